@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Main-lcore control work. The workers never log or wait: they count, and hand
+ * packets that raise events over a ring; this file turns both into telemetry,
+ * log lines and the packets the gateway originates itself (self queries).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_telemetry.h>
+
+#include "control.h"
+#include "gw.h"
+
+#define DROP_LOG_PERIOD_S 10
+#define EVENT_BURST 32
+
+const char *const gw_counter_names[GW_CNT_COUNT] = {
+#define GW_COUNTER_NAME(name, help) #name,
+	GW_COUNTERS(GW_COUNTER_NAME)
+#undef GW_COUNTER_NAME
+};
+
+uint64_t
+gw_port_counter(const struct gw_port *p, enum gw_counter c)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
+		sum += p->stats[w].cnt[c];
+	return sum;
+}
+
+static uint64_t
+wire_counter(const struct gw_port *p, enum igmp_wire_error e)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
+		sum += p->stats[w].wire[e];
+	return sum;
+}
+
+static uint64_t
+proxy_counter(const struct gw_port *p, enum igmp_proxy_reason r)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
+		sum += p->stats[w].proxy[r];
+	return sum;
+}
+
+static const char *
+ipv4_str(uint32_t addr, char *buf, size_t len)
+{
+	return inet_ntop(AF_INET, &addr, buf, len);
+}
+
+/* ---- telemetry ---- */
+
+static int
+tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		const struct gw_port *p = &gw.port[r];
+		struct rte_tel_data *port;
+
+		if (!p->present)
+			continue;
+		port = rte_tel_data_alloc();
+		if (port == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(port);
+		for (int c = 0; c < GW_CNT_COUNT; c++)
+			rte_tel_data_add_dict_u64(port, gw_counter_names[c], gw_port_counter(p, c));
+		/* Reason 0 is "ok" for the codec and "proxied" for the proxy: keep both lists whole. */
+		for (int e = 1; e < IGMP_ERR_COUNT; e++)
+			rte_tel_data_add_dict_u64(port, igmp_wire_error_name(e), wire_counter(p, e));
+		for (int e = 0; e < PROXY_REASON_COUNT; e++)
+			rte_tel_data_add_dict_u64(port, igmp_proxy_reason_name(e), proxy_counter(p, e));
+		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
+	}
+	return 0;
+}
+
+static int
+tel_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		const struct gw_port *p = &gw.port[r];
+		struct rte_tel_data *port;
+		struct rte_eth_link link;
+		char buf[64];
+
+		if (!p->present)
+			continue;
+		port = rte_tel_data_alloc();
+		if (port == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(port);
+		rte_tel_data_add_dict_string(port, "name", p->name);
+		rte_tel_data_add_dict_int(port, "port_id", p->port_id);
+		rte_ether_format_addr(buf, sizeof(buf), &p->mac);
+		rte_tel_data_add_dict_string(port, "mac", buf);
+		ipv4_str(p->addr, buf, sizeof(buf));
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", p->prefix_len);
+		rte_tel_data_add_dict_string(port, "address", buf);
+		rte_tel_data_add_dict_string(port, "twin", p->twin_id == GW_NO_PORT ? "" :
+					     p->twin_ifname);
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
+			rte_tel_data_add_dict_string(port, "link", link.link_status ? "up" : "down");
+		rte_tel_data_add_dict_string(port, "active",
+					     r == GW_ROLE_INSIDE || r == (int)gw_active_outside() ?
+					     "yes" : "no");
+		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
+	}
+	return 0;
+}
+
+static int
+tel_querier(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	struct gw_querier q;
+	uint32_t sn;
+	char buf[64];
+
+	do {
+		sn = rte_seqlock_read_begin(&gw.querier.lock);
+		q.addr = gw.querier.addr;
+		q.mac = gw.querier.mac;
+		q.version = gw.querier.version;
+		q.port = gw.querier.port;
+		q.heard_tsc = gw.querier.heard_tsc;
+	} while (rte_seqlock_read_retry(&gw.querier.lock, sn));
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "address", q.addr == 0 ? "" :
+				     ipv4_str(q.addr, buf, sizeof(buf)));
+	rte_ether_format_addr(buf, sizeof(buf), &q.mac);
+	rte_tel_data_add_dict_string(d, "mac", q.addr == 0 ? "" : buf);
+	rte_tel_data_add_dict_int(d, "version", q.version);
+	rte_tel_data_add_dict_string(d, "port", q.addr == 0 ? "" : gw_role_name(q.port));
+	rte_tel_data_add_dict_u64(d, "seconds_ago", q.addr == 0 ? 0 :
+				  (rte_rdtsc() - q.heard_tsc) / rte_get_tsc_hz());
+	return 0;
+}
+
+static int
+tel_config(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	const struct gw_igmp_config *c = &gw.cfg.igmp;
+	char buf[INET_ADDRSTRLEN];
+
+	rte_tel_data_start_dict(d);
+#define GW_SWITCH_TEL(name) rte_tel_data_add_dict_string(d, #name, c->name ? "yes" : "no");
+	GW_IGMP_SWITCHES(GW_SWITCH_TEL)
+#undef GW_SWITCH_TEL
+	rte_tel_data_add_dict_string(d, "unicast_dst", c->unicast_dst == 0 ? "" :
+				     ipv4_str(c->unicast_dst, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "active_outside", gw_role_name(gw_active_outside()));
+	rte_tel_data_add_dict_int(d, "self_query_interval", (int)c->self_query_interval);
+	rte_tel_data_add_dict_u64(d, "uptime", (rte_rdtsc() - gw.start_tsc) / rte_get_tsc_hz());
+	rte_tel_data_add_dict_string(d, "version", IGMPGW_VERSION);
+	return 0;
+}
+
+void
+gw_telemetry_register(void)
+{
+	rte_telemetry_register_cmd("/igmpgw/stats", tel_stats,
+				   "Datapath counters of every port. No parameters");
+	rte_telemetry_register_cmd("/igmpgw/ports", tel_ports,
+				   "The gateway's ports: role, name, MAC, address, twin. No parameters");
+	rte_telemetry_register_cmd("/igmpgw/querier", tel_querier,
+				   "The querier learned on the active outside. No parameters");
+	rte_telemetry_register_cmd("/igmpgw/config", tel_config,
+				   "The effective [igmp] switches. No parameters");
+}
+
+/* ---- events ---- */
+
+static const char *
+record_type_name(uint8_t type)
+{
+	static const char *const names[] = { "?", "is_in", "is_ex", "to_in", "to_ex", "allow", "block" };
+
+	return type < RTE_DIM(names) ? names[type] : "?";
+}
+
+/* Writes the membership items of a report as "G[S,S] G ..." for the log. */
+static void
+format_items(const struct igmp_msg *msg, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+	struct igmp_record rec;
+	size_t pos = 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (msg->type != IGMP_TYPE_V3_REPORT) {
+		snprintf(buf, len, "%s", ipv4_str(msg->group, a, sizeof(a)));
+		return;
+	}
+	while (igmp_record_next(msg, &pos, &rec) && off + 1 < len) {
+		off += snprintf(buf + off, len - off, "%s%s %s", off ? " " : "",
+				record_type_name(rec.type), ipv4_str(rec.group, a, sizeof(a)));
+		for (uint16_t s = 0; s < rec.n_sources && off + 1 < len; s++) {
+			uint32_t src;
+
+			memcpy(&src, rec.sources + 4 * s, 4);
+			off += snprintf(buf + off, len - off, "%s%s", s ? "," : "[",
+					ipv4_str(src, a, sizeof(a)));
+			if (s + 1 == rec.n_sources && off + 1 < len)
+				off += snprintf(buf + off, len - off, "]");
+		}
+	}
+}
+
+static void
+handle_event(struct rte_mbuf *m)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr));
+	const char *role = gw_role_name((enum gw_role)m->port);
+	char from[INET_ADDRSTRLEN], group[INET_ADDRSTRLEN];
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	char items[512];
+
+	/* The worker validated it; parse again to read it, as the mbuf is all we keep. */
+	if (igmp_packet_parse(l3, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr), &ip,
+			      &msg) != IGMP_OK)
+		return;
+	ipv4_str(ip.src, from, sizeof(from));
+	if (msg.type == IGMP_TYPE_QUERY) {
+		GW_LOG(INFO, "event query on %s from %s: v%u, group %s, max resp %u.%u s", role, from,
+		       msg.version, ipv4_str(msg.group, group, sizeof(group)),
+		       msg.max_resp_ds / 10, msg.max_resp_ds % 10);
+		return;
+	}
+	format_items(&msg, items, sizeof(items));
+	GW_LOG(INFO, "event membership_report on %s from %s: %s", role, from, items);
+}
+
+static void
+drain_events(void)
+{
+	struct rte_mbuf *pkts[EVENT_BURST];
+	unsigned int n;
+
+	do {
+		n = rte_ring_dequeue_burst(gw.events, (void **)pkts, EVENT_BURST, NULL);
+		for (unsigned int i = 0; i < n; i++) {
+			handle_event(pkts[i]);
+			rte_pktmbuf_free(pkts[i]);
+		}
+	} while (n == EVENT_BURST);
+}
+
+/* ---- self query ---- */
+
+/* An IGMPv2 general query to 224.0.0.1 from the gateway's inside address (RFC 2236). */
+static void
+send_self_query(void)
+{
+	struct gw_port *p = &gw.port[GW_ROLE_INSIDE];
+	struct rte_ether_hdr *eth;
+	struct rte_mbuf *m;
+	uint32_t all_systems = htonl(0xe0000001u);
+	uint8_t *ip;
+
+	m = rte_pktmbuf_alloc(p->pool);
+	if (m == NULL) {
+		p->stats[0].cnt[GW_CNT_no_mbuf]++;
+		return;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + IGMP_IP_HDR_LEN +
+							 IGMP_V2_LEN);
+	ip = (uint8_t *)(eth + 1);
+	eth->dst_addr = (struct rte_ether_addr){ { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+	rte_ether_addr_copy(&p->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	igmp_build_ipv4_header(ip, IGMP_IP_HDR_LEN, p->addr, all_systems, IGMP_V2_LEN);
+	igmp_build_v2(ip + IGMP_IP_HDR_LEN, IGMP_V2_LEN, IGMP_TYPE_QUERY, 100, 0);
+	m->port = GW_ROLE_INSIDE;
+	if (rte_ring_enqueue(gw.ctrl_tx, m) != 0) {
+		p->stats[0].cnt[GW_CNT_tx_dropped]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* ---- drop logging ---- */
+
+struct drop_log {
+	uint64_t wire[GW_MAX_PORTS][IGMP_ERR_COUNT];
+	uint64_t proxy[GW_MAX_PORTS][PROXY_REASON_COUNT];
+};
+
+static struct drop_log logged;
+
+/* Says once per period what was dropped and why, so floods never flood the log. */
+static void
+log_drops(void)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		const struct gw_port *p = &gw.port[r];
+
+		if (!p->present)
+			continue;
+		for (int e = 1; e < IGMP_ERR_COUNT; e++) {
+			uint64_t now = wire_counter(p, e);
+
+			if (now != logged.wire[r][e])
+				GW_LOG(NOTICE, "%s: dropped %" PRIu64 " IGMP packets: %s",
+				       gw_role_name(r), now - logged.wire[r][e],
+				       igmp_wire_error_name(e));
+			logged.wire[r][e] = now;
+		}
+		for (int e = PROXY_INACTIVE_OUTSIDE; e < PROXY_REASON_COUNT; e++) {
+			uint64_t now = proxy_counter(p, e);
+
+			if (now != logged.proxy[r][e])
+				GW_LOG(INFO, "%s: ignored %" PRIu64 " IGMP packets: %s",
+				       gw_role_name(r), now - logged.proxy[r][e],
+				       igmp_proxy_reason_name(e));
+			logged.proxy[r][e] = now;
+		}
+	}
+}
+
+void
+gw_control_poll(uint64_t now_tsc)
+{
+	static uint64_t next_drop_log;
+	static uint64_t next_query;
+	uint64_t hz = rte_get_tsc_hz();
+
+	drain_events();
+	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
+		send_self_query();
+		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;
+	}
+	if (now_tsc >= next_drop_log) {
+		if (next_drop_log != 0)
+			log_drops();
+		next_drop_log = now_tsc + DROP_LOG_PERIOD_S * hz;
+	}
+}
+
+void
+gw_control_cleanup(void)
+{
+	drain_events();
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The running gateway: its ports, per-port counters and the little state the
+ * workers and the main lcore share. One instance, set up by main.c.
+ */
+#ifndef IGMPGW_GW_H
+#define IGMPGW_GW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_seqlock.h>
+
+#include "gw_config.h"
+#include "igmp_proxy.h"
+#include "igmp_wire.h"
+
+extern int igmpgw_logtype;
+#define GW_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, igmpgw_logtype, "igmpgw: " fmt "\n", ##__VA_ARGS__)
+
+#define GW_MAX_WORKERS 8
+#define GW_NO_PORT UINT16_MAX
+
+/*
+ * Datapath counters of one port. The X-macro gives the enum, the telemetry
+ * names and the help text from one list.
+ */
+#define GW_COUNTERS(X) \
+	X(rx_packets, "frames received on the port") \
+	X(tx_packets, "frames sent on the port") \
+	X(tx_dropped, "frames the port could not take (tx ring full)") \
+	X(own_frames, "our own transmitted frames echoed back (af_packet), dropped") \
+	X(runt_frames, "frames shorter than an Ethernet header, dropped") \
+	X(igmp_received, "IGMP packets received") \
+	X(igmp_invalid, "IGMP packets rejected by the codec (see wire_errors)") \
+	X(igmp_sent, "IGMP packets the gateway sent on the port") \
+	X(to_kernel, "frames handed to the port's kernel twin") \
+	X(from_kernel, "frames the kernel twin sent out of the port") \
+	X(kernel_igmp_dropped, "IGMP the kernel twin tried to send (the gateway owns IGMP)") \
+	X(exception_dropped, "frames for the kernel dropped (no twin, or twin full)") \
+	X(no_mbuf, "packets dropped because the mempool was empty") \
+	X(events_dropped, "events the control plane was too slow to take") \
+	X(neighbor_unknown, "unicast IGMP sent to broadcast MAC: destination MAC unknown")
+
+enum gw_counter {
+#define GW_COUNTER_ENUM(name, help) GW_CNT_##name,
+	GW_COUNTERS(GW_COUNTER_ENUM)
+#undef GW_COUNTER_ENUM
+	GW_CNT_COUNT
+};
+
+extern const char *const gw_counter_names[GW_CNT_COUNT];
+
+/* One worker's counters for one port: written by that worker only. */
+struct gw_port_stats {
+	uint64_t cnt[GW_CNT_COUNT];
+	uint64_t wire[IGMP_ERR_COUNT];         /* codec rejections by reason */
+	uint64_t proxy[PROXY_REASON_COUNT];    /* decisions by reason */
+} __rte_cache_aligned;
+
+/* The querier learned from queries on the active outside. */
+struct gw_querier {
+	rte_seqlock_t lock;
+	uint32_t addr;                /* 0 = none heard yet */
+	struct rte_ether_addr mac;
+	uint8_t version;
+	uint8_t port;                 /* role it was heard on */
+	uint64_t heard_tsc;
+};
+
+/* A few IPv4 -> MAC pairs gleaned from ARP on each port, for unicast IGMP. */
+#define GW_NEIGH_SLOTS 16
+struct gw_neighbor {
+	uint32_t addr;
+	struct rte_ether_addr mac;
+};
+
+struct gw_port {
+	bool present;
+	enum gw_role role;
+	uint16_t port_id;             /* the network port */
+	uint16_t twin_id;             /* the kernel twin, GW_NO_PORT without one */
+	char name[64];                /* ethdev name */
+	char twin_ifname[16];
+	struct rte_ether_addr mac;
+	uint32_t addr;                /* network order */
+	uint8_t prefix_len;
+	int socket;
+	struct rte_mempool *pool;
+	struct gw_neighbor neigh[GW_NEIGH_SLOTS]; /* worker-owned */
+	struct gw_port_stats stats[GW_MAX_WORKERS];
+};
+
+struct gw {
+	struct gw_config cfg;
+	struct gw_port port[GW_MAX_PORTS];     /* indexed by enum gw_role */
+	volatile bool quit;
+	uint8_t active_outside;                /* enum gw_role; atomic access */
+	struct gw_querier querier;
+	struct rte_ring *events;               /* worker -> main: mbufs raising events */
+	struct rte_ring *ctrl_tx;              /* main -> worker: mbufs to send, m->port = role */
+	unsigned int n_workers;
+	uint64_t start_tsc;
+};
+
+extern struct gw gw;
+
+static inline enum gw_role
+gw_active_outside(void)
+{
+	return (enum gw_role)__atomic_load_n(&gw.active_outside, __ATOMIC_RELAXED);
+}
+
+/* Sums one counter of a port over the workers. */
+uint64_t gw_port_counter(const struct gw_port *p, enum gw_counter c);
+
+#endif

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * igmpgw: launched like dpdk-testpmd (EAL arguments, "--", application
+ * arguments). Reads the config, opens the ports, starts the workers and does
+ * control work on the main lcore until SIGINT or SIGTERM.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pdump.h>
+#include <rte_ring.h>
+
+#include "control.h"
+#include "gw.h"
+#include "ports.h"
+#include "worker.h"
+
+#define EXIT_CONFIG 2
+#define MAX_OVERRIDES 64
+#define EVENT_RING_SIZE 1024
+#define CTRL_TX_RING_SIZE 1024
+#define CONTROL_PERIOD_US 2000
+
+RTE_LOG_REGISTER(igmpgw_logtype, igmpgw.main, INFO);
+
+struct gw gw;
+
+struct app_args {
+	const char *config;
+	const char *overrides[MAX_OVERRIDES];
+	int n_overrides;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: igmpgw [EAL options] -- -f FILE [--set SECTION.KEY=VALUE]... [--help] [--version]\n"
+		"  -f, --config FILE   the gateway's INI configuration (see config/)\n"
+		"  --set S.K=V         override one configuration key, e.g. igmp.proxy_in_to_out=yes\n"
+		"  -h, --help          this text\n"
+		"  -v, --version       print the version\n"
+		"Needs at least two lcores (-l 0-1): the main one for control, the others poll the ports.\n");
+}
+
+/* Exits the way the contract says: one line, status 2. */
+static void __rte_noreturn
+die_config(const char *line)
+{
+	fprintf(stderr, "igmpgw: %s\n", line);
+	exit(EXIT_CONFIG);
+}
+
+/* Finds the application's arguments (after "--") before EAL sees anything. */
+static int
+app_args_start(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+static void
+parse_app_args(int argc, char **argv, struct app_args *a)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "set", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			a->config = optarg;
+			break;
+		case 's':
+			if (a->n_overrides == MAX_OVERRIDES)
+				die_config("--set: more than 64 overrides");
+			a->overrides[a->n_overrides++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'v':
+			printf("igmpgw %s\n", IGMPGW_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EXIT_CONFIG);
+		}
+	}
+	if (optind < argc) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "unexpected argument '%s' (see --help)", argv[optind]);
+		die_config(line);
+	}
+	if (a->config == NULL)
+		die_config("-f FILE: missing (the configuration file is required)");
+}
+
+static void
+on_signal(int sig __rte_unused)
+{
+	gw.quit = true;
+}
+
+static int
+create_rings(void)
+{
+	gw.events = rte_ring_create("igmpgw_events", EVENT_RING_SIZE, (int)rte_socket_id(),
+				    RING_F_SC_DEQ);
+	gw.ctrl_tx = rte_ring_create("igmpgw_ctrl_tx", CTRL_TX_RING_SIZE, (int)rte_socket_id(),
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	return gw.events != NULL && gw.ctrl_tx != NULL ? 0 : -1;
+}
+
+static void
+drain_ring(struct rte_ring *r)
+{
+	void *m = NULL;
+
+	while (r != NULL && rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+static void
+log_ports(void)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		const struct gw_port *p = &gw.port[r];
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		if (!p->present)
+			continue;
+		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		GW_LOG(INFO, "%s: port %u (%s) mac %s, kernel twin %s%s", gw_role_name(r), p->port_id,
+		       p->name, mac, p->twin_id == GW_NO_PORT ? "none" : p->twin_ifname,
+		       r == (int)gw_active_outside() ? ", active outside" : "");
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct gw_worker_args worker_args[GW_MAX_WORKERS];
+	int app = app_args_start(argc, argv);
+	struct app_args args;
+	char err[GW_ERR_LEN];
+	unsigned int lcore;
+	int ret;
+
+	/* Arguments and config first: a mistake there must not wait for EAL. */
+	parse_app_args(argc - app, argv + app, &args);
+	if (gw_config_load(&gw.cfg, args.config, args.overrides, args.n_overrides, err,
+			   sizeof(err)) < 0)
+		die_config(err);
+	gw.active_outside = (uint8_t)gw.cfg.igmp.active_outside;
+	rte_seqlock_init(&gw.querier.lock);
+
+	gw_telemetry_register();
+	ret = rte_eal_init(app, argv);
+	if (ret < 0) {
+		fprintf(stderr, "igmpgw: EAL: %s\n", rte_strerror(rte_errno));
+		return EXIT_CONFIG;
+	}
+	gw.start_tsc = rte_rdtsc();
+	gw.n_workers = rte_lcore_count() - 1;
+	if (gw.n_workers == 0) {
+		fprintf(stderr, "igmpgw: EAL: -l: need at least two lcores, one for control and one worker\n");
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (gw.n_workers > GW_MAX_WORKERS)
+		gw.n_workers = GW_MAX_WORKERS;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (create_rings() < 0) {
+		fprintf(stderr, "igmpgw: EAL: cannot create rings: %s\n", rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (gw_ports_open(gw.n_workers, err, sizeof(err)) < 0) {
+		fprintf(stderr, "igmpgw: %s\n", err);
+		gw_ports_close();
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (rte_pdump_init() < 0)
+		GW_LOG(WARNING, "dpdk-dumpcap unavailable: %s", rte_strerror(rte_errno));
+	log_ports();
+
+	unsigned int w = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (w == gw.n_workers)
+			break;
+		worker_args[w].index = w;
+		rte_eal_remote_launch(gw_worker_main, &worker_args[w], lcore);
+		w++;
+	}
+	GW_LOG(INFO, "running with %u worker%s; Ctrl-C or SIGTERM stops", gw.n_workers,
+	       gw.n_workers == 1 ? "" : "s");
+
+	while (!gw.quit) {
+		gw_control_poll(rte_rdtsc());
+		rte_delay_us_sleep(CONTROL_PERIOD_US);
+	}
+
+	GW_LOG(INFO, "stopping");
+	rte_eal_mp_wait_lcore();
+	gw_control_cleanup();
+	drain_ring(gw.ctrl_tx);
+	rte_pdump_uninit();
+	gw_ports_close();
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Opens the configured ports and their kernel twins. A twin is a TAP (or
+ * virtio-user) port with the network port's MAC and address, so the kernel
+ * answers ARP and ping for the gateway and runs everything that is not IGMP.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "gw.h"
+#include "ports.h"
+
+#define RX_DESC 1024
+#define TX_DESC 1024
+#define POOL_MBUFS 32767
+#define POOL_CACHE 256
+
+static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+
+static int
+fail(char *err, size_t err_len, const char *fmt, ...) __rte_format_printf(3, 4);
+
+static int
+fail(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* One mempool per NUMA socket, shared by the ports on it. */
+static struct rte_mempool *
+pool_for_socket(int socket)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
+		socket = 0;
+	if (pools[socket] != NULL)
+		return pools[socket];
+	snprintf(name, sizeof(name), "igmpgw_pool_%d", socket);
+	pools[socket] = rte_pktmbuf_pool_create(name, POOL_MBUFS, POOL_CACHE, 0,
+						RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	return pools[socket];
+}
+
+/* The ethdev name is the devargs up to the first comma ("net_pcap0,rx_pcap=..."). */
+static void
+devargs_name(const char *devargs, char *name, size_t len)
+{
+	size_t n = strcspn(devargs, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, devargs, n);
+	name[n] = '\0';
+}
+
+/* Finds a port EAL already has, or probes the devargs. */
+static int
+find_or_probe(const char *devargs, uint16_t *port_id, char *name, size_t name_len)
+{
+	int ret;
+
+	devargs_name(devargs, name, name_len);
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	ret = rte_dev_probe(devargs);
+	if (ret < 0)
+		return ret;
+	if (rte_eth_dev_get_port_by_name(name, port_id) != 0)
+		return -ENODEV;
+	return 0;
+}
+
+static int
+configure_port(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool, int socket)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t rx_desc = RX_DESC;
+	uint16_t tx_desc = TX_DESC;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret < 0)
+		return ret;
+	if (n_queues > info.max_rx_queues || n_queues > info.max_tx_queues)
+		return -EINVAL;
+	ret = rte_eth_dev_configure(port_id, n_queues, n_queues, &conf);
+	if (ret < 0)
+		return ret;
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_desc, &tx_desc);
+	if (ret < 0)
+		return ret;
+	for (uint16_t q = 0; q < n_queues; q++) {
+		ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, socket, NULL, pool);
+		if (ret < 0)
+			return ret;
+		ret = rte_eth_tx_queue_setup(port_id, q, tx_desc, socket, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	ret = rte_eth_dev_start(port_id);
+	if (ret < 0)
+		return ret;
+	/* IGMP and multicast data arrive for groups no NIC filter knows about. */
+	rte_eth_promiscuous_enable(port_id);
+	rte_eth_allmulticast_enable(port_id);
+	return 0;
+}
+
+static void
+write_sysctl(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return;
+	fputs(value, f);
+	fclose(f);
+}
+
+/* Gives the twin's kernel interface the port's address and brings it up. */
+static int
+configure_kernel_iface(const char *ifname, uint32_t addr, uint8_t prefix_len)
+{
+	struct sockaddr_in *sin;
+	struct ifreq ifr;
+	int fd;
+	int ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = addr;
+	if (ioctl(fd, SIOCSIFADDR, &ifr) < 0)
+		ret = -errno;
+	sin->sin_addr.s_addr = htonl(prefix_len == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix_len));
+	if (ret == 0 && ioctl(fd, SIOCSIFNETMASK, &ifr) < 0)
+		ret = -errno;
+	if (ret == 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	ifr.ifr_flags |= IFF_UP;
+	if (ret == 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int
+open_twin(struct gw_port *p, char *err, size_t err_len)
+{
+	const char *role = gw_role_name(p->role);
+	const struct rte_ether_addr *m = &p->mac;
+	char devargs[256];
+	char name[64];
+	char path[128];
+	int ret;
+
+	p->twin_id = GW_NO_PORT;
+	if (gw.cfg.exception == GW_EXCEPTION_NONE)
+		return 0;
+
+	snprintf(p->twin_ifname, sizeof(p->twin_ifname), "igw-%s", role);
+	if (gw.cfg.exception == GW_EXCEPTION_VIRTIO_USER) {
+		if (access("/dev/vhost-net", R_OK | W_OK) != 0)
+			return fail(err, err_len,
+				    "config: exception.mode: virtio-user needs /dev/vhost-net, which this machine does not have (use tap)");
+		snprintf(devargs, sizeof(devargs),
+			 "virtio_user_%s,path=/dev/vhost-net,queues=1,queue_size=1024,iface=%s,mac="
+			 RTE_ETHER_ADDR_PRT_FMT, role, p->twin_ifname, RTE_ETHER_ADDR_BYTES(m));
+	} else {
+		snprintf(devargs, sizeof(devargs), "net_tap_%s,iface=%s,mac=" RTE_ETHER_ADDR_PRT_FMT,
+			 role, p->twin_ifname, RTE_ETHER_ADDR_BYTES(m));
+	}
+	ret = find_or_probe(devargs, &p->twin_id, name, sizeof(name));
+	if (ret < 0) {
+		p->twin_id = GW_NO_PORT;
+		return fail(err, err_len, "config: exception.mode: cannot create the kernel twin %s for %s: %s",
+			    p->twin_ifname, role, strerror(-ret));
+	}
+	/* The gateway owns IGMP and the lab has no use for MLD on the twin. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->twin_ifname);
+	write_sysctl(path, "1");
+	ret = configure_port(p->twin_id, 1, p->pool, p->socket);
+	if (ret < 0)
+		return fail(err, err_len, "config: exception.mode: cannot start the kernel twin %s: %s",
+			    p->twin_ifname, strerror(-ret));
+	ret = configure_kernel_iface(p->twin_ifname, p->addr, p->prefix_len);
+	if (ret < 0)
+		return fail(err, err_len, "config: %s.address: cannot set it on the kernel twin %s: %s",
+			    role, p->twin_ifname, strerror(-ret));
+	return 0;
+}
+
+static int
+open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_queues, char *err,
+	  size_t err_len)
+{
+	const char *role = gw_role_name(pc->role);
+	int ret;
+
+	p->role = pc->role;
+	p->addr = pc->addr;
+	p->prefix_len = pc->prefix_len;
+	p->twin_id = GW_NO_PORT;
+
+	ret = find_or_probe(pc->devargs, &p->port_id, p->name, sizeof(p->name));
+	if (ret < 0)
+		return fail(err, err_len, "config: %s.port: cannot open '%s': %s", role, pc->devargs,
+			    strerror(-ret));
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present && gw.port[r].port_id == p->port_id)
+			return fail(err, err_len, "config: %s.port: '%s' is already the %s port", role,
+				    p->name, gw_role_name(r));
+	p->present = true;
+	p->socket = rte_eth_dev_socket_id(p->port_id);
+	if (p->socket < 0)
+		p->socket = (int)rte_socket_id();
+	p->pool = pool_for_socket(p->socket);
+	if (p->pool == NULL)
+		return fail(err, err_len, "config: %s.port: no memory for its mempool: %s", role,
+			    rte_strerror(rte_errno));
+	ret = rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (ret < 0)
+		return fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
+			    strerror(-ret));
+	ret = configure_port(p->port_id, (uint16_t)n_queues, p->pool, p->socket);
+	if (ret < 0)
+		return fail(err, err_len, "config: %s.port: cannot start '%s' with %u queues: %s", role,
+			    p->name, n_queues, strerror(-ret));
+	return open_twin(p, err, err_len);
+}
+
+int
+gw_ports_open(unsigned int n_queues, char *err, size_t err_len)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		if (!gw.cfg.port[r].present)
+			continue;
+		if (open_port(&gw.port[r], &gw.cfg.port[r], n_queues, err, err_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+close_port(uint16_t port_id)
+{
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+}
+
+void
+gw_ports_close(void)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port *p = &gw.port[r];
+
+		if (!p->present)
+			continue;
+		if (p->twin_id != GW_NO_PORT)
+			close_port(p->twin_id);
+		close_port(p->port_id);
+		p->present = false;
+	}
+}

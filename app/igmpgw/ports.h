@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Opening the configured ports (vdev devargs, PCI address or an existing
+ * ethdev), their mempools, and their kernel twins for the exception path.
+ */
+#ifndef IGMPGW_PORTS_H
+#define IGMPGW_PORTS_H
+
+#include <stddef.h>
+
+/*
+ * Opens, configures and starts every configured port and its twin with
+ * n_queues rx/tx queues. On failure writes one line naming the key and the
+ * reason to err and returns a negative value.
+ */
+int gw_ports_open(unsigned int n_queues, char *err, size_t err_len);
+
+/* Stops and closes every port and twin (twins' kernel interfaces go away). */
+void gw_ports_close(void);
+
+#endif

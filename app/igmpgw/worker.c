@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The datapath. Per frame: drop our own echoes, hand non-IGMP to the kernel
+ * twin, validate IGMP with the codec, let igmp_proxy decide, then rewrite the
+ * frame in place (new Ethernet + IPv4 headers, IGMP bytes untouched) and send.
+ * Never logs, never blocks: everything it drops is counted.
+ */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "gw.h"
+#include "worker.h"
+
+#define BURST 32
+
+/* Per-worker transmit buffers, one per port and per twin. */
+struct tx_queues {
+	struct rte_eth_dev_tx_buffer *port[GW_MAX_PORTS];
+	struct rte_eth_dev_tx_buffer *twin[GW_MAX_PORTS];
+	uint64_t port_drops[GW_MAX_PORTS];
+	uint64_t twin_drops[GW_MAX_PORTS];
+	uint64_t port_drops_seen[GW_MAX_PORTS];
+	uint64_t twin_drops_seen[GW_MAX_PORTS];
+};
+
+struct worker {
+	unsigned int index;
+	uint16_t queue;
+	struct tx_queues tx;
+};
+
+static inline struct gw_port_stats *
+stats_of(struct worker *w, enum gw_role role)
+{
+	return &gw.port[role].stats[w->index];
+}
+
+static void
+send_on_port(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	struct gw_port *p = &gw.port[role];
+
+	stats_of(w, role)->cnt[GW_CNT_tx_packets]++;
+	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[role], m);
+}
+
+static void
+send_to_twin(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	struct gw_port *p = &gw.port[role];
+
+	if (p->twin_id == GW_NO_PORT) {
+		stats_of(w, role)->cnt[GW_CNT_exception_dropped]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	stats_of(w, role)->cnt[GW_CNT_to_kernel]++;
+	rte_eth_tx_buffer(p->twin_id, 0, w->tx.twin[role], m);
+}
+
+/* Multicast IPv4 -> MAC mapping of RFC 1112 §6.4. */
+static void
+multicast_mac(uint32_t addr_be, struct rte_ether_addr *mac)
+{
+	const uint8_t *a = (const uint8_t *)&addr_be;
+
+	mac->addr_bytes[0] = 0x01;
+	mac->addr_bytes[1] = 0x00;
+	mac->addr_bytes[2] = 0x5e;
+	mac->addr_bytes[3] = a[1] & 0x7f;
+	mac->addr_bytes[4] = a[2];
+	mac->addr_bytes[5] = a[3];
+}
+
+/* ARP sender addresses gleaned on a port, so unicast IGMP can find its MAC. */
+static void
+neighbor_learn(struct gw_port *p, uint32_t addr, const struct rte_ether_addr *mac)
+{
+	struct gw_neighbor *slot = &p->neigh[rte_be_to_cpu_32(addr) % GW_NEIGH_SLOTS];
+
+	slot->addr = addr;
+	rte_ether_addr_copy(mac, &slot->mac);
+}
+
+static bool
+neighbor_find(const struct gw_port *p, uint32_t addr, struct rte_ether_addr *mac)
+{
+	const struct gw_neighbor *slot = &p->neigh[rte_be_to_cpu_32(addr) % GW_NEIGH_SLOTS];
+
+	if (slot->addr != addr || addr == 0)
+		return false;
+	rte_ether_addr_copy(&slot->mac, mac);
+	return true;
+}
+
+static void
+glean_arp(struct gw_port *p, struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *arp;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*arp))
+		return;
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	if (arp->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
+	    arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || arp->arp_data.arp_sip == 0)
+		return;
+	neighbor_learn(p, arp->arp_data.arp_sip, &arp->arp_data.arp_sha);
+}
+
+static void
+learn_querier(enum gw_role role, const struct rte_ether_hdr *eth, const struct igmp_ipv4 *ip,
+	      const struct igmp_msg *msg)
+{
+	struct gw_querier *q = &gw.querier;
+
+	/* A query from 0.0.0.0 (a snooping switch's proxy query) teaches nothing. */
+	if (ip->src == 0)
+		return;
+	rte_seqlock_write_lock(&q->lock);
+	q->addr = ip->src;
+	rte_ether_addr_copy(&eth->src_addr, &q->mac);
+	q->version = msg->version;
+	q->port = (uint8_t)role;
+	q->heard_tsc = rte_rdtsc();
+	rte_seqlock_write_unlock(&q->lock);
+}
+
+/* The worker is the only writer of the querier: it may read it without the lock. */
+static uint32_t
+querier_addr(struct rte_ether_addr *mac)
+{
+	rte_ether_addr_copy(&gw.querier.mac, mac);
+	return gw.querier.addr;
+}
+
+static void
+raise_event(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	struct rte_mbuf *copy = rte_pktmbuf_clone(m, m->pool);
+
+	if (copy == NULL) {
+		stats_of(w, role)->cnt[GW_CNT_no_mbuf]++;
+		return;
+	}
+	copy->port = (uint16_t)role;
+	if (rte_ring_enqueue(gw.events, copy) != 0) {
+		stats_of(w, role)->cnt[GW_CNT_events_dropped]++;
+		rte_pktmbuf_free(copy);
+	}
+}
+
+/*
+ * Turns the received frame into the frame to send: IGMP bytes kept exactly,
+ * trailing link padding dropped, fresh Ethernet and IPv4 headers in front.
+ */
+static bool
+rewrite_igmp(struct rte_mbuf *m, const struct igmp_msg *msg, uint16_t igmp_offset,
+	     const struct gw_port *egress, uint32_t dst, const struct rte_ether_addr *dst_mac)
+{
+	struct rte_ether_hdr *eth;
+	uint8_t *ip;
+
+	rte_pktmbuf_adj(m, igmp_offset);
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - msg->len);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth) + IGMP_IP_HDR_LEN);
+	if (eth == NULL)
+		return false;
+	ip = (uint8_t *)(eth + 1);
+	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&egress->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	igmp_build_ipv4_header(ip, IGMP_IP_HDR_LEN, egress->addr, dst, msg->len);
+	m->ol_flags = 0;
+	return true;
+}
+
+static void
+emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct igmp_msg *msg,
+     uint16_t igmp_offset, const struct igmp_proxy_decision *d)
+{
+	enum gw_role egress_role = d->egress == PROXY_EGRESS_INSIDE ? GW_ROLE_INSIDE :
+		gw_active_outside();
+	struct gw_port *egress = &gw.port[egress_role];
+	struct rte_ether_addr mac;
+
+	if (igmp_is_multicast(d->dst)) {
+		multicast_mac(d->dst, &mac);
+	} else if (!(d->dst_is_querier && querier_addr(&mac) == d->dst) &&
+		   !neighbor_find(egress, d->dst, &mac)) {
+		/* Still reaches an L2 neighbour: Linux accepts broadcast frames to its address. */
+		memset(&mac, 0xff, sizeof(mac));
+		stats_of(w, egress_role)->cnt[GW_CNT_neighbor_unknown]++;
+	}
+	if (!rewrite_igmp(m, msg, igmp_offset, egress, d->dst, &mac)) {
+		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	stats_of(w, egress_role)->cnt[GW_CNT_igmp_sent]++;
+	send_on_port(w, egress_role, m);
+}
+
+static void
+handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struct rte_ether_hdr *eth)
+{
+	struct gw_port_stats *st = stats_of(w, role);
+	const uint8_t *l3 = (const uint8_t *)(eth + 1);
+	struct igmp_proxy_ingress in;
+	struct igmp_proxy_decision d;
+	struct rte_ether_addr unused;
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	enum igmp_wire_error err;
+
+	st->cnt[GW_CNT_igmp_received]++;
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) {
+		st->cnt[GW_CNT_no_mbuf]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	err = igmp_packet_parse(l3, rte_pktmbuf_data_len(m) - sizeof(*eth), &ip, &msg);
+	if (err != IGMP_OK) {
+		st->cnt[GW_CNT_igmp_invalid]++;
+		st->wire[err]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+
+	in.role = role;
+	in.addr = gw.port[role].addr;
+	in.active = role == GW_ROLE_INSIDE || role == gw_active_outside();
+	igmp_proxy_decide(&gw.cfg.igmp, &in, &ip, &msg, querier_addr(&unused), &d);
+	st->proxy[d.reason]++;
+
+	if (d.learn_querier)
+		learn_querier(role, eth, &ip, &msg);
+	if (d.event_query || d.event_report)
+		raise_event(w, role, m);
+	if (d.egress == PROXY_EGRESS_NONE) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	emit(w, role, m, &msg, (uint16_t)(sizeof(*eth) + ip.hdr_len), &d);
+}
+
+static bool
+is_igmp(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+		ip->next_proto_id == IGMP_IP_PROTO;
+}
+
+static void
+handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	struct gw_port *p = &gw.port[role];
+	struct gw_port_stats *st = stats_of(w, role);
+	const struct rte_ether_hdr *eth;
+
+	st->cnt[GW_CNT_rx_packets]++;
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
+		st->cnt[GW_CNT_runt_frames]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/* af_packet also hands us what we sent: never process our own output again. */
+	if (unlikely(rte_is_same_ether_addr(&eth->src_addr, &p->mac))) {
+		st->cnt[GW_CNT_own_frames]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (is_igmp(m, eth)) {
+		handle_igmp(w, role, m, eth);
+		return;
+	}
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		glean_arp(p, m);
+	send_to_twin(w, role, m);
+}
+
+static void
+handle_twin_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	struct gw_port_stats *st = stats_of(w, role);
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth)) {
+		st->cnt[GW_CNT_runt_frames]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* The gateway owns IGMP on the wire: the kernel's own reports stay home. */
+	if (is_igmp(m, eth)) {
+		st->cnt[GW_CNT_kernel_igmp_dropped]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	st->cnt[GW_CNT_from_kernel]++;
+	send_on_port(w, role, m);
+}
+
+/* Packets the main lcore built (self queries, client reports): m->port holds the role. */
+static void
+drain_ctrl_tx(struct worker *w)
+{
+	struct rte_mbuf *pkts[BURST];
+	unsigned int n = rte_ring_dequeue_burst(gw.ctrl_tx, (void **)pkts, BURST, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		enum gw_role role = (enum gw_role)pkts[i]->port;
+
+		stats_of(w, role)->cnt[GW_CNT_igmp_sent]++;
+		send_on_port(w, role, pkts[i]);
+	}
+}
+
+static void
+flush_all(struct worker *w)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port *p = &gw.port[r];
+
+		if (!p->present)
+			continue;
+		rte_eth_tx_buffer_flush(p->port_id, w->queue, w->tx.port[r]);
+		if (w->tx.port_drops[r] != w->tx.port_drops_seen[r]) {
+			uint64_t n = w->tx.port_drops[r] - w->tx.port_drops_seen[r];
+
+			stats_of(w, r)->cnt[GW_CNT_tx_dropped] += n;
+			stats_of(w, r)->cnt[GW_CNT_tx_packets] -= n;
+			w->tx.port_drops_seen[r] = w->tx.port_drops[r];
+		}
+		if (p->twin_id == GW_NO_PORT || w->index != 0)
+			continue;
+		rte_eth_tx_buffer_flush(p->twin_id, 0, w->tx.twin[r]);
+		if (w->tx.twin_drops[r] != w->tx.twin_drops_seen[r]) {
+			uint64_t n = w->tx.twin_drops[r] - w->tx.twin_drops_seen[r];
+
+			stats_of(w, r)->cnt[GW_CNT_exception_dropped] += n;
+			stats_of(w, r)->cnt[GW_CNT_to_kernel] -= n;
+			w->tx.twin_drops_seen[r] = w->tx.twin_drops[r];
+		}
+	}
+}
+
+static struct rte_eth_dev_tx_buffer *
+tx_buffer_new(int socket, uint64_t *drops)
+{
+	struct rte_eth_dev_tx_buffer *b;
+
+	b = rte_zmalloc_socket("tx_buffer", RTE_ETH_TX_BUFFER_SIZE(BURST), 0, socket);
+	if (b == NULL)
+		return NULL;
+	rte_eth_tx_buffer_init(b, BURST);
+	rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback, drops);
+	return b;
+}
+
+static int
+worker_init(struct worker *w, unsigned int index)
+{
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->queue = (uint16_t)index;
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port *p = &gw.port[r];
+
+		if (!p->present)
+			continue;
+		w->tx.port[r] = tx_buffer_new(p->socket, &w->tx.port_drops[r]);
+		w->tx.twin[r] = tx_buffer_new(p->socket, &w->tx.twin_drops[r]);
+		if (w->tx.port[r] == NULL || w->tx.twin[r] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+worker_free(struct worker *w)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		rte_free(w->tx.port[r]);
+		rte_free(w->tx.twin[r]);
+	}
+}
+
+int
+gw_worker_main(void *arg)
+{
+	const struct gw_worker_args *args = arg;
+	struct rte_mbuf *pkts[BURST];
+	struct worker w;
+
+	if (worker_init(&w, args->index) < 0) {
+		worker_free(&w);
+		GW_LOG(ERR, "worker %u: out of memory for tx buffers", args->index);
+		gw.quit = true;
+		return -1;
+	}
+
+	while (!gw.quit) {
+		for (int r = 0; r < GW_MAX_PORTS; r++) {
+			struct gw_port *p = &gw.port[r];
+			uint16_t n;
+
+			if (!p->present)
+				continue;
+			n = rte_eth_rx_burst(p->port_id, w.queue, pkts, BURST);
+			for (uint16_t i = 0; i < n; i++)
+				handle_port_frame(&w, r, pkts[i]);
+
+			/* Twins have one queue: worker 0 serves them. */
+			if (p->twin_id == GW_NO_PORT || w.index != 0)
+				continue;
+			n = rte_eth_rx_burst(p->twin_id, 0, pkts, BURST);
+			for (uint16_t i = 0; i < n; i++)
+				handle_twin_frame(&w, r, pkts[i]);
+		}
+		if (w.index == 0)
+			drain_ctrl_tx(&w);
+		flush_all(&w);
+	}
+	flush_all(&w);
+	worker_free(&w);
+	return 0;
+}

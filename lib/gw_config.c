@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reads the gateway's INI configuration with rte_cfgfile and checks every
+ * section, key and value, so a mistake stops start-up with one clear line.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+
+#include "gw_config.h"
+
+#define MAX_ENTRIES 64
+
+static const char *const role_names[GW_MAX_PORTS] = {
+	[GW_ROLE_OUTSIDE] = "outside",
+	[GW_ROLE_ALT] = "alt",
+	[GW_ROLE_INSIDE] = "inside",
+};
+
+static const char *const port_keys[] = { "port", "address", NULL };
+static const char *const igmp_keys[] = {
+#define GW_SWITCH_NAME(name) #name,
+	GW_IGMP_SWITCHES(GW_SWITCH_NAME)
+#undef GW_SWITCH_NAME
+	"unicast_dst",
+	"active_outside",
+	"self_query_interval",
+	NULL,
+};
+static const char *const exception_keys[] = { "mode", NULL };
+
+struct section_spec {
+	const char *name;
+	const char *const *keys;
+};
+
+static const struct section_spec sections[] = {
+	{ "outside", port_keys },
+	{ "alt", port_keys },
+	{ "inside", port_keys },
+	{ "igmp", igmp_keys },
+	{ "exception", exception_keys },
+};
+
+const char *
+gw_role_name(enum gw_role role)
+{
+	return (unsigned int)role < GW_MAX_PORTS ? role_names[role] : "unknown";
+}
+
+static int
+fail(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static const struct section_spec *
+find_section(const char *name)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(sections[i].name, name) == 0)
+			return &sections[i];
+	return NULL;
+}
+
+static bool
+key_known(const struct section_spec *sec, const char *key)
+{
+	for (const char *const *k = sec->keys; *k != NULL; k++)
+		if (strcmp(*k, key) == 0)
+			return true;
+	return false;
+}
+
+/* Rejects sections and keys we do not know: a typo must not be silently ignored. */
+static int
+check_names(struct rte_cfgfile *file, char *err, size_t err_len)
+{
+	int n = rte_cfgfile_num_sections(file, NULL, 0);
+	struct rte_cfgfile_entry entries[MAX_ENTRIES];
+
+	for (int i = 0; i < n; i++) {
+		char name[CFG_NAME_LEN];
+		const struct section_spec *sec;
+		int n_entries;
+
+		n_entries = rte_cfgfile_section_entries_by_index(file, i, name, entries,
+								 MAX_ENTRIES);
+		if (n_entries < 0)
+			return fail(err, err_len, "config: cannot read section %d", i);
+		sec = find_section(name);
+		if (sec == NULL)
+			return fail(err, err_len, "config: [%s]: unknown section", name);
+		for (int e = 0; e < n_entries; e++)
+			if (!key_known(sec, entries[e].name))
+				return fail(err, err_len, "config: %s.%s: unknown key", name,
+					    entries[e].name);
+	}
+	return 0;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+	    strcmp(v, "on") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
+	    strcmp(v, "off") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int
+parse_uint(const char *v, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > max)
+		return -EINVAL;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+parse_ipv4(const char *v, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return -EINVAL;
+	*out = a.s_addr;
+	return 0;
+}
+
+/* "a.b.c.d/len": a host address (not network, not broadcast, not multicast). */
+static int
+parse_prefix(const char *v, uint32_t *addr, uint8_t *len)
+{
+	char buf[32];
+	const char *slash = strchr(v, '/');
+	uint32_t plen;
+	uint32_t host;
+
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, v, slash - v);
+	buf[slash - v] = '\0';
+	if (parse_ipv4(buf, addr) < 0 || parse_uint(slash + 1, 32, &plen) < 0)
+		return -EINVAL;
+	host = ntohl(*addr);
+	if (plen == 0 || host == 0 || (host >> 28) >= 14)
+		return -EINVAL;
+	*len = (uint8_t)plen;
+	return 0;
+}
+
+static int
+load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *port,
+	  char *err, size_t err_len)
+{
+	const char *sec = role_names[role];
+	const char *v;
+
+	port->role = role;
+	port->present = rte_cfgfile_has_section(file, sec) != 0;
+	if (!port->present)
+		return 0;
+
+	v = rte_cfgfile_get_entry(file, sec, "port");
+	if (v == NULL || *v == '\0')
+		return fail(err, err_len, "config: %s.port: missing (a vdev, PCI address or port name)",
+			    sec);
+	if (strlen(v) >= GW_DEVARGS_LEN)
+		return fail(err, err_len, "config: %s.port: longer than %d characters", sec,
+			    GW_DEVARGS_LEN - 1);
+	snprintf(port->devargs, sizeof(port->devargs), "%s", v);
+
+	v = rte_cfgfile_get_entry(file, sec, "address");
+	if (v == NULL || *v == '\0')
+		return fail(err, err_len, "config: %s.address: missing (like 10.0.0.2/24)", sec);
+	if (parse_prefix(v, &port->addr, &port->prefix_len) < 0)
+		return fail(err, err_len,
+			    "config: %s.address: '%s' is not a unicast host address with a /prefix",
+			    sec, v);
+	return 0;
+}
+
+static int
+load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size_t err_len)
+{
+	const char *v;
+
+#define GW_SWITCH_LOAD(name) \
+	v = rte_cfgfile_get_entry(file, "igmp", #name); \
+	if (v != NULL && parse_bool(v, &igmp->name) < 0) \
+		return fail(err, err_len, "config: igmp.%s: '%s' is not yes or no", #name, v);
+	GW_IGMP_SWITCHES(GW_SWITCH_LOAD)
+#undef GW_SWITCH_LOAD
+
+	v = rte_cfgfile_get_entry(file, "igmp", "unicast_dst");
+	if (v != NULL && *v != '\0' && parse_ipv4(v, &igmp->unicast_dst) < 0)
+		return fail(err, err_len, "config: igmp.unicast_dst: '%s' is not an IPv4 address", v);
+
+	v = rte_cfgfile_get_entry(file, "igmp", "active_outside");
+	if (v != NULL) {
+		if (strcmp(v, "outside") == 0)
+			igmp->active_outside = GW_ROLE_OUTSIDE;
+		else if (strcmp(v, "alt") == 0)
+			igmp->active_outside = GW_ROLE_ALT;
+		else
+			return fail(err, err_len,
+				    "config: igmp.active_outside: '%s' is not outside or alt", v);
+	}
+
+	v = rte_cfgfile_get_entry(file, "igmp", "self_query_interval");
+	if (v != NULL && parse_uint(v, 31744, &igmp->self_query_interval) < 0)
+		return fail(err, err_len,
+			    "config: igmp.self_query_interval: '%s' is not seconds in 0..31744", v);
+	return 0;
+}
+
+static int
+load_exception(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, "exception", "mode");
+
+	cfg->exception = GW_EXCEPTION_TAP;
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "tap") == 0)
+		cfg->exception = GW_EXCEPTION_TAP;
+	else if (strcmp(v, "virtio-user") == 0)
+		cfg->exception = GW_EXCEPTION_VIRTIO_USER;
+	else if (strcmp(v, "none") == 0)
+		cfg->exception = GW_EXCEPTION_NONE;
+	else
+		return fail(err, err_len, "config: exception.mode: '%s' is not tap, virtio-user or none",
+			    v);
+	return 0;
+}
+
+/* Applies one "section.key=value", creating the section when needed. */
+static int
+apply_override(struct rte_cfgfile *file, const char *spec, char *err, size_t err_len)
+{
+	char section[CFG_NAME_LEN];
+	const char *dot = strchr(spec, '.');
+	const char *eq = strchr(spec, '=');
+	const char *key;
+	char keybuf[CFG_NAME_LEN];
+
+	if (dot == NULL || eq == NULL || dot > eq || dot == spec || eq == dot + 1 ||
+	    (size_t)(dot - spec) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(keybuf))
+		return fail(err, err_len, "config: --set %s: expected SECTION.KEY=VALUE", spec);
+	memcpy(section, spec, dot - spec);
+	section[dot - spec] = '\0';
+	memcpy(keybuf, dot + 1, eq - dot - 1);
+	keybuf[eq - dot - 1] = '\0';
+	key = keybuf;
+	if (strlen(eq + 1) >= CFG_VALUE_LEN)
+		return fail(err, err_len, "config: %s.%s: value too long", section, key);
+
+	if (!rte_cfgfile_has_section(file, section) &&
+	    rte_cfgfile_add_section(file, section) < 0)
+		return fail(err, err_len, "config: --set %s: cannot add section", spec);
+	if (rte_cfgfile_has_entry(file, section, key)) {
+		if (rte_cfgfile_set_entry(file, section, key, eq + 1) < 0)
+			return fail(err, err_len, "config: %s.%s: cannot set", section, key);
+	} else if (rte_cfgfile_add_entry(file, section, key, eq + 1) < 0) {
+		return fail(err, err_len, "config: %s.%s: cannot add", section, key);
+	}
+	return 0;
+}
+
+int
+gw_config_load(struct gw_config *cfg, const char *path, const char *const *overrides,
+	       int n_overrides, char *err, size_t err_len)
+{
+	struct rte_cfgfile *file;
+	FILE *probe;
+	int ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->igmp.active_outside = GW_ROLE_OUTSIDE;
+
+	/* rte_cfgfile says nothing about why a load failed: ask the file system first. */
+	probe = fopen(path, "r");
+	if (probe == NULL)
+		return fail(err, err_len, "config: %s: %s", path, strerror(errno));
+	fclose(probe);
+
+	file = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
+	if (file == NULL)
+		return fail(err, err_len, "config: %s: not a valid INI file", path);
+
+	for (int i = 0; i < n_overrides && ret == 0; i++)
+		ret = apply_override(file, overrides[i], err, err_len);
+	if (ret == 0)
+		ret = check_names(file, err, err_len);
+	for (int r = 0; r < GW_MAX_PORTS && ret == 0; r++)
+		ret = load_port(file, r, &cfg->port[r], err, err_len);
+	if (ret == 0 && !cfg->port[GW_ROLE_OUTSIDE].present)
+		ret = fail(err, err_len, "config: [outside]: missing (the upstream port is required)");
+	if (ret == 0 && !cfg->port[GW_ROLE_INSIDE].present)
+		ret = fail(err, err_len, "config: [inside]: missing (the downstream port is required)");
+	if (ret == 0)
+		ret = load_igmp(file, &cfg->igmp, err, err_len);
+	if (ret == 0 && cfg->igmp.active_outside == GW_ROLE_ALT && !cfg->port[GW_ROLE_ALT].present)
+		ret = fail(err, err_len, "config: igmp.active_outside: 'alt' but there is no [alt] section");
+	if (ret == 0)
+		ret = load_exception(file, cfg, err, err_len);
+
+	rte_cfgfile_close(file);
+	return ret;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The gateway's configuration: an INI file read with rte_cfgfile plus
+ * --set SECTION.KEY=VALUE overrides. Needs no EAL, so it is unit tested alone.
+ */
+#ifndef IGMPGW_GW_CONFIG_H
+#define IGMPGW_GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GW_DEVARGS_LEN 256
+#define GW_ERR_LEN 256
+
+/* Port roles; ALT is the optional second upstream. */
+enum gw_role {
+	GW_ROLE_OUTSIDE,
+	GW_ROLE_ALT,
+	GW_ROLE_INSIDE,
+};
+
+#define GW_MAX_PORTS 3
+
+enum gw_exception_mode {
+	GW_EXCEPTION_NONE,
+	GW_EXCEPTION_TAP,
+	GW_EXCEPTION_VIRTIO_USER,
+};
+
+struct gw_port_config {
+	bool present;
+	enum gw_role role;
+	char devargs[GW_DEVARGS_LEN];
+	uint32_t addr;           /* network order */
+	uint8_t prefix_len;
+};
+
+/*
+ * goIGMP's eight switches. One X-macro so the config keys, the status
+ * output and the docs read the same list.
+ */
+#define GW_IGMP_SWITCHES(X) \
+	X(proxy_out_to_in) \
+	X(proxy_in_to_out) \
+	X(unicast_proxy_in_to_out) \
+	X(query_notify) \
+	X(membership_reports_from_network) \
+	X(membership_reports_to_network) \
+	X(unicast_membership_reports) \
+	X(leave_to_network)
+
+struct gw_igmp_config {
+#define GW_SWITCH_FIELD(name) bool name;
+	GW_IGMP_SWITCHES(GW_SWITCH_FIELD)
+#undef GW_SWITCH_FIELD
+	uint32_t unicast_dst;    /* network order, 0 = none */
+	enum gw_role active_outside;
+	uint32_t self_query_interval; /* seconds, 0 = off */
+};
+
+struct gw_config {
+	struct gw_port_config port[GW_MAX_PORTS]; /* indexed by enum gw_role */
+	struct gw_igmp_config igmp;
+	enum gw_exception_mode exception;
+};
+
+/* "outside", "alt", "inside". */
+const char *gw_role_name(enum gw_role role);
+
+/*
+ * Loads path and applies the overrides ("section.key=value"). On error returns
+ * a negative value and writes one line naming the key and the reason to err.
+ */
+int gw_config_load(struct gw_config *cfg, const char *path, const char *const *overrides,
+		   int n_overrides, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * goIGMP's proxy modes (ProxyOutToIn, ProxyInToOut, UnicastProxyInToOut,
+ * UnicastMembershipReports, QueryNotify, MembershipReportFromNetwork) as a
+ * pure function, with the destinations the RFCs ask for.
+ */
+#include <arpa/inet.h>
+
+#include "igmp_proxy.h"
+
+#define ALL_SYSTEMS 0xe0000001u  /* 224.0.0.1 */
+#define ALL_ROUTERS 0xe0000002u  /* 224.0.0.2 */
+#define ALL_V3_ROUTERS 0xe0000016u /* 224.0.0.22 */
+
+static const char *const reason_names[] = {
+#define IGMP_PROXY_REASON_NAME(code, name) [code] = name,
+	IGMP_PROXY_REASONS(IGMP_PROXY_REASON_NAME)
+#undef IGMP_PROXY_REASON_NAME
+};
+
+const char *
+igmp_proxy_reason_name(enum igmp_proxy_reason reason)
+{
+	return (unsigned int)reason < PROXY_REASON_COUNT ? reason_names[reason] : "invalid";
+}
+
+bool
+igmp_proxy_is_control_group(uint32_t addr)
+{
+	uint32_t a = ntohl(addr);
+
+	return a == ALL_SYSTEMS || a == ALL_ROUTERS || a == ALL_V3_ROUTERS;
+}
+
+static bool
+is_report(uint8_t type)
+{
+	return type == IGMP_TYPE_V1_REPORT || type == IGMP_TYPE_V2_REPORT ||
+		type == IGMP_TYPE_V3_REPORT || type == IGMP_TYPE_LEAVE;
+}
+
+/*
+ * Multicast IGMP worth proxying: goIGMP's three groups, plus what the RFCs
+ * send elsewhere: v1/v2 reports and group-specific queries go to the group itself.
+ */
+static bool
+is_proxied_destination(const struct igmp_ipv4 *ip, const struct igmp_msg *msg)
+{
+	if (igmp_proxy_is_control_group(ip->dst))
+		return true;
+	return msg->group != 0 && ip->dst == msg->group && igmp_is_multicast(ip->dst);
+}
+
+/* RFC 2236 / RFC 3376 destinations of a report or leave sent as multicast. */
+static uint32_t
+multicast_destination(const struct igmp_msg *msg)
+{
+	switch (msg->type) {
+	case IGMP_TYPE_LEAVE:
+		return htonl(ALL_ROUTERS);
+	case IGMP_TYPE_V3_REPORT:
+		return htonl(ALL_V3_ROUTERS);
+	default:
+		return msg->group;
+	}
+}
+
+/* Reports the gateway sends upstream go unicast to the querier when asked to. */
+static void
+route_upstream(const struct gw_igmp_config *cfg, const struct igmp_msg *msg, uint32_t querier,
+	       struct igmp_proxy_decision *d)
+{
+	d->egress = PROXY_EGRESS_ACTIVE_OUTSIDE;
+	d->dst = multicast_destination(msg);
+	if (cfg->unicast_membership_reports) {
+		if (querier != 0) {
+			d->dst = querier;
+			d->dst_is_querier = true;
+		} else if (cfg->unicast_dst != 0) {
+			d->dst = cfg->unicast_dst;
+		}
+	}
+}
+
+static void
+decide_outside(const struct gw_igmp_config *cfg, const struct igmp_ipv4 *ip,
+	       const struct igmp_msg *msg, struct igmp_proxy_decision *d)
+{
+	if (msg->type == IGMP_TYPE_QUERY) {
+		if (!igmp_is_multicast(ip->dst)) {
+			d->reason = PROXY_UNICAST_QUERY;
+			return;
+		}
+		d->learn_querier = true;
+		d->event_query = cfg->query_notify;
+	} else if (is_report(msg->type)) {
+		d->event_report = cfg->membership_reports_from_network;
+	} else {
+		d->reason = PROXY_UNKNOWN_TYPE;
+		return;
+	}
+	if (!cfg->proxy_out_to_in) {
+		d->reason = PROXY_SWITCHED_OFF;
+		return;
+	}
+	if (!is_proxied_destination(ip, msg)) {
+		d->reason = PROXY_NOT_PROXIED_GROUP;
+		return;
+	}
+	d->reason = PROXY_SENT;
+	d->egress = PROXY_EGRESS_INSIDE;
+	d->dst = ip->dst;
+}
+
+static void
+decide_inside(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
+	      const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
+	      struct igmp_proxy_decision *d)
+{
+	bool unicast_to_us = ip->dst == in->addr;
+
+	if (!unicast_to_us && !igmp_is_multicast(ip->dst)) {
+		d->reason = PROXY_NOT_FOR_US;
+		return;
+	}
+	if (msg->type == IGMP_TYPE_QUERY) {
+		/* A proxy never forwards queries upstream (RFC 4605 §4.1). */
+		d->reason = unicast_to_us ? PROXY_UNICAST_QUERY : PROXY_QUERY_FROM_INSIDE;
+		return;
+	}
+	if (!is_report(msg->type)) {
+		d->reason = PROXY_UNKNOWN_TYPE;
+		return;
+	}
+	if (unicast_to_us) {
+		if (!cfg->unicast_proxy_in_to_out) {
+			d->reason = PROXY_SWITCHED_OFF;
+			return;
+		}
+		d->reason = PROXY_TRANSLATED;
+	} else {
+		if (!cfg->proxy_in_to_out) {
+			d->reason = PROXY_SWITCHED_OFF;
+			return;
+		}
+		if (!is_proxied_destination(ip, msg)) {
+			d->reason = PROXY_NOT_PROXIED_GROUP;
+			return;
+		}
+		d->reason = PROXY_SENT;
+	}
+	route_upstream(cfg, msg, querier, d);
+}
+
+void
+igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
+		  const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
+		  struct igmp_proxy_decision *d)
+{
+	*d = (struct igmp_proxy_decision){ .reason = PROXY_SWITCHED_OFF };
+
+	if (ip->src == in->addr) {
+		d->reason = PROXY_OWN_PACKET;
+		return;
+	}
+	if (in->role == GW_ROLE_INSIDE) {
+		decide_inside(cfg, in, ip, msg, querier, d);
+		return;
+	}
+	if (!in->active) {
+		d->reason = PROXY_INACTIVE_OUTSIDE;
+		return;
+	}
+	decide_outside(cfg, ip, msg, d);
+}

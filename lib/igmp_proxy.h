@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * goIGMP's proxy modes as one pure decision: given a validated IGMP packet, the
+ * port it came in on and the switches, say where (if anywhere) it goes, to
+ * which destination, and which events it raises. No EAL, no state of its own.
+ */
+#ifndef IGMPGW_IGMP_PROXY_H
+#define IGMPGW_IGMP_PROXY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gw_config.h"
+#include "igmp_wire.h"
+
+/*
+ * Why a valid IGMP packet was not proxied. Names are stable counter names.
+ */
+#define IGMP_PROXY_REASONS(X) \
+	X(PROXY_SENT, "proxied") \
+	X(PROXY_TRANSLATED, "unicast_translated") \
+	X(PROXY_INACTIVE_OUTSIDE, "inactive_outside") \
+	X(PROXY_NOT_FOR_US, "not_for_us") \
+	X(PROXY_UNICAST_QUERY, "unicast_query") \
+	X(PROXY_QUERY_FROM_INSIDE, "query_from_inside") \
+	X(PROXY_SWITCHED_OFF, "switched_off") \
+	X(PROXY_NOT_PROXIED_GROUP, "not_proxied_group") \
+	X(PROXY_UNKNOWN_TYPE, "unknown_igmp_type") \
+	X(PROXY_OWN_PACKET, "own_packet")
+
+enum igmp_proxy_reason {
+#define IGMP_PROXY_REASON_ENUM(code, name) code,
+	IGMP_PROXY_REASONS(IGMP_PROXY_REASON_ENUM)
+#undef IGMP_PROXY_REASON_ENUM
+	PROXY_REASON_COUNT
+};
+
+const char *igmp_proxy_reason_name(enum igmp_proxy_reason reason);
+
+/* Where a proxied packet goes. */
+enum igmp_proxy_egress {
+	PROXY_EGRESS_NONE,
+	PROXY_EGRESS_INSIDE,          /* every inside port */
+	PROXY_EGRESS_ACTIVE_OUTSIDE,
+};
+
+struct igmp_proxy_decision {
+	enum igmp_proxy_reason reason;
+	enum igmp_proxy_egress egress;
+	uint32_t dst;                 /* IPv4 destination of the emitted copy */
+	bool dst_is_querier;          /* unicast to the learned querier: use its MAC */
+	bool learn_querier;           /* a query on the active outside */
+	bool event_query;             /* query_notify */
+	bool event_report;            /* membership_reports_from_network */
+};
+
+/* What the decision needs to know about the ingress port. */
+struct igmp_proxy_ingress {
+	enum gw_role role;
+	bool active;                  /* an outside port that is the active one; inside: true */
+	uint32_t addr;                /* the gateway's own address on it */
+};
+
+/*
+ * Decides what to do with a valid IGMP packet. querier is the learned querier's
+ * address (0 when none yet), used for unicast_membership_reports.
+ */
+void igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
+		       const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
+		       struct igmp_proxy_decision *d);
+
+/* 224.0.0.1, 224.0.0.2 or 224.0.0.22: the groups goIGMP listens and proxies on. */
+bool igmp_proxy_is_control_group(uint32_t addr);
+
+/* 224.0.0.0/4. */
+static inline bool
+igmp_is_multicast(uint32_t addr_be)
+{
+	return (((const uint8_t *)&addr_be)[0] & 0xf0) == 0xe0;
+}
+
+#endif
