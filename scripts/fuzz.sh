@@ -74,6 +74,9 @@ if [ "$rc" -eq 0 ] && [ -n "$done_line" ]; then
 fi
 
 tail -n 40 "$log" >&2
+# The first report names the bug; the tail above may only show the stack.
+first=$(grep -m 1 -E 'runtime error|codec check failed|ERROR: (AddressSanitizer|libFuzzer)' "$log" || true)
+[ -n "$first" ] && echo "fuzz: $first" >&2
 artifact=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | awk '{print $5}' || true)
-echo "fuzz: FAIL (exit $rc${artifact:+, input kept in $artifact}; replay: $FUZZER FILE)"
+echo "fuzz: FAIL (exit $rc${artifact:+, input kept in $artifact}; replay: UBSAN_OPTIONS=halt_on_error=1 $FUZZER FILE)"
 exit 1

@@ -286,6 +286,17 @@ tune_gateway()
 		ip -n "$GW" addr flush dev "$ifname"
 		ip -n "$GW" link set dev "$ifname" up
 	done
+	# af_packet sees frames before the kernel's ingress hook does; dropping them there keeps
+	# the kernel from answering ping and ARP on the veth too (duplicates beside the twin's).
+	nsx "$GW" nft -f - <<-EOF
+		table netdev igmpgw_lab
+		delete table netdev igmpgw_lab
+		table netdev igmpgw_lab {
+			chain out0 { type filter hook ingress device "out0" priority 0; policy drop; }
+			chain alt0 { type filter hook ingress device "alt0" priority 0; policy drop; }
+			chain in0 { type filter hook ingress device "in0" priority 0; policy drop; }
+		}
+	EOF
 }
 
 cmd_up()

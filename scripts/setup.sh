@@ -18,6 +18,7 @@ PACKAGES=(
 	libnuma-dev
 	libpcap-dev
 	meson
+	nftables
 	ninja-build
 	pkg-config
 	procps

@@ -168,6 +168,8 @@ main(int argc, char **argv)
 	int ret;
 
 	/* Arguments and config first: a mistake there must not wait for EAL. */
+	if (app == argc && argc > 1)
+		app = 0; /* no "--": "igmpgw --help" and "igmpgw -f FILE" still work */
 	parse_app_args(argc - app, argv + app, &args);
 	if (gw_config_load(&gw.cfg, args.config, args.overrides, args.n_overrides, err,
 			   sizeof(err)) < 0)
@@ -176,7 +178,7 @@ main(int argc, char **argv)
 	rte_seqlock_init(&gw.querier.lock);
 
 	gw_telemetry_register();
-	ret = rte_eal_init(app, argv);
+	ret = rte_eal_init(app > 0 ? app : 1, argv);
 	if (ret < 0) {
 		fprintf(stderr, "igmpgw: EAL: %s\n", rte_strerror(rte_errno));
 		return EXIT_CONFIG;

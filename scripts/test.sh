@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Sets up the machine, builds igmpgw and runs every test suite: C unit and
+# conformance tests (meson, TAP), the libFuzzer smoke run, and the pytest
+# suites (decoder vs tshark, gateway system tests in network namespaces).
+# Ends with one line "N passed, N failed, N skipped" summing every suite.
+#   scripts/test.sh [--fuzz-seconds N] [PYTEST ARGS...]
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${IGMPGW_BUILD:-$ROOT/build}
+FUZZ_SECONDS=20
+if [ "${1:-}" = "--fuzz-seconds" ]; then
+	FUZZ_SECONDS=$2
+	shift 2
+fi
+
+passed=0
+failed=0
+skipped=0
+
+bash "$ROOT/scripts/setup.sh" || exit 1
+if [ ! -f "$BUILD/build.ninja" ]; then
+	meson setup "$BUILD" "$ROOT" --werror >/dev/null || exit 1
+fi
+ninja -C "$BUILD" >/dev/null || { ninja -C "$BUILD"; exit 1; }
+export IGMPGW_BUILD=$BUILD
+
+echo "== C unit and conformance tests (meson)"
+meson_out=$BUILD/meson-test-output.txt
+meson test -C "$BUILD" --print-errorlogs 2>&1 | tee "$meson_out"
+log=$BUILD/meson-logs/testlog.txt
+ok=$(grep -cE '^ok [0-9]+' "$log")
+nok=$(grep -cE '^not ok [0-9]+' "$log")
+skip=$(grep -cE '^ok [0-9]+.*# SKIP' "$log")
+# A test program that dies (crash, timeout, bad plan) fails as a whole, whatever it printed.
+crashed=$(awk '/^(Fail|Timeout):/ { n += $2 } END { print n + 0 }' "$meson_out")
+passed=$((passed + ok - skip))
+skipped=$((skipped + skip))
+failed=$((failed + nok + crashed))
+
+echo "== fuzz smoke run (${FUZZ_SECONDS} s)"
+if bash "$ROOT/scripts/fuzz.sh" "$FUZZ_SECONDS"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+echo "== pytest: decoder conformance and gateway system tests"
+junit=$BUILD/pytest-junit.xml
+/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$junit" \
+	"$ROOT/test/conformance" "$ROOT/test/system" "$@"
+rc=$?
+if [ -f "$junit" ]; then
+	read -r t f e s < <(/usr/bin/python3 - "$junit" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = f = e = s = 0
+for su in suites:
+    t += int(su.get("tests", 0)); f += int(su.get("failures", 0))
+    e += int(su.get("errors", 0)); s += int(su.get("skipped", 0))
+print(t, f, e, s)
+PY
+)
+	passed=$((passed + t - f - e - s))
+	failed=$((failed + f + e))
+	skipped=$((skipped + s))
+elif [ $rc -ne 0 ]; then
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
