@@ -463,12 +463,9 @@ put_record(uint8_t *p, const struct igmp_record_spec *spec, uint16_t first, uint
  * message starts the next one, and only a record too big for an empty message
  * is split (each piece carries the record's aux data).
  *
- * IS_EX and TO_EX records are split like the others, although RFC 3376
- * §4.2.16 would send one record with as many sources as fit and drop the
- * rest. Either way a router ends up excluding only part of such a set (each
- * IS_EX piece replaces the exclude list the previous one set up); splitting
- * keeps the builder's contract simple: every source of every record goes on
- * the wire exactly once.
+ * IS_EX and TO_EX records are never split: RFC 3376 §4.2.16 sends one record
+ * with as many sources as fit and leaves the rest out, since each IS_EX piece
+ * would replace the exclude list the previous one set up.
  */
 size_t
 igmp_build_v3_report(uint8_t *buf, size_t cap, size_t max_len,
@@ -508,7 +505,13 @@ igmp_build_v3_report(uint8_t *buf, size_t cap, size_t max_len,
 		off += put_record(buf + off, spec, first, take);
 		n_out++;
 		if (take < left) {
-			first += take;
+			/* RFC 3376 §4.2.16: an EXCLUDE record goes once, with the sources that fit. */
+			if (spec->type == IGMP_REC_IS_EX || spec->type == IGMP_REC_TO_EX) {
+				i++;
+				first = 0;
+			} else {
+				first += take;
+			}
 			break;
 		}
 		i++;

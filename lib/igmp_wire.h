@@ -181,9 +181,10 @@ struct igmp_record_spec {
 /*
  * Builds a v3 report of records[*next ..] into buf, as many whole records as fit
  * in max_len bytes of IGMP message (an MTU minus the IP header), and advances
- * *next past them. A record whose sources do not fit is split across messages,
- * as RFC 3376 §4.2.16 allows for all but IS_EX/TO_EX; *next_src tracks that
- * (start both at 0). Returns the message length, 0 when nothing fits.
+ * *next past them. A record whose sources do not fit in one message is split
+ * across messages, except IS_EX/TO_EX records, which RFC 3376 §4.2.16 sends
+ * once with the sources that fit; *next_src tracks a split (start both at 0).
+ * Returns the message length, 0 when nothing fits (then stop calling).
  * Call again while *next < n to get the following packets.
  */
 size_t igmp_build_v3_report(uint8_t *buf, size_t cap, size_t max_len,
