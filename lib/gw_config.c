@@ -33,6 +33,7 @@ static const char *const igmp_keys[] = {
 	NULL,
 };
 static const char *const exception_keys[] = { "mode", NULL };
+static const char *const control_keys[] = { "socket", "group", "max_clients", NULL };
 
 struct section_spec {
 	const char *name;
@@ -45,6 +46,7 @@ static const struct section_spec sections[] = {
 	{ "inside", port_keys },
 	{ "igmp", igmp_keys },
 	{ "exception", exception_keys },
+	{ "control", control_keys },
 };
 
 const char *
@@ -259,6 +261,38 @@ load_exception(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_
 	return 0;
 }
 
+static int
+load_control(struct rte_cfgfile *file, struct gw_control_config *ctl, char *err, size_t err_len)
+{
+	const char *v;
+
+	snprintf(ctl->socket, sizeof(ctl->socket), "%s", GW_CONTROL_SOCKET_DEFAULT);
+	ctl->max_clients = 16;
+
+	v = rte_cfgfile_get_entry(file, "control", "socket");
+	if (v != NULL) {
+		if (strcmp(v, "none") == 0)
+			ctl->socket[0] = '\0';
+		else if (*v != '/' || strlen(v) >= sizeof(ctl->socket))
+			return fail(err, err_len,
+				    "config: control.socket: '%s' is not an absolute path shorter than %zu characters (or none)",
+				    v, sizeof(ctl->socket));
+		else
+			snprintf(ctl->socket, sizeof(ctl->socket), "%s", v);
+	}
+	v = rte_cfgfile_get_entry(file, "control", "group");
+	if (v != NULL) {
+		if (strlen(v) >= sizeof(ctl->group))
+			return fail(err, err_len, "config: control.group: name too long");
+		snprintf(ctl->group, sizeof(ctl->group), "%s", v);
+	}
+	v = rte_cfgfile_get_entry(file, "control", "max_clients");
+	if (v != NULL && (parse_uint(v, 1024, &ctl->max_clients) < 0 || ctl->max_clients == 0))
+		return fail(err, err_len, "config: control.max_clients: '%s' is not a number in 1..1024",
+			    v);
+	return 0;
+}
+
 /* Applies one "section.key=value", creating the section when needed. */
 static int
 apply_override(struct rte_cfgfile *file, const char *spec, char *err, size_t err_len)
@@ -329,6 +363,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = fail(err, err_len, "config: igmp.active_outside: 'alt' but there is no [alt] section");
 	if (ret == 0)
 		ret = load_exception(file, cfg, err, err_len);
+	if (ret == 0)
+		ret = load_control(file, &cfg->control, err, err_len);
 
 	rte_cfgfile_close(file);
 	return ret;

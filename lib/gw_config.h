@@ -59,10 +59,20 @@ struct gw_igmp_config {
 	uint32_t self_query_interval; /* seconds, 0 = off */
 };
 
+#define GW_CONTROL_SOCKET_DEFAULT "/run/igmpgw/igmpgw.sock"
+#define GW_PATH_LEN 108            /* sun_path */
+
+struct gw_control_config {
+	char socket[GW_PATH_LEN];  /* "" = no control socket */
+	char group[64];            /* "" = the daemon's group */
+	uint32_t max_clients;
+};
+
 struct gw_config {
 	struct gw_port_config port[GW_MAX_PORTS]; /* indexed by enum gw_role */
 	struct gw_igmp_config igmp;
 	enum gw_exception_mode exception;
+	struct gw_control_config control;
 };
 
 /* "outside", "alt", "inside". */

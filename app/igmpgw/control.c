@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -16,7 +17,9 @@
 #include <rte_telemetry.h>
 
 #include "control.h"
+#include "ctl_server.h"
 #include "gw.h"
+#include "originate.h"
 
 #define DROP_LOG_PERIOD_S 10
 #define EVENT_BURST 32
@@ -37,8 +40,8 @@ gw_port_counter(const struct gw_port *p, enum gw_counter c)
 	return sum;
 }
 
-static uint64_t
-wire_counter(const struct gw_port *p, enum igmp_wire_error e)
+uint64_t
+gw_port_wire_counter(const struct gw_port *p, enum igmp_wire_error e)
 {
 	uint64_t sum = 0;
 
@@ -47,8 +50,8 @@ wire_counter(const struct gw_port *p, enum igmp_wire_error e)
 	return sum;
 }
 
-static uint64_t
-proxy_counter(const struct gw_port *p, enum igmp_proxy_reason r)
+uint64_t
+gw_port_proxy_counter(const struct gw_port *p, enum igmp_proxy_reason r)
 {
 	uint64_t sum = 0;
 
@@ -83,9 +86,9 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 			rte_tel_data_add_dict_u64(port, gw_counter_names[c], gw_port_counter(p, c));
 		/* Reason 0 is "ok" for the codec and "proxied" for the proxy: keep both lists whole. */
 		for (int e = 1; e < IGMP_ERR_COUNT; e++)
-			rte_tel_data_add_dict_u64(port, igmp_wire_error_name(e), wire_counter(p, e));
+			rte_tel_data_add_dict_u64(port, igmp_wire_error_name(e), gw_port_wire_counter(p, e));
 		for (int e = 0; e < PROXY_REASON_COUNT; e++)
-			rte_tel_data_add_dict_u64(port, igmp_proxy_reason_name(e), proxy_counter(p, e));
+			rte_tel_data_add_dict_u64(port, igmp_proxy_reason_name(e), gw_port_proxy_counter(p, e));
 		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
 	}
 	return 0;
@@ -130,18 +133,9 @@ static int
 tel_querier(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
 {
 	struct gw_querier q;
-	uint32_t sn;
 	char buf[64];
 
-	do {
-		sn = rte_seqlock_read_begin(&gw.querier.lock);
-		q.addr = gw.querier.addr;
-		q.mac = gw.querier.mac;
-		q.version = gw.querier.version;
-		q.port = gw.querier.port;
-		q.heard_tsc = gw.querier.heard_tsc;
-	} while (rte_seqlock_read_retry(&gw.querier.lock, sn));
-
+	gw_querier_read(&q);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "address", q.addr == 0 ? "" :
 				     ipv4_str(q.addr, buf, sizeof(buf)));
@@ -188,66 +182,31 @@ gw_telemetry_register(void)
 
 /* ---- events ---- */
 
-static const char *
-record_type_name(uint8_t type)
-{
-	static const char *const names[] = { "?", "is_in", "is_ex", "to_in", "to_ex", "allow", "block" };
-
-	return type < RTE_DIM(names) ? names[type] : "?";
-}
-
-/* Writes the membership items of a report as "G[S,S] G ..." for the log. */
-static void
-format_items(const struct igmp_msg *msg, char *buf, size_t len)
-{
-	char a[INET_ADDRSTRLEN];
-	struct igmp_record rec;
-	size_t pos = 0;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	if (msg->type != IGMP_TYPE_V3_REPORT) {
-		snprintf(buf, len, "%s", ipv4_str(msg->group, a, sizeof(a)));
-		return;
-	}
-	while (igmp_record_next(msg, &pos, &rec) && off + 1 < len) {
-		off += snprintf(buf + off, len - off, "%s%s %s", off ? " " : "",
-				record_type_name(rec.type), ipv4_str(rec.group, a, sizeof(a)));
-		for (uint16_t s = 0; s < rec.n_sources && off + 1 < len; s++) {
-			uint32_t src;
-
-			memcpy(&src, rec.sources + 4 * s, 4);
-			off += snprintf(buf + off, len - off, "%s%s", s ? "," : "[",
-					ipv4_str(src, a, sizeof(a)));
-			if (s + 1 == rec.n_sources && off + 1 < len)
-				off += snprintf(buf + off, len - off, "]");
-		}
-	}
-}
-
 static void
 handle_event(struct rte_mbuf *m)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr));
-	const char *role = gw_role_name((enum gw_role)m->port);
-	char from[INET_ADDRSTRLEN], group[INET_ADDRSTRLEN];
+	enum gw_role role = (enum gw_role)m->port;
+	enum ctl_event_kind kind;
 	struct igmp_ipv4 ip;
 	struct igmp_msg msg;
-	char items[512];
+	json_t *ev;
 
 	/* The worker validated it; parse again to read it, as the mbuf is all we keep. */
 	if (igmp_packet_parse(l3, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr), &ip,
 			      &msg) != IGMP_OK)
 		return;
-	ipv4_str(ip.src, from, sizeof(from));
-	if (msg.type == IGMP_TYPE_QUERY) {
-		GW_LOG(INFO, "event query on %s from %s: v%u, group %s, max resp %u.%u s", role, from,
-		       msg.version, ipv4_str(msg.group, group, sizeof(group)),
-		       msg.max_resp_ds / 10, msg.max_resp_ds % 10);
+	ev = ctl_event_from_igmp(role, &ip, &msg, &kind);
+	if (ev == NULL)
 		return;
+	if (rte_log_can_log(igmpgw_logtype, RTE_LOG_DEBUG)) {
+		char *text = json_dumps(ev, JSON_COMPACT);
+
+		GW_LOG(DEBUG, "event %s", text != NULL ? text : "?");
+		free(text);
 	}
-	format_items(&msg, items, sizeof(items));
-	GW_LOG(INFO, "event membership_report on %s from %s: %s", role, from, items);
+	gw_ctl_publish(kind, ev);
+	json_decref(ev);
 }
 
 static void
@@ -271,30 +230,10 @@ drain_events(void)
 static void
 send_self_query(void)
 {
-	struct gw_port *p = &gw.port[GW_ROLE_INSIDE];
-	struct rte_ether_hdr *eth;
-	struct rte_mbuf *m;
-	uint32_t all_systems = htonl(0xe0000001u);
-	uint8_t *ip;
+	uint8_t msg[IGMP_V2_LEN];
 
-	m = rte_pktmbuf_alloc(p->pool);
-	if (m == NULL) {
-		p->stats[0].cnt[GW_CNT_no_mbuf]++;
-		return;
-	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + IGMP_IP_HDR_LEN +
-							 IGMP_V2_LEN);
-	ip = (uint8_t *)(eth + 1);
-	eth->dst_addr = (struct rte_ether_addr){ { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
-	rte_ether_addr_copy(&p->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	igmp_build_ipv4_header(ip, IGMP_IP_HDR_LEN, p->addr, all_systems, IGMP_V2_LEN);
-	igmp_build_v2(ip + IGMP_IP_HDR_LEN, IGMP_V2_LEN, IGMP_TYPE_QUERY, 100, 0);
-	m->port = GW_ROLE_INSIDE;
-	if (rte_ring_enqueue(gw.ctrl_tx, m) != 0) {
-		p->stats[0].cnt[GW_CNT_tx_dropped]++;
-		rte_pktmbuf_free(m);
-	}
+	igmp_build_v2(msg, sizeof(msg), IGMP_TYPE_QUERY, 100, 0);
+	gw_originate_igmp(GW_ROLE_INSIDE, htonl(0xe0000001u), msg, sizeof(msg));
 }
 
 /* ---- drop logging ---- */
@@ -316,7 +255,7 @@ log_drops(void)
 		if (!p->present)
 			continue;
 		for (int e = 1; e < IGMP_ERR_COUNT; e++) {
-			uint64_t now = wire_counter(p, e);
+			uint64_t now = gw_port_wire_counter(p, e);
 
 			if (now != logged.wire[r][e])
 				GW_LOG(NOTICE, "%s: dropped %" PRIu64 " IGMP packets: %s",
@@ -325,7 +264,7 @@ log_drops(void)
 			logged.wire[r][e] = now;
 		}
 		for (int e = PROXY_INACTIVE_OUTSIDE; e < PROXY_REASON_COUNT; e++) {
-			uint64_t now = proxy_counter(p, e);
+			uint64_t now = gw_port_proxy_counter(p, e);
 
 			if (now != logged.proxy[r][e])
 				GW_LOG(INFO, "%s: ignored %" PRIu64 " IGMP packets: %s",
@@ -344,6 +283,7 @@ gw_control_poll(uint64_t now_tsc)
 	uint64_t hz = rte_get_tsc_hz();
 
 	drain_events();
+	gw_ctl_poll();
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;

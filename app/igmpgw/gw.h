@@ -114,7 +114,9 @@ gw_active_outside(void)
 	return (enum gw_role)__atomic_load_n(&gw.active_outside, __ATOMIC_RELAXED);
 }
 
-/* Sums one counter of a port over the workers. */
+/* Sum one counter of a port over the workers. */
 uint64_t gw_port_counter(const struct gw_port *p, enum gw_counter c);
+uint64_t gw_port_wire_counter(const struct gw_port *p, enum igmp_wire_error e);
+uint64_t gw_port_proxy_counter(const struct gw_port *p, enum igmp_proxy_reason r);
 
 #endif

@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "control.h"
+#include "ctl_server.h"
 #include "gw.h"
 #include "ports.h"
 #include "worker.h"
@@ -207,6 +208,12 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
+	if (gw_ctl_open(err, sizeof(err)) < 0) {
+		fprintf(stderr, "igmpgw: %s\n", err);
+		gw_ports_close();
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
 	if (rte_pdump_init() < 0)
 		GW_LOG(WARNING, "dpdk-dumpcap unavailable: %s", rte_strerror(rte_errno));
 	log_ports();
@@ -230,6 +237,7 @@ main(int argc, char **argv)
 	GW_LOG(INFO, "stopping");
 	rte_eal_mp_wait_lcore();
 	gw_control_cleanup();
+	gw_ctl_close();
 	drain_ring(gw.ctrl_tx);
 	rte_pdump_uninit();
 	gw_ports_close();

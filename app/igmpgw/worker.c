@@ -146,7 +146,8 @@ querier_addr(struct rte_ether_addr *mac)
 static void
 raise_event(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 {
-	struct rte_mbuf *copy = rte_pktmbuf_clone(m, m->pool);
+	/* A copy, not a clone: proxying rewrites the headers of m in place. */
+	struct rte_mbuf *copy = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
 
 	if (copy == NULL) {
 		stats_of(w, role)->cnt[GW_CNT_no_mbuf]++;

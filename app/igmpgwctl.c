@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * igmpgwctl: the operator's command line to a running igmpgw, over its
+ * control socket (docs/control-protocol.md) through the client library.
+ * Human-readable tables by default, the gateway's JSON with --json.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "igmpgw_client.h"
+
+#define PROG "igmpgwctl"
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* The gateway keeps log type patterns in a 64-byte field. */
+#define LOG_TYPE_MAX 63
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct ctl_opts {
+	const char *socket;
+	bool json;
+};
+
+struct command {
+	const char *name;
+	int (*run)(const struct ctl_opts *o, int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static const char *const event_names[] = {
+	"query",
+	"membership_report",
+};
+
+/* DPDK's level names, in their numeric order 1..8. */
+static const char *const log_levels[] = {
+	"emerg",
+	"alert",
+	"crit",
+	"err",
+	"warning",
+	"notice",
+	"info",
+	"debug",
+};
+
+static void usage(FILE *out);
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr saying what is wrong with the command line; returns the exit status. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (" PROG " help shows the usage)\n");
+	return EXIT_USAGE;
+}
+
+/* ---- talking to the gateway ---- */
+
+static struct igmpgw_client *
+open_client(const struct ctl_opts *o)
+{
+	struct igmpgw_client *c = igmpgw_client_connect(o->socket);
+
+	if (c == NULL)
+		fprintf(stderr, PROG ": cannot connect to %s: %s (is igmpgw running?)\n",
+			igmpgw_client_socket_path(o->socket), strerror(errno));
+	return c;
+}
+
+/* Prints why a request failed; true when resp is a success. */
+static bool
+response_ok(const json_t *resp)
+{
+	const char *err;
+
+	if (resp == NULL) {
+		fprintf(stderr, PROG ": no answer from the gateway: %s\n", strerror(errno));
+		return false;
+	}
+	err = igmpgw_client_error(resp);
+	if (err != NULL) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return false;
+	}
+	return true;
+}
+
+/* The gateway's object as one line, without the id the library added. */
+static void
+print_json(json_t *obj)
+{
+	char *text;
+
+	json_object_del(obj, "id");
+	text = json_dumps(obj, JSON_COMPACT);
+	if (text != NULL) {
+		puts(text);
+		free(text);
+	}
+	fflush(stdout);
+}
+
+/*
+ * Common end of a one-request command: the error or the JSON is printed here,
+ * the human form by show(). Releases resp.
+ */
+static int
+finish(const struct ctl_opts *o, json_t *resp, void (*show)(const json_t *resp))
+{
+	int rc = EXIT_SUCCESS;
+
+	if (!response_ok(resp)) {
+		/* --json users still get the gateway's refusal as JSON on stdout. */
+		if (o->json && resp != NULL)
+			print_json(resp);
+		rc = EXIT_FAIL;
+	} else if (o->json) {
+		print_json(resp);
+	} else if (show != NULL) {
+		show(resp);
+	}
+	json_decref(resp);
+	return rc;
+}
+
+/* ---- formatting ---- */
+
+/* Any JSON value as table text: strings bare, booleans yes/no, null "-". */
+static const char *
+value_str(const json_t *v, char *buf, size_t len)
+{
+	char *text;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return json_string_value(v);
+	case JSON_TRUE:
+		return "yes";
+	case JSON_FALSE:
+		return "no";
+	case JSON_INTEGER:
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	case JSON_REAL:
+		snprintf(buf, len, "%g", json_real_value(v));
+		return buf;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		text = json_dumps(v, JSON_COMPACT);
+		snprintf(buf, len, "%s", text != NULL ? text : "?");
+		free(text);
+		return buf;
+	case JSON_NULL:
+	default:
+		break;
+	}
+	return v == NULL ? "?" : "-";
+}
+
+static void
+format_duration(json_int_t s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)s / 60, (long long)s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh%02lldm%02llds", (long long)s / 3600,
+			 (long long)s / 60 % 60, (long long)s % 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh%02lldm", (long long)s / 86400,
+			 (long long)s / 3600 % 24, (long long)s / 60 % 60);
+}
+
+/* Key/value lines of an object, keys padded to one column. */
+static void
+print_object_lines(const char *indent, const json_t *obj)
+{
+	const char *key;
+	json_t *v;
+	size_t width = 0;
+	char buf[256];
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (strlen(key) > width)
+			width = strlen(key);
+	}
+	json_object_foreach((json_t *)obj, key, v)
+		printf("%s%-*s  %s\n", indent, (int)width, key, value_str(v, buf, sizeof(buf)));
+}
+
+/* One row per object in rows, one column per name in cols (headers in upper case). */
+static void
+print_table(const json_t *rows, const char *const *cols, size_t n_cols)
+{
+	size_t width[16] = { 0 };
+	char buf[256];
+	size_t i;
+	json_t *row;
+
+	for (size_t k = 0; k < n_cols && k < ARRAY_LEN(width); k++)
+		width[k] = strlen(cols[k]);
+	json_array_foreach(rows, i, row) {
+		for (size_t k = 0; k < n_cols && k < ARRAY_LEN(width); k++) {
+			size_t w = strlen(value_str(json_object_get(row, cols[k]), buf, sizeof(buf)));
+
+			if (w > width[k])
+				width[k] = w;
+		}
+	}
+	for (size_t k = 0; k < n_cols && k < ARRAY_LEN(width); k++) {
+		for (const char *p = cols[k]; *p != '\0'; p++)
+			putchar(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+		printf("%*s", k + 1 < n_cols ? (int)(width[k] - strlen(cols[k]) + 2) : 0, "");
+	}
+	putchar('\n');
+	json_array_foreach(rows, i, row) {
+		for (size_t k = 0; k < n_cols && k < ARRAY_LEN(width); k++) {
+			const char *s = value_str(json_object_get(row, cols[k]), buf, sizeof(buf));
+
+			if (k + 1 < n_cols)
+				printf("%-*s  ", (int)width[k], s);
+			else
+				printf("%s", s);
+		}
+		putchar('\n');
+	}
+}
+
+/* ---- status ---- */
+
+static void
+show_querier(const json_t *q)
+{
+	char buf[64];
+	char age[32];
+	const json_t *v;
+
+	if (!json_is_object(q)) {
+		printf("querier: none heard yet\n");
+		return;
+	}
+	printf("querier: %s", value_str(json_object_get(q, "address"), buf, sizeof(buf)));
+	v = json_object_get(q, "mac");
+	if (v != NULL)
+		printf(" (%s)", value_str(v, buf, sizeof(buf)));
+	v = json_object_get(q, "version");
+	if (v != NULL)
+		printf(" IGMPv%s", value_str(v, buf, sizeof(buf)));
+	v = json_object_get(q, "port");
+	if (v != NULL)
+		printf(" on %s", value_str(v, buf, sizeof(buf)));
+	v = json_object_get(q, "age");
+	if (json_is_number(v)) {
+		format_duration((json_int_t)json_number_value(v), age, sizeof(age));
+		printf(", heard %s ago", age);
+	}
+	putchar('\n');
+}
+
+static void
+show_status(const json_t *resp)
+{
+	static const char *const port_cols[] = {
+		"role", "name", "link", "address", "mac", "twin", "active",
+	};
+	const json_t *ports = json_object_get(resp, "ports");
+	const json_t *v;
+	char buf[64];
+	char up[32];
+
+	printf("igmpgw %s", value_str(json_object_get(resp, "version"), buf, sizeof(buf)));
+	v = json_object_get(resp, "uptime");
+	if (json_is_number(v)) {
+		format_duration((json_int_t)json_number_value(v), up, sizeof(up));
+		printf(", up %s", up);
+	}
+	printf(", active outside: %s\n\n",
+	       value_str(json_object_get(resp, "active_outside"), buf, sizeof(buf)));
+	if (json_is_array(ports))
+		print_table(ports, port_cols, ARRAY_LEN(port_cols));
+	putchar('\n');
+	show_querier(json_object_get(resp, "querier"));
+	v = json_object_get(resp, "igmp");
+	if (json_is_object(v)) {
+		printf("\nswitches:\n");
+		print_object_lines("  ", v);
+	}
+	v = json_object_get(resp, "exception");
+	if (json_is_object(v)) {
+		printf("\nexception:\n");
+		print_object_lines("  ", v);
+	} else if (v != NULL) {
+		printf("\nexception: %s\n", value_str(v, buf, sizeof(buf)));
+	}
+}
+
+static int
+cmd_status(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct igmpgw_client *c;
+	int rc;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error("status takes no arguments");
+	c = open_client(o);
+	if (c == NULL)
+		return EXIT_FAIL;
+	rc = finish(o, igmpgw_client_status(c), show_status);
+	igmpgw_client_close(c);
+	return rc;
+}
+
+/* ---- stats ---- */
+
+static bool show_all_counters;
+
+static bool
+is_nonzero(const json_t *v)
+{
+	return !(json_is_number(v) && json_number_value(v) == 0) && !json_is_false(v) &&
+		!json_is_null(v);
+}
+
+/* Counters as rows, ports as columns: the counters every port shares line up. */
+static void
+show_stats(const json_t *resp)
+{
+	const json_t *ports = json_object_get(resp, "ports");
+	const json_t *control = json_object_get(resp, "control");
+	json_t *names = json_object();   /* counter name -> shown, in first-seen order */
+	const char *role;
+	const char *name;
+	json_t *counters;
+	json_t *v;
+	size_t name_width = strlen("counter");
+	size_t shown_rows = 0;
+	char buf[64];
+
+	if (names == NULL)
+		return;
+	json_object_foreach((json_t *)ports, role, counters) {
+		json_object_foreach(counters, name, v) {
+			bool shown = show_all_counters || is_nonzero(v) ||
+				json_is_true(json_object_get(names, name));
+
+			json_object_set_new(names, name, json_boolean(shown));
+		}
+	}
+	json_object_foreach(names, name, v) {
+		if (json_is_true(v) && strlen(name) > name_width)
+			name_width = strlen(name);
+	}
+
+	if (json_object_size(ports) > 0) {
+		printf("%-*s", (int)name_width, "COUNTER");
+		json_object_foreach((json_t *)ports, role, counters)
+			printf("  %12s", role);
+		putchar('\n');
+	}
+	json_object_foreach(names, name, v) {
+		if (!json_is_true(v))
+			continue;
+		shown_rows++;
+		printf("%-*s", (int)name_width, name);
+		json_object_foreach((json_t *)ports, role, counters) {
+			json_t *cv = json_object_get(counters, name);
+
+			printf("  %12s", cv == NULL ? "-" : value_str(cv, buf, sizeof(buf)));
+		}
+		putchar('\n');
+	}
+	if (shown_rows == 0 && json_object_size(names) > 0)
+		printf("(every counter is zero; --all shows them)\n");
+	json_decref(names);
+
+	if (json_is_object(control)) {
+		const char *sep = "";
+
+		printf("\ncontrol:");
+		json_object_foreach((json_t *)control, name, v) {
+			printf("%s %s %s", sep, name, value_str(v, buf, sizeof(buf)));
+			sep = ",";
+		}
+		putchar('\n');
+	}
+}
+
+static int
+cmd_stats(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct igmpgw_client *c;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0 || strcmp(argv[i], "-a") == 0)
+			show_all_counters = true;
+		else
+			return usage_error("stats: unexpected argument '%s'", argv[i]);
+	}
+	c = open_client(o);
+	if (c == NULL)
+		return EXIT_FAIL;
+	rc = finish(o, igmpgw_client_stats(c), show_stats);
+	igmpgw_client_close(c);
+	return rc;
+}
+
+/* ---- select-outside ---- */
+
+static void
+show_active_outside(const json_t *resp)
+{
+	char buf[64];
+
+	printf("active outside: %s\n",
+	       value_str(json_object_get(resp, "active_outside"), buf, sizeof(buf)));
+}
+
+static int
+cmd_select_outside(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct igmpgw_client *c;
+	int rc;
+
+	if (argc != 2)
+		return usage_error("select-outside takes one argument, outside or alt");
+	if (strcmp(argv[1], "outside") != 0 && strcmp(argv[1], "alt") != 0)
+		return usage_error("select-outside: '%s' is neither outside nor alt", argv[1]);
+	c = open_client(o);
+	if (c == NULL)
+		return EXIT_FAIL;
+	rc = finish(o, igmpgw_client_select_outside(c, argv[1]), show_active_outside);
+	igmpgw_client_close(c);
+	return rc;
+}
+
+/* ---- report, leave ---- */
+
+static void
+show_sent(const json_t *resp)
+{
+	char buf[64];
+	const json_t *packets = json_object_get(resp, "packets");
+
+	printf("sent %s packet%s", value_str(packets, buf, sizeof(buf)),
+	       json_integer_value(packets) == 1 ? "" : "s");
+	printf(" to %s\n", value_str(json_object_get(resp, "destination"), buf, sizeof(buf)));
+}
+
+static int
+cmd_items(const struct ctl_opts *o, int argc, char **argv, bool leave)
+{
+	const char *cmd = argv[0];
+	struct igmpgw_item **parsed;
+	struct igmpgw_item *items;
+	size_t n = (size_t)argc - 1;
+	struct igmpgw_client *c;
+	int rc = EXIT_USAGE;
+	char err[256];
+
+	if (n == 0)
+		return usage_error("%s needs at least one membership, G or G@S[,S...]", cmd);
+	if (n > IGMPGW_CLIENT_MAX_ITEMS) {
+		fprintf(stderr, PROG ": %s: %zu memberships, the gateway takes at most %d at once\n",
+			cmd, n, IGMPGW_CLIENT_MAX_ITEMS);
+		return EXIT_USAGE;
+	}
+	parsed = calloc(n, sizeof(*parsed));
+	items = calloc(n, sizeof(*items));
+	if (parsed == NULL || items == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		parsed[i] = igmpgw_item_parse(argv[i + 1], err, sizeof(err));
+		if (parsed[i] == NULL) {
+			fprintf(stderr, PROG ": %s: %s\n", cmd, err);
+			goto out;
+		}
+		items[i] = *parsed[i];
+	}
+	c = open_client(o);
+	if (c == NULL) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	rc = finish(o, leave ? igmpgw_client_leave(c, items, n) : igmpgw_client_report(c, items, n),
+		    show_sent);
+	igmpgw_client_close(c);
+out:
+	for (size_t i = 0; parsed != NULL && i < n; i++)
+		free(parsed[i]);
+	free(parsed);
+	free(items);
+	return rc;
+}
+
+static int
+cmd_report(const struct ctl_opts *o, int argc, char **argv)
+{
+	return cmd_items(o, argc, argv, false);
+}
+
+static int
+cmd_leave(const struct ctl_opts *o, int argc, char **argv)
+{
+	return cmd_items(o, argc, argv, true);
+}
+
+/* ---- events ---- */
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* "G@S,S" for a membership item of an event. */
+static void
+print_event_item(const json_t *item)
+{
+	const json_t *sources = json_object_get(item, "sources");
+	const json_t *record = json_object_get(item, "record");
+	char buf[64];
+	size_t i;
+	json_t *s;
+
+	printf(" %s", value_str(json_object_get(item, "group"), buf, sizeof(buf)));
+	json_array_foreach(sources, i, s)
+		printf("%c%s", i == 0 ? '@' : ',', value_str(s, buf, sizeof(buf)));
+	if (record != NULL)
+		printf("(%s)", value_str(record, buf, sizeof(buf)));
+}
+
+/* One line per event: time, kind, then what the kind says; unknown kinds as key=value. */
+static void
+print_event(const json_t *ev)
+{
+	const char *kind = json_string_value(json_object_get(ev, "event"));
+	struct timeval tv;
+	struct tm tm;
+	char buf[256];
+	const char *key;
+	json_t *v;
+
+	if (kind == NULL)
+		kind = "?";
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	printf("%02d:%02d:%02d.%03ld %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	       (long)(tv.tv_usec / 1000), kind);
+	if (strcmp(kind, "query") == 0) {
+		const json_t *group = json_object_get(ev, "group");
+
+		printf(" on %s", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));
+		printf(" from %s", value_str(json_object_get(ev, "querier"), buf, sizeof(buf)));
+		printf(" v%s", value_str(json_object_get(ev, "version"), buf, sizeof(buf)));
+		if (json_is_string(group) && strcmp(json_string_value(group), "0.0.0.0") != 0)
+			printf(" group %s", json_string_value(group));
+		else
+			printf(" general");
+		printf(" max_resp %ss\n",
+		       value_str(json_object_get(ev, "max_resp_time"), buf, sizeof(buf)));
+		return;
+	}
+	if (strcmp(kind, "membership_report") == 0) {
+		size_t i;
+		json_t *item;
+
+		printf(" on %s", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));
+		printf(" from %s", value_str(json_object_get(ev, "from"), buf, sizeof(buf)));
+		printf(" %s:", value_str(json_object_get(ev, "message"), buf, sizeof(buf)));
+		json_array_foreach(json_object_get(ev, "items"), i, item)
+			print_event_item(item);
+		putchar('\n');
+		return;
+	}
+	json_object_foreach((json_t *)ev, key, v) {
+		if (strcmp(key, "event") != 0)
+			printf(" %s=%s", key, value_str(v, buf, sizeof(buf)));
+	}
+	putchar('\n');
+}
+
+static int
+cmd_events(const struct ctl_opts *o, int argc, char **argv)
+{
+	const char *events[ARRAY_LEN(event_names)];
+	struct sigaction sa = { .sa_handler = on_signal };
+	size_t n = 0;
+	struct igmpgw_client *c;
+	json_t *resp;
+	json_t *inactive;
+	json_t *v;
+	size_t i;
+	char buf[64];
+	int rc = EXIT_SUCCESS;
+
+	for (int a = 1; a < argc; a++) {
+		size_t k;
+
+		for (k = 0; k < ARRAY_LEN(event_names); k++) {
+			if (strcmp(argv[a], event_names[k]) == 0)
+				break;
+		}
+		if (k == ARRAY_LEN(event_names))
+			return usage_error("events: '%s' is not an event (query, membership_report)",
+					   argv[a]);
+		for (i = 0; i < n && events[i] != event_names[k]; i++)
+			;
+		if (i == n)
+			events[n++] = event_names[k];
+	}
+	if (n == 0) {
+		for (; n < ARRAY_LEN(event_names); n++)
+			events[n] = event_names[n];
+	}
+
+	c = open_client(o);
+	if (c == NULL)
+		return EXIT_FAIL;
+	resp = igmpgw_client_subscribe(c, events, n);
+	if (!response_ok(resp)) {
+		json_decref(resp);
+		igmpgw_client_close(c);
+		return EXIT_FAIL;
+	}
+	inactive = json_object_get(resp, "inactive");
+	json_array_foreach(inactive, i, v)
+		fprintf(stderr, PROG ": %s events are switched off in the gateway's [igmp] config: "
+			"none will come\n", value_str(v, buf, sizeof(buf)));
+	if (o->json)
+		print_json(resp);
+	json_decref(resp);
+
+	/* No SA_RESTART: Ctrl-C must wake the wait for the next event. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop_requested) {
+		json_t *ev = igmpgw_client_next_event(c, -1);
+
+		if (ev == NULL) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECONNRESET)
+				fprintf(stderr, PROG ": the gateway closed the connection\n");
+			else
+				fprintf(stderr, PROG ": reading events: %s\n", strerror(errno));
+			rc = EXIT_FAIL;
+			break;
+		}
+		if (o->json)
+			print_json(ev);
+		else
+			print_event(ev);
+		fflush(stdout);
+		json_decref(ev);
+	}
+	igmpgw_client_close(c);
+	return rc;
+}
+
+/* ---- log-level ---- */
+
+static int
+cmd_log_level(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct igmpgw_client *c;
+	const char *level;
+	const char *type;
+	bool known = false;
+	char *end;
+	long num;
+	int rc;
+
+	if (argc < 2 || argc > 3)
+		return usage_error("log-level takes LEVEL and an optional TYPE pattern");
+	level = argv[1];
+	type = argc == 3 ? argv[2] : NULL;
+	for (size_t k = 0; k < ARRAY_LEN(log_levels); k++) {
+		if (strcasecmp(level, log_levels[k]) == 0) {
+			level = log_levels[k];
+			known = true;
+		}
+	}
+	errno = 0;
+	num = strtol(level, &end, 10);
+	if (!known && (end == level || *end != '\0' || errno != 0 || num < 1 ||
+		       num > (long)ARRAY_LEN(log_levels)))
+		return usage_error("log-level: '%s' is not a level (emerg, alert, crit, err, "
+				   "warning, notice, info, debug or 1..8)", level);
+	if (type != NULL && (type[0] == '\0' || strlen(type) > LOG_TYPE_MAX))
+		return usage_error("log-level: the TYPE pattern must have 1 to 63 characters");
+	c = open_client(o);
+	if (c == NULL)
+		return EXIT_FAIL;
+	rc = finish(o, igmpgw_client_log_level(c, level, type), NULL);
+	igmpgw_client_close(c);
+	return rc;
+}
+
+static int
+cmd_help(const struct ctl_opts *o, int argc, char **argv)
+{
+	(void)o;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_SUCCESS;
+}
+
+static const struct command commands[] = {
+	{ "status", cmd_status, "",
+	  "ports, active outside, querier and [igmp] switches" },
+	{ "stats", cmd_stats, "[--all]",
+	  "per-port counters (non-zero ones unless --all)" },
+	{ "select-outside", cmd_select_outside, "outside|alt",
+	  "make that port the active outside" },
+	{ "report", cmd_report, "G[@S[,S...]]...",
+	  "send membership reports on the active outside" },
+	{ "leave", cmd_leave, "G[@S[,S...]]...",
+	  "send leaves on the active outside" },
+	{ "events", cmd_events, "[query] [membership_report]",
+	  "print events, one line each, until Ctrl-C (default: all)" },
+	{ "log-level", cmd_log_level, "LEVEL [TYPE]",
+	  "set the log level (emerg..debug or 1..8) of TYPE (default igmpgw.*)" },
+	{ "help", cmd_help, "", "print this help" },
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROG " [-s SOCKET] [--json] COMMAND [ARGS]\n"
+		"Controls a running igmpgw through its control socket.\n"
+		"\n"
+		"  -s, --socket SOCKET  the gateway's control socket (default $"
+		IGMPGW_CLIENT_SOCKET_ENV " or " IGMPGW_CLIENT_DEFAULT_SOCKET ")\n"
+		"  -j, --json           print the gateway's JSON response lines as they are\n"
+		"  -h, --help           print this help and exit\n"
+		"  -V, --version        print the version and exit\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
+		fprintf(out, "  %-44s %s\n", head, commands[i].help);
+	}
+	fprintf(out,
+		"\n"
+		"G is a multicast group, S a unicast source: 232.1.1.1 232.1.1.2@10.0.0.1,10.0.0.2\n"
+		"Exit status: 0 done, 1 the gateway refused or cannot be reached, 2 usage error.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_opts o = { .socket = NULL, .json = false };
+	int opt;
+
+	/* '+': options stop at the command, whose own options (stats --all) come after it. */
+	while ((opt = getopt_long(argc, argv, "+s:jhV", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (optarg[0] == '\0')
+				return usage_error("the socket path is empty");
+			o.socket = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf(PROG " " IGMPGW_VERSION "\n");
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(&o, argc - optind, argv + optind);
+	}
+	return usage_error("unknown command '%s'", argv[optind]);
+}

@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control protocol's pure half (docs/control-protocol.md): request lines
+ * validated into struct ctl_request with one clear sentence per mistake, and
+ * the JSON of responses and events. No sockets, no EAL: fuzzed and unit tested alone.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ctl_proto.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A client's value quoted back in an error: long enough to recognise, short enough to fit. */
+#define QUOTE_MAX 40
+#define QUOTE_LEN (QUOTE_MAX * 4 + 4)
+/* jansson's own sentence, which may quote the offending token. */
+#define JERR_QUOTE_MAX 120
+#define PATH_LEN 64
+
+#define LOG_TYPE_DEFAULT "igmpgw.*"
+/* Same numbering as RTE_LOG_EMERG..RTE_LOG_DEBUG (the unit test checks it). */
+#define LOG_LEVEL_MIN 1
+
+/* 15 significant digits print 0.1 s as 0.1, not 0.10000000000000001. */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+static const char *const cmd_names[CTL_CMD_COUNT] = {
+#define CTL_CMD_NAME(code, name) [code] = name,
+	CTL_COMMANDS(CTL_CMD_NAME)
+#undef CTL_CMD_NAME
+};
+
+static const char *const event_names[CTL_EV_COUNT] = {
+#define CTL_EV_NAME(code, name) [code] = name,
+	CTL_EVENTS(CTL_EV_NAME)
+#undef CTL_EV_NAME
+};
+
+/* Index is level - LOG_LEVEL_MIN; the names are rte_log's own (RTE_LOG_ERR is "err"). */
+static const char *const level_names[] = {
+	"emerg",
+	"alert",
+	"crit",
+	"err",
+	"warning",
+	"notice",
+	"info",
+	"debug",
+};
+
+/* Index is the RFC 3376 record type - 1. */
+static const char *const record_names[] = {
+	"is_in",
+	"is_ex",
+	"to_in",
+	"to_ex",
+	"allow",
+	"block",
+};
+
+const char *
+ctl_cmd_name(enum ctl_cmd cmd)
+{
+	return (unsigned int)cmd < CTL_CMD_COUNT ? cmd_names[cmd] : "unknown";
+}
+
+const char *
+ctl_event_name(enum ctl_event_kind kind)
+{
+	return (unsigned int)kind < CTL_EV_COUNT ? event_names[kind] : "unknown";
+}
+
+static int
+fail(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && err_len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, err_len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Copies a client's bytes for an error message: printable ASCII as is, the
+ * rest as \xNN, cut after QUOTE_MAX bytes. The result is always one line of
+ * valid UTF-8, so the error itself can be sent back as a JSON string.
+ */
+static const char *
+quote(char *out, size_t cap, const char *s, size_t len, size_t max)
+{
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len && i < max && o + 5 < cap; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f) {
+			out[o++] = (char)c;
+		} else {
+			snprintf(out + o, cap - o, "\\x%02x", c);
+			o += 4;
+		}
+	}
+	if (i < len && o + 4 <= cap) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char *
+quote_str(char *out, size_t cap, const json_t *s)
+{
+	return quote(out, cap, json_string_value(s), json_string_length(s), QUOTE_MAX);
+}
+
+/* What a client sent instead, for "must be X, not Y" sentences. */
+static const char *
+type_desc(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "a list";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+		return "true";
+	case JSON_FALSE:
+		return "false";
+	case JSON_NULL:
+	default:
+		return "null";
+	}
+}
+
+/* "a, b, c": the choices in an error come from the same tables the parser uses. */
+static const char *
+names_join(char *out, size_t cap, const char *const *names, size_t n)
+{
+	size_t i, o = 0;
+	int w;
+
+	out[0] = '\0';
+	for (i = 0; i < n && o < cap; i++) {
+		w = snprintf(out + o, cap - o, "%s%s", i > 0 ? ", " : "", names[i]);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return out;
+}
+
+/* Index of the JSON string s in names, or -1. */
+static int
+name_lookup(const json_t *s, const char *const *names, size_t n)
+{
+	const char *v = json_string_value(s);
+	size_t len = json_string_length(s);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], v, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool
+is_blank(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '\n')
+			return false;
+	return true;
+}
+
+static bool
+addr_is_multicast(uint32_t a)
+{
+	return (ntohl(a) >> 28) == 0xe;
+}
+
+/* 224.0.0.0/24 carries queries, reports and routing protocols, never application data. */
+static bool
+addr_is_link_local_group(uint32_t a)
+{
+	return (ntohl(a) >> 8) == 0xe00000;
+}
+
+static bool
+addr_is_unicast_source(uint32_t a)
+{
+	return a != htonl(INADDR_ANY) && a != htonl(INADDR_BROADCAST) && !addr_is_multicast(a);
+}
+
+/* A dotted quad string at path, e.g. "items[3].group". */
+static int
+addr_parse(const json_t *v, const char *path, uint32_t *addr, char *err, size_t err_len)
+{
+	char text[INET_ADDRSTRLEN];
+	char q[QUOTE_LEN];
+	size_t len;
+
+	if (!json_is_string(v))
+		return fail(err, err_len, "%s must be an IPv4 address string, not %s", path,
+			    type_desc(v));
+	len = json_string_length(v);
+	/* inet_pton is strict (four decimal parts, no leading zeros) and reads a C string. */
+	if (len >= sizeof(text) || strlen(json_string_value(v)) != len)
+		goto bad;
+	memcpy(text, json_string_value(v), len + 1);
+	if (inet_pton(AF_INET, text, addr) == 1)
+		return 0;
+bad:
+	return fail(err, err_len, "%s: '%s' is not an IPv4 address", path,
+		    quote_str(q, sizeof(q), v));
+}
+
+static int
+port_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const char *const choices[] = {
+		gw_role_name(GW_ROLE_OUTSIDE),
+		gw_role_name(GW_ROLE_ALT),
+	};
+	const enum gw_role roles[] = { GW_ROLE_OUTSIDE, GW_ROLE_ALT };
+	const json_t *port = json_object_get(root, "port");
+	char q[QUOTE_LEN];
+	int i;
+
+	if (port == NULL)
+		return fail(err, err_len, "missing \"port\": it must be \"%s\" or \"%s\"",
+			    choices[0], choices[1]);
+	if (!json_is_string(port))
+		return fail(err, err_len, "\"port\" must be \"%s\" or \"%s\", not %s",
+			    choices[0], choices[1], type_desc(port));
+	i = name_lookup(port, choices, ARRAY_LEN(choices));
+	if (i < 0)
+		return fail(err, err_len, "\"port\" must be \"%s\" or \"%s\", not '%s'",
+			    choices[0], choices[1], quote_str(q, sizeof(q), port));
+	req->port = roles[i];
+	return 0;
+}
+
+static int
+sources_parse(const json_t *sources, size_t idx, struct ctl_item *item, char *err,
+	      size_t err_len)
+{
+	char path[PATH_LEN];
+	char q[QUOTE_LEN];
+	const json_t *s;
+	size_t i, j, n;
+	uint32_t a;
+	int ret;
+
+	/* Go clients marshal an empty slice as null: it means "no sources" too. */
+	if (sources == NULL || json_is_null(sources))
+		return 0;
+	if (!json_is_array(sources))
+		return fail(err, err_len,
+			    "items[%zu].sources must be a list of IPv4 addresses, not %s", idx,
+			    type_desc(sources));
+	n = json_array_size(sources);
+	if (n > CTL_MAX_SOURCES)
+		return fail(err, err_len, "items[%zu].sources: at most %d sources (got %zu)", idx,
+			    CTL_MAX_SOURCES, n);
+	json_array_foreach(sources, i, s) {
+		snprintf(path, sizeof(path), "items[%zu].sources[%zu]", idx, i);
+		ret = addr_parse(s, path, &a, err, err_len);
+		if (ret < 0)
+			return ret;
+		if (!addr_is_unicast_source(a))
+			return fail(err, err_len, "%s: '%s' is not a unicast address", path,
+				    quote_str(q, sizeof(q), s));
+		/* A source listed twice would be counted twice in an IGMPv3 record. */
+		for (j = 0; j < i; j++)
+			if (item->sources[j] == a)
+				return fail(err, err_len, "%s: '%s' is listed twice", path,
+					    quote_str(q, sizeof(q), s));
+		item->sources[i] = a;
+	}
+	item->n_sources = (uint16_t)n;
+	return 0;
+}
+
+static int
+item_parse(const json_t *it, size_t idx, struct ctl_item *item, char *err, size_t err_len)
+{
+	const json_t *group;
+	char path[PATH_LEN];
+	char q[QUOTE_LEN];
+	int ret;
+
+	if (!json_is_object(it))
+		return fail(err, err_len,
+			    "items[%zu] must be an object like {\"group\": \"232.1.1.1\"}, not %s",
+			    idx, type_desc(it));
+	group = json_object_get(it, "group");
+	if (group == NULL)
+		return fail(err, err_len, "items[%zu]: missing \"group\"", idx);
+	snprintf(path, sizeof(path), "items[%zu].group", idx);
+	ret = addr_parse(group, path, &item->group, err, err_len);
+	if (ret < 0)
+		return ret;
+	if (!addr_is_multicast(item->group))
+		return fail(err, err_len, "%s: '%s' is not a multicast address (224.0.0.0/4)", path,
+			    quote_str(q, sizeof(q), group));
+	if (addr_is_link_local_group(item->group))
+		return fail(err, err_len,
+			    "%s: '%s' is a link-local control group (224.0.0.0/24), which clients cannot join or leave",
+			    path, quote_str(q, sizeof(q), group));
+	return sources_parse(json_object_get(it, "sources"), idx, item, err, err_len);
+}
+
+static int
+items_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *items = json_object_get(root, "items");
+	const json_t *it;
+	size_t i, n;
+	int ret;
+
+	if (items == NULL)
+		return fail(err, err_len,
+			    "missing \"items\": a non-empty list of at most %d items",
+			    CTL_MAX_ITEMS);
+	if (!json_is_array(items))
+		return fail(err, err_len,
+			    "\"items\" must be a non-empty list of at most %d items, not %s",
+			    CTL_MAX_ITEMS, type_desc(items));
+	n = json_array_size(items);
+	if (n == 0 || n > CTL_MAX_ITEMS)
+		return fail(err, err_len,
+			    "\"items\" must be a non-empty list of at most %d items (got %zu)",
+			    CTL_MAX_ITEMS, n);
+	json_array_foreach(items, i, it) {
+		ret = item_parse(it, i, &req->items[i], err, err_len);
+		if (ret < 0)
+			return ret;
+	}
+	req->n_items = (uint16_t)n;
+	return 0;
+}
+
+static int
+events_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *events = json_object_get(root, "events");
+	char names[128];
+	char q[QUOTE_LEN];
+	const json_t *e;
+	size_t i;
+	int k;
+
+	names_join(names, sizeof(names), event_names, CTL_EV_COUNT);
+	if (events == NULL)
+		return fail(err, err_len, "missing \"events\": a non-empty list of %s", names);
+	if (!json_is_array(events))
+		return fail(err, err_len, "\"events\" must be a non-empty list of %s, not %s",
+			    names, type_desc(events));
+	if (json_array_size(events) == 0)
+		return fail(err, err_len, "\"events\" must be a non-empty list of %s, not []",
+			    names);
+	json_array_foreach(events, i, e) {
+		if (!json_is_string(e))
+			return fail(err, err_len, "events[%zu] must be one of %s, not %s", i, names,
+				    type_desc(e));
+		k = name_lookup(e, event_names, CTL_EV_COUNT);
+		if (k < 0)
+			return fail(err, err_len, "events[%zu]: unknown event '%s' (one of %s)", i,
+				    quote_str(q, sizeof(q), e), names);
+		req->events |= UINT32_C(1) << k;
+	}
+	return 0;
+}
+
+/* rte_log takes globs and regexes; a pattern is printable, without spaces. */
+static bool
+log_type_ok(const json_t *t)
+{
+	const char *s = json_string_value(t);
+	size_t len = json_string_length(t);
+	size_t i;
+
+	if (len == 0 || len >= sizeof(((struct ctl_request *)NULL)->log_type))
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static int
+log_level_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *level = json_object_get(root, "level");
+	const json_t *type = json_object_get(root, "type");
+	const int max = LOG_LEVEL_MIN + (int)ARRAY_LEN(level_names) - 1;
+	char names[128];
+	char q[QUOTE_LEN];
+	json_int_t v;
+	int i;
+
+	names_join(names, sizeof(names), level_names, ARRAY_LEN(level_names));
+	if (level == NULL)
+		return fail(err, err_len, "missing \"level\": one of %s, or %d..%d", names,
+			    LOG_LEVEL_MIN, max);
+	if (json_is_integer(level)) {
+		v = json_integer_value(level);
+		if (v < LOG_LEVEL_MIN || v > max)
+			return fail(err, err_len, "\"level\" must be one of %s, or %d..%d, not %lld",
+				    names, LOG_LEVEL_MIN, max, (long long)v);
+		req->log_level = (int)v;
+	} else if (json_is_string(level)) {
+		i = name_lookup(level, level_names, ARRAY_LEN(level_names));
+		if (i < 0)
+			return fail(err, err_len, "\"level\": unknown level '%s' (one of %s, or %d..%d)",
+				    quote_str(q, sizeof(q), level), names, LOG_LEVEL_MIN, max);
+		req->log_level = LOG_LEVEL_MIN + i;
+	} else {
+		return fail(err, err_len, "\"level\" must be one of %s, or %d..%d, not %s", names,
+			    LOG_LEVEL_MIN, max, type_desc(level));
+	}
+
+	if (type == NULL || json_is_null(type))
+		return 0;
+	if (!json_is_string(type) || !log_type_ok(type))
+		return fail(err, err_len,
+			    "\"type\" must be a log type pattern of 1 to %zu printable characters without spaces, like \"%s\"",
+			    sizeof(req->log_type) - 1, LOG_TYPE_DEFAULT);
+	memcpy(req->log_type, json_string_value(type), json_string_length(type) + 1);
+	return 0;
+}
+
+static int
+request_fields_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *cmd = json_object_get(root, "cmd");
+	char names[160];
+	char q[QUOTE_LEN];
+	int c;
+
+	names_join(names, sizeof(names), cmd_names, CTL_CMD_COUNT);
+	if (cmd == NULL)
+		return fail(err, err_len, "missing \"cmd\" (one of %s)", names);
+	if (!json_is_string(cmd))
+		return fail(err, err_len, "\"cmd\" must be a string (one of %s), not %s", names,
+			    type_desc(cmd));
+	c = name_lookup(cmd, cmd_names, CTL_CMD_COUNT);
+	if (c < 0)
+		return fail(err, err_len, "unknown cmd '%s' (one of %s)",
+			    quote_str(q, sizeof(q), cmd), names);
+	req->cmd = (enum ctl_cmd)c;
+
+	/* Fields a command does not use are ignored, so newer clients work with older daemons. */
+	switch (req->cmd) {
+	case CTL_SELECT_OUTSIDE:
+		return port_parse(root, req, err, err_len);
+	case CTL_REPORT:
+	case CTL_LEAVE:
+		return items_parse(root, req, err, err_len);
+	case CTL_SUBSCRIBE:
+	case CTL_UNSUBSCRIBE:
+		return events_parse(root, req, err, err_len);
+	case CTL_LOG_LEVEL:
+		return log_level_parse(root, req, err, err_len);
+	case CTL_STATUS:
+	case CTL_STATS:
+	case CTL_CMD_COUNT:
+		break;
+	}
+	return 0;
+}
+
+int
+ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *err,
+		  size_t err_len)
+{
+	json_error_t jerr;
+	const char *nul;
+	char q[JERR_QUOTE_MAX * 4 + 4];
+	json_t *root, *id;
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	req->port = GW_ROLE_OUTSIDE;
+	snprintf(req->log_type, sizeof(req->log_type), "%s", LOG_TYPE_DEFAULT);
+	if (err != NULL && err_len > 0)
+		err[0] = '\0';
+	if (line == NULL)
+		len = 0;
+
+	if (len > CTL_MAX_LINE)
+		return fail(err, err_len, "request line longer than %d bytes", CTL_MAX_LINE);
+	/* jansson reads a NUL as the end of input; say what is wrong instead. */
+	nul = len > 0 ? memchr(line, '\0', len) : NULL;
+	if (nul != NULL)
+		return fail(err, err_len, "not JSON: NUL byte at offset %zu",
+			    (size_t)(nul - line));
+	if (is_blank(line, len))
+		return fail(err, err_len, "empty line: a request is one JSON object per line");
+
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (root == NULL)
+		return fail(err, err_len, "not JSON: %s at column %d",
+			    quote(q, sizeof(q), jerr.text, strnlen(jerr.text, sizeof(jerr.text)),
+				  JERR_QUOTE_MAX),
+			    jerr.column);
+	if (!json_is_object(root)) {
+		ret = fail(err, err_len, "a request must be a JSON object, not %s",
+			   type_desc(root));
+		json_decref(root);
+		return ret;
+	}
+	id = json_object_get(root, "id");
+	if (id != NULL)
+		req->id = json_incref(id);
+	ret = request_fields_parse(root, req, err, err_len);
+	json_decref(root);
+	return ret;
+}
+
+void
+ctl_request_release(struct ctl_request *req)
+{
+	if (req == NULL)
+		return;
+	json_decref(req->id);
+	req->id = NULL;
+}
+
+/* {"ok": ok, "id": id}: "ok" first and the id next, so a reader finds both at a glance. */
+static json_t *
+response_new(json_t *id, bool ok)
+{
+	json_t *resp = json_object();
+
+	if (resp == NULL)
+		return NULL;
+	if (json_object_set_new(resp, "ok", json_boolean(ok)) < 0 ||
+	    (id != NULL && json_object_set(resp, "id", id) < 0)) {
+		json_decref(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+json_t *
+ctl_error_response(json_t *id, const char *msg)
+{
+	json_t *resp = response_new(id, false);
+	char safe[CTL_ERR_LEN];
+	json_t *text;
+
+	if (resp == NULL)
+		return NULL;
+	if (msg == NULL)
+		msg = "internal error";
+	text = json_string(msg);
+	/* jansson refuses invalid UTF-8; an error must still get its sentence out. */
+	if (text == NULL) {
+		size_t i, n = strnlen(msg, sizeof(safe) - 1);
+
+		for (i = 0; i < n; i++)
+			safe[i] = (unsigned char)msg[i] >= 0x20 && (unsigned char)msg[i] < 0x7f ?
+				  msg[i] : '?';
+		safe[n] = '\0';
+		text = json_string(safe);
+	}
+	if (json_object_set_new(resp, "error", text) < 0) {
+		json_decref(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+json_t *
+ctl_ok_response(json_t *id)
+{
+	return response_new(id, true);
+}
+
+static json_t *
+addr_json(uint32_t a)
+{
+	char text[INET_ADDRSTRLEN];
+
+	if (inet_ntop(AF_INET, &a, text, sizeof(text)) == NULL)
+		return NULL;
+	return json_string(text);
+}
+
+/* n addresses stored back to back in network order, as in queries and records. */
+static json_t *
+addr_list_json(const uint8_t *p, uint16_t n)
+{
+	json_t *list = json_array();
+	uint32_t a;
+	uint16_t i;
+
+	if (list == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		memcpy(&a, p + (size_t)i * 4, sizeof(a));
+		if (json_array_append_new(list, addr_json(a)) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+static json_t *
+record_type_json(uint8_t type)
+{
+	if (type >= 1 && type <= ARRAY_LEN(record_names))
+		return json_string(record_names[type - 1]);
+	return json_integer(type);
+}
+
+/* json_object_set_new() takes a NULL value as a failure: one check at the end covers all. */
+static json_t *
+event_new(enum ctl_event_kind kind, enum gw_role role)
+{
+	json_t *ev = json_object();
+
+	if (ev == NULL)
+		return NULL;
+	if (json_object_set_new(ev, "event", json_string(ctl_event_name(kind))) < 0 ||
+	    json_object_set_new(ev, "port", json_string(gw_role_name(role))) < 0) {
+		json_decref(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+static json_t *
+query_event(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg)
+{
+	json_t *ev = event_new(CTL_EV_QUERY, role);
+	int bad = 0;
+
+	if (ev == NULL)
+		return NULL;
+	bad |= json_object_set_new(ev, "querier", addr_json(ip->src));
+	bad |= json_object_set_new(ev, "version", json_integer(msg->version));
+	bad |= json_object_set_new(ev, "group", addr_json(msg->group));
+	bad |= json_object_set_new(ev, "max_resp_time", json_real(msg->max_resp_ds / 10.0));
+	if (msg->version == 3) {
+		bad |= json_object_set_new(ev, "s_flag", json_boolean(msg->s_flag));
+		bad |= json_object_set_new(ev, "qrv", json_integer(msg->qrv));
+		bad |= json_object_set_new(ev, "qqic", json_integer(msg->qqi_s));
+		bad |= json_object_set_new(ev, "sources",
+					   addr_list_json(msg->sources, msg->n_sources));
+	}
+	if (bad != 0) {
+		json_decref(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+/* {"group": G, "sources": [...]} plus "record" for v3 records (record_type < 0: none). */
+static json_t *
+item_json(uint32_t group, const uint8_t *sources, uint16_t n_sources, int record_type)
+{
+	json_t *item = json_object();
+	int bad = 0;
+
+	if (item == NULL)
+		return NULL;
+	bad |= json_object_set_new(item, "group", addr_json(group));
+	bad |= json_object_set_new(item, "sources", addr_list_json(sources, n_sources));
+	if (record_type >= 0)
+		bad |= json_object_set_new(item, "record", record_type_json((uint8_t)record_type));
+	if (bad != 0) {
+		json_decref(item);
+		return NULL;
+	}
+	return item;
+}
+
+static json_t *
+report_event(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg)
+{
+	json_t *ev = event_new(CTL_EV_MEMBERSHIP_REPORT, role);
+	json_t *items = json_array();
+	struct igmp_record rec;
+	const char *message;
+	size_t pos = 0;
+	int bad = 0;
+
+	if (ev == NULL || items == NULL)
+		goto fail;
+	switch (msg->type) {
+	case IGMP_TYPE_V1_REPORT:
+		message = "v1_report";
+		break;
+	case IGMP_TYPE_V2_REPORT:
+		message = "v2_report";
+		break;
+	case IGMP_TYPE_LEAVE:
+		message = "leave";
+		break;
+	default:
+		message = "v3_report";
+		break;
+	}
+	if (msg->type == IGMP_TYPE_V3_REPORT) {
+		while (igmp_record_next(msg, &pos, &rec))
+			bad |= json_array_append_new(items, item_json(rec.group, rec.sources,
+								      rec.n_sources, rec.type));
+	} else {
+		bad |= json_array_append_new(items, item_json(msg->group, NULL, 0, -1));
+	}
+	bad |= json_object_set_new(ev, "from", addr_json(ip->src));
+	bad |= json_object_set_new(ev, "message", json_string(message));
+	bad |= json_object_set_new(ev, "items", items);
+	items = NULL;
+	if (bad != 0)
+		goto fail;
+	return ev;
+fail:
+	json_decref(items);
+	json_decref(ev);
+	return NULL;
+}
+
+json_t *
+ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		    enum ctl_event_kind *kind)
+{
+	enum ctl_event_kind k;
+	json_t *ev;
+
+	if (ip == NULL || msg == NULL)
+		return NULL;
+	switch (msg->type) {
+	case IGMP_TYPE_QUERY:
+		k = CTL_EV_QUERY;
+		ev = query_event(role, ip, msg);
+		break;
+	case IGMP_TYPE_V1_REPORT:
+	case IGMP_TYPE_V2_REPORT:
+	case IGMP_TYPE_LEAVE:
+	case IGMP_TYPE_V3_REPORT:
+		k = CTL_EV_MEMBERSHIP_REPORT;
+		ev = report_event(role, ip, msg);
+		break;
+	default:
+		return NULL;
+	}
+	if (ev != NULL && kind != NULL)
+		*kind = k;
+	return ev;
+}
+
+char *
+ctl_dump_line(const json_t *obj, size_t *len)
+{
+	size_t n, m;
+	char *line;
+
+	if (obj == NULL)
+		return NULL;
+	/* Sized first, so the buffer is plain malloc whatever allocator jansson was given. */
+	n = json_dumpb(obj, NULL, 0, DUMP_FLAGS);
+	if (n == 0)
+		return NULL;
+	line = malloc(n + 2);
+	if (line == NULL)
+		return NULL;
+	m = json_dumpb(obj, line, n, DUMP_FLAGS);
+	if (m != n) {
+		free(line);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	if (len != NULL)
+		*len = n + 1;
+	return line;
+}

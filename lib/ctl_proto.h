@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control protocol (docs/control-protocol.md): newline-delimited JSON
+ * requests parsed and validated into plain structs, and event objects built
+ * from IGMP packets. Pure (jansson only): the daemon and the tests share it.
+ */
+#ifndef IGMPGW_CTL_PROTO_H
+#define IGMPGW_CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gw_config.h"
+#include "igmp_wire.h"
+
+#define CTL_MAX_LINE 65536       /* bytes per request line, newline excluded */
+#define CTL_MAX_ITEMS 256        /* membership items per report/leave request */
+#define CTL_MAX_SOURCES 64       /* sources per item */
+#define CTL_ERR_LEN 256
+
+#define CTL_COMMANDS(X) \
+	X(CTL_STATUS, "status") \
+	X(CTL_STATS, "stats") \
+	X(CTL_SELECT_OUTSIDE, "select_outside") \
+	X(CTL_REPORT, "report") \
+	X(CTL_LEAVE, "leave") \
+	X(CTL_SUBSCRIBE, "subscribe") \
+	X(CTL_UNSUBSCRIBE, "unsubscribe") \
+	X(CTL_LOG_LEVEL, "log_level")
+
+enum ctl_cmd {
+#define CTL_CMD_ENUM(code, name) code,
+	CTL_COMMANDS(CTL_CMD_ENUM)
+#undef CTL_CMD_ENUM
+	CTL_CMD_COUNT
+};
+
+/* Event kinds a client can subscribe to; bit i of a mask is kind i. */
+#define CTL_EVENTS(X) \
+	X(CTL_EV_QUERY, "query") \
+	X(CTL_EV_MEMBERSHIP_REPORT, "membership_report")
+
+enum ctl_event_kind {
+#define CTL_EV_ENUM(code, name) code,
+	CTL_EVENTS(CTL_EV_ENUM)
+#undef CTL_EV_ENUM
+	CTL_EV_COUNT
+};
+
+const char *ctl_cmd_name(enum ctl_cmd cmd);
+const char *ctl_event_name(enum ctl_event_kind kind);
+
+/* One membership item: a group and the sources wanted from it (none = any source). */
+struct ctl_item {
+	uint32_t group;                         /* network order, multicast */
+	uint16_t n_sources;
+	uint32_t sources[CTL_MAX_SOURCES];      /* network order, unicast */
+};
+
+struct ctl_request {
+	enum ctl_cmd cmd;
+	json_t *id;                             /* the request's "id", echoed back; may be NULL */
+	enum gw_role port;                      /* select_outside: GW_ROLE_OUTSIDE or GW_ROLE_ALT */
+	uint16_t n_items;                       /* report, leave */
+	struct ctl_item items[CTL_MAX_ITEMS];
+	uint32_t events;                        /* subscribe/unsubscribe: mask of ctl_event_kind */
+	int log_level;                          /* log_level: RTE_LOG_EMERG (1) .. RTE_LOG_DEBUG (8) */
+	char log_type[64];                      /* log_level: a pattern, default "igmpgw.*" */
+};
+
+/*
+ * Parses one request line (without its newline) into *req. On error returns a
+ * negative value and writes one sentence for the client into err; req->id is
+ * still set when the line had one, so the error can carry it. Call
+ * ctl_request_release() afterwards either way.
+ */
+int ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *err,
+		      size_t err_len);
+void ctl_request_release(struct ctl_request *req);
+
+/* {"ok": false, "error": msg} with the id when there is one. */
+json_t *ctl_error_response(json_t *id, const char *msg);
+/* {"ok": true} with the id when there is one; add fields to it. */
+json_t *ctl_ok_response(json_t *id);
+
+/*
+ * The event a validated IGMP packet raises, received on role from the source
+ * MAC/IP in ip: a "query" or a "membership_report" object (see the protocol
+ * doc), or NULL when the packet raises none. *kind says which.
+ */
+json_t *ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip,
+			    const struct igmp_msg *msg, enum ctl_event_kind *kind);
+
+/* Serialises obj as one line ending in '\n' (compact). Returns malloc'd text or NULL. */
+char *ctl_dump_line(const json_t *obj, size_t *len);
+
+#endif

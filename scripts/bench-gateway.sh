@@ -1,0 +1,372 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Gateway throughput against a baseline in the same command: for each traffic stream,
+# dpdk-testpmd io forwarding and then igmpgw run on the same vdevs (a pcap port replaying
+# the stream forever, a null port taking the output), one lcore polling; the rate is the
+# null port's opackets delta read over ethdev telemetry after a warm-up. Prints a table
+# with the ratio igmpgw / testpmd (target: at least 0.8).
+#
+#   streams:  translation  special unicast IGMPv2 reports -> inside; igmpgw sends them
+#                          upstream as multicast (unicast_proxy_in_to_out)
+#             query        IGMPv3/v2 general queries -> outside; igmpgw re-sends them
+#                          inside (proxy_out_to_in)
+#
+# The same pcaps replay on a real gateway box with pktgen-dpdk (see the end of the output).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build-bench2
+SECONDS_MEASURE=5
+SECONDS_WARMUP=2
+REPEAT=1
+FORCE_NO_HUGE=0
+MEM_MB=256
+
+usage()
+{
+	cat <<EOF
+usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--build DIR]
+
+  --seconds N   measured seconds of each run; the median one-second rate counts
+                (default $SECONDS_MEASURE)
+  --warmup N    seconds each run forwards before the measurement starts (default $SECONDS_WARMUP)
+  --repeat N    runs of each program per stream, taken in turn; the best counts (default 1)
+  --no-huge     run DPDK without hugepages (the default when fewer than $MEM_MB MB of
+                free hugepages are there)
+  --build DIR   meson build directory, set up as a release build if missing
+                (default build-bench2)
+EOF
+}
+
+die()
+{
+	echo "bench: $*" >&2
+	exit 1
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seconds) SECONDS_MEASURE=${2:?--seconds needs a value}; shift 2 ;;
+	--warmup) SECONDS_WARMUP=${2:?--warmup needs a value}; shift 2 ;;
+	--repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
+	--no-huge) FORCE_NO_HUGE=1; shift ;;
+	--build) BUILD=$(realpath -m "${2:?--build needs a directory}"); shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[[ $SECONDS_MEASURE =~ ^[1-9][0-9]*$ ]] || die "--seconds: a whole number of seconds, at least 1"
+[[ $SECONDS_WARMUP =~ ^[0-9]+$ ]] || die "--warmup: a whole number of seconds"
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat: a whole number of runs, at least 1"
+case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into devargs)" ;; esac
+
+command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
+
+# ---- build and traffic ----
+if [ ! -f "$BUILD/build.ninja" ]; then
+	if ! out=$(meson setup "$BUILD" "$ROOT" --werror -Dbuildtype=release 2>&1); then
+		echo "$out" >&2
+		die "meson setup $BUILD failed"
+	fi
+fi
+if ! out=$(ninja -C "$BUILD" app/igmpgw/igmpgw 2>&1); then
+	echo "$out" >&2
+	die "cannot build igmpgw"
+fi
+IGMPGW=$BUILD/app/igmpgw/igmpgw
+WORK=$BUILD/bench-gateway
+mkdir -p "$WORK"
+/usr/bin/python3 "$ROOT/scripts/make-traffic.py" -o "$WORK" >/dev/null
+
+# ---- processes: every one we start is ended on the way out ----
+PIDS=()
+PREFIXES=()
+
+runtime_dir()
+{
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "/var/run/dpdk/$1"
+	else
+		echo "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$1"
+	fi
+}
+
+stop_pid()
+{
+	local pid=$1
+
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+	kill -INT "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup()
+{
+	local p
+
+	for p in "${PIDS[@]}"; do
+		stop_pid "$p"
+	done
+	PIDS=()
+	for p in "${PREFIXES[@]}"; do
+		rm -rf "$(runtime_dir "$p")"
+		rm -f /dev/hugepages/"$p"map_* 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- EAL memory: hugepages when enough are free ----
+hugepages_free_mb()
+{
+	local free size
+
+	grep -q ' /dev/hugepages hugetlbfs' /proc/mounts || { echo 0; return; }
+	free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+	size=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+	echo $(( ${free:-0} * ${size:-0} / 1024 ))
+}
+
+if [ "$FORCE_NO_HUGE" -eq 0 ] && [ "$(hugepages_free_mb)" -ge "$MEM_MB" ]; then
+	# Unlinked right after mapping: nothing is left in /dev/hugepages when a run ends.
+	MEM_ARGS=(-m "$MEM_MB" --huge-unlink)
+	MEMORY="hugepages ($(awk '/^Hugepagesize:/ {print $2 $3}' /proc/meminfo))"
+else
+	MEM_ARGS=(-m "$MEM_MB" --no-huge)
+	MEMORY="no hugepages (--no-huge)"
+	[ "$FORCE_NO_HUGE" -eq 1 ] || MEMORY="$MEMORY: fewer than $MEM_MB MB of hugepages free"
+fi
+
+# ---- telemetry: waits for the null port to forward, warms up, measures ----
+# Prints "<null opackets per second> <igmpgw igmp_sent per second or -> <ingress decision
+# counter per second or ->" for the measured interval.
+measure()
+{
+	/usr/bin/python3 - "$(runtime_dir "$1")/dpdk_telemetry.v2" "$SECONDS_WARMUP" \
+		"$SECONDS_MEASURE" "${2:--}" "${3:--}" "${4:--}" <<'EOF'
+import json
+import socket
+import sys
+import time
+
+path, warmup, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+egress, ingress, decision = sys.argv[4], sys.argv[5], sys.argv[6]
+
+
+def fail(msg):
+    sys.exit("bench: telemetry: " + msg)
+
+
+def connect(deadline):
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            s.connect(path)
+            hello = json.loads(s.recv(4096).decode())
+            return s, int(hello["max_output_len"])
+        except (OSError, ValueError, KeyError):
+            s.close()
+            if time.monotonic() > deadline:
+                fail("no answer on " + path)
+            time.sleep(0.2)
+
+
+deadline = time.monotonic() + 30
+sock, maxlen = connect(deadline)
+
+
+def query(cmd):
+    sock.send(cmd.encode())
+    reply = json.loads(sock.recv(maxlen).decode())
+    return reply[cmd.split(",")[0]]
+
+
+def null_port():
+    while True:
+        for port in query("/ethdev/list") or []:
+            info = query("/ethdev/info,%d" % port)
+            if info and info.get("name") == "net_null0":
+                return port
+        if time.monotonic() > deadline:
+            fail("no port named net_null0")
+        time.sleep(0.2)
+
+
+def sample(port):
+    opackets = query("/ethdev/stats,%d" % port)["opackets"]
+    sent = got = 0
+    if egress != "-":
+        stats = query("/igmpgw/stats")
+        sent = stats[egress]["igmp_sent"]
+        got = stats[ingress][decision]
+    return time.monotonic(), opackets, sent, got
+
+
+port = null_port()
+while sample(port)[1] == 0:
+    if time.monotonic() > deadline:
+        fail("net_null0 sent nothing")
+    time.sleep(0.1)
+time.sleep(warmup)
+# One-second windows, the median reported: a moment when another process takes the
+# core costs one window, not the run.
+windows = []
+prev = sample(port)
+for _ in range(seconds):
+    time.sleep(1)
+    cur = sample(port)
+    dt = cur[0] - prev[0]
+    windows.append([(c - p) / dt for c, p in zip(cur[1:], prev[1:])])
+    prev = cur
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+rates = [median([w[i] for w in windows]) for i in range(3)]
+if egress == "-":
+    print("%.0f - -" % rates[0])
+else:
+    print("%.0f %.0f %.0f" % tuple(rates))
+EOF
+}
+
+# start LOG CMD...: runs CMD in the background, its output in LOG; sets STARTED.
+start()
+{
+	local log=$1
+
+	shift
+	echo "+ $*" >"$log"
+	"$@" </dev/null >>"$log" 2>&1 &
+	STARTED=$!
+	PIDS+=("$STARTED")
+}
+
+# finish PID LOG: ends the run; a process that died on its own is a failed run.
+finish()
+{
+	local pid=$1 log=$2
+
+	if ! kill -0 "$pid" 2>/dev/null; then
+		echo "bench: the run ended early; its output ($log):" >&2
+		tail -n 20 "$log" >&2
+		exit 1
+	fi
+	stop_pid "$pid"
+	PIDS=("${PIDS[@]/$pid/}")
+}
+
+# run_testpmd NAME PREFIX EAL...: one baseline run; sets RATES.
+run_testpmd()
+{
+	local log=$WORK/$1-testpmd.log prefix=$2
+
+	shift 2
+	start "$log" dpdk-testpmd "$@" --file-prefix "$prefix" -- \
+		--total-num-mbufs=16384 --forward-mode=io --auto-start --stats-period 5
+	RATES=$(measure "$prefix") || { finish "$STARTED" "$log"; exit 1; }
+	finish "$STARTED" "$log"
+}
+
+# run_igmpgw NAME CONF EGRESS INGRESS DECISION PREFIX EAL...: one gateway run; sets RATES.
+run_igmpgw()
+{
+	local log=$WORK/$1-igmpgw.log conf=$2 egress=$3 ingress=$4 decision=$5 prefix=$6
+
+	shift 6
+	start "$log" "$IGMPGW" "$@" --file-prefix "$prefix" -- -f "$conf"
+	RATES=$(measure "$prefix" "$egress" "$ingress" "$decision") ||
+		{ finish "$STARTED" "$log"; exit 1; }
+	finish "$STARTED" "$log"
+}
+
+role_address()
+{
+	if [ "$1" = inside ]; then
+		echo 10.200.0.1/24
+	else
+		echo 10.200.1.2/24
+	fi
+}
+
+# run_stream NAME PCAP INGRESS_ROLE EGRESS_ROLE DECISION_COUNTER: testpmd and igmpgw in
+# turn, --repeat times; the best run of each counts (other load only ever slows a run).
+run_stream()
+{
+	local name=$1 pcap=$2 ingress=$3 egress=$4 decision=$5
+	local prefix="igwb$$${name:0:1}"
+	local conf=$WORK/$name.conf
+	local eal run tp=0 gw=0 sent=0 decided=0 tp_run gw_run sent_run decided_run
+
+	PREFIXES+=("${prefix}tp" "${prefix}gw")
+	eal=(-l 0-1 "${MEM_ARGS[@]}" --no-pci
+		"--vdev=net_pcap0,rx_pcap=$pcap,infinite_rx=1" "--vdev=net_null0,no-rx=1")
+	cat >"$conf" <<EOF
+; written by scripts/bench-gateway.sh: the $name stream
+[$ingress]
+port = net_pcap0
+address = $(role_address "$ingress")
+[$egress]
+port = net_null0
+address = $(role_address "$egress")
+[igmp]
+proxy_out_to_in = yes
+unicast_proxy_in_to_out = yes
+[exception]
+mode = none
+EOF
+	for run in $(seq "$REPEAT"); do
+		run_testpmd "$name" "${prefix}tp" "${eal[@]}"
+		read -r tp_run _ _ <<<"$RATES"
+		run_igmpgw "$name" "$conf" "$egress" "$ingress" "$decision" "${prefix}gw" "${eal[@]}"
+		read -r gw_run sent_run decided_run <<<"$RATES"
+		awk -v n="$name" -v r="$run" -v tp="$tp_run" -v gw="$gw_run" 'BEGIN {
+			printf "bench: %s, run %d: testpmd %.2f Mpps, igmpgw %.2f Mpps\n",
+				n, r, tp / 1e6, gw / 1e6 }' >&2
+		[ "$tp_run" -gt "$tp" ] && tp=$tp_run
+		if [ "$gw_run" -gt "$gw" ]; then
+			gw=$gw_run sent=$sent_run decided=$decided_run
+		fi
+	done
+
+	ROWS+=("$(awk -v n="$name" -v tp="$tp" -v gw="$gw" -v s="$sent" -v d="$decided" \
+		-v dn="$decision" 'BEGIN {
+		r = tp > 0 ? gw / tp : 0
+		printf "%-12s %12.2f %12.2f %7.2f  %-5s igmp_sent %.2f Mpps, %s %.2f Mpps\n",
+			n, tp / 1e6, gw / 1e6, r, (r >= 0.8 ? "ok" : "LOW"), s / 1e6, dn, d / 1e6 }')")
+}
+
+ROWS=()
+echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run, best of $REPEAT, $MEMORY"
+run_stream translation "$WORK/unicast-reports.pcap" inside outside unicast_translated
+run_stream query "$WORK/queries.pcap" outside inside proxied
+
+echo
+echo "cpu:    $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores; 1 polling lcore (-l 0-1)"
+echo "memory: $MEMORY"
+echo "ports:  net_pcap0 (rx_pcap, infinite_rx) -> net_null0 (no-rx); rate = net_null0 opackets"
+echo
+printf "%-12s %12s %12s %7s  %-5s %s\n" stream "testpmd Mpps" "igmpgw Mpps" ratio ">=0.8" "igmpgw cross-check"
+for r in "${ROWS[@]}"; do
+	echo "$r"
+done
+echo
+# The same streams from a packet generator on a real gateway box: regenerate the pcaps
+# with the gateway's inside MAC, cable pktgen's port 0 to the gateway's inside NIC for
+# unicast-reports.pcap (to its outside NIC for queries.pcap), then type "start 0".
+cat <<EOF
+On a real gateway box (pktgen port 0 cabled to igmpgw's inside NIC; for queries.pcap, to its outside NIC):
+  scripts/make-traffic.py --gw-mac <inside NIC MAC> -o traffic
+  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:traffic/unicast-reports.pcap    # then: start 0
+Logs and configs: $WORK
+EOF

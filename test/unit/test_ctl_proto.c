@@ -1,0 +1,1032 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the control protocol (lib/ctl_proto.c): every command and field
+ * parsed, every rejection provoked and its sentence checked for the field it
+ * names, ids of every JSON type echoed, hostile lines survived, and events
+ * built from packets the wire codec built and parsed, read back field by field.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_log.h>
+
+#include "ctl_proto.h"
+#include "tap.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Big (items are inline): one instance, reused by every case. */
+static struct ctl_request req;
+static char err[CTL_ERR_LEN];
+
+static uint32_t
+addr(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+}
+
+static void *
+xmalloc(size_t len)
+{
+	void *p = malloc(len > 0 ? len : 1);
+
+	if (p == NULL) {
+		perror("malloc");
+		exit(2);
+	}
+	return p;
+}
+
+/*
+ * Parses from an exact-size heap copy, so a sanitizer build catches any read
+ * past len. Releases the previous request first.
+ */
+static int
+parse_n(const char *line, size_t len)
+{
+	char *p = xmalloc(len);
+	int ret;
+
+	ctl_request_release(&req);
+	memcpy(p, line, len);
+	memset(err, 0x55, sizeof(err));
+	ret = ctl_request_parse(p, len, &req, err, sizeof(err));
+	free(p);
+	return ret;
+}
+
+static int
+parse(const char *line)
+{
+	return parse_n(line, strlen(line));
+}
+
+/* An error a client can be sent: one non-empty line of printable ASCII, a valid JSON string. */
+static bool
+err_sane(const char *e)
+{
+	size_t i, n = strnlen(e, CTL_ERR_LEN);
+	json_t *s;
+
+	if (n == 0 || n == CTL_ERR_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)e[i] < 0x20 || (unsigned char)e[i] >= 0x7f)
+			return false;
+	s = json_string(e);
+	json_decref(s);
+	return s != NULL;
+}
+
+/* The line is refused, and the sentence names each needle (NULL ends the list). */
+static void
+expect_err(const char *what, const char *line, size_t len, const char *n1, const char *n2)
+{
+	int ret = parse_n(line, len);
+	bool named = ret < 0 && strstr(err, n1) != NULL && (n2 == NULL || strstr(err, n2) != NULL);
+
+	TAP_CHECK(ret < 0 && named && err_sane(err), "%s: refused: %s", what,
+		  ret < 0 ? err : "(accepted)");
+	if (!named && ret < 0)
+		fprintf(stderr, "  want '%s'%s%s%s in: %s\n", n1, n2 != NULL ? " and '" : "",
+			n2 != NULL ? n2 : "", n2 != NULL ? "'" : "", err);
+}
+
+#define EXPECT_ERR(what, line, n1, n2) expect_err(what, line, strlen(line), n1, n2)
+
+static bool
+expect_ok(const char *line)
+{
+	int ret = parse(line);
+
+	if (ret < 0)
+		fprintf(stderr, "  refused %s: %s\n", line, err);
+	return ret == 0;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "(missing)";
+}
+
+/* A dumped line for a TAP description: without its newline, "(none)" for NULL. */
+static const char *
+show(const char *line)
+{
+	static char buf[1024];
+
+	if (line == NULL)
+		return "(none)";
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(line, "\n"), line);
+	return buf;
+}
+
+/* json_equal against a value written as JSON text. */
+static bool
+json_is(const json_t *v, const char *text)
+{
+	json_t *want = json_loads(text, JSON_DECODE_ANY, NULL);
+	bool eq = v != NULL && want != NULL && json_equal(v, want);
+
+	json_decref(want);
+	return eq;
+}
+
+/* A growable text buffer for building long request lines. */
+struct sbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p != NULL ? b->p + b->len : NULL,
+			      b->p != NULL ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			exit(2);
+		if (b->p != NULL && b->len + (size_t)n < b->cap)
+			break;
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (b->p == NULL)
+			exit(2);
+	}
+	b->len += (size_t)n;
+}
+
+/* {"cmd":"report","items":[n items]} with groups 232.0.x.y, each with n_src sources. */
+static char *
+items_line(const char *cmd, size_t n_items, size_t n_src)
+{
+	struct sbuf b = { 0 };
+	size_t i, j;
+
+	sb_add(&b, "{\"cmd\":\"%s\",\"items\":[", cmd);
+	for (i = 0; i < n_items; i++) {
+		sb_add(&b, "%s{\"group\":\"232.0.%zu.%zu\",\"sources\":[", i > 0 ? "," : "",
+		       i / 256, i % 256);
+		for (j = 0; j < n_src; j++)
+			sb_add(&b, "%s\"10.1.%zu.%zu\"", j > 0 ? "," : "", j / 256, j % 256 + 1);
+		sb_add(&b, "]}");
+	}
+	sb_add(&b, "]}");
+	return b.p;
+}
+
+static void
+test_names(void)
+{
+	int c;
+
+	for (c = 0; c < CTL_CMD_COUNT; c++) {
+		/* One line whose fields suit every command: each name must parse to its code. */
+		char line[256];
+
+		snprintf(line, sizeof(line),
+			 "{\"cmd\":\"%s\",\"port\":\"alt\",\"items\":[{\"group\":\"232.1.1.1\"}],"
+			 "\"events\":[\"query\"],\"level\":\"info\"}", ctl_cmd_name(c));
+		TAP_CHECK(expect_ok(line) && req.cmd == (enum ctl_cmd)c,
+			  "cmd '%s' parses to its code %d", ctl_cmd_name(c), c);
+	}
+	TAP_CHECK(strcmp(ctl_cmd_name(CTL_CMD_COUNT), "unknown") == 0 &&
+		  strcmp(ctl_cmd_name((enum ctl_cmd)-1), "unknown") == 0,
+		  "out-of-range cmd is named 'unknown'");
+	TAP_CHECK(strcmp(ctl_event_name(CTL_EV_QUERY), "query") == 0 &&
+		  strcmp(ctl_event_name(CTL_EV_MEMBERSHIP_REPORT), "membership_report") == 0 &&
+		  strcmp(ctl_event_name(CTL_EV_COUNT), "unknown") == 0,
+		  "event names as in the protocol doc");
+}
+
+static void
+test_commands(void)
+{
+	TAP_CHECK(expect_ok("{\"cmd\":\"status\"}") && req.cmd == CTL_STATUS && req.id == NULL,
+		  "status, no id");
+	TAP_CHECK(expect_ok(" {\"cmd\" : \"stats\"}\r") && req.cmd == CTL_STATS,
+		  "stats with spaces and a CR from a CRLF client");
+	TAP_CHECK(expect_ok("{\"cmd\":\"status\",\"foo\":[1,{\"x\":null}],\"items\":\"junk\","
+			    "\"port\":7}") && req.cmd == CTL_STATUS,
+		  "unknown and unused fields are ignored");
+
+	TAP_CHECK(expect_ok("{\"cmd\":\"select_outside\",\"port\":\"outside\"}") &&
+		  req.cmd == CTL_SELECT_OUTSIDE && req.port == GW_ROLE_OUTSIDE,
+		  "select_outside outside");
+	TAP_CHECK(expect_ok("{\"port\":\"alt\",\"cmd\":\"select_outside\"}") &&
+		  req.cmd == CTL_SELECT_OUTSIDE && req.port == GW_ROLE_ALT,
+		  "select_outside alt (fields in any order)");
+
+	TAP_CHECK(expect_ok("{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\"},"
+			    "{\"group\":\"239.255.255.255\",\"sources\":[\"10.0.0.1\",\"192.168.7.9\"]},"
+			    "{\"group\":\"224.0.1.0\",\"sources\":[]},"
+			    "{\"group\":\"225.1.2.3\",\"sources\":null,\"extra\":1}]}") &&
+		  req.cmd == CTL_REPORT && req.n_items == 4 &&
+		  req.items[0].group == addr(232, 1, 1, 1) && req.items[0].n_sources == 0 &&
+		  req.items[1].group == addr(239, 255, 255, 255) && req.items[1].n_sources == 2 &&
+		  req.items[1].sources[0] == addr(10, 0, 0, 1) &&
+		  req.items[1].sources[1] == addr(192, 168, 7, 9) &&
+		  req.items[2].group == addr(224, 0, 1, 0) && req.items[2].n_sources == 0 &&
+		  req.items[3].group == addr(225, 1, 2, 3) && req.items[3].n_sources == 0,
+		  "report: groups and sources in order, [] and null mean no sources");
+	TAP_CHECK(expect_ok("{\"cmd\":\"leave\",\"items\":[{\"group\":\"232.9.9.9\","
+			    "\"sources\":[\"1.2.3.4\"]}]}") &&
+		  req.cmd == CTL_LEAVE && req.n_items == 1 &&
+		  req.items[0].group == addr(232, 9, 9, 9) && req.items[0].n_sources == 1 &&
+		  req.items[0].sources[0] == addr(1, 2, 3, 4),
+		  "leave with a source");
+
+	TAP_CHECK(expect_ok("{\"cmd\":\"subscribe\",\"events\":[\"query\"]}") &&
+		  req.cmd == CTL_SUBSCRIBE && req.events == 1u << CTL_EV_QUERY,
+		  "subscribe query");
+	TAP_CHECK(expect_ok("{\"cmd\":\"subscribe\",\"events\":[\"membership_report\"]}") &&
+		  req.events == 1u << CTL_EV_MEMBERSHIP_REPORT,
+		  "subscribe membership_report");
+	TAP_CHECK(expect_ok("{\"cmd\":\"unsubscribe\",\"events\":[\"membership_report\","
+			    "\"query\",\"query\"]}") &&
+		  req.cmd == CTL_UNSUBSCRIBE &&
+		  req.events == (1u << CTL_EV_QUERY | 1u << CTL_EV_MEMBERSHIP_REPORT),
+		  "unsubscribe both, a repeat is harmless");
+}
+
+static void
+test_log_level(void)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "emerg", RTE_LOG_EMERG },
+		{ "alert", RTE_LOG_ALERT },
+		{ "crit", RTE_LOG_CRIT },
+		{ "err", RTE_LOG_ERR },
+		{ "warning", RTE_LOG_WARNING },
+		{ "notice", RTE_LOG_NOTICE },
+		{ "info", RTE_LOG_INFO },
+		{ "debug", RTE_LOG_DEBUG },
+	};
+	char line[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(levels); i++) {
+		snprintf(line, sizeof(line), "{\"cmd\":\"log_level\",\"level\":\"%s\"}",
+			 levels[i].name);
+		TAP_CHECK(expect_ok(line) && req.cmd == CTL_LOG_LEVEL &&
+			  req.log_level == levels[i].level &&
+			  strcmp(req.log_type, "igmpgw.*") == 0,
+			  "level '%s' is RTE_LOG level %d, type defaults to igmpgw.*",
+			  levels[i].name, levels[i].level);
+		snprintf(line, sizeof(line), "{\"cmd\":\"log_level\",\"level\":%d}",
+			 levels[i].level);
+		TAP_CHECK(expect_ok(line) && req.log_level == levels[i].level,
+			  "level %d as a number", levels[i].level);
+	}
+	TAP_CHECK(expect_ok("{\"cmd\":\"log_level\",\"level\":\"debug\",\"type\":\"igmpgw.ctl\"}") &&
+		  strcmp(req.log_type, "igmpgw.ctl") == 0, "type pattern kept");
+	TAP_CHECK(expect_ok("{\"cmd\":\"log_level\",\"level\":\"debug\",\"type\":null}") &&
+		  strcmp(req.log_type, "igmpgw.*") == 0, "type null means the default");
+	snprintf(line, sizeof(line), "{\"cmd\":\"log_level\",\"level\":1,\"type\":\"%.63s\"}",
+		 "pmd.net.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	TAP_CHECK(expect_ok(line) && strlen(req.log_type) == 63, "63-character type accepted");
+	snprintf(line, sizeof(line), "{\"cmd\":\"log_level\",\"level\":1,\"type\":\"%.64s\"}",
+		 "pmd.net.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	EXPECT_ERR("64-character type", line, "\"type\"", "63");
+	EXPECT_ERR("empty type", "{\"cmd\":\"log_level\",\"level\":1,\"type\":\"\"}", "\"type\"",
+		   NULL);
+	EXPECT_ERR("type with a space", "{\"cmd\":\"log_level\",\"level\":1,\"type\":\"a b\"}",
+		   "\"type\"", NULL);
+	EXPECT_ERR("type with a newline", "{\"cmd\":\"log_level\",\"level\":1,\"type\":\"a\\nb\"}",
+		   "\"type\"", NULL);
+	EXPECT_ERR("type not a string", "{\"cmd\":\"log_level\",\"level\":1,\"type\":5}",
+		   "\"type\"", NULL);
+	EXPECT_ERR("level missing", "{\"cmd\":\"log_level\"}", "\"level\"", "debug");
+	EXPECT_ERR("level 0", "{\"cmd\":\"log_level\",\"level\":0}", "\"level\"", "not 0");
+	EXPECT_ERR("level 9", "{\"cmd\":\"log_level\",\"level\":9}", "\"level\"", "1..8");
+	EXPECT_ERR("level -1", "{\"cmd\":\"log_level\",\"level\":-1}", "\"level\"", "-1");
+	EXPECT_ERR("level INT64_MAX", "{\"cmd\":\"log_level\",\"level\":9223372036854775807}",
+		   "\"level\"", "9223372036854775807");
+	EXPECT_ERR("level 3.0 (a real)", "{\"cmd\":\"log_level\",\"level\":3.0}", "\"level\"",
+		   "a number");
+	EXPECT_ERR("level true", "{\"cmd\":\"log_level\",\"level\":true}", "\"level\"", "true");
+	EXPECT_ERR("level 'warn'", "{\"cmd\":\"log_level\",\"level\":\"warn\"}", "\"level\"",
+		   "'warn'");
+	EXPECT_ERR("level 'DEBUG' (names are lower case)",
+		   "{\"cmd\":\"log_level\",\"level\":\"DEBUG\"}", "'DEBUG'", "warning");
+}
+
+static void
+test_request_errors(void)
+{
+	static const char *const not_addrs[] = {
+		"", "x", "232.1.1", "232.1.1.1.1", "232.1.1.256", "232.01.1.1", " 232.1.1.1",
+		"232.1.1.1 ", "0xe8.1.1.1", "232.1.1.1/32", "::1", "232.1.1.1000000000000000000",
+	};
+	char line[256], want[96];
+	size_t i;
+
+	EXPECT_ERR("not JSON", "{\"cmd\":", "not JSON", "column");
+	EXPECT_ERR("trailing garbage", "{\"cmd\":\"status\"} x", "not JSON", "column");
+	EXPECT_ERR("two objects on a line", "{\"cmd\":\"status\"}{\"cmd\":\"stats\"}", "not JSON",
+		   NULL);
+	EXPECT_ERR("duplicate key", "{\"cmd\":\"status\",\"cmd\":\"leave\"}", "duplicate",
+		   "\"cmd\"");
+	EXPECT_ERR("a list", "[{\"cmd\":\"status\"}]", "JSON object", "a list");
+	EXPECT_ERR("a string", "\"status\"", "JSON object", "a string");
+	EXPECT_ERR("a number", "42", "JSON object", NULL);
+	EXPECT_ERR("null", "null", "JSON object", "null");
+	EXPECT_ERR("empty line", "", "empty", NULL);
+	EXPECT_ERR("blank line", " \t \r", "empty", NULL);
+	EXPECT_ERR("missing cmd", "{\"id\":1}", "missing \"cmd\"", "log_level");
+	EXPECT_ERR("cmd not a string", "{\"cmd\":5}", "\"cmd\" must be a string", "an integer");
+	EXPECT_ERR("cmd null", "{\"cmd\":null}", "\"cmd\"", "null");
+	EXPECT_ERR("unknown cmd", "{\"cmd\":\"foo\"}", "unknown cmd 'foo'",
+		   "one of status, stats, select_outside, report, leave, subscribe, unsubscribe, log_level");
+	EXPECT_ERR("cmd in upper case", "{\"cmd\":\"STATUS\"}", "'STATUS'", NULL);
+	EXPECT_ERR("cmd with a prefix match", "{\"cmd\":\"stat\"}", "'stat'", NULL);
+	EXPECT_ERR("cmd with a newline", "{\"cmd\":\"a\\nb\"}", "'a\\x0ab'", NULL);
+
+	EXPECT_ERR("port missing", "{\"cmd\":\"select_outside\"}", "\"port\"", "\"alt\"");
+	EXPECT_ERR("port inside", "{\"cmd\":\"select_outside\",\"port\":\"inside\"}",
+		   "\"port\" must be \"outside\" or \"alt\"", "'inside'");
+	EXPECT_ERR("port a number", "{\"cmd\":\"select_outside\",\"port\":1}", "\"port\"",
+		   "an integer");
+	EXPECT_ERR("port in upper case", "{\"cmd\":\"select_outside\",\"port\":\"ALT\"}",
+		   "\"port\"", "'ALT'");
+
+	EXPECT_ERR("items missing", "{\"cmd\":\"report\"}", "\"items\"", "256");
+	EXPECT_ERR("items an object", "{\"cmd\":\"report\",\"items\":{\"group\":\"232.1.1.1\"}}",
+		   "\"items\" must be a non-empty list of at most 256 items", "an object");
+	EXPECT_ERR("items empty", "{\"cmd\":\"leave\",\"items\":[]}",
+		   "\"items\" must be a non-empty list of at most 256 items", "got 0");
+	EXPECT_ERR("item a string", "{\"cmd\":\"report\",\"items\":[\"232.1.1.1\"]}",
+		   "items[0] must be an object", "a string");
+	EXPECT_ERR("item 3 not an object",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\"},{\"group\":\"232.1.1.2\"},"
+		   "{\"group\":\"232.1.1.3\"},[]]}", "items[3]", "a list");
+	EXPECT_ERR("group missing", "{\"cmd\":\"report\",\"items\":[{\"sources\":[]}]}",
+		   "items[0]", "\"group\"");
+	EXPECT_ERR("group a number", "{\"cmd\":\"report\",\"items\":[{\"group\":3925868801}]}",
+		   "items[0].group", "an integer");
+	EXPECT_ERR("group unicast",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\"},{\"group\":\"232.1.1.2\"},"
+		   "{\"group\":\"232.1.1.3\"},{\"group\":\"10.0.0.1\"}]}",
+		   "items[3].group: '10.0.0.1' is not a multicast address", NULL);
+	EXPECT_ERR("group class E", "{\"cmd\":\"report\",\"items\":[{\"group\":\"240.0.0.1\"}]}",
+		   "items[0].group: '240.0.0.1' is not a multicast", NULL);
+	EXPECT_ERR("group 224.0.0.22", "{\"cmd\":\"leave\",\"items\":[{\"group\":\"224.0.0.22\"}]}",
+		   "items[0].group: '224.0.0.22'", "link-local");
+	EXPECT_ERR("group 224.0.0.0", "{\"cmd\":\"leave\",\"items\":[{\"group\":\"224.0.0.0\"}]}",
+		   "items[0].group", "link-local");
+	EXPECT_ERR("group 224.0.0.255",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"224.0.0.255\"}]}",
+		   "items[0].group", "link-local");
+
+	for (i = 0; i < ARRAY_LEN(not_addrs); i++) {
+		snprintf(line, sizeof(line),
+			 "{\"cmd\":\"report\",\"items\":[{\"group\":\"%s\"}]}", not_addrs[i]);
+		snprintf(want, sizeof(want), "items[0].group: '%s' is not an IPv4 address",
+			 not_addrs[i]);
+		EXPECT_ERR("group not an address", line, want, NULL);
+	}
+
+	EXPECT_ERR("sources a string",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\",\"sources\":\"10.0.0.1\"}]}",
+		   "items[0].sources must be a list", "a string");
+	EXPECT_ERR("source 2 not an address",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
+		   "\"sources\":[\"10.0.0.1\",\"10.0.0.2\",\"x\"]}]}",
+		   "items[0].sources[2]: 'x' is not an IPv4 address", NULL);
+	EXPECT_ERR("source a number",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\",\"sources\":[1]}]}",
+		   "items[0].sources[0]", "an integer");
+	EXPECT_ERR("source 0.0.0.0",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\",\"sources\":[\"0.0.0.0\"]}]}",
+		   "items[0].sources[0]: '0.0.0.0' is not a unicast address", NULL);
+	EXPECT_ERR("source multicast",
+		   "{\"cmd\":\"leave\",\"items\":[{\"group\":\"232.1.1.1\"},{\"group\":\"232.1.1.1\","
+		   "\"sources\":[\"1.1.1.1\",\"232.1.1.1\"]}]}",
+		   "items[1].sources[1]: '232.1.1.1' is not a unicast address", NULL);
+	EXPECT_ERR("source broadcast",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
+		   "\"sources\":[\"255.255.255.255\"]}]}",
+		   "items[0].sources[0]", "unicast");
+	EXPECT_ERR("source listed twice",
+		   "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
+		   "\"sources\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.1\"]}]}",
+		   "items[0].sources[2]: '10.0.0.1'", "twice");
+	TAP_CHECK(expect_ok("{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
+			    "\"sources\":[\"255.255.255.254\",\"0.0.0.1\",\"223.255.255.255\","
+			    "\"240.0.0.1\"]}]}") && req.items[0].n_sources == 4,
+		  "sources next to the forbidden ones are accepted");
+
+	EXPECT_ERR("events missing", "{\"cmd\":\"subscribe\"}", "\"events\"",
+		   "query, membership_report");
+	EXPECT_ERR("events a string", "{\"cmd\":\"subscribe\",\"events\":\"query\"}",
+		   "\"events\" must be a non-empty list", "a string");
+	EXPECT_ERR("events empty", "{\"cmd\":\"unsubscribe\",\"events\":[]}",
+		   "\"events\" must be a non-empty list", "[]");
+	EXPECT_ERR("event a number", "{\"cmd\":\"subscribe\",\"events\":[\"query\",1]}",
+		   "events[1]", "an integer");
+	EXPECT_ERR("event unknown", "{\"cmd\":\"subscribe\",\"events\":[\"query\",\"missed\"]}",
+		   "events[1]: unknown event 'missed'", "one of query, membership_report");
+}
+
+static void
+test_limits(void)
+{
+	char *line;
+
+	line = items_line("report", CTL_MAX_ITEMS, 0);
+	TAP_CHECK(expect_ok(line) && req.n_items == CTL_MAX_ITEMS &&
+		  req.items[CTL_MAX_ITEMS - 1].group == addr(232, 0, 0, 255),
+		  "256 items accepted");
+	free(line);
+	line = items_line("leave", CTL_MAX_ITEMS + 1, 0);
+	EXPECT_ERR("257 items", line, "\"items\"", "got 257");
+	free(line);
+
+	line = items_line("report", 1, CTL_MAX_SOURCES);
+	TAP_CHECK(expect_ok(line) && req.items[0].n_sources == CTL_MAX_SOURCES &&
+		  req.items[0].sources[63] == addr(10, 1, 0, 64),
+		  "64 sources accepted");
+	free(line);
+	line = items_line("report", 2, CTL_MAX_SOURCES + 1);
+	EXPECT_ERR("65 sources", line, "items[0].sources: at most 64 sources", "got 65");
+	free(line);
+
+	/* The fullest request there is: every item with every source. */
+	line = items_line("report", CTL_MAX_ITEMS, CTL_MAX_SOURCES);
+	TAP_CHECK(strlen(line) > CTL_MAX_LINE, "256 items x 64 sources exceed a line (%zu bytes)",
+		  strlen(line));
+	free(line);
+	line = items_line("report", 40, CTL_MAX_SOURCES);
+	TAP_CHECK(expect_ok(line) && req.n_items == 40 && req.items[39].n_sources == 64,
+		  "40 items x 64 sources in %zu bytes", strlen(line));
+	free(line);
+
+	line = xmalloc(CTL_MAX_LINE + 1);
+	memset(line, ' ', CTL_MAX_LINE + 1);
+	memcpy(line, "{\"cmd\":\"status\"}", 16);
+	TAP_CHECK(parse_n(line, CTL_MAX_LINE) == 0 && req.cmd == CTL_STATUS,
+		  "a line of exactly %d bytes is parsed", CTL_MAX_LINE);
+	expect_err("a line of one byte more", line, CTL_MAX_LINE + 1, "longer than 65536", NULL);
+	free(line);
+}
+
+/* ids of every JSON type, echoed through the response the server would send. */
+static void
+test_ids(void)
+{
+	static const char *const ids[] = {
+		"1", "-5", "0", "9223372036854775807", "1.5", "-1e300", "\"abc\"", "\"\"",
+		"\"\\u00e9\\n\\\"\"", "null", "true", "false", "[]", "[1,\"x\",null]", "{}",
+		"{\"a\":[1,{\"b\":2}]}",
+	};
+	json_t *resp, *back;
+	char line[256];
+	size_t i, len;
+	char *text;
+	bool ok;
+
+	for (i = 0; i < ARRAY_LEN(ids); i++) {
+		snprintf(line, sizeof(line), "{\"id\":%s,\"cmd\":\"status\"}", ids[i]);
+		ok = expect_ok(line) && json_is(req.id, ids[i]);
+
+		resp = ctl_ok_response(req.id);
+		text = ctl_dump_line(resp, &len);
+		back = text != NULL ? json_loadb(text, len, JSON_DECODE_ANY, NULL) : NULL;
+		TAP_CHECK(ok && back != NULL && json_is(json_object_get(back, "id"), ids[i]) &&
+			  json_is_true(json_object_get(back, "ok")),
+			  "id %s kept and echoed: %s", ids[i], show(text));
+		json_decref(back);
+		free(text);
+		json_decref(resp);
+	}
+
+	TAP_CHECK(parse("{\"id\":\"x7\",\"cmd\":\"nope\"}") < 0 && json_is(req.id, "\"x7\""),
+		  "id kept when the cmd is unknown");
+	resp = ctl_error_response(req.id, err);
+	text = ctl_dump_line(resp, &len);
+	TAP_CHECK(text != NULL &&
+		  strncmp(text, "{\"ok\":false,\"id\":\"x7\",\"error\":\"unknown cmd 'nope'", 49) == 0,
+		  "error response carries the id: %s", show(text));
+	free(text);
+	json_decref(resp);
+
+	TAP_CHECK(parse("{\"cmd\":\"report\",\"items\":[{\"group\":\"1.1.1.1\"}],\"id\":[2]}") < 0 &&
+		  json_is(req.id, "[2]"), "id kept when a field is wrong, even after it");
+	TAP_CHECK(parse("{\"cmd\":\"status\"}") == 0 && req.id == NULL, "no id, NULL id");
+	TAP_CHECK(parse("[{\"id\":1}]") < 0 && req.id == NULL, "no id from a line that is not an object");
+	TAP_CHECK(parse("{\"id\":1,") < 0 && req.id == NULL, "no id from a line that is not JSON");
+
+	/* The id outlives the parsed document: the server answers after parse returned. */
+	TAP_CHECK(parse("{\"id\":{\"deep\":[1,2,3]},\"cmd\":\"stats\"}") == 0 &&
+		  json_is(req.id, "{\"deep\":[1,2,3]}") && req.id->refcount == 1,
+		  "id owned by the request alone");
+	ctl_request_release(&req);
+	TAP_CHECK(req.id == NULL, "release clears the id");
+	ctl_request_release(&req);
+	ctl_request_release(NULL);
+	TAP_CHECK(true, "release twice and release(NULL) are harmless");
+}
+
+static void
+test_responses(void)
+{
+	json_t *resp, *id = json_integer(5);
+	char *text;
+	size_t len = 0;
+
+	resp = ctl_ok_response(NULL);
+	text = ctl_dump_line(resp, &len);
+	TAP_CHECK(text != NULL && strcmp(text, "{\"ok\":true}\n") == 0 && len == 12,
+		  "ok response without id is {\"ok\":true} and a newline");
+	free(text);
+	json_object_set_new(resp, "active_outside", json_string("alt"));
+	text = ctl_dump_line(resp, NULL);
+	TAP_CHECK(text != NULL && strcmp(text, "{\"ok\":true,\"active_outside\":\"alt\"}\n") == 0,
+		  "fields added after ok");
+	free(text);
+	json_decref(resp);
+
+	resp = ctl_ok_response(id);
+	text = ctl_dump_line(resp, &len);
+	TAP_CHECK(text != NULL && strcmp(text, "{\"ok\":true,\"id\":5}\n") == 0,
+		  "ok response with id");
+	free(text);
+	json_decref(resp);
+
+	resp = ctl_error_response(NULL, "\"items\" must be a list");
+	text = ctl_dump_line(resp, &len);
+	TAP_CHECK(text != NULL &&
+		  strcmp(text, "{\"ok\":false,\"error\":\"\\\"items\\\" must be a list\"}\n") == 0 &&
+		  len == strlen(text), "error response without id: %s", show(text));
+	free(text);
+	json_decref(resp);
+
+	resp = ctl_error_response(id, "bad \xff byte");
+	TAP_CHECK(resp != NULL && strcmp(jstr(resp, "error"), "bad ? byte") == 0 &&
+		  json_equal(json_object_get(resp, "id"), id),
+		  "error text that is not UTF-8 is still sent: '%s'", jstr(resp, "error"));
+	json_decref(resp);
+	TAP_CHECK(id->refcount == 1, "responses hold their own reference to the id");
+	json_decref(id);
+
+	TAP_CHECK(ctl_dump_line(NULL, &len) == NULL, "dump of NULL is NULL");
+	resp = json_pack("{s:s, s:f}", "s", "line\nbreak", "r", 0.1);
+	text = ctl_dump_line(resp, &len);
+	TAP_CHECK(text != NULL && strcmp(text, "{\"s\":\"line\\nbreak\",\"r\":0.1}\n") == 0,
+		  "a dumped line has one newline, at its end, and short reals: %s", show(text));
+	free(text);
+	json_decref(resp);
+}
+
+/* Lines built to hurt: too big, too deep, NULs, bytes that are not UTF-8. */
+static void
+test_hostile(void)
+{
+	static const char status_nul[] = "{\"cmd\":\"status\"}\0{\"cmd\":\"leave\"}";
+	struct sbuf b = { 0 };
+	char *long_cmd;
+	size_t i;
+
+	EXPECT_ERR("integer beyond 64 bits",
+		   "{\"cmd\":\"log_level\",\"level\":99999999999999999999}", "not JSON",
+		   "too big integer");
+	EXPECT_ERR("real beyond double", "{\"cmd\":\"status\",\"id\":1e400}", "not JSON",
+		   "overflow");
+	TAP_CHECK(expect_ok("{\"cmd\":\"status\",\"id\":1e308}") &&
+		  json_real_value(req.id) == 1e308, "1e308 id kept");
+	expect_err("NUL after a valid object", status_nul, sizeof(status_nul) - 1, "NUL", "16");
+	expect_err("NUL inside a string", "{\"cmd\":\"sta\0tus\"}", 17, "NUL", "offset 11");
+	expect_err("NUL only", "\0", 1, "NUL", NULL);
+	EXPECT_ERR("escaped NUL in cmd", "{\"cmd\":\"stat\\u0000us\"}", "not JSON", NULL);
+	EXPECT_ERR("byte 0xff", "{\"cmd\":\"\xff\"}", "not JSON", "0xff");
+	EXPECT_ERR("overlong UTF-8", "{\"cmd\":\"\xc0\xaf\"}", "not JSON", NULL);
+	EXPECT_ERR("truncated UTF-8", "{\"cmd\":\"\xe2\x82\"}", "not JSON", NULL);
+	EXPECT_ERR("UTF-16 surrogate escape alone", "{\"cmd\":\"\\ud800\"}", "not JSON", NULL);
+	EXPECT_ERR("valid UTF-8 in an unknown cmd", "{\"cmd\":\"stat\xc3\xbcs\"}",
+		   "unknown cmd 'stat\\xc3\\xbcs'", NULL);
+	EXPECT_ERR("raw control byte in a string", "{\"cmd\":\"a\x01\"}", "not JSON", NULL);
+	EXPECT_ERR("raw newline inside", "{\"cmd\":\n\"nope\"}", "unknown cmd", NULL);
+
+	for (i = 0; i < 5000; i++)
+		sb_add(&b, "x");
+	long_cmd = xmalloc(b.len + 32);
+	snprintf(long_cmd, b.len + 32, "{\"cmd\":\"%s\"}", b.p);
+	EXPECT_ERR("5000-byte cmd is quoted cut short", long_cmd, "unknown cmd 'xxxx", "...'");
+	TAP_CHECK(strlen(err) < 200, "and the sentence stays short (%zu bytes)", strlen(err));
+	free(long_cmd);
+	b.len = 0;
+
+	for (i = 0; i < 100000; i++)
+		sb_add(&b, "[");
+	expect_err("100000 nested lists (and too long)", b.p, b.len, "longer", NULL);
+	expect_err("60000 nested lists", b.p, 60000, "not JSON", "depth");
+	b.len = 0;
+	sb_add(&b, "{\"cmd\":\"status\",\"id\":");
+	for (i = 0; i < 1000; i++)
+		sb_add(&b, "[");
+	for (i = 0; i < 1000; i++)
+		sb_add(&b, "]");
+	sb_add(&b, "}");
+	TAP_CHECK(parse_n(b.p, b.len) == 0 && json_is_array(req.id), "1000-deep id kept");
+	b.len = 0;
+	sb_add(&b, "{\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\",\"sources\":[");
+	for (i = 0; i < 5000; i++)
+		sb_add(&b, "%s\"10.0.%zu.%zu\"", i > 0 ? "," : "", i / 200, i % 200 + 1);
+	sb_add(&b, "]}]}");
+	expect_err("5000 sources", b.p, b.len, "at most 64 sources", "got 5000");
+	free(b.p);
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* After any parse: a sane error, or a request within every limit, and a response that dumps. */
+static bool
+outcome_sane(int ret)
+{
+	json_t *resp;
+	char *text;
+	bool ok;
+	int i;
+
+	if (ret < 0) {
+		if (!err_sane(err))
+			return false;
+		resp = ctl_error_response(req.id, err);
+	} else {
+		if ((unsigned int)req.cmd >= CTL_CMD_COUNT || req.n_items > CTL_MAX_ITEMS ||
+		    req.events >> CTL_EV_COUNT != 0 || req.log_level < 0 || req.log_level > 8 ||
+		    memchr(req.log_type, '\0', sizeof(req.log_type)) == NULL)
+			return false;
+		for (i = 0; i < req.n_items; i++)
+			if (req.items[i].n_sources > CTL_MAX_SOURCES)
+				return false;
+		resp = ctl_ok_response(req.id);
+	}
+	text = ctl_dump_line(resp, NULL);
+	ok = text != NULL;
+	free(text);
+	json_decref(resp);
+	return ok;
+}
+
+/*
+ * Every prefix of a few valid lines, then random mutations of them: nothing
+ * crashes (the sanitizer build watches reads), every outcome is sane.
+ */
+static void
+test_mutations(void)
+{
+	static const char *const seeds[] = {
+		"{\"id\":1,\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
+		"\"sources\":[\"10.0.0.1\",\"10.0.0.2\"]},{\"group\":\"239.1.2.3\"}]}",
+		"{\"cmd\":\"log_level\",\"level\":\"debug\",\"type\":\"igmpgw.*\",\"id\":[\"a\"]}",
+		"{\"cmd\":\"subscribe\",\"events\":[\"query\",\"membership_report\"],\"id\":null}",
+		"{\"cmd\":\"select_outside\",\"port\":\"alt\",\"id\":{\"n\":1.5e3}}",
+	};
+	static const char special[] = "{}[]\",:\\ 0\xff\x00\n.-e";
+	size_t s, n, i, pos, fails = 0, accepted = 0, total = 0;
+	char buf[512];
+	int iter, ret;
+	char c;
+
+	for (s = 0; s < ARRAY_LEN(seeds); s++) {
+		n = strlen(seeds[s]);
+		for (i = 0; i <= n; i++) {
+			total++;
+			if (!outcome_sane(parse_n(seeds[s], i)) || (i == n && req.id == NULL))
+				fails++;
+		}
+	}
+	TAP_CHECK(fails == 0, "every prefix of %zu seed lines: %zu parses, %zu bad outcomes",
+		  ARRAY_LEN(seeds), total, fails);
+
+	total = 0;
+	for (iter = 0; iter < 40000; iter++) {
+		s = rng() % ARRAY_LEN(seeds);
+		n = strlen(seeds[s]);
+		memcpy(buf, seeds[s], n);
+		for (i = 0; i < 1 + rng() % 4; i++) {
+			pos = rng() % n;
+			c = rng() % 2 ? special[rng() % (sizeof(special) - 1)] : (char)rng();
+
+			switch (rng() % 3) {
+			case 0:
+				buf[pos] = c;
+				break;
+			case 1:
+				if (n + 1 < sizeof(buf)) {
+					memmove(buf + pos + 1, buf + pos, n - pos);
+					buf[pos] = c;
+					n++;
+				}
+				break;
+			default:
+				memmove(buf + pos, buf + pos + 1, n - pos - 1);
+				n--;
+				break;
+			}
+		}
+		ret = parse_n(buf, n);
+		total++;
+		accepted += ret == 0;
+		if (!outcome_sane(ret))
+			fails++;
+	}
+	TAP_CHECK(fails == 0 && accepted > 0 && accepted < total,
+		  "%zu mutated lines: %zu accepted, %zu bad outcomes", total, accepted, fails);
+}
+
+/* Frames an IGMP message in the gateway's IPv4 header and parses it back, as the daemon would. */
+static bool
+packet(uint8_t *pkt, size_t cap, const uint8_t *igmp, size_t len, uint32_t src,
+       struct igmp_ipv4 *ip, struct igmp_msg *msg)
+{
+	size_t hdr = igmp_build_ipv4_header(pkt, cap, src, addr(224, 0, 0, 1), (uint16_t)len);
+
+	if (hdr == 0 || len == 0 || hdr + len > cap)
+		return false;
+	memcpy(pkt + hdr, igmp, len);
+	return igmp_packet_parse(pkt, hdr + len, ip, msg) == IGMP_OK;
+}
+
+/* The event as a client reads it: dumped to a line and parsed back. */
+static json_t *
+event_read_back(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		enum ctl_event_kind *kind, char **line)
+{
+	json_t *ev = ctl_event_from_igmp(role, ip, msg, kind);
+	json_t *back = NULL;
+	size_t len;
+
+	*line = ctl_dump_line(ev, &len);
+	if (*line != NULL)
+		back = json_loadb(*line, len, 0, NULL);
+	json_decref(ev);
+	return back;
+}
+
+static void
+test_query_events(void)
+{
+	static const uint32_t srcs[] = { 0x0100000a, 0x0200000a, 0x030000c0 };
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	enum ctl_event_kind kind;
+	uint8_t igmp[256], pkt[512];
+	json_t *ev;
+	char *line;
+	size_t len;
+
+	len = igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_QUERY, 100, 0);
+	kind = CTL_EV_COUNT;
+	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 1), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	TAP_CHECK(ev != NULL && kind == CTL_EV_QUERY && line != NULL &&
+		  strcmp(line, "{\"event\":\"query\",\"port\":\"outside\",\"querier\":\"10.200.1.1\","
+			 "\"version\":2,\"group\":\"0.0.0.0\",\"max_resp_time\":10.0}\n") == 0,
+		  "v2 general query event: %s", show(line));
+	free(line);
+	json_decref(ev);
+
+	len = igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_QUERY, 0, 0);
+	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 0, 0, 254), &ip, &msg) ?
+	     event_read_back(GW_ROLE_ALT, &ip, &msg, &kind, &line) : NULL;
+	TAP_CHECK(ev != NULL && strcmp(jstr(ev, "event"), "query") == 0 &&
+		  strcmp(jstr(ev, "port"), "alt") == 0 &&
+		  strcmp(jstr(ev, "querier"), "10.0.0.254") == 0 &&
+		  json_integer_value(json_object_get(ev, "version")) == 1 &&
+		  json_real_value(json_object_get(ev, "max_resp_time")) == 10.0 &&
+		  json_object_size(ev) == 6,
+		  "v1 query on alt: version 1, 10 s: %s", show(line));
+	free(line);
+	json_decref(ev);
+
+	len = igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_QUERY, 1, addr(232, 1, 2, 3));
+	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 0, 0, 1), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	TAP_CHECK(ev != NULL && strcmp(jstr(ev, "group"), "232.1.2.3") == 0 &&
+		  json_integer_value(json_object_get(ev, "version")) == 2 &&
+		  json_real_value(json_object_get(ev, "max_resp_time")) == 0.1 &&
+		  strstr(line, "\"max_resp_time\":0.1}") != NULL,
+		  "v2 group query, 0.1 s: %s", show(line));
+	free(line);
+	json_decref(ev);
+
+	/* Max resp code 0x8a and QQIC 0x90 are the floating point forms (RFC 3376 §4.1.1). */
+	len = igmp_build_v3_query(igmp, sizeof(igmp), 0x8a, addr(224, 0, 0, 251), true, 2, 0x90,
+				  srcs, ARRAY_LEN(srcs));
+	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 1), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	TAP_CHECK(ev != NULL && kind == CTL_EV_QUERY &&
+		  strcmp(jstr(ev, "querier"), "10.200.1.1") == 0 &&
+		  json_integer_value(json_object_get(ev, "version")) == 3 &&
+		  strcmp(jstr(ev, "group"), "224.0.0.251") == 0 &&
+		  json_real_value(json_object_get(ev, "max_resp_time")) ==
+		  igmp_code_decode(0x8a) / 10.0 &&
+		  json_is_true(json_object_get(ev, "s_flag")) &&
+		  json_integer_value(json_object_get(ev, "qrv")) == 2 &&
+		  json_integer_value(json_object_get(ev, "qqic")) == igmp_code_decode(0x90) &&
+		  json_is(json_object_get(ev, "sources"),
+			  "[\"10.0.0.1\",\"10.0.0.2\",\"192.0.0.3\"]") &&
+		  json_object_size(ev) == 10,
+		  "v3 group-and-source query: %s", show(line));
+	free(line);
+	json_decref(ev);
+
+	len = igmp_build_v3_query(igmp, sizeof(igmp), 100, 0, false, 0, 125, NULL, 0);
+	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 1), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	TAP_CHECK(ev != NULL && line != NULL &&
+		  strcmp(line, "{\"event\":\"query\",\"port\":\"outside\",\"querier\":\"10.200.1.1\","
+			 "\"version\":3,\"group\":\"0.0.0.0\",\"max_resp_time\":10.0,"
+			 "\"s_flag\":false,\"qrv\":0,\"qqic\":125,\"sources\":[]}\n") == 0,
+		  "v3 general query event: %s", show(line));
+	free(line);
+	json_decref(ev);
+}
+
+static void
+test_report_events(void)
+{
+	static const struct {
+		uint8_t type;
+		const char *message;
+		enum gw_role role;
+	} v2[] = {
+		{ IGMP_TYPE_V1_REPORT, "v1_report", GW_ROLE_OUTSIDE },
+		{ IGMP_TYPE_V2_REPORT, "v2_report", GW_ROLE_ALT },
+		{ IGMP_TYPE_LEAVE, "leave", GW_ROLE_INSIDE },
+	};
+	static const uint32_t s1[] = { 0x0100000a, 0x0200000a };
+	static const uint32_t s2[] = { 0x0900000a };
+	static const uint8_t aux[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct igmp_record_spec recs[] = {
+		{ IGMP_REC_IS_IN, addr(232, 1, 1, 1), s1, 2, NULL, 0 },
+		{ IGMP_REC_IS_EX, addr(232, 1, 1, 2), NULL, 0, NULL, 0 },
+		{ IGMP_REC_TO_IN, addr(232, 1, 1, 3), s2, 1, aux, 2 },
+		{ IGMP_REC_TO_EX, addr(232, 1, 1, 4), s2, 1, NULL, 0 },
+		{ IGMP_REC_ALLOW, addr(232, 1, 1, 5), s1, 2, NULL, 0 },
+		{ IGMP_REC_BLOCK, addr(232, 1, 1, 6), s2, 1, NULL, 0 },
+		{ 7, addr(232, 1, 1, 7), NULL, 0, NULL, 0 },
+		{ 0, addr(232, 1, 1, 8), NULL, 0, NULL, 0 },
+	};
+	static const char *const want_items =
+		"[{\"group\":\"232.1.1.1\",\"sources\":[\"10.0.0.1\",\"10.0.0.2\"],\"record\":\"is_in\"},"
+		"{\"group\":\"232.1.1.2\",\"sources\":[],\"record\":\"is_ex\"},"
+		"{\"group\":\"232.1.1.3\",\"sources\":[\"10.0.0.9\"],\"record\":\"to_in\"},"
+		"{\"group\":\"232.1.1.4\",\"sources\":[\"10.0.0.9\"],\"record\":\"to_ex\"},"
+		"{\"group\":\"232.1.1.5\",\"sources\":[\"10.0.0.1\",\"10.0.0.2\"],\"record\":\"allow\"},"
+		"{\"group\":\"232.1.1.6\",\"sources\":[\"10.0.0.9\"],\"record\":\"block\"},"
+		"{\"group\":\"232.1.1.7\",\"sources\":[],\"record\":7},"
+		"{\"group\":\"232.1.1.8\",\"sources\":[],\"record\":0}]";
+	/* A record with 300 sources: more than a request may carry, all reported. */
+	static uint32_t many[300];
+	struct igmp_record_spec big = {
+		IGMP_REC_ALLOW, addr(232, 7, 7, 7), many, ARRAY_LEN(many), NULL, 0
+	};
+	/* A v3 report without records is still a report a client may want to see. */
+	uint8_t empty[8] = { IGMP_TYPE_V3_REPORT, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t igmp[1400], pkt[1500];
+	uint16_t next = 0, next_src = 0, ck;
+	enum ctl_event_kind kind;
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	json_t *ev, *items;
+	size_t i, len;
+	char *line;
+
+	for (i = 0; i < ARRAY_LEN(v2); i++) {
+		len = igmp_build_v2(igmp, sizeof(igmp), v2[i].type, 0, addr(239, 1, 2, 3));
+		kind = CTL_EV_COUNT;
+		ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 7), &ip, &msg) ?
+		     event_read_back(v2[i].role, &ip, &msg, &kind, &line) : NULL;
+		TAP_CHECK(ev != NULL && kind == CTL_EV_MEMBERSHIP_REPORT &&
+			  strcmp(jstr(ev, "event"), "membership_report") == 0 &&
+			  strcmp(jstr(ev, "port"), gw_role_name(v2[i].role)) == 0 &&
+			  strcmp(jstr(ev, "from"), "10.200.1.7") == 0 &&
+			  strcmp(jstr(ev, "message"), v2[i].message) == 0 &&
+			  json_is(json_object_get(ev, "items"),
+				  "[{\"group\":\"239.1.2.3\",\"sources\":[]}]") &&
+			  json_object_size(ev) == 5,
+			  "%s event: %s", v2[i].message, show(line));
+		free(line);
+		json_decref(ev);
+	}
+
+	len = igmp_build_v3_report(igmp, sizeof(igmp), 1400, recs, ARRAY_LEN(recs), &next,
+				   &next_src);
+	kind = CTL_EV_COUNT;
+	ev = next == ARRAY_LEN(recs) &&
+	     packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 8), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	items = json_object_get(ev, "items");
+	TAP_CHECK(ev != NULL && kind == CTL_EV_MEMBERSHIP_REPORT &&
+		  strcmp(jstr(ev, "from"), "10.200.1.8") == 0 &&
+		  strcmp(jstr(ev, "message"), "v3_report") == 0 &&
+		  strcmp(jstr(ev, "port"), "outside") == 0 && json_is(items, want_items),
+		  "v3 report: every record type, sources in order, aux data skipped");
+	if (ev != NULL && !json_is(items, want_items))
+		fprintf(stderr, "  got %s\n", line);
+	free(line);
+	json_decref(ev);
+
+	for (i = 0; i < ARRAY_LEN(many); i++)
+		many[i] = addr(10, 3, (uint8_t)(i / 250), (uint8_t)(i % 250 + 1));
+	next = next_src = 0;
+	len = igmp_build_v3_report(igmp, sizeof(igmp), sizeof(igmp), &big, 1, &next, &next_src);
+	ev = next == 1 && packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 9), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	items = json_array_get(json_object_get(ev, "items"), 0);
+	TAP_CHECK(ev != NULL && json_array_size(json_object_get(items, "sources")) == 300 &&
+		  strcmp(json_string_value(json_array_get(json_object_get(items, "sources"), 299)),
+			 "10.3.1.50") == 0, "v3 record of 300 sources: all in the event");
+	free(line);
+	json_decref(ev);
+
+	ck = igmp_inet_checksum(empty, sizeof(empty));
+	empty[2] = (uint8_t)(ck >> 8);
+	empty[3] = (uint8_t)ck;
+	ev = packet(pkt, sizeof(pkt), empty, sizeof(empty), addr(10, 200, 1, 7), &ip, &msg) ?
+	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	TAP_CHECK(ev != NULL && json_is(json_object_get(ev, "items"), "[]") &&
+		  strcmp(jstr(ev, "message"), "v3_report") == 0,
+		  "v3 report without records: %s", show(line));
+	free(line);
+	json_decref(ev);
+}
+
+static void
+test_no_event(void)
+{
+	struct igmp_ipv4 ip = { .src = addr(10, 0, 0, 1) };
+	struct igmp_msg msg = { .type = 0x30, .len = 8 };
+	enum ctl_event_kind kind = CTL_EV_COUNT;
+	json_t *ev;
+	uint8_t igmp[8], pkt[64];
+	size_t len;
+
+	TAP_CHECK(ctl_event_from_igmp(GW_ROLE_OUTSIDE, &ip, &msg, &kind) == NULL &&
+		  kind == CTL_EV_COUNT, "type 0x30 raises no event and leaves kind alone");
+	/* The codec refuses unknown types; what it could read still raises nothing. */
+	len = igmp_build_v2(igmp, sizeof(igmp), 0x30, 0, addr(232, 1, 1, 1));
+	TAP_CHECK(!packet(pkt, sizeof(pkt), igmp, len, addr(10, 0, 0, 1), &ip, &msg) &&
+		  ctl_event_from_igmp(GW_ROLE_OUTSIDE, &ip, &msg, &kind) == NULL,
+		  "an unknown type from the wire raises no event");
+	TAP_CHECK(ctl_event_from_igmp(GW_ROLE_OUTSIDE, NULL, &msg, &kind) == NULL &&
+		  ctl_event_from_igmp(GW_ROLE_OUTSIDE, &ip, NULL, &kind) == NULL,
+		  "NULL packet raises no event");
+	msg.type = IGMP_TYPE_V2_REPORT;
+	msg.group = addr(232, 1, 1, 1);
+	ev = ctl_event_from_igmp(GW_ROLE_OUTSIDE, &ip, &msg, NULL);
+	TAP_CHECK(ev != NULL && strcmp(jstr(ev, "message"), "v2_report") == 0,
+		  "kind may be NULL");
+	json_decref(ev);
+}
+
+int
+main(void)
+{
+	test_names();
+	test_commands();
+	test_log_level();
+	test_request_errors();
+	test_limits();
+	test_ids();
+	test_responses();
+	test_hostile();
+	test_mutations();
+	test_query_events();
+	test_report_events();
+	test_no_event();
+	ctl_request_release(&req);
+	return TAP_DONE();
+}
