@@ -17,9 +17,8 @@
 #define MAX_ENTRIES 64
 
 static const char *const role_names[GW_MAX_PORTS] = {
-	[GW_ROLE_OUTSIDE] = "outside",
-	[GW_ROLE_ALT] = "alt",
-	[GW_ROLE_INSIDE] = "inside",
+	"outside", "alt", "inside", "inside2", "inside3", "inside4", "inside5", "inside6",
+	"inside7", "inside8",
 };
 
 static const char *const port_keys[] = { "port", "address", NULL };
@@ -44,6 +43,13 @@ static const struct section_spec sections[] = {
 	{ "outside", port_keys },
 	{ "alt", port_keys },
 	{ "inside", port_keys },
+	{ "inside2", port_keys },
+	{ "inside3", port_keys },
+	{ "inside4", port_keys },
+	{ "inside5", port_keys },
+	{ "inside6", port_keys },
+	{ "inside7", port_keys },
+	{ "inside8", port_keys },
 	{ "igmp", igmp_keys },
 	{ "exception", exception_keys },
 	{ "control", control_keys },

@@ -13,14 +13,22 @@
 #define GW_DEVARGS_LEN 256
 #define GW_ERR_LEN 256
 
-/* Port roles; ALT is the optional second upstream. */
+/* Port roles; ALT is the optional second upstream; inside2..inside8 follow INSIDE. */
 enum gw_role {
 	GW_ROLE_OUTSIDE,
 	GW_ROLE_ALT,
 	GW_ROLE_INSIDE,
 };
 
-#define GW_MAX_PORTS 3
+#define GW_MAX_INSIDE 8
+#define GW_MAX_PORTS (GW_ROLE_INSIDE + GW_MAX_INSIDE)
+
+/* Every downstream ([inside], [inside2] ... [inside8]) plays the inside role. */
+static inline bool
+gw_role_is_inside(enum gw_role role)
+{
+	return role >= GW_ROLE_INSIDE;
+}
 
 enum gw_exception_mode {
 	GW_EXCEPTION_NONE,
@@ -75,7 +83,7 @@ struct gw_config {
 	struct gw_control_config control;
 };
 
-/* "outside", "alt", "inside". */
+/* "outside", "alt", "inside", "inside2" ... "inside8". */
 const char *gw_role_name(enum gw_role role);
 
 /*

@@ -163,7 +163,7 @@ igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingr
 		d->reason = PROXY_OWN_PACKET;
 		return;
 	}
-	if (in->role == GW_ROLE_INSIDE) {
+	if (gw_role_is_inside(in->role)) {
 		decide_inside(cfg, in, ip, msg, querier, d);
 		return;
 	}

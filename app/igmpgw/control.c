@@ -122,7 +122,7 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
 			rte_tel_data_add_dict_string(port, "link", link.link_status ? "up" : "down");
 		rte_tel_data_add_dict_string(port, "active",
-					     r == GW_ROLE_INSIDE || r == (int)gw_active_outside() ?
+					     gw_role_is_inside(r) || r == (int)gw_active_outside() ?
 					     "yes" : "no");
 		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
 	}
@@ -226,14 +226,16 @@ drain_events(void)
 
 /* ---- self query ---- */
 
-/* An IGMPv2 general query to 224.0.0.1 from the gateway's inside address (RFC 2236). */
+/* IGMPv2 general queries to 224.0.0.1 from the gateway's inside addresses (RFC 2236). */
 static void
 send_self_query(void)
 {
 	uint8_t msg[IGMP_V2_LEN];
 
 	igmp_build_v2(msg, sizeof(msg), IGMP_TYPE_QUERY, 100, 0);
-	gw_originate_igmp(GW_ROLE_INSIDE, htonl(0xe0000001u), msg, sizeof(msg));
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present)
+			gw_originate_igmp(r, htonl(0xe0000001u), msg, sizeof(msg));
 }
 
 /* ---- drop logging ---- */

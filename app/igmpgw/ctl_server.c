@@ -148,7 +148,7 @@ port_json(enum gw_role role)
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "role", gw_role_name(role),
 			 "name", p->name, "link", up ? "up" : "down", "address", addr, "mac", mac,
 			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "active",
-			 role == GW_ROLE_INSIDE || role == gw_active_outside());
+			 gw_role_is_inside(role) || role == gw_active_outside());
 }
 
 static json_t *

@@ -186,11 +186,9 @@ rewrite_igmp(struct rte_mbuf *m, const struct igmp_msg *msg, uint16_t igmp_offse
 }
 
 static void
-emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct igmp_msg *msg,
-     uint16_t igmp_offset, const struct igmp_proxy_decision *d)
+emit_one(struct worker *w, enum gw_role ingress, enum gw_role egress_role, struct rte_mbuf *m,
+	 const struct igmp_msg *msg, uint16_t igmp_offset, const struct igmp_proxy_decision *d)
 {
-	enum gw_role egress_role = d->egress == PROXY_EGRESS_INSIDE ? GW_ROLE_INSIDE :
-		gw_active_outside();
 	struct gw_port *egress = &gw.port[egress_role];
 	struct rte_ether_addr mac;
 
@@ -209,6 +207,39 @@ emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct ig
 	}
 	stats_of(w, egress_role)->cnt[GW_CNT_igmp_sent]++;
 	send_on_port(w, egress_role, m);
+}
+
+/* Sends m to the decision's egress ports; every copy gets its own port's headers. */
+static void
+emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct igmp_msg *msg,
+     uint16_t igmp_offset, const struct igmp_proxy_decision *d)
+{
+	enum gw_role last = GW_MAX_PORTS;
+
+	if (d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE) {
+		emit_one(w, ingress, gw_active_outside(), m, msg, igmp_offset, d);
+		return;
+	}
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		struct rte_mbuf *copy;
+
+		if (!gw.port[r].present)
+			continue;
+		if (last != GW_MAX_PORTS) {
+			/* Copies come from m before m itself is rewritten, for the last port. */
+			copy = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+			if (copy == NULL)
+				stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+			else
+				emit_one(w, ingress, last, copy, msg, igmp_offset, d);
+		}
+		last = r;
+	}
+	if (last == GW_MAX_PORTS) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	emit_one(w, ingress, last, m, msg, igmp_offset, d);
 }
 
 static void
@@ -239,7 +270,7 @@ handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struc
 
 	in.role = role;
 	in.addr = gw.port[role].addr;
-	in.active = role == GW_ROLE_INSIDE || role == gw_active_outside();
+	in.active = gw_role_is_inside(role) || role == gw_active_outside();
 	igmp_proxy_decide(&gw.cfg.igmp, &in, &ip, &msg, querier_addr(&unused), &d);
 	st->proxy[d.reason]++;
 

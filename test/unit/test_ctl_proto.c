@@ -706,8 +706,8 @@ static void
 test_mutations(void)
 {
 	static const char *const seeds[] = {
-		"{\"id\":1,\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
-		"\"sources\":[\"10.0.0.1\",\"10.0.0.2\"]},{\"group\":\"239.1.2.3\"}]}",
+		("{\"id\":1,\"cmd\":\"report\",\"items\":[{\"group\":\"232.1.1.1\","
+		 "\"sources\":[\"10.0.0.1\",\"10.0.0.2\"]},{\"group\":\"239.1.2.3\"}]}"),
 		"{\"cmd\":\"log_level\",\"level\":\"debug\",\"type\":\"igmpgw.*\",\"id\":[\"a\"]}",
 		"{\"cmd\":\"subscribe\",\"events\":[\"query\",\"membership_report\"],\"id\":null}",
 		"{\"cmd\":\"select_outside\",\"port\":\"alt\",\"id\":{\"n\":1.5e3}}",
@@ -778,18 +778,27 @@ packet(uint8_t *pkt, size_t cap, const uint8_t *igmp, size_t len, uint32_t src,
 	return igmp_packet_parse(pkt, hdr + len, ip, msg) == IGMP_OK;
 }
 
-/* The event as a client reads it: dumped to a line and parsed back. */
+/*
+ * The event an IGMP message raises as a client reads it: framed and parsed by
+ * the codec, built, dumped to *line and parsed back. NULL when any step fails.
+ */
 static json_t *
-event_read_back(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
-		enum ctl_event_kind *kind, char **line)
+event_of(const uint8_t *igmp, size_t len, uint32_t src, enum gw_role role,
+	 enum ctl_event_kind *kind, char **line)
 {
-	json_t *ev = ctl_event_from_igmp(role, ip, msg, kind);
-	json_t *back = NULL;
-	size_t len;
+	uint8_t pkt[IGMP_IP_HDR_LEN + 1500];
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	json_t *ev, *back = NULL;
+	size_t n;
 
-	*line = ctl_dump_line(ev, &len);
+	*line = NULL;
+	if (!packet(pkt, sizeof(pkt), igmp, len, src, &ip, &msg))
+		return NULL;
+	ev = ctl_event_from_igmp(role, &ip, &msg, kind);
+	*line = ctl_dump_line(ev, &n);
 	if (*line != NULL)
-		back = json_loadb(*line, len, 0, NULL);
+		back = json_loadb(*line, n, 0, NULL);
 	json_decref(ev);
 	return back;
 }
@@ -798,18 +807,15 @@ static void
 test_query_events(void)
 {
 	static const uint32_t srcs[] = { 0x0100000a, 0x0200000a, 0x030000c0 };
-	struct igmp_ipv4 ip;
-	struct igmp_msg msg;
 	enum ctl_event_kind kind;
-	uint8_t igmp[256], pkt[512];
+	uint8_t igmp[256];
 	json_t *ev;
 	char *line;
 	size_t len;
 
 	len = igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_QUERY, 100, 0);
 	kind = CTL_EV_COUNT;
-	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 1), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 200, 1, 1), GW_ROLE_OUTSIDE, &kind, &line);
 	TAP_CHECK(ev != NULL && kind == CTL_EV_QUERY && line != NULL &&
 		  strcmp(line, "{\"event\":\"query\",\"port\":\"outside\",\"querier\":\"10.200.1.1\","
 			 "\"version\":2,\"group\":\"0.0.0.0\",\"max_resp_time\":10.0}\n") == 0,
@@ -818,8 +824,7 @@ test_query_events(void)
 	json_decref(ev);
 
 	len = igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_QUERY, 0, 0);
-	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 0, 0, 254), &ip, &msg) ?
-	     event_read_back(GW_ROLE_ALT, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 0, 0, 254), GW_ROLE_ALT, &kind, &line);
 	TAP_CHECK(ev != NULL && strcmp(jstr(ev, "event"), "query") == 0 &&
 		  strcmp(jstr(ev, "port"), "alt") == 0 &&
 		  strcmp(jstr(ev, "querier"), "10.0.0.254") == 0 &&
@@ -831,8 +836,7 @@ test_query_events(void)
 	json_decref(ev);
 
 	len = igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_QUERY, 1, addr(232, 1, 2, 3));
-	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 0, 0, 1), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 0, 0, 1), GW_ROLE_OUTSIDE, &kind, &line);
 	TAP_CHECK(ev != NULL && strcmp(jstr(ev, "group"), "232.1.2.3") == 0 &&
 		  json_integer_value(json_object_get(ev, "version")) == 2 &&
 		  json_real_value(json_object_get(ev, "max_resp_time")) == 0.1 &&
@@ -844,8 +848,7 @@ test_query_events(void)
 	/* Max resp code 0x8a and QQIC 0x90 are the floating point forms (RFC 3376 §4.1.1). */
 	len = igmp_build_v3_query(igmp, sizeof(igmp), 0x8a, addr(224, 0, 0, 251), true, 2, 0x90,
 				  srcs, ARRAY_LEN(srcs));
-	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 1), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 200, 1, 1), GW_ROLE_OUTSIDE, &kind, &line);
 	TAP_CHECK(ev != NULL && kind == CTL_EV_QUERY &&
 		  strcmp(jstr(ev, "querier"), "10.200.1.1") == 0 &&
 		  json_integer_value(json_object_get(ev, "version")) == 3 &&
@@ -863,8 +866,7 @@ test_query_events(void)
 	json_decref(ev);
 
 	len = igmp_build_v3_query(igmp, sizeof(igmp), 100, 0, false, 0, 125, NULL, 0);
-	ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 1), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 200, 1, 1), GW_ROLE_OUTSIDE, &kind, &line);
 	TAP_CHECK(ev != NULL && line != NULL &&
 		  strcmp(line, "{\"event\":\"query\",\"port\":\"outside\",\"querier\":\"10.200.1.1\","
 			 "\"version\":3,\"group\":\"0.0.0.0\",\"max_resp_time\":10.0,"
@@ -915,11 +917,9 @@ test_report_events(void)
 	};
 	/* A v3 report without records is still a report a client may want to see. */
 	uint8_t empty[8] = { IGMP_TYPE_V3_REPORT, 0, 0, 0, 0, 0, 0, 0 };
-	uint8_t igmp[1400], pkt[1500];
 	uint16_t next = 0, next_src = 0, ck;
 	enum ctl_event_kind kind;
-	struct igmp_ipv4 ip;
-	struct igmp_msg msg;
+	uint8_t igmp[1400];
 	json_t *ev, *items;
 	size_t i, len;
 	char *line;
@@ -927,8 +927,7 @@ test_report_events(void)
 	for (i = 0; i < ARRAY_LEN(v2); i++) {
 		len = igmp_build_v2(igmp, sizeof(igmp), v2[i].type, 0, addr(239, 1, 2, 3));
 		kind = CTL_EV_COUNT;
-		ev = packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 7), &ip, &msg) ?
-		     event_read_back(v2[i].role, &ip, &msg, &kind, &line) : NULL;
+		ev = event_of(igmp, len, addr(10, 200, 1, 7), v2[i].role, &kind, &line);
 		TAP_CHECK(ev != NULL && kind == CTL_EV_MEMBERSHIP_REPORT &&
 			  strcmp(jstr(ev, "event"), "membership_report") == 0 &&
 			  strcmp(jstr(ev, "port"), gw_role_name(v2[i].role)) == 0 &&
@@ -945,11 +944,9 @@ test_report_events(void)
 	len = igmp_build_v3_report(igmp, sizeof(igmp), 1400, recs, ARRAY_LEN(recs), &next,
 				   &next_src);
 	kind = CTL_EV_COUNT;
-	ev = next == ARRAY_LEN(recs) &&
-	     packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 8), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 200, 1, 8), GW_ROLE_OUTSIDE, &kind, &line);
 	items = json_object_get(ev, "items");
-	TAP_CHECK(ev != NULL && kind == CTL_EV_MEMBERSHIP_REPORT &&
+	TAP_CHECK(next == ARRAY_LEN(recs) && ev != NULL && kind == CTL_EV_MEMBERSHIP_REPORT &&
 		  strcmp(jstr(ev, "from"), "10.200.1.8") == 0 &&
 		  strcmp(jstr(ev, "message"), "v3_report") == 0 &&
 		  strcmp(jstr(ev, "port"), "outside") == 0 && json_is(items, want_items),
@@ -963,10 +960,9 @@ test_report_events(void)
 		many[i] = addr(10, 3, (uint8_t)(i / 250), (uint8_t)(i % 250 + 1));
 	next = next_src = 0;
 	len = igmp_build_v3_report(igmp, sizeof(igmp), sizeof(igmp), &big, 1, &next, &next_src);
-	ev = next == 1 && packet(pkt, sizeof(pkt), igmp, len, addr(10, 200, 1, 9), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(igmp, len, addr(10, 200, 1, 9), GW_ROLE_OUTSIDE, &kind, &line);
 	items = json_array_get(json_object_get(ev, "items"), 0);
-	TAP_CHECK(ev != NULL && json_array_size(json_object_get(items, "sources")) == 300 &&
+	TAP_CHECK(next == 1 && ev != NULL && json_array_size(json_object_get(items, "sources")) == 300 &&
 		  strcmp(json_string_value(json_array_get(json_object_get(items, "sources"), 299)),
 			 "10.3.1.50") == 0, "v3 record of 300 sources: all in the event");
 	free(line);
@@ -975,8 +971,7 @@ test_report_events(void)
 	ck = igmp_inet_checksum(empty, sizeof(empty));
 	empty[2] = (uint8_t)(ck >> 8);
 	empty[3] = (uint8_t)ck;
-	ev = packet(pkt, sizeof(pkt), empty, sizeof(empty), addr(10, 200, 1, 7), &ip, &msg) ?
-	     event_read_back(GW_ROLE_OUTSIDE, &ip, &msg, &kind, &line) : NULL;
+	ev = event_of(empty, sizeof(empty), addr(10, 200, 1, 7), GW_ROLE_OUTSIDE, &kind, &line);
 	TAP_CHECK(ev != NULL && json_is(json_object_get(ev, "items"), "[]") &&
 		  strcmp(jstr(ev, "message"), "v3_report") == 0,
 		  "v3 report without records: %s", show(line));

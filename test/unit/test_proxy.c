@@ -85,6 +85,8 @@ static struct port_case ports[] = {
 	{ .name = "alt(active)", .role = GW_ROLE_ALT, .active = true, .net = { 10, 1, 0 } },
 	{ .name = "alt(inactive)", .role = GW_ROLE_ALT, .active = false, .net = { 10, 1, 0 } },
 	{ .name = "inside", .role = GW_ROLE_INSIDE, .active = true, .net = { 172, 17, 0 } },
+	/* A second downstream: every role from GW_ROLE_INSIDE on is an inside port. */
+	{ .name = "inside2", .role = GW_ROLE_INSIDE + 1, .active = true, .net = { 172, 18, 0 } },
 };
 
 static void
@@ -93,7 +95,7 @@ ports_init(void)
 	for (size_t i = 0; i < ARRAY_LEN(ports); i++) {
 		struct port_case *p = &ports[i];
 
-		p->addr = addr(p->net[0], p->net[1], p->net[2], p->role == GW_ROLE_INSIDE ? 1 : 2);
+		p->addr = addr(p->net[0], p->net[1], p->net[2], p->role >= GW_ROLE_INSIDE ? 1 : 2);
 		p->host = addr(p->net[0], p->net[1], p->net[2], 50);
 		p->other = addr(p->net[0], p->net[1], p->net[2], 77);
 	}
@@ -276,7 +278,7 @@ expect(const struct gw_igmp_config *cfg, const struct port_case *p, enum msg_kin
 	bool proxied_dst = is_control(dst) || (mcast && gfield != 0 && dst == gfield);
 
 	memset(w, 0, sizeof(*w));
-	if (p->role != GW_ROLE_INSIDE) {
+	if (p->role < GW_ROLE_INSIDE) {
 		if (!p->active) {
 			w->reason = PROXY_INACTIVE_OUTSIDE;
 			return;
@@ -484,7 +486,7 @@ struct hand_case {
 };
 
 enum { D_ALL_SYSTEMS, D_ALL_ROUTERS, D_V3, D_GROUP, D_OTHER_GROUP, D_GW, D_OTHER, D_QUERIER,
-       D_UNICAST_DST, D_NONE };
+       D_UNICAST_DST, D_FIRST_INSIDE, D_NONE };
 
 static uint32_t
 hand_dst(const struct port_case *p, int d)
@@ -499,11 +501,12 @@ hand_dst(const struct port_case *p, int d)
 	case D_OTHER: return p->other;
 	case D_QUERIER: return querier;
 	case D_UNICAST_DST: return unicast_dst;
+	case D_FIRST_INSIDE: return ports[4].addr;
 	default: return 0;
 	}
 }
 
-enum { OUT_A, OUT_I, ALT_A, ALT_I, IN };
+enum { OUT_A, OUT_I, ALT_A, ALT_I, IN, IN2 };
 
 static const struct hand_case hand_cases[] = {
 	{ "active outside general query to 224.0.0.1: learned, notified, proxied in",
@@ -590,6 +593,12 @@ static const struct hand_case hand_cases[] = {
 	{ "inside unicast query to the gateway: unicast_query",
 	  IN, V2_QUERY, D_GW, "all", false, false,
 	  PROXY_UNICAST_QUERY, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	{ "second inside port, unicast v2 report to its address: translated to the group",
+	  IN2, V2_REPORT, D_GW, "unicast_proxy_in_to_out", false, false,
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false, false },
+	{ "second inside port, report to the first inside port's address: not_for_us",
+	  IN2, V2_REPORT, D_FIRST_INSIDE, "all", false, false,
+	  PROXY_NOT_FOR_US, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
 	{ "inside report to another host: not_for_us",
 	  IN, V2_REPORT, D_OTHER, "all", true, true,
 	  PROXY_NOT_FOR_US, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
