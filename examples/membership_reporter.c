@@ -397,6 +397,9 @@ apply_set(struct reporter *r, struct mset *next, const char *why)
 	}
 	if (!ok) {
 		log_line("out of memory: set not changed");
+	} else if (gone.n == 0 && changed.n == 0) {
+		if (r->verbose)
+			log_line("%s: no membership changed", why);
 	} else {
 		mset_free(&r->set);
 		r->set = *next;
@@ -464,8 +467,12 @@ read_set_file(struct reporter *r, struct mset *out, struct stat *st)
 		char err[160];
 		char *p = line;
 
+		size_t len = strlen(line);
+
 		lineno++;
-		if (strlen(line) > MAX_LINE) {
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len > MAX_LINE) {
 			log_line("%s:%u: line longer than %d bytes; keeping the previous set",
 				 r->file, lineno, MAX_LINE);
 			rc = -1;

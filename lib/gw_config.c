@@ -90,6 +90,23 @@ key_known(const struct section_spec *sec, const char *key)
 	return false;
 }
 
+static bool
+section_repeated(struct rte_cfgfile *file, const char *name)
+{
+	int n = rte_cfgfile_num_sections(file, NULL, 0);
+	int seen = 0;
+
+	for (int i = 0; i < n; i++) {
+		char other[CFG_NAME_LEN];
+		struct rte_cfgfile_entry unused;
+
+		if (rte_cfgfile_section_entries_by_index(file, i, other, &unused, 0) >= 0 &&
+		    strcmp(other, name) == 0)
+			seen++;
+	}
+	return seen > 1;
+}
+
 /* Rejects sections and keys we do not know: a typo must not be silently ignored. */
 static int
 check_names(struct rte_cfgfile *file, char *err, size_t err_len)
@@ -109,10 +126,18 @@ check_names(struct rte_cfgfile *file, char *err, size_t err_len)
 		sec = find_section(name);
 		if (sec == NULL)
 			return fail(err, err_len, "config: [%s]: unknown section", name);
-		for (int e = 0; e < n_entries; e++)
+		/* rte_cfgfile would silently read only the first of two. */
+		if (section_repeated(file, name))
+			return fail(err, err_len, "config: [%s]: section given twice", name);
+		for (int e = 0; e < n_entries; e++) {
 			if (!key_known(sec, entries[e].name))
 				return fail(err, err_len, "config: %s.%s: unknown key", name,
 					    entries[e].name);
+			for (int f = 0; f < e; f++)
+				if (strcmp(entries[f].name, entries[e].name) == 0)
+					return fail(err, err_len, "config: %s.%s: key given twice",
+						    name, entries[e].name);
+		}
 	}
 	return 0;
 }
@@ -176,8 +201,15 @@ parse_prefix(const char *v, uint32_t *addr, uint8_t *len)
 	if (parse_ipv4(buf, addr) < 0 || parse_uint(slash + 1, 32, &plen) < 0)
 		return -EINVAL;
 	host = ntohl(*addr);
-	if (plen == 0 || host == 0 || (host >> 28) >= 14)
+	if (plen == 0 || host == 0 || (host >> 28) >= 14 || (host >> 24) == 127)
 		return -EINVAL;
+	/* Not the subnet's network or broadcast address (a /31 or /32 has neither). */
+	if (plen < 31) {
+		uint32_t hostmask = 0xffffffffu >> plen;
+
+		if ((host & hostmask) == 0 || (host & hostmask) == hostmask)
+			return -EINVAL;
+	}
 	*len = (uint8_t)plen;
 	return 0;
 }

@@ -39,6 +39,15 @@ is_report(uint8_t type)
 		type == IGMP_TYPE_V3_REPORT || type == IGMP_TYPE_LEAVE;
 }
 
+/* A v1/v2 report or leave must name a group hosts may join (RFC 2236 §6: never 224.0.0.1). */
+static bool
+is_reportable_group(const struct igmp_msg *msg)
+{
+	if (msg->type == IGMP_TYPE_V3_REPORT)
+		return true;
+	return igmp_is_multicast(msg->group) && ntohl(msg->group) != ALL_SYSTEMS;
+}
+
 /*
  * Multicast IGMP worth proxying: goIGMP's three groups, plus what the RFCs
  * send elsewhere: v1/v2 reports and group-specific queries go to the group itself.
@@ -94,6 +103,10 @@ decide_outside(const struct gw_igmp_config *cfg, const struct igmp_ipv4 *ip,
 		d->learn_querier = true;
 		d->event_query = cfg->query_notify;
 	} else if (is_report(msg->type)) {
+		if (!is_reportable_group(msg)) {
+			d->reason = PROXY_BAD_GROUP;
+			return;
+		}
 		d->event_report = cfg->membership_reports_from_network;
 	} else {
 		d->reason = PROXY_UNKNOWN_TYPE;
@@ -130,6 +143,10 @@ decide_inside(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress 
 	}
 	if (!is_report(msg->type)) {
 		d->reason = PROXY_UNKNOWN_TYPE;
+		return;
+	}
+	if (!is_reportable_group(msg)) {
+		d->reason = PROXY_BAD_GROUP;
 		return;
 	}
 	if (unicast_to_us) {

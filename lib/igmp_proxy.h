@@ -26,6 +26,7 @@
 	X(PROXY_SWITCHED_OFF, "switched_off") \
 	X(PROXY_NOT_PROXIED_GROUP, "not_proxied_group") \
 	X(PROXY_UNKNOWN_TYPE, "unknown_igmp_type") \
+	X(PROXY_BAD_GROUP, "bad_group") \
 	X(PROXY_OWN_PACKET, "own_packet")
 
 enum igmp_proxy_reason {

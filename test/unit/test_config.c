@@ -62,7 +62,12 @@ static const char full_config[] =
 	"self_query_interval = 125\n"
 	"\n"
 	"[exception]\n"
-	"mode = virtio-user\n";
+	"mode = virtio-user\n"
+	"\n"
+	"[control]\n"
+	"socket = /tmp/igmpgw-test.sock\n"
+	"group = netdev\n"
+	"max_clients = 4\n";
 
 /* Each switch by name and place, from the same X-macro the reader uses. */
 struct switch_field {
@@ -211,6 +216,12 @@ test_full(void)
 		  cfg.igmp.self_query_interval);
 	TAP_CHECK(cfg.exception == GW_EXCEPTION_VIRTIO_USER, "exception.mode virtio-user (%d)",
 		  (int)cfg.exception);
+	TAP_CHECK(strcmp(cfg.control.socket, "/tmp/igmpgw-test.sock") == 0,
+		  "control.socket: '%s'", cfg.control.socket);
+	TAP_CHECK(strcmp(cfg.control.group, "netdev") == 0, "control.group: '%s'",
+		  cfg.control.group);
+	TAP_CHECK(cfg.control.max_clients == 4, "control.max_clients 4 (%u)",
+		  cfg.control.max_clients);
 }
 
 static void
@@ -240,6 +251,15 @@ test_defaults(void)
 	TAP_CHECK(cfg.igmp.self_query_interval == 0, "default: self_query_interval 0 (off)");
 	TAP_CHECK(cfg.exception == GW_EXCEPTION_TAP, "default: exception.mode tap (%d)",
 		  (int)cfg.exception);
+	TAP_CHECK(strcmp(cfg.control.socket, GW_CONTROL_SOCKET_DEFAULT) == 0 &&
+		  cfg.control.group[0] == '\0' && cfg.control.max_clients == 16,
+		  "default: control socket %s, no group, 16 clients", GW_CONTROL_SOCKET_DEFAULT);
+	{
+		const char *o[] = { "control.socket=none" };
+
+		ret = load_text(MINIMAL, o, 1, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && cfg.control.socket[0] == '\0', "control.socket=none: no socket");
+	}
 }
 
 /* Every spelling of yes and no, and each switch alone. */
@@ -425,6 +445,9 @@ test_addresses(void)
 		"172.17.0.1.5/16",
 		"172.17.0.1/16/16",
 		"1111111111111111111111111111111111111111.1/8", /* longer than any address */
+		"172.17.0.0/24",   /* the subnet's network address */
+		"172.17.0.255/24", /* its broadcast address */
+		"127.0.0.1/8",     /* loopback */
 	};
 	struct gw_config cfg;
 	char err[GW_ERR_LEN];
@@ -445,6 +468,18 @@ test_addresses(void)
 		snprintf(what, sizeof(what), "inside.address %s", bad[i]);
 		check_error(what, text, NULL, 0, "inside.address");
 	}
+}
+
+/* rte_cfgfile reads only the first of two sections or keys: a repeat must be refused. */
+static void
+test_repeats(void)
+{
+	check_error_line("section given twice", "[igmp]\nquery_notify = yes\n[igmp]\nquery_notify = no\n",
+			 "[igmp]");
+	check_error_line("key given twice", "[igmp]\nquery_notify = yes\nquery_notify = no\n",
+			 "igmp.query_notify");
+	check_error("inside section given twice", MINIMAL "[inside]\nport = x\naddress = 10.9.0.1/24\n",
+		    NULL, 0, "[inside]");
 }
 
 static void
@@ -509,6 +544,22 @@ test_errors(void)
 	}
 
 	check_error_line("bad exception.mode", "[exception]\nmode = kni\n", "exception.mode");
+	check_error_line("relative control.socket", "[control]\nsocket = igmpgw.sock\n",
+			 "control.socket");
+	check_error_line("control.max_clients 0", "[control]\nmax_clients = 0\n",
+			 "control.max_clients");
+	check_error_line("control.max_clients 1025", "[control]\nmax_clients = 1025\n",
+			 "control.max_clients");
+	check_error_line("control.max_clients text", "[control]\nmax_clients = many\n",
+			 "control.max_clients");
+	{
+		char set[160];
+
+		snprintf(set, sizeof(set), "control.socket=/%0120d", 0);
+		check_error_set("control.socket longer than sun_path", set, "control.socket");
+		snprintf(set, sizeof(set), "control.group=%070d", 0);
+		check_error_set("control.group too long", set, "control.group");
+	}
 
 	check_error_set("--set without a dot", "igmpquery_notify=yes", "igmpquery_notify=yes");
 	check_error_set("--set without =", "igmp.query_notify", "igmp.query_notify");
@@ -543,5 +594,6 @@ main(void)
 	test_overrides();
 	test_addresses();
 	test_errors();
+	test_repeats();
 	return TAP_DONE();
 }

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The multicast forwarding table: which downstream ports want (G, S). Workers
+ * read it without locks; one writer (the main lcore) changes it group by group,
+ * and what it replaces is freed only after every reader has passed a
+ * quiescent state (rte_rcu QSBR).
+ */
+#ifndef IGMPGW_FWD_TABLE_H
+#define IGMPGW_FWD_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_rcu_qsbr.h>
+
+/* A set of ports, bit i = port (role) i. */
+typedef uint16_t fwd_mask_t;
+
+/*
+ * Per-source exceptions to a group's any-source ports: ports in include want
+ * S although they do not want G from any source (RFC 3376 INCLUDE), ports in
+ * exclude do not want S although they want every other source (EXCLUDE).
+ */
+struct fwd_source {
+	uint32_t addr;           /* network order */
+	fwd_mask_t include;
+	fwd_mask_t exclude;
+};
+
+#define FWD_MAX_SOURCES 256
+#define FWD_MAX_STATIC 64
+
+struct fwd_table;
+
+/*
+ * Creates a table for at most max_groups groups on socket. Readers must be
+ * registered with qsbr and report quiescent states.
+ */
+struct fwd_table *fwd_table_create(const char *name, uint32_t max_groups, int socket,
+				   struct rte_rcu_qsbr *qsbr);
+/* Frees the table; no reader may use it any more. */
+void fwd_table_free(struct fwd_table *t);
+
+/*
+ * Writer: sets the ports that want group (any_source, plus per-source
+ * exceptions, sorted or not). An empty set removes the group. Returns 0, or
+ * -ENOSPC when the table is full, -EINVAL, -ENOMEM.
+ */
+int fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
+		  const struct fwd_source *sources, uint16_t n_sources);
+
+/* Writer: a static route (smcroute's mroute): group/prefix_len, source 0 = any. */
+int fwd_table_add_static(struct fwd_table *t, uint32_t group, uint8_t prefix_len,
+			 uint32_t source, fwd_mask_t ports);
+
+/* Writer: frees what readers can no longer see; call now and then. */
+void fwd_table_reclaim(struct fwd_table *t);
+
+/* Reader: the ports that want (group, source); 0 when none. */
+fwd_mask_t fwd_table_lookup(const struct fwd_table *t, uint32_t group, uint32_t source);
+
+/* Groups held (static routes excluded) and bytes used. */
+uint32_t fwd_table_count(const struct fwd_table *t);
+size_t fwd_table_memory(const struct fwd_table *t);
+
+#endif

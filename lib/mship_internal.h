@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internals of the membership library shared by its files (core, router,
+ * querier, proxy). Callers use membership.h only.
+ */
+#ifndef IGMPGW_MSHIP_INTERNAL_H
+#define IGMPGW_MSHIP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "igmp_wire.h"
+#include "membership.h"
+
+#define MSHIP_ALL_SYSTEMS 0xe0000001u   /* 224.0.0.1, host order */
+#define MSHIP_ALL_ROUTERS 0xe0000002u   /* 224.0.0.2 */
+#define MSHIP_ALL_V3_ROUTERS 0xe0000016u /* 224.0.0.22 */
+
+/* Largest source list one merged group can hold: every port's whole list. */
+#define MSHIP_MAX_SOURCES_LIMIT (UINT16_MAX / MSHIP_MAX_DOWNSTREAM)
+
+/*
+ * A table of records sorted by address (host order), for lookups by binary
+ * search and walks in address order. Every record type kept in one starts
+ * with its uint32_t address (network order).
+ */
+struct mship_table {
+	uint32_t n;
+	uint32_t cap;
+	void **v;
+};
+
+/* A set of addresses sorted in host order; values stay in network order. */
+struct mship_addrs {
+	uint32_t n;
+	uint32_t cap;
+	uint32_t *v;
+};
+
+/* A group record of a downstream port (RFC 3376 §6.2.1). */
+struct mship_group {
+	uint32_t addr;              /* first: see struct mship_table */
+	uint8_t mode;               /* enum mship_mode */
+	uint8_t gq_left;            /* Q(G) transmissions left */
+	uint16_t n_src;
+	uint16_t cap_src;
+	uint32_t last_reporter;
+	uint64_t group_timer;
+	uint64_t v1_host;           /* older version host present timers */
+	uint64_t v2_host;
+	uint64_t gq_next;           /* next Q(G) retransmission */
+	uint64_t gsq_next;          /* next Q(G,A) retransmission */
+	uint64_t due;               /* earliest timer of the record and its sources */
+	struct mship_source *src;   /* sorted by address, host order */
+};
+
+/* Per port: downstream router and querier state. */
+struct mship_port {
+	bool downstream;
+	bool querier;               /* we are the querier here */
+	uint8_t startup_left;
+	uint8_t rv;                 /* robustness in use */
+	uint32_t qi_ms;             /* query interval in use */
+	uint32_t addr;              /* ours */
+	uint32_t mask;              /* host order */
+	uint32_t other_querier;
+	uint64_t other_timer;       /* other querier present */
+	uint64_t query_next;        /* next general query */
+	struct mship_table groups;  /* struct mship_group */
+};
+
+/* Per-source retransmission state of the upstream state-change reports (§5.1). */
+struct mship_up_rtx {
+	uint32_t addr;
+	uint8_t left;
+};
+
+/* A group of the merged state, reported upstream as a host would (RFC 4605). */
+struct mship_up_group {
+	uint32_t addr;              /* first: see struct mship_table */
+	uint8_t mode;               /* enum mship_mode */
+	uint8_t mode_rtx;           /* filter mode change reports left */
+	uint8_t old_rtx;            /* v1/v2 unsolicited reports left */
+	bool resp_group;            /* pending answer covers the whole group */
+	uint64_t report_next;       /* next unsolicited report */
+	uint64_t resp_at;           /* pending answer to a query for this group */
+	struct mship_addrs src;     /* INCLUDE: wanted; EXCLUDE: excluded */
+	struct mship_addrs qsrc;    /* sources asked by pending group-and-source queries */
+	uint32_t n_rtx;
+	uint32_t cap_rtx;
+	struct mship_up_rtx *rtx;   /* sorted by address */
+};
+
+struct mship {
+	struct mship_config cfg;
+	struct mship_ops ops;
+	struct mship_port port[MSHIP_MAX_PORTS];
+	uint8_t n_down;
+	uint32_t n_groups;          /* group records of all downstream ports */
+	uint64_t next_due;          /* lower bound of every deadline */
+	uint64_t rng;
+	size_t mem;
+	uint64_t ctr[MSHIP_CTR_COUNT];
+
+	/* upstream, host side */
+	uint16_t up_port;
+	uint32_t up_addr;
+	uint32_t up_querier;
+	uint64_t up_v1_querier;
+	uint64_t up_v2_querier;
+	uint64_t up_general_resp;
+	struct mship_table up_groups; /* struct mship_up_group */
+
+	/* scratch, sized from the limits at create time */
+	uint8_t *msg;               /* max_msg_len: one message being built */
+	uint32_t *rec_src;          /* max_sources: a record's sources, sorted */
+	struct mship_source *next_src; /* 2 * max_sources: a group's next source list */
+	uint32_t *query_src;        /* max_sources: candidates of Q(G,A), then query lists */
+	uint32_t *query_src2;       /* max_sources */
+	struct mship_addrs merge_a; /* MAX_DOWNSTREAM * max_sources: merge work sets */
+	struct mship_addrs merge_b;
+	struct mship_addrs merge_c;
+	struct igmp_record_spec *specs; /* max_groups: records of one answer */
+};
+
+/* core: memory, tables, sets, time, randomness, output */
+void *mship_realloc(struct mship *m, void *p, size_t old_size, size_t new_size);
+void mship_release(struct mship *m, void *p, size_t size);
+
+uint32_t mship_table_find(const struct mship_table *t, uint32_t addr, bool *found);
+void *mship_table_get(const struct mship_table *t, uint32_t addr);
+int mship_table_insert(struct mship *m, struct mship_table *t, uint32_t pos, void *rec);
+void mship_table_remove(struct mship_table *t, uint32_t pos);
+void mship_table_release(struct mship *m, struct mship_table *t);
+
+int mship_addr_cmp(uint32_t a, uint32_t b);
+uint32_t mship_addrs_find(const uint32_t *v, uint32_t n, uint32_t addr, bool *found);
+bool mship_addrs_has(const struct mship_addrs *s, uint32_t addr);
+int mship_addrs_reserve(struct mship *m, struct mship_addrs *s, uint32_t n);
+void mship_addrs_release(struct mship *m, struct mship_addrs *s);
+void mship_addrs_copy(struct mship_addrs *dst, const struct mship_addrs *src);
+void mship_addrs_union(struct mship_addrs *dst, const struct mship_addrs *a,
+		       const struct mship_addrs *b);
+void mship_addrs_intersect(struct mship_addrs *dst, const struct mship_addrs *a,
+			   const struct mship_addrs *b);
+void mship_addrs_minus(struct mship_addrs *dst, const struct mship_addrs *a,
+		       const struct mship_addrs *b);
+bool mship_addrs_equal(const struct mship_addrs *a, const struct mship_addrs *b);
+uint32_t mship_sort_unique(uint32_t *v, uint32_t n);
+
+static inline void
+mship_arm(struct mship *m, uint64_t deadline)
+{
+	if (deadline != 0 && deadline < m->next_due)
+		m->next_due = deadline;
+}
+
+/* Earlier of two deadlines where 0 means none. */
+static inline uint64_t
+mship_earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* A deadline that has passed (0: not running). */
+static inline bool
+mship_expired(uint64_t deadline, uint64_t now)
+{
+	return deadline != 0 && deadline <= now;
+}
+
+uint32_t mship_random(struct mship *m);
+uint64_t mship_random_below(struct mship *m, uint64_t bound);
+void mship_count(struct mship *m, enum mship_counter c);
+void mship_emit(struct mship *m, uint16_t port, uint32_t dst, const uint8_t *igmp,
+		size_t len, enum mship_counter c);
+void mship_event_raise(struct mship *m, enum mship_event ev, uint16_t port, uint32_t addr);
+void mship_changed(struct mship *m, uint16_t port, uint32_t group);
+
+/* RFC 3376 §8 derived intervals, milliseconds. */
+uint64_t mship_gmi(const struct mship *m, const struct mship_port *p);
+uint64_t mship_lmqt(const struct mship *m);
+uint64_t mship_ohpi(const struct mship *m, const struct mship_port *p);
+
+/* router (mship_router.c) */
+enum mship_counter mship_router_report(struct mship *m, uint16_t port, uint32_t src,
+				       const struct igmp_msg *msg, uint64_t now);
+void mship_router_query(struct mship *m, uint16_t port, const struct igmp_msg *msg,
+			uint64_t now);
+void mship_router_tick(struct mship *m, uint16_t port, uint64_t now);
+void mship_router_flush(struct mship *m, uint16_t port, uint64_t now);
+bool mship_group_forwards(const struct mship_group *g, uint32_t source);
+uint8_t mship_group_compat(const struct mship *m, const struct mship_group *g);
+void mship_group_rearm(struct mship *m, struct mship_group *g);
+
+/* querier (mship_querier.c) */
+void mship_querier_start(struct mship *m, uint16_t port, uint64_t now);
+void mship_querier_query(struct mship *m, uint16_t port, uint32_t src,
+			 const struct igmp_msg *msg, uint64_t now);
+void mship_querier_tick(struct mship *m, uint16_t port, uint64_t now);
+void mship_querier_group(struct mship *m, uint16_t port, struct mship_group *g, uint64_t now);
+void mship_querier_group_sources(struct mship *m, uint16_t port, struct mship_group *g,
+				 const uint32_t *cand, uint32_t n, uint64_t now);
+void mship_querier_retransmit(struct mship *m, uint16_t port, struct mship_group *g,
+			      uint64_t now);
+
+/* proxy (mship_proxy.c) */
+void mship_proxy_refresh(struct mship *m, uint32_t group, uint64_t now);
+void mship_proxy_query(struct mship *m, uint32_t src, const struct igmp_msg *msg,
+		       uint64_t now);
+void mship_proxy_tick(struct mship *m, uint64_t now);
+void mship_proxy_upstream_changed(struct mship *m, uint64_t now);
+void mship_proxy_release(struct mship *m);
+
+#endif
