@@ -13,19 +13,7 @@
 
 #include <rte_rcu_qsbr.h>
 
-/* A set of ports, bit i = port (role) i. */
-typedef uint16_t fwd_mask_t;
-
-/*
- * Per-source exceptions to a group's any-source ports: ports in include want
- * S although they do not want G from any source (RFC 3376 INCLUDE), ports in
- * exclude do not want S although they want every other source (EXCLUDE).
- */
-struct fwd_source {
-	uint32_t addr;           /* network order */
-	fwd_mask_t include;
-	fwd_mask_t exclude;
-};
+#include "fwd_types.h"
 
 #define FWD_MAX_SOURCES 256
 #define FWD_MAX_STATIC 64

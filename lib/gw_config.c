@@ -33,6 +33,24 @@ static const char *const igmp_keys[] = {
 };
 static const char *const exception_keys[] = { "mode", NULL };
 static const char *const control_keys[] = { "socket", "group", "max_clients", NULL };
+static const char *const proxy_keys[] = { "track_membership", NULL };
+static const char *const querier_keys[] = {
+	"enabled",
+	"version",
+	"query_interval",
+	"query_response_interval",
+	"robustness",
+	"last_member_query_interval",
+	"last_member_query_count",
+	NULL,
+};
+static const char *const limits_keys[] = {
+	"max_groups",
+	"max_groups_per_port",
+	"max_sources_per_group",
+	NULL,
+};
+static const char *const forward_keys[] = { "enabled", NULL };
 
 struct section_spec {
 	const char *name;
@@ -53,6 +71,11 @@ static const struct section_spec sections[] = {
 	{ "igmp", igmp_keys },
 	{ "exception", exception_keys },
 	{ "control", control_keys },
+	{ "proxy", proxy_keys },
+	{ "querier", querier_keys },
+	{ "limits", limits_keys },
+	{ "forward", forward_keys },
+	{ "mroute", NULL },         /* any key: the route's name */
 };
 
 const char *
@@ -84,6 +107,8 @@ find_section(const char *name)
 static bool
 key_known(const struct section_spec *sec, const char *key)
 {
+	if (sec->keys == NULL)
+		return true;
 	for (const char *const *k = sec->keys; *k != NULL; k++)
 		if (strcmp(*k, key) == 0)
 			return true;
@@ -331,6 +356,197 @@ load_control(struct rte_cfgfile *file, struct gw_control_config *ctl, char *err,
 	return 0;
 }
 
+static int
+get_bool(struct rte_cfgfile *file, const char *sec, const char *key, bool *out, char *err,
+	 size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, sec, key);
+
+	if (v != NULL && parse_bool(v, out) < 0)
+		return fail(err, err_len, "config: %s.%s: '%s' is not yes or no", sec, key, v);
+	return 0;
+}
+
+static int
+get_uint(struct rte_cfgfile *file, const char *sec, const char *key, uint32_t min, uint32_t max,
+	 uint32_t *out, char *err, size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, sec, key);
+
+	if (v != NULL && (parse_uint(v, max, out) < 0 || *out < min))
+		return fail(err, err_len, "config: %s.%s: '%s' is not a whole number in %u..%u", sec,
+			    key, v, min, max);
+	return 0;
+}
+
+/* Seconds with up to three decimals ("0.5", "125") into milliseconds. */
+static int
+get_seconds(struct rte_cfgfile *file, const char *sec, const char *key, uint32_t min_ms,
+	    uint32_t max_ms, uint32_t *out_ms, char *err, size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, sec, key);
+	uint32_t whole, frac = 0, scale = 100;
+	const char *p;
+
+	if (v == NULL)
+		return 0;
+	if (*v < '0' || *v > '9')
+		goto bad;
+	whole = 0;
+	for (p = v; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint32_t)(*p - '0');
+		if (whole > max_ms / 1000 + 1)
+			goto bad;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && scale > 0; p++, scale /= 10)
+			frac += (uint32_t)(*p - '0') * scale;
+	}
+	if (*p != '\0')
+		goto bad;
+	*out_ms = whole * 1000 + frac;
+	if (*out_ms < min_ms || *out_ms > max_ms)
+		goto bad;
+	return 0;
+bad:
+	return fail(err, err_len, "config: %s.%s: '%s' is not seconds in %u.%03u..%u", sec, key, v,
+		    min_ms / 1000, min_ms % 1000, max_ms / 1000);
+}
+
+static int
+load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err_len)
+{
+	struct gw_querier_config *q = &cfg->querier;
+	struct gw_limits_config *l = &cfg->limits;
+	uint32_t version = 3;
+	bool lmqc_given = rte_cfgfile_has_entry(file, "querier", "last_member_query_count");
+	int ret = 0;
+
+	/* RFC 3376 §8 defaults. */
+	q->query_interval_ms = 125000;
+	q->query_response_interval_ms = 10000;
+	q->robustness = 2;
+	q->last_member_query_interval_ms = 1000;
+	l->max_groups = 16384;
+	l->max_groups_per_port = 16384;
+	l->max_sources_per_group = 64;
+
+	ret = get_bool(file, "proxy", "track_membership", &cfg->track_membership, err, err_len);
+	if (ret == 0)
+		ret = get_bool(file, "querier", "enabled", &q->enabled, err, err_len);
+	if (ret == 0)
+		ret = get_uint(file, "querier", "version", 1, 3, &version, err, err_len);
+	q->version = (uint8_t)version;
+	if (ret == 0)
+		ret = get_seconds(file, "querier", "query_interval", 1000, 31744000,
+				  &q->query_interval_ms, err, err_len);
+	if (ret == 0)
+		ret = get_seconds(file, "querier", "query_response_interval", 100, 3174400,
+				  &q->query_response_interval_ms, err, err_len);
+	if (ret == 0)
+		ret = get_uint(file, "querier", "robustness", 1, 7, &q->robustness, err, err_len);
+	q->last_member_query_count = q->robustness;
+	if (ret == 0)
+		ret = get_seconds(file, "querier", "last_member_query_interval", 100, 3174400,
+				  &q->last_member_query_interval_ms, err, err_len);
+	if (ret == 0 && lmqc_given)
+		ret = get_uint(file, "querier", "last_member_query_count", 1, 7,
+			       &q->last_member_query_count, err, err_len);
+	if (ret == 0 && q->query_response_interval_ms >= q->query_interval_ms)
+		ret = fail(err, err_len,
+			   "config: querier.query_response_interval: must be shorter than query_interval");
+	if (ret == 0)
+		ret = get_uint(file, "limits", "max_groups", 1, 1000000, &l->max_groups, err,
+			       err_len);
+	if (ret == 0)
+		ret = get_uint(file, "limits", "max_groups_per_port", 1, 1000000,
+			       &l->max_groups_per_port, err, err_len);
+	if (ret == 0)
+		ret = get_uint(file, "limits", "max_sources_per_group", 0, 1024,
+			       &l->max_sources_per_group, err, err_len);
+	return ret;
+}
+
+static int
+role_by_name(const char *name)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (strcmp(role_names[r], name) == 0)
+			return r;
+	return -1;
+}
+
+/* "GROUP[/LEN] [source S] to PORT [PORT...]" */
+static int
+parse_mroute(const struct gw_config *cfg, const char *name, const char *v, struct gw_mroute *rt,
+	     char *err, size_t err_len)
+{
+	char buf[CFG_VALUE_LEN];
+	char *save = NULL, *tok, *slash;
+	uint32_t plen = 32;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	memset(rt, 0, sizeof(*rt));
+	tok = strtok_r(buf, " \t", &save);
+	if (tok == NULL)
+		goto bad;
+	slash = strchr(tok, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (parse_uint(slash + 1, 32, &plen) < 0 || plen < 4)
+			goto bad;
+	}
+	if (parse_ipv4(tok, &rt->group) < 0 || (ntohl(rt->group) >> 28) != 14)
+		goto bad;
+	rt->prefix_len = (uint8_t)plen;
+	tok = strtok_r(NULL, " \t", &save);
+	if (tok != NULL && strcmp(tok, "source") == 0) {
+		tok = strtok_r(NULL, " \t", &save);
+		if (tok == NULL || parse_ipv4(tok, &rt->source) < 0)
+			goto bad;
+		tok = strtok_r(NULL, " \t", &save);
+	}
+	if (tok == NULL || strcmp(tok, "to") != 0)
+		goto bad;
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		int role = role_by_name(tok);
+
+		if (role < GW_ROLE_INSIDE || !cfg->port[role].present)
+			return fail(err, err_len, "config: mroute.%s: '%s' is not a configured inside port",
+				    name, tok);
+		rt->ports |= (uint16_t)(1u << role);
+	}
+	if (rt->ports == 0)
+		goto bad;
+	return 0;
+bad:
+	return fail(err, err_len,
+		    "config: mroute.%s: '%s' is not 'GROUP[/LEN] [source ADDR] to PORT...'", name, v);
+}
+
+static int
+load_forward(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err_len)
+{
+	struct rte_cfgfile_entry entries[GW_MAX_MROUTES + 1];
+	int n;
+	int ret;
+
+	ret = get_bool(file, "forward", "enabled", &cfg->forward.enabled, err, err_len);
+	if (ret < 0 || !rte_cfgfile_has_section(file, "mroute"))
+		return ret;
+	n = rte_cfgfile_section_entries(file, "mroute", entries, GW_MAX_MROUTES + 1);
+	if (n > GW_MAX_MROUTES)
+		return fail(err, err_len, "config: [mroute]: more than %d routes", GW_MAX_MROUTES);
+	for (int i = 0; i < n; i++) {
+		ret = parse_mroute(cfg, entries[i].name, entries[i].value,
+				   &cfg->forward.mroutes[i], err, err_len);
+		if (ret < 0)
+			return ret;
+	}
+	cfg->forward.n_mroutes = (uint16_t)(n < 0 ? 0 : n);
+	return 0;
+}
+
 /* Applies one "section.key=value", creating the section when needed. */
 static int
 apply_override(struct rte_cfgfile *file, const char *spec, char *err, size_t err_len)
@@ -403,6 +619,10 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = load_exception(file, cfg, err, err_len);
 	if (ret == 0)
 		ret = load_control(file, &cfg->control, err, err_len);
+	if (ret == 0)
+		ret = load_tracking(file, cfg, err, err_len);
+	if (ret == 0)
+		ret = load_forward(file, cfg, err, err_len);
 
 	rte_cfgfile_close(file);
 	return ret;

@@ -76,11 +76,48 @@ struct gw_control_config {
 	uint32_t max_clients;
 };
 
+/* A static route, like smcroute's mroute: group/prefix_len from source (0 = any) to ports. */
+struct gw_mroute {
+	uint32_t group;            /* network order */
+	uint8_t prefix_len;
+	uint32_t source;           /* network order, 0 = any */
+	uint16_t ports;            /* bit i = role i */
+};
+
+#define GW_MAX_MROUTES 64
+
+struct gw_forward_config {
+	bool enabled;              /* replicate multicast data in the fast path */
+	uint16_t n_mroutes;
+	struct gw_mroute mroutes[GW_MAX_MROUTES];
+};
+
+/* RFC 3376 §8 timers, in milliseconds. */
+struct gw_querier_config {
+	bool enabled;
+	uint8_t version;           /* 1, 2 or 3 */
+	uint32_t query_interval_ms;
+	uint32_t query_response_interval_ms;
+	uint32_t robustness;
+	uint32_t last_member_query_interval_ms;
+	uint32_t last_member_query_count;
+};
+
+struct gw_limits_config {
+	uint32_t max_groups;
+	uint32_t max_groups_per_port;
+	uint32_t max_sources_per_group;
+};
+
 struct gw_config {
 	struct gw_port_config port[GW_MAX_PORTS]; /* indexed by enum gw_role */
 	struct gw_igmp_config igmp;
 	enum gw_exception_mode exception;
 	struct gw_control_config control;
+	bool track_membership;     /* [proxy]: RFC 4605 proxy with RFC 3376 router side */
+	struct gw_querier_config querier;
+	struct gw_limits_config limits;
+	struct gw_forward_config forward;
 };
 
 /* "outside", "alt", "inside", "inside2" ... "inside8". */

@@ -519,8 +519,7 @@ igmpgw_client_request(struct igmpgw_client *c, json_t *req, int timeout_ms)
 		r = read_some(c, left);
 		if (r < 0)
 			return finish_request(c, errno);
-		if (r == 0 && left == 0)
-			return finish_request(c, ETIMEDOUT);
+
 	}
 	return finish_request(c, 0);
 }

@@ -18,6 +18,7 @@
 
 #include "control.h"
 #include "ctl_server.h"
+#include "forwarding.h"
 #include "gw.h"
 #include "originate.h"
 
@@ -196,6 +197,11 @@ handle_event(struct rte_mbuf *m)
 	if (igmp_packet_parse(l3, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr), &ip,
 			      &msg) != IGMP_OK)
 		return;
+	/* From inside: a report the gateway passed upstream, which feeds forwarding. */
+	if (gw_role_is_inside(role)) {
+		gw_forwarding_asked(role, &msg, gw_now_ms());
+		return;
+	}
 	ev = ctl_event_from_igmp(role, &ip, &msg, &kind);
 	if (ev == NULL)
 		return;
@@ -286,6 +292,7 @@ gw_control_poll(uint64_t now_tsc)
 
 	drain_events();
 	gw_ctl_poll();
+	gw_forwarding_poll(gw_now_ms());
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;

@@ -23,6 +23,7 @@
 #include <rte_log.h>
 
 #include "ctl_server.h"
+#include "forwarding.h"
 #include "gw.h"
 #include "originate.h"
 
@@ -195,6 +196,7 @@ handle_status(json_t *resp)
 	}
 	json_object_set_new(resp, "igmp", igmp_config_json());
 	json_object_set_new(resp, "exception", json_string(modes[gw.cfg.exception]));
+	json_object_set_new(resp, "forwarding", gw_forwarding_status());
 }
 
 static void
@@ -259,6 +261,7 @@ handle_membership(const struct ctl_request *req, json_t *resp, char *err, size_t
 		snprintf(err, err_len, "could not queue the packets: %s", strerror(-packets));
 		return err;
 	}
+	gw_forwarding_client(req->items, req->n_items, leave, gw_now_ms());
 	json_object_set_new(resp, "packets", json_integer(packets));
 	json_object_set_new(resp, "destination", dst == 0 ? json_string("multicast") :
 			    ipv4_json(dst));

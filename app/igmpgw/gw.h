@@ -9,10 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_seqlock.h>
 
+#include "fwd_table.h"
 #include "gw_config.h"
 #include "igmp_proxy.h"
 #include "igmp_wire.h"
@@ -43,7 +45,12 @@ extern int igmpgw_logtype;
 	X(exception_dropped, "frames for the kernel dropped (no twin, or twin full)") \
 	X(no_mbuf, "packets dropped because the mempool was empty") \
 	X(events_dropped, "events the control plane was too slow to take") \
-	X(neighbor_unknown, "unicast IGMP sent to broadcast MAC: destination MAC unknown")
+	X(neighbor_unknown, "unicast IGMP sent to broadcast MAC: destination MAC unknown") \
+	X(mcast_received, "multicast data received on an outside port for forwarding") \
+	X(mcast_forwarded, "multicast data frames sent on the port (every replica)") \
+	X(mcast_no_members, "multicast data no inside port wants, dropped") \
+	X(mcast_ttl_expired, "multicast data with TTL <= 1, dropped") \
+	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped")
 
 enum gw_counter {
 #define GW_COUNTER_ENUM(name, help) GW_CNT_##name,
@@ -90,6 +97,8 @@ struct gw_port {
 	uint8_t prefix_len;
 	int socket;
 	struct rte_mempool *pool;
+	struct rte_mempool *hdr_pool;          /* replicas: a fresh Ethernet header each */
+	struct rte_mempool *clone_pool;        /* replicas: indirect mbufs to the payload */
 	struct gw_neighbor neigh[GW_NEIGH_SLOTS]; /* worker-owned */
 	struct gw_port_stats stats[GW_MAX_WORKERS];
 };
@@ -104,6 +113,11 @@ struct gw {
 	struct rte_ring *ctrl_tx;              /* main -> worker: mbufs to send, m->port = role */
 	unsigned int n_workers;
 	uint64_t start_tsc;
+	/* Multicast data fast path ([forward] enabled): NULL when off. */
+	struct fwd_table *fwd;
+	struct rte_rcu_qsbr *qsbr;             /* workers report quiescent states here */
+	fwd_mask_t inside_mask;                /* present inside ports */
+	bool feed_asked;                       /* workers hand translated reports to main */
 };
 
 extern struct gw gw;
@@ -112,6 +126,13 @@ static inline enum gw_role
 gw_active_outside(void)
 {
 	return (enum gw_role)__atomic_load_n(&gw.active_outside, __ATOMIC_RELAXED);
+}
+
+/* Milliseconds since start: the clock the control plane's timers run on. */
+static inline uint64_t
+gw_now_ms(void)
+{
+	return (rte_rdtsc() - gw.start_tsc) / (rte_get_tsc_hz() / 1000);
 }
 
 /* Sum one counter of a port over the workers. */

@@ -22,6 +22,7 @@
 
 #include "control.h"
 #include "ctl_server.h"
+#include "forwarding.h"
 #include "gw.h"
 #include "ports.h"
 #include "worker.h"
@@ -208,8 +209,16 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
+	if (gw_forwarding_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "igmpgw: %s\n", err);
+		gw_forwarding_close();
+		gw_ports_close();
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
 	if (gw_ctl_open(err, sizeof(err)) < 0) {
 		fprintf(stderr, "igmpgw: %s\n", err);
+		gw_forwarding_close();
 		gw_ports_close();
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
@@ -238,6 +247,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	gw_control_cleanup();
 	gw_ctl_close();
+	gw_forwarding_close();
 	drain_ring(gw.ctrl_tx);
 	rte_pdump_uninit();
 	gw_ports_close();

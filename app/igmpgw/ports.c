@@ -28,7 +28,13 @@
 #define POOL_MBUFS 32767
 #define POOL_CACHE 256
 
+#define REPLICA_MBUFS 16383
+/* A replica's header mbuf holds only an Ethernet header behind the headroom. */
+#define REPLICA_HDR_ROOM (RTE_PKTMBUF_HEADROOM + 2 * RTE_CACHE_LINE_SIZE)
+
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+static struct rte_mempool *hdr_pools[RTE_MAX_NUMA_NODES];
+static struct rte_mempool *clone_pools[RTE_MAX_NUMA_NODES];
 
 static int
 fail(char *err, size_t err_len, const char *fmt, ...) __rte_format_printf(3, 4);
@@ -44,20 +50,32 @@ fail(char *err, size_t err_len, const char *fmt, ...)
 	return -1;
 }
 
-/* One mempool per NUMA socket, shared by the ports on it. */
-static struct rte_mempool *
-pool_for_socket(int socket)
+/* One set of mempools per NUMA socket, shared by the ports on it. */
+static int
+pools_for_socket(struct gw_port *p)
 {
+	int socket = p->socket < 0 || p->socket >= RTE_MAX_NUMA_NODES ? 0 : p->socket;
 	char name[RTE_MEMPOOL_NAMESIZE];
 
-	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
-		socket = 0;
-	if (pools[socket] != NULL)
-		return pools[socket];
-	snprintf(name, sizeof(name), "igmpgw_pool_%d", socket);
-	pools[socket] = rte_pktmbuf_pool_create(name, POOL_MBUFS, POOL_CACHE, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	return pools[socket];
+	if (pools[socket] == NULL) {
+		snprintf(name, sizeof(name), "igmpgw_pool_%d", socket);
+		pools[socket] = rte_pktmbuf_pool_create(name, POOL_MBUFS, POOL_CACHE, 0,
+							RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	}
+	if (hdr_pools[socket] == NULL) {
+		snprintf(name, sizeof(name), "igmpgw_hdr_%d", socket);
+		hdr_pools[socket] = rte_pktmbuf_pool_create(name, REPLICA_MBUFS, POOL_CACHE, 0,
+							    REPLICA_HDR_ROOM, socket);
+	}
+	if (clone_pools[socket] == NULL) {
+		snprintf(name, sizeof(name), "igmpgw_clone_%d", socket);
+		clone_pools[socket] = rte_pktmbuf_pool_create(name, REPLICA_MBUFS, POOL_CACHE, 0,
+							      0, socket);
+	}
+	p->pool = pools[socket];
+	p->hdr_pool = hdr_pools[socket];
+	p->clone_pool = clone_pools[socket];
+	return p->pool != NULL && p->hdr_pool != NULL && p->clone_pool != NULL ? 0 : -ENOMEM;
 }
 
 /* The ethdev name is the devargs up to the first comma ("net_pcap0,rx_pcap=..."). */
@@ -239,8 +257,7 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	p->socket = rte_eth_dev_socket_id(p->port_id);
 	if (p->socket < 0)
 		p->socket = (int)rte_socket_id();
-	p->pool = pool_for_socket(p->socket);
-	if (p->pool == NULL)
+	if (pools_for_socket(p) < 0)
 		return fail(err, err_len, "config: %s.port: no memory for its mempool: %s", role,
 			    rte_strerror(rte_errno));
 	ret = rte_eth_macaddr_get(p->port_id, &p->mac);

@@ -16,6 +16,7 @@
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "gw.h"
@@ -276,7 +277,9 @@ handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struc
 
 	if (d.learn_querier)
 		learn_querier(role, eth, &ip, &msg);
-	if (d.event_query || d.event_report)
+	/* Events, and what the gateway asks upstream for when that feeds the forwarding table. */
+	if (d.event_query || d.event_report ||
+	    (gw.feed_asked && gw_role_is_inside(role) && d.egress == PROXY_EGRESS_ACTIVE_OUTSIDE))
 		raise_event(w, role, m);
 	if (d.egress == PROXY_EGRESS_NONE) {
 		rte_pktmbuf_free(m);
@@ -295,12 +298,126 @@ is_igmp(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
 		ip->next_proto_id == IGMP_IP_PROTO;
 }
 
+static bool
+is_ipv4_multicast(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+		igmp_is_multicast(ip->dst_addr);
+}
+
+/* TTL - 1 with the checksum updated incrementally (RFC 1624): TTL is the high byte. */
+static void
+decrement_ttl(struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = rte_be_to_cpu_16(ip->hdr_checksum) + 0x0100;
+
+	ip->time_to_live--;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
+}
+
+/*
+ * One replica: a fresh header mbuf with this port's Ethernet header, chained
+ * to the shared payload (a clone, or m itself for the last port).
+ */
+static void
+send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct rte_mbuf *payload,
+	     bool clone, const struct rte_ether_addr *dst_mac)
+{
+	struct gw_port *p = &gw.port[egress];
+	struct rte_ether_hdr *eth;
+	struct rte_mbuf *hdr;
+
+	hdr = rte_pktmbuf_alloc(p->hdr_pool);
+	if (hdr == NULL) {
+		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+		if (!clone)
+			rte_pktmbuf_free(payload);
+		return;
+	}
+	if (clone) {
+		payload = rte_pktmbuf_clone(payload, p->clone_pool);
+		if (payload == NULL) {
+			stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+			rte_pktmbuf_free(hdr);
+			return;
+		}
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(hdr, sizeof(*eth));
+	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&p->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	hdr->next = payload;
+	hdr->nb_segs = (uint16_t)(payload->nb_segs + 1);
+	hdr->pkt_len = hdr->data_len + payload->pkt_len;
+	stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
+	send_on_port(w, egress, hdr);
+}
+
+/*
+ * Multicast data: forwarded to the inside ports that want (G, S) when it comes
+ * from the active outside. Returns false for what is not ours to forward
+ * (link-local groups, multicast from inside), which goes to the kernel.
+ */
+static bool
+forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
+		  struct rte_ether_hdr *eth)
+{
+	struct gw_port_stats *st = stats_of(w, role);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ether_addr dst_mac;
+	fwd_mask_t ports;
+
+	if ((rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) == 0xe0000000 || gw_role_is_inside(role))
+		return false;
+	st->cnt[GW_CNT_mcast_received]++;
+	if (role != gw_active_outside()) {
+		st->cnt[GW_CNT_mcast_inactive_outside]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	if (ip->time_to_live <= 1) {
+		st->cnt[GW_CNT_mcast_ttl_expired]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	ports = fwd_table_lookup(gw.fwd, ip->dst_addr, ip->src_addr) & gw.inside_mask;
+	if (ports == 0) {
+		st->cnt[GW_CNT_mcast_no_members]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	decrement_ttl(ip);
+
+	if ((ports & (ports - 1)) == 0) {
+		/* One port: rewrite in place, no copy at all. */
+		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
+
+		rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+		stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
+		send_on_port(w, egress, m);
+		return true;
+	}
+	/* Several: every port shares the IP packet and gets its own Ethernet header. */
+	rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
+	rte_pktmbuf_adj(m, sizeof(*eth));
+	while (ports != 0) {
+		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
+
+		ports &= (fwd_mask_t)(ports - 1);
+		send_replica(w, role, egress, m, ports != 0, &dst_mac);
+	}
+	return true;
+}
+
 static void
 handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 {
 	struct gw_port *p = &gw.port[role];
 	struct gw_port_stats *st = stats_of(w, role);
-	const struct rte_ether_hdr *eth;
+	struct rte_ether_hdr *eth;
 
 	st->cnt[GW_CNT_rx_packets]++;
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
@@ -308,7 +425,7 @@ handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	/* af_packet also hands us what we sent: never process our own output again. */
 	if (unlikely(rte_is_same_ether_addr(&eth->src_addr, &p->mac))) {
 		st->cnt[GW_CNT_own_frames]++;
@@ -319,6 +436,8 @@ handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 		handle_igmp(w, role, m, eth);
 		return;
 	}
+	if (gw.fwd != NULL && is_ipv4_multicast(m, eth) && forward_multicast(w, role, m, eth))
+		return;
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		glean_arp(p, m);
 	send_to_twin(w, role, m);
@@ -444,7 +563,14 @@ gw_worker_main(void *arg)
 		return -1;
 	}
 
+	if (gw.qsbr != NULL) {
+		rte_rcu_qsbr_thread_register(gw.qsbr, w.index);
+		rte_rcu_qsbr_thread_online(gw.qsbr, w.index);
+	}
 	while (!gw.quit) {
+		/* Holds no forwarding entry across iterations: replaced ones may be freed. */
+		if (gw.qsbr != NULL)
+			rte_rcu_qsbr_quiescent(gw.qsbr, w.index);
 		for (int r = 0; r < GW_MAX_PORTS; r++) {
 			struct gw_port *p = &gw.port[r];
 			uint16_t n;
@@ -467,6 +593,10 @@ gw_worker_main(void *arg)
 		flush_all(&w);
 	}
 	flush_all(&w);
+	if (gw.qsbr != NULL) {
+		rte_rcu_qsbr_thread_offline(gw.qsbr, w.index);
+		rte_rcu_qsbr_thread_unregister(gw.qsbr, w.index);
+	}
 	worker_free(&w);
 	return 0;
 }

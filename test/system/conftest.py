@@ -9,7 +9,8 @@ next to each port, and on the way out checks every IGMP packet the gateway
 emitted (checksums, TTL 1, TOS 0xc0, Router Alert) with tshark and with
 igmpgw-decode. igmpgw's output goes to a file printed when a test fails.
 
-A module sets LAB_ENV (environment for lab.sh up, e.g. {"LAB_QUERY_INTERVAL": 5}).
+A module may set LAB_ENV, environment for lab.sh up (the default queries every
+5 s, so that waits for the upstream queriers stay short).
 Needs root, tshark and a built gateway (IGMPGW_BUILD, default ROOT/build);
 without them the whole directory is skipped with the reason.
 """
@@ -18,7 +19,6 @@ import atexit
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -61,7 +61,7 @@ def _new_prefix():
 @pytest.fixture(scope="module")
 def lab(request, system_ready):
     """A fresh lab for the module; LAB_ENV in the module tunes lab.sh up."""
-    env = {"LAB_QUERY_INTERVAL": 10}
+    env = {"LAB_QUERY_INTERVAL": 5}
     env.update(getattr(request.module, "LAB_ENV", {}))
     the_lab = gwlab.Lab(_new_prefix())
     # Also on an interrupted run: namespaces must never outlive the session.

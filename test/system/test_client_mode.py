@@ -9,7 +9,7 @@ import time
 
 from gwlab import IGMP_V2_REPORT, QUERIER, UPSRC, host_igmp_frame, igmp_v2, join_group
 
-LAB_ENV = {"LAB_QUERY_INTERVAL": 5}
+LAB_ENV = {"LAB_QUERY_INTERVAL": 5, "LAB_QUERY_RESPONSE_INTERVAL": 2.5}
 CLIENT = ("igmp.proxy_out_to_in=no", "igmp.unicast_proxy_in_to_out=no", "igmp.query_notify=yes",
           "igmp.membership_reports_from_network=yes", "igmp.unicast_membership_reports=yes")
 

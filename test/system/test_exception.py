@@ -11,10 +11,7 @@ import re
 import socket
 
 import gwlab
-from gwlab import (GW_ADDR, GW_MAC, HOST, TWIN, UPSRC, ether, igmp_v2, ipv4, join_group,
-                   multicast_mac, run)
-
-LAB_ENV = {"LAB_QUERY_INTERVAL": 10}
+from gwlab import GW_ADDR, GW_MAC, TWIN, ether, igmp_v2, ipv4, join_group, multicast_mac, run
 
 
 def test_twins_carry_the_addresses(lab, gateway):

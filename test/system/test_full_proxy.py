@@ -8,7 +8,6 @@ from gwlab import (ALL_ROUTERS, ALL_SYSTEMS, ALL_V3_ROUTERS, GW_ADDR, HOST, IGMP
                    host_igmp_frame, igmp_v2, igmp_v3_query, join_group, multicast_mac,
                    wait_until)
 
-LAB_ENV = {"LAB_QUERY_INTERVAL": 5}
 FULL_PROXY = "igmp.proxy_in_to_out=yes"
 
 

@@ -10,8 +10,6 @@ from gwlab import (ALL_ROUTERS, ALL_SYSTEMS, ALL_V3_ROUTERS, GW_ADDR, GW_MAC, IG
                    IGMP_V2_REPORT, QUERIER, REC_TO_EX, REC_TO_IN, host_igmp_frame, igmp_v2,
                    igmp_v3_report, mac_of, multicast_mac, wait_until)
 
-# Queries every 5 s keep the waits for the querier short.
-LAB_ENV = {"LAB_QUERY_INTERVAL": 5}
 
 
 def is_type(t):

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control side of the multicast data fast path: creates the forwarding
+ * table, loads the static routes, and keeps it in step with what feeds it
+ * (the memberships the gateway asked for upstream, when tracking is off).
+ */
+#ifndef IGMPGW_FORWARDING_H
+#define IGMPGW_FORWARDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ctl_proto.h"
+#include "gw_config.h"
+#include "igmp_wire.h"
+
+/* Sets up forwarding per [forward]; before the workers start. */
+int gw_forwarding_init(char *err, size_t err_len);
+
+/* A report or leave the gateway passed upstream for an inside port. */
+void gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_ms);
+
+/* Reports or leaves a client asked for: on behalf of every inside port. */
+void gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms);
+
+/* Expiry and memory reclaim; call every few milliseconds. */
+void gw_forwarding_poll(uint64_t now_ms);
+
+/* {"enabled", "groups", "static_routes", "memory_bytes", ...} for status. */
+json_t *gw_forwarding_status(void);
+
+/* After the workers have stopped. */
+void gw_forwarding_close(void);
+
+#endif

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Memberships the gateway asked for upstream, kept in an open-addressing hash
+ * (linear probing, tombstone-free deletion by back-shifting) sized at creation,
+ * so memory is bounded by max_groups.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asked_groups.h"
+
+#define MAX_PORTS 16
+
+struct asked_source {
+	uint32_t addr;
+	fwd_mask_t ports;
+};
+
+struct asked_entry {
+	uint32_t group;                        /* 0 = free slot */
+	fwd_mask_t any_source;
+	uint16_t n_sources;
+	uint64_t expires[MAX_PORTS];           /* per port, ms; 0 = not asked */
+	struct asked_source sources[ASKED_MAX_SOURCES];
+};
+
+struct asked_groups {
+	struct asked_entry *slots;
+	uint32_t mask;                         /* slot count - 1 */
+	uint32_t count;
+	uint32_t max_groups;
+	uint64_t lifetime_ms;
+	asked_changed_fn changed;
+	void *arg;
+};
+
+static uint32_t
+slot_of(const struct asked_groups *a, uint32_t group)
+{
+	/* Fibonacci hashing spreads the dense group ranges operators use. */
+	return (uint32_t)((group * 2654435769u) >> 7) & a->mask;
+}
+
+struct asked_groups *
+asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn changed,
+		    void *arg)
+{
+	struct asked_groups *a = calloc(1, sizeof(*a));
+	uint32_t n = 16;
+
+	if (a == NULL)
+		return NULL;
+	while (n < 2 * max_groups)
+		n *= 2;
+	a->slots = calloc(n, sizeof(*a->slots));
+	if (a->slots == NULL) {
+		free(a);
+		return NULL;
+	}
+	a->mask = n - 1;
+	a->max_groups = max_groups;
+	a->lifetime_ms = lifetime_ms;
+	a->changed = changed;
+	a->arg = arg;
+	return a;
+}
+
+void
+asked_groups_free(struct asked_groups *a)
+{
+	if (a == NULL)
+		return;
+	free(a->slots);
+	free(a);
+}
+
+static struct asked_entry *
+find(const struct asked_groups *a, uint32_t group)
+{
+	for (uint32_t i = slot_of(a, group);; i = (i + 1) & a->mask) {
+		struct asked_entry *e = &a->slots[i];
+
+		if (e->group == group)
+			return e;
+		if (e->group == 0)
+			return NULL;
+	}
+}
+
+/* Removes e and shifts later members of its probe run back, so lookups stay exact. */
+static void
+remove_entry(struct asked_groups *a, struct asked_entry *e)
+{
+	uint32_t hole = (uint32_t)(e - a->slots);
+
+	for (uint32_t i = (hole + 1) & a->mask; a->slots[i].group != 0; i = (i + 1) & a->mask) {
+		uint32_t home = slot_of(a, a->slots[i].group);
+
+		/* Move it if its home is not in (hole, i], cyclically. */
+		if (((i - home) & a->mask) >= ((i - hole) & a->mask)) {
+			a->slots[hole] = a->slots[i];
+			hole = i;
+		}
+	}
+	memset(&a->slots[hole], 0, sizeof(a->slots[hole]));
+	a->count--;
+}
+
+static fwd_mask_t
+asked_ports(const struct asked_entry *e)
+{
+	fwd_mask_t ports = e->any_source;
+
+	for (uint16_t i = 0; i < e->n_sources; i++)
+		ports |= e->sources[i].ports;
+	return ports;
+}
+
+static struct asked_source *
+find_source(struct asked_entry *e, uint32_t addr)
+{
+	for (uint16_t i = 0; i < e->n_sources; i++)
+		if (e->sources[i].addr == addr)
+			return &e->sources[i];
+	return NULL;
+}
+
+/* Drops sources no port wants any more, and the entry when nothing is left. */
+static void
+compact(struct asked_groups *a, struct asked_entry *e)
+{
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < e->n_sources; i++)
+		if (e->sources[i].ports != 0)
+			e->sources[kept++] = e->sources[i];
+	e->n_sources = kept;
+	if (asked_ports(e) == 0)
+		remove_entry(a, e);
+}
+
+int
+asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
+		  const uint32_t *sources, uint16_t n_sources, uint64_t now_ms)
+{
+	struct asked_entry *e = find(a, group);
+	uint16_t new_sources = 0;
+
+	if (group == 0 || ports == 0)
+		return -EINVAL;
+	if (e == NULL) {
+		if (a->count == a->max_groups)
+			return -ENOSPC;
+		e = &a->slots[slot_of(a, group)];
+		while (e->group != 0)
+			e = &a->slots[((uint32_t)(e - a->slots) + 1) & a->mask];
+		memset(e, 0, sizeof(*e));
+		e->group = group;
+		a->count++;
+	}
+	for (uint16_t i = 0; i < n_sources; i++)
+		new_sources += find_source(e, sources[i]) == NULL;
+	if (e->n_sources + new_sources > ASKED_MAX_SOURCES) {
+		if (asked_ports(e) == 0)
+			remove_entry(a, e);
+		return -ENOSPC;
+	}
+
+	if (n_sources == 0)
+		e->any_source |= ports;
+	for (uint16_t i = 0; i < n_sources; i++) {
+		struct asked_source *s = find_source(e, sources[i]);
+
+		if (s == NULL) {
+			s = &e->sources[e->n_sources++];
+			s->addr = sources[i];
+			s->ports = 0;
+		}
+		s->ports |= ports;
+	}
+	for (int p = 0; p < MAX_PORTS; p++)
+		if (ports & (1u << p))
+			e->expires[p] = now_ms + a->lifetime_ms;
+	if (a->changed != NULL)
+		a->changed(a->arg, group);
+	return 0;
+}
+
+void
+asked_groups_leave(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
+		   const uint32_t *sources, uint16_t n_sources)
+{
+	struct asked_entry *e = find(a, group);
+
+	if (e == NULL || group == 0)
+		return;
+	if (n_sources == 0) {
+		e->any_source &= (fwd_mask_t)~ports;
+		for (uint16_t i = 0; i < e->n_sources; i++)
+			e->sources[i].ports &= (fwd_mask_t)~ports;
+	}
+	for (uint16_t i = 0; i < n_sources; i++) {
+		struct asked_source *s = find_source(e, sources[i]);
+
+		if (s != NULL)
+			s->ports &= (fwd_mask_t)~ports;
+	}
+	compact(a, e);
+	if (a->changed != NULL)
+		a->changed(a->arg, group);
+}
+
+void
+asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
+{
+	for (uint32_t i = 0; i <= a->mask; i++) {
+		struct asked_entry *e = &a->slots[i];
+		fwd_mask_t gone = 0;
+		uint32_t group = e->group;
+
+		if (group == 0)
+			continue;
+		for (int p = 0; p < MAX_PORTS; p++) {
+			if (e->expires[p] != 0 && e->expires[p] <= now_ms) {
+				gone |= (fwd_mask_t)(1u << p);
+				e->expires[p] = 0;
+			}
+		}
+		if (gone == 0)
+			continue;
+		asked_groups_leave(a, group, gone, NULL, 0);
+		/* Back-shifting may have moved an unvisited entry into this slot. */
+		if (a->slots[i].group != group && a->slots[i].group != 0)
+			i--;
+	}
+}
+
+bool
+asked_groups_get(const struct asked_groups *a, uint32_t group, fwd_mask_t *any_source,
+		 struct fwd_source *src, uint16_t *n_sources)
+{
+	const struct asked_entry *e = find(a, group);
+
+	*any_source = 0;
+	*n_sources = 0;
+	if (e == NULL)
+		return false;
+	*any_source = e->any_source;
+	for (uint16_t i = 0; i < e->n_sources; i++) {
+		src[i].addr = e->sources[i].addr;
+		src[i].include = e->sources[i].ports;
+		src[i].exclude = 0;
+	}
+	*n_sources = e->n_sources;
+	return true;
+}
+
+uint32_t
+asked_groups_count(const struct asked_groups *a)
+{
+	return a->count;
+}
