@@ -95,9 +95,10 @@ struct mship_ops {
 };
 
 /*
- * Counters, one definition for code, telemetry and docs. Every mship_input()
- * bumps exactly one of "accepted" and the ignored_* ones; a refused record bumps
- * its refused_* counter too (a report may have accepted and refused records).
+ * Counters, one definition for code, telemetry and docs. Every message given
+ * to mship_input() bumps one outcome: "accepted", an ignored_* reason, or (a v1
+ * or v2 report over a limit) a refused_* reason. A v3 report counts as accepted
+ * and each of its records that was ignored or refused bumps that reason too.
  */
 #define MSHIP_COUNTERS(X) \
 	X(MSHIP_CTR_ACCEPTED, "accepted") \
@@ -228,10 +229,13 @@ struct mship_group_info {
 /* Return non-zero to stop the walk; mship_group_walk() then returns that value. */
 typedef int (*mship_group_fn)(const struct mship_group_info *g, void *arg);
 
-/* Calls fn for each group record of port in address order. Returns 0, fn's stop value, or -ENOENT. */
+/* Calls fn for each group record of port in address order: 0, fn's stop value, or -ENOENT. */
 int mship_group_walk(const struct mship *m, uint16_t port, mship_group_fn fn, void *arg);
 
-/* Fills *info for (port, group). Returns 0 or -ENOENT. info->sources stays valid until the next call that changes state. */
+/*
+ * Fills *info for (port, group). Returns 0 or -ENOENT. info->sources stays
+ * valid until the next call that changes state.
+ */
 int mship_group_get(const struct mship *m, uint16_t port, uint32_t group,
 		    struct mship_group_info *info);
 

@@ -110,7 +110,8 @@ alloc_scratch(struct mship *m)
 	if (m->msg == NULL || m->rec_src == NULL || m->next_src == NULL ||
 	    m->query_src == NULL || m->query_src2 == NULL || m->specs == NULL)
 		return -ENOMEM;
-	if (mship_addrs_reserve(m, &m->merge_a, merged) < 0 ||
+	if (mship_addrs_reserve(m, &m->merge_port, (uint32_t)ns) < 0 ||
+	    mship_addrs_reserve(m, &m->merge_a, merged) < 0 ||
 	    mship_addrs_reserve(m, &m->merge_b, merged) < 0 ||
 	    mship_addrs_reserve(m, &m->merge_c, merged) < 0)
 		return -ENOMEM;
@@ -128,6 +129,7 @@ free_scratch(struct mship *m)
 	mship_release(m, m->query_src, ns * sizeof(uint32_t));
 	mship_release(m, m->query_src2, ns * sizeof(uint32_t));
 	mship_release(m, m->specs, (size_t)m->cfg.max_groups * sizeof(struct igmp_record_spec));
+	mship_addrs_release(m, &m->merge_port);
 	mship_addrs_release(m, &m->merge_a);
 	mship_addrs_release(m, &m->merge_b);
 	mship_addrs_release(m, &m->merge_c);

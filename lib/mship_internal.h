@@ -118,6 +118,7 @@ struct mship {
 	struct mship_source *next_src; /* 2 * max_sources: a group's next source list */
 	uint32_t *query_src;        /* max_sources: candidates of Q(G,A), then query lists */
 	uint32_t *query_src2;       /* max_sources */
+	struct mship_addrs merge_port; /* max_sources: one port's share of a merge */
 	struct mship_addrs merge_a; /* MAX_DOWNSTREAM * max_sources: merge work sets */
 	struct mship_addrs merge_b;
 	struct mship_addrs merge_c;
@@ -195,6 +196,7 @@ void mship_router_query(struct mship *m, uint16_t port, const struct igmp_msg *m
 void mship_router_tick(struct mship *m, uint16_t port, uint64_t now);
 void mship_router_flush(struct mship *m, uint16_t port, uint64_t now);
 bool mship_group_forwards(const struct mship_group *g, uint32_t source);
+struct mship_source *mship_group_source(struct mship_group *g, uint32_t addr);
 uint8_t mship_group_compat(const struct mship *m, const struct mship_group *g);
 void mship_group_rearm(struct mship *m, struct mship_group *g);
 

@@ -54,7 +54,10 @@ static const struct table_row table_rows[3][IGMP_REC_BLOCK + 1] = {
 		/* INCLUDE(A) TO_IN(B) -> INCLUDE(A+B); (B)=GMI, Send Q(G,A-B) */
 		[IGMP_REC_TO_IN] = { .both = ACT_GMI, .held = ACT_KEEP, .reported = ACT_GMI,
 				     .query = Q_HELD, .mode = MSHIP_INCLUDE },
-		/* INCLUDE(A) TO_EX(B) -> EXCLUDE(A*B,B-A); (B-A)=0, Delete(A-B), Send Q(G,A*B), GT=GMI */
+		/*
+		 * INCLUDE(A) TO_EX(B) -> EXCLUDE(A*B,B-A); (B-A)=0, Delete(A-B),
+		 * Send Q(G,A*B), GT=GMI
+		 */
 		[IGMP_REC_TO_EX] = { .both = ACT_KEEP, .held = ACT_DELETE, .reported = ACT_ZERO,
 				     .query = Q_BOTH, .mode = MSHIP_EXCLUDE, .group_gmi = true },
 		/* INCLUDE(A) ALLOW(B) -> INCLUDE(A+B); (B)=GMI */
@@ -68,7 +71,10 @@ static const struct table_row table_rows[3][IGMP_REC_BLOCK + 1] = {
 		/* EXCLUDE(X,Y) IS_IN(A) -> EXCLUDE(X+A,Y-A); (A)=GMI */
 		[IGMP_REC_IS_IN] = { .both = ACT_GMI, .held = ACT_KEEP, .reported = ACT_GMI,
 				     .mode = MSHIP_EXCLUDE },
-		/* EXCLUDE(X,Y) IS_EX(A) -> EXCLUDE(A-Y,Y*A); (A-X-Y)=GMI, Delete(X-A), Delete(Y-A), GT=GMI */
+		/*
+		 * EXCLUDE(X,Y) IS_EX(A) -> EXCLUDE(A-Y,Y*A); (A-X-Y)=GMI, Delete(X-A),
+		 * Delete(Y-A), GT=GMI
+		 */
 		[IGMP_REC_IS_EX] = { .both = ACT_KEEP, .held = ACT_DELETE, .reported = ACT_GMI,
 				     .mode = MSHIP_EXCLUDE, .group_gmi = true },
 		/* EXCLUDE(X,Y) TO_IN(A) -> EXCLUDE(X+A,Y-A); (A)=GMI, Send Q(G,X-A), Send Q(G) */
@@ -110,6 +116,15 @@ src_find(const struct mship_group *g, uint32_t addr, bool *found)
 	}
 	*found = false;
 	return lo;
+}
+
+struct mship_source *
+mship_group_source(struct mship_group *g, uint32_t addr)
+{
+	bool found;
+	uint32_t i = src_find(g, addr, &found);
+
+	return found ? &g->src[i] : NULL;
 }
 
 /* §6.3: whether a source is forwarded, given the mode and its record (NULL: not listed). */
@@ -174,6 +189,8 @@ group_reserve_sources(struct mship *m, struct mship_group *g, uint32_t n)
 
 	if (n <= g->cap_src)
 		return 0;
+	if (n > m->cfg.max_sources_per_group)
+		return -ENOSPC; /* the caller checks the limit first; never outgrow it */
 	cap = g->cap_src == 0 ? 4 : g->cap_src;
 	while (cap < n)
 		cap *= 2;
@@ -606,10 +623,10 @@ void
 mship_router_query(struct mship *m, uint16_t port, const struct igmp_msg *msg, uint64_t now)
 {
 	struct mship_group *g;
+	struct mship_source *src;
 	uint64_t lmqt_at = now + mship_lmqt(m);
 	uint16_t n = msg->version == 3 ? msg->n_sources : 0;
-	uint32_t i, a, idx;
-	bool found;
+	uint32_t i, a;
 
 	if (msg->group == 0 || (msg->version == 3 && msg->s_flag))
 		return;
@@ -622,9 +639,9 @@ mship_router_query(struct mship *m, uint16_t port, const struct igmp_msg *msg, u
 	} else {
 		for (i = 0; i < n; i++) {
 			memcpy(&a, msg->sources + 4 * (size_t)i, 4);
-			idx = src_find(g, a, &found);
-			if (found && g->src[idx].expires > lmqt_at)
-				g->src[idx].expires = lmqt_at;
+			src = mship_group_source(g, a);
+			if (src != NULL && src->expires > lmqt_at)
+				src->expires = lmqt_at;
 		}
 	}
 	mship_group_rearm(m, g);
@@ -720,6 +737,7 @@ mship_router_flush(struct mship *m, uint16_t port, uint64_t now)
 {
 	struct mship_table *t = &m->port[port].groups;
 
+	/* in address order, so the upstream hears of the groups in that order */
 	while (t->n > 0)
-		group_delete(m, port, t->v[t->n - 1], now);
+		group_delete(m, port, t->v[0], now);
 }
