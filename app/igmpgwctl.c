@@ -229,6 +229,8 @@ print_table(const json_t *rows, const char *const *cols, size_t n_cols)
 		for (size_t k = 0; k < n_cols && k < ARRAY_LEN(width); k++) {
 			size_t w = strlen(value_str(json_object_get(row, cols[k]), buf, sizeof(buf)));
 
+			w = w == 0 ? 1 : w;
+
 			if (w > width[k])
 				width[k] = w;
 		}
@@ -242,6 +244,10 @@ print_table(const json_t *rows, const char *const *cols, size_t n_cols)
 	json_array_foreach(rows, i, row) {
 		for (size_t k = 0; k < n_cols && k < ARRAY_LEN(width); k++) {
 			const char *s = value_str(json_object_get(row, cols[k]), buf, sizeof(buf));
+
+			/* An empty cell would shift the columns for anyone splitting on blanks. */
+			if (s[0] == '\0')
+				s = "-";
 
 			if (k + 1 < n_cols)
 				printf("%-*s  ", (int)width[k], s);
@@ -283,6 +289,20 @@ show_querier(const json_t *q)
 	putchar('\n');
 }
 
+/* A status member: an object as indented key/value lines, anything else on one line. */
+static void
+show_section(const char *title, const json_t *v)
+{
+	char buf[256];
+
+	if (json_is_object(v)) {
+		printf("\n%s:\n", title);
+		print_object_lines("  ", v);
+	} else if (v != NULL) {
+		printf("\n%s: %s\n", title, value_str(v, buf, sizeof(buf)));
+	}
+}
+
 static void
 show_status(const json_t *resp)
 {
@@ -306,18 +326,9 @@ show_status(const json_t *resp)
 		print_table(ports, port_cols, ARRAY_LEN(port_cols));
 	putchar('\n');
 	show_querier(json_object_get(resp, "querier"));
-	v = json_object_get(resp, "igmp");
-	if (json_is_object(v)) {
-		printf("\nswitches:\n");
-		print_object_lines("  ", v);
-	}
-	v = json_object_get(resp, "exception");
-	if (json_is_object(v)) {
-		printf("\nexception:\n");
-		print_object_lines("  ", v);
-	} else if (v != NULL) {
-		printf("\nexception: %s\n", value_str(v, buf, sizeof(buf)));
-	}
+	show_section("switches", json_object_get(resp, "igmp"));
+	show_section("exception", json_object_get(resp, "exception"));
+	show_section("forwarding", json_object_get(resp, "forwarding"));
 }
 
 static int
@@ -466,12 +477,17 @@ cmd_select_outside(const struct ctl_opts *o, int argc, char **argv)
 static void
 show_sent(const json_t *resp)
 {
-	char buf[64];
 	const json_t *packets = json_object_get(resp, "packets");
+	const char *dest = json_string_value(json_object_get(resp, "destination"));
+	char buf[64];
 
 	printf("sent %s packet%s", value_str(packets, buf, sizeof(buf)),
 	       json_integer_value(packets) == 1 ? "" : "s");
-	printf(" to %s\n", value_str(json_object_get(resp, "destination"), buf, sizeof(buf)));
+	/* "multicast", or the unicast address the special unicast mode used. */
+	if (dest != NULL && strcmp(dest, "multicast") == 0)
+		printf(" by multicast\n");
+	else
+		printf(" to %s\n", dest != NULL ? dest : "?");
 }
 
 static int
@@ -571,6 +587,7 @@ print_event(const json_t *ev)
 	char buf[256];
 	const char *key;
 	json_t *v;
+	size_t i;
 
 	if (kind == NULL)
 		kind = "?";
@@ -588,12 +605,21 @@ print_event(const json_t *ev)
 			printf(" group %s", json_string_value(group));
 		else
 			printf(" general");
-		printf(" max_resp %ss\n",
+		json_array_foreach(json_object_get(ev, "sources"), i, v)
+			printf("%c%s", i == 0 ? '@' : ',', value_str(v, buf, sizeof(buf)));
+		printf(" max_resp %ss",
 		       value_str(json_object_get(ev, "max_resp_time"), buf, sizeof(buf)));
+		/* v3 only: robustness, interval, and "suppress router-side processing". */
+		if (json_object_get(ev, "qrv") != NULL)
+			printf(" qrv %s", value_str(json_object_get(ev, "qrv"), buf, sizeof(buf)));
+		if (json_object_get(ev, "qqic") != NULL)
+			printf(" qqic %ss", value_str(json_object_get(ev, "qqic"), buf, sizeof(buf)));
+		if (json_is_true(json_object_get(ev, "s_flag")))
+			printf(" s_flag");
+		putchar('\n');
 		return;
 	}
 	if (strcmp(kind, "membership_report") == 0) {
-		size_t i;
 		json_t *item;
 
 		printf(" on %s", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));

@@ -66,6 +66,7 @@ struct reporter {
 	bool lost;                  /* the connection died inside a callback: close it later */
 	int64_t next_connect;
 	bool said_unreachable;
+	char unreachable_why[160];
 
 	struct mset set;            /* what is wanted now, sorted, no duplicates */
 	int64_t next_report;
@@ -168,6 +169,8 @@ mset_normalize(struct mset *s)
 {
 	size_t out = 0;
 
+	if (s->n == 0)
+		return true;
 	qsort(s->m, s->n, sizeof(*s->m), membership_cmp);
 	for (size_t i = 0; i < s->n; i++) {
 		if (out > 0 && membership_cmp(&s->m[out - 1], &s->m[i]) == 0)
@@ -189,7 +192,7 @@ mset_free(struct mset *s)
 static bool
 mset_has(const struct mset *s, const struct membership *m)
 {
-	return bsearch(m, s->m, s->n, sizeof(*s->m), membership_cmp) != NULL;
+	return s->n > 0 && bsearch(m, s->m, s->n, sizeof(*s->m), membership_cmp) != NULL;
 }
 
 /* Every pair of item (text form) into s; the text was checked by igmpgw_item_parse(). */
@@ -269,12 +272,17 @@ send_request(struct reporter *r, bool leave, const struct igmpgw_item *items, si
 	     size_t n_memberships, const char *why)
 {
 	const char *cmd = leave ? "leave" : "report";
-	json_t *resp;
+	const char *dest;
 	const char *err;
+	json_t *resp;
 
 	if (r->c == NULL || r->lost)
 		return;
 	resp = leave ? igmpgw_client_leave(r->c, items, n) : igmpgw_client_report(r->c, items, n);
+	/* "multicast", or the unicast address of the special unicast mode. */
+	dest = json_string_value(json_object_get(resp, "destination"));
+	if (dest == NULL)
+		dest = "?";
 	log_stamp();
 	printf("%s %zu membership%s (%s): ", cmd, n_memberships, n_memberships == 1 ? "" : "s", why);
 	err = igmpgw_client_error(resp);
@@ -283,11 +291,10 @@ send_request(struct reporter *r, bool leave, const struct igmpgw_item *items, si
 	else if (err != NULL)
 		printf("refused: %s", err);
 	else
-		printf("%" JSON_INTEGER_FORMAT " packet%s to %s",
+		printf("%" JSON_INTEGER_FORMAT " packet%s %s %s",
 		       json_integer_value(json_object_get(resp, "packets")),
 		       json_integer_value(json_object_get(resp, "packets")) == 1 ? "" : "s",
-		       json_string_value(json_object_get(resp, "destination")) != NULL ?
-		       json_string_value(json_object_get(resp, "destination")) : "?");
+		       strcmp(dest, "multicast") == 0 ? "by" : "to", dest);
 	if (r->verbose) {
 		printf(" [");
 		print_items(items, n);
@@ -404,7 +411,7 @@ apply_set(struct reporter *r, struct mset *next, const char *why)
 		mset_free(&r->set);
 		r->set = *next;
 		*next = (struct mset){ 0 };
-		log_line("set changed (%s): %zu memberships, %zu gone, %zu in changed groups",
+		log_line("set changed (%s): %zu wanted, %zu gone, %zu to report in changed groups",
 			 why, r->set.n, gone.n, changed.n);
 		snprintf(reason, sizeof(reason), "gone from %s", why);
 		send_memberships(r, true, gone.m, gone.n, reason);
@@ -454,7 +461,7 @@ read_set_file(struct reporter *r, struct mset *out, struct stat *st)
 	f = fopen(r->file, "r");
 	if (f == NULL || fstat(fileno(f), st) < 0) {
 		if (!r->said_unreadable)
-			log_line("cannot read %s: %s; keeping %zu memberships", r->file,
+			log_line("cannot read %s: %s; keeping the set (%zu wanted)", r->file,
 				 strerror(errno), r->set.n);
 		r->said_unreadable = true;
 		if (f != NULL)
@@ -518,7 +525,7 @@ check_file(struct reporter *r, bool force)
 
 	if (stat(r->file, &st) < 0) {
 		if (!r->said_unreadable)
-			log_line("cannot read %s: %s; keeping %zu memberships", r->file,
+			log_line("cannot read %s: %s; keeping the set (%zu wanted)", r->file,
 				 strerror(errno), r->set.n);
 		r->said_unreadable = true;
 		r->have_seen = false;
@@ -580,13 +587,13 @@ read_stdin(struct reporter *r)
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
-		log_line("stdin: %s; keeping %zu memberships", strerror(errno), r->set.n);
+		log_line("stdin: %s; keeping the set (%zu wanted)", strerror(errno), r->set.n);
 		r->stdin_open = false;
 		return;
 	}
 	if (n == 0) {
 		r->stdin_open = false;
-		log_line("stdin closed; keeping %zu memberships", r->set.n);
+		log_line("stdin closed; keeping the set (%zu wanted)", r->set.n);
 		if (r->line_len == 0)
 			return;
 		/* The last line may lack its newline. */
@@ -684,18 +691,20 @@ gateway_connect(struct reporter *r)
 
 	r->c = igmpgw_client_connect(r->socket);
 	if (r->c == NULL) {
+		snprintf(r->unreachable_why, sizeof(r->unreachable_why), "cannot connect to %s: %s",
+			 path, strerror(errno));
 		if (!r->said_unreachable)
-			log_line("cannot connect to %s: %s; trying every %d ms", path,
-				 strerror(errno), RECONNECT_MS);
+			log_line("%s; trying every %d ms", r->unreachable_why, RECONNECT_MS);
 		r->said_unreachable = true;
 		return false;
 	}
 	resp = igmpgw_client_subscribe(r->c, events, 1);
 	err = igmpgw_client_error(resp);
 	if (resp == NULL || err != NULL) {
+		snprintf(r->unreachable_why, sizeof(r->unreachable_why), "subscribe on %s: %s",
+			 path, resp == NULL ? strerror(errno) : err);
 		if (!r->said_unreachable)
-			log_line("subscribe on %s: %s; trying every %d ms", path,
-				 resp == NULL ? strerror(errno) : err, RECONNECT_MS);
+			log_line("%s; trying every %d ms", r->unreachable_why, RECONNECT_MS);
 		r->said_unreachable = true;
 		json_decref(resp);
 		igmpgw_client_close(r->c);
@@ -817,9 +826,9 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	/* A gateway that is not there at start is a mistake worth stopping for. */
+	r.said_unreachable = true;
 	if (!gateway_connect(&r)) {
-		fprintf(stderr, PROG ": cannot start without the gateway at %s\n",
-			igmpgw_client_socket_path(r.socket));
+		fprintf(stderr, PROG ": %s (is igmpgw running?)\n", r.unreachable_why);
 		return EXIT_FAILURE;
 	}
 	if (from_stdin) {
@@ -892,7 +901,7 @@ main(int argc, char **argv)
 				r.next_connect = now_ms() + RECONNECT_MS;
 		}
 	}
-	log_line("stopping with %zu memberships (no leaves sent)", r.set.n);
+	log_line("stopping, %zu wanted (no leaves sent)", r.set.n);
 	igmpgw_client_close(r.c);
 	mset_free(&r.set);
 	return EXIT_SUCCESS;

@@ -519,7 +519,8 @@ igmpgw_client_request(struct igmpgw_client *c, json_t *req, int timeout_ms)
 		r = read_some(c, left);
 		if (r < 0)
 			return finish_request(c, errno);
-
+		if (r == 0 && left == 0)
+			return finish_request(c, ETIMEDOUT);
 	}
 	return finish_request(c, 0);
 }
@@ -830,6 +831,13 @@ igmpgw_item_parse(const char *text, char *err, size_t err_len)
 	}
 	if ((ntohl(group.s_addr) >> 28) != 0xe) {
 		set_err(err, err_len, "'%s': the group is not a multicast address", text);
+		errno = EINVAL;
+		return NULL;
+	}
+	/* 224.0.0.0/24 carries the link's own control traffic: nobody joins it. */
+	if ((ntohl(group.s_addr) >> 8) == 0xe00000) {
+		set_err(err, err_len, "'%s': the group is a link-local control group (224.0.0.0/24)",
+			text);
 		errno = EINVAL;
 		return NULL;
 	}

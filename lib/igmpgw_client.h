@@ -171,8 +171,9 @@ int igmpgw_client_dispatch(struct igmpgw_client *c, igmpgw_event_cb cb, void *ar
 
 /**
  * Parses the text form of a membership, "G" or "G@S[,S...]" (the form
- * igmpgwctl takes), checking that G is an IPv4 multicast address and each S
- * a distinct unicast one (at most IGMPGW_CLIENT_MAX_SOURCES).
+ * igmpgwctl takes), checking what the gateway checks: G is an IPv4 multicast
+ * address outside 224.0.0.0/24, each S a distinct unicast one (not 0.0.0.0,
+ * not 255.255.255.255), at most IGMPGW_CLIENT_MAX_SOURCES of them.
  *
  * @param err
  *   On failure receives one sentence naming the bad part; may be NULL.

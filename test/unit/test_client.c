@@ -902,6 +902,8 @@ test_item_parse(void)
 	} bad[] = {
 		{ "", "empty" },
 		{ "10.1.1.1", "unicast group" },
+		{ "224.0.0.22", "link-local control group" },
+		{ "224.0.0.255", "end of 224.0.0.0/24" },
 		{ "239.1.1", "three parts" },
 		{ "232.1.1.1 ", "trailing space" },
 		{ "232.001.1.1", "leading zero" },
@@ -923,6 +925,12 @@ test_item_parse(void)
 	it = igmpgw_item_parse("232.1.1.1", err, sizeof(err));
 	TAP_CHECK(it != NULL && strcmp(it->group, "232.1.1.1") == 0 && it->n_sources == 0,
 		  "item 232.1.1.1: a group, no sources");
+	free(it);
+	it = igmpgw_item_parse("224.0.1.1", err, sizeof(err));
+	TAP_CHECK(it != NULL, "item 224.0.1.1: just past the link-local block");
+	free(it);
+	it = igmpgw_item_parse("239.255.255.255", err, sizeof(err));
+	TAP_CHECK(it != NULL, "item 239.255.255.255: the last multicast address");
 	free(it);
 	it = igmpgw_item_parse("232.1.1.2@10.0.0.1,10.0.0.2", err, sizeof(err));
 	TAP_CHECK(it != NULL && strcmp(it->group, "232.1.1.2") == 0 && it->n_sources == 2 &&
