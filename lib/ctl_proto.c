@@ -483,6 +483,7 @@ request_fields_parse(const json_t *root, struct ctl_request *req, char *err, siz
 		return log_level_parse(root, req, err, err_len);
 	case CTL_STATUS:
 	case CTL_STATS:
+	case CTL_GROUPS:
 	case CTL_CMD_COUNT:
 		break;
 	}

@@ -29,7 +29,8 @@
 	X(CTL_LEAVE, "leave") \
 	X(CTL_SUBSCRIBE, "subscribe") \
 	X(CTL_UNSUBSCRIBE, "unsubscribe") \
-	X(CTL_LOG_LEVEL, "log_level")
+	X(CTL_LOG_LEVEL, "log_level") \
+	X(CTL_GROUPS, "groups")
 
 enum ctl_cmd {
 #define CTL_CMD_ENUM(code, name) code,
@@ -41,7 +42,9 @@ enum ctl_cmd {
 /* Event kinds a client can subscribe to; bit i of a mask is kind i. */
 #define CTL_EVENTS(X) \
 	X(CTL_EV_QUERY, "query") \
-	X(CTL_EV_MEMBERSHIP_REPORT, "membership_report")
+	X(CTL_EV_MEMBERSHIP_REPORT, "membership_report") \
+	X(CTL_EV_GROUP_ADDED, "group_added") \
+	X(CTL_EV_GROUP_REMOVED, "group_removed")
 
 enum ctl_event_kind {
 #define CTL_EV_ENUM(code, name) code,

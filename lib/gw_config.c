@@ -452,6 +452,9 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 	if (ret == 0 && lmqc_given)
 		ret = get_uint(file, "querier", "last_member_query_count", 1, 7,
 			       &q->last_member_query_count, err, err_len);
+	if (ret == 0 && q->enabled && !cfg->track_membership)
+		ret = fail(err, err_len,
+			   "config: querier.enabled: needs [proxy] track_membership = yes");
 	if (ret == 0 && q->query_response_interval_ms >= q->query_interval_ms)
 		ret = fail(err, err_len,
 			   "config: querier.query_response_interval: must be shorter than query_interval");

@@ -143,24 +143,31 @@ else
 	[ "$FORCE_NO_HUGE" -eq 1 ] || MEMORY="$MEMORY: fewer than $MEM_MB MB of hugepages free"
 fi
 
-# ---- telemetry: waits for the null port to forward, warms up, measures ----
-# Prints "<null opackets per second> <igmpgw igmp_sent per second or -> <ingress decision
-# counter per second or ->" for the measured interval.
+# ---- measurement: telemetry counters and the polling thread's CPU time ----
+# measure PID PREFIX [EGRESS INGRESS DECISION]: waits for net_null0 to send, warms up,
+# then samples once a second. Prints the medians over those one-second windows of
+#   <opackets per second of the polling thread's CPU time> <opackets per wall second>
+#   <the thread's CPU share> <igmp_sent per wall second> <decision counter per wall second>
+# (the last two "-" for testpmd). Per CPU second is what one dedicated core would do:
+# it stays right when other processes take turns on the cores, as on a shared VM.
 measure()
 {
-	/usr/bin/python3 - "$(runtime_dir "$1")/dpdk_telemetry.v2" "$SECONDS_WARMUP" \
-		"$SECONDS_MEASURE" "${2:--}" "${3:--}" "${4:--}" <<'EOF'
+	/usr/bin/python3 - "$1" "$(runtime_dir "$2")/dpdk_telemetry.v2" "$SECONDS_WARMUP" \
+		"$SECONDS_MEASURE" "${3:--}" "${4:--}" "${5:--}" <<'EOF'
+import glob
 import json
+import re
 import socket
 import sys
 import time
 
-path, warmup, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-egress, ingress, decision = sys.argv[4], sys.argv[5], sys.argv[6]
+pid, path = sys.argv[1], sys.argv[2]
+warmup, seconds = int(sys.argv[3]), int(sys.argv[4])
+egress, ingress, decision = sys.argv[5], sys.argv[6], sys.argv[7]
 
 
 def fail(msg):
-    sys.exit("bench: telemetry: " + msg)
+    sys.exit("bench: measure: " + msg)
 
 
 def connect(deadline):
@@ -173,7 +180,7 @@ def connect(deadline):
         except (OSError, ValueError, KeyError):
             s.close()
             if time.monotonic() > deadline:
-                fail("no answer on " + path)
+                fail("no telemetry on " + path)
             time.sleep(0.2)
 
 
@@ -198,32 +205,32 @@ def null_port():
         time.sleep(0.2)
 
 
-def sample(port):
+def worker_schedstat():
+    """The EAL worker thread (one polling lcore): its schedstat, ns on a CPU first."""
+    for comm in glob.glob("/proc/%s/task/*/comm" % pid):
+        try:
+            with open(comm) as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if re.fullmatch(r"(rte|lcore)-worker-\d+", name):
+            return comm[:-len("comm")] + "schedstat"
+    fail("no EAL worker thread in process %s" % pid)
+
+
+def cpu_ns():
+    with open(stat) as f:
+        return int(f.read().split()[0])
+
+
+def sample():
     opackets = query("/ethdev/stats,%d" % port)["opackets"]
     sent = got = 0
     if egress != "-":
         stats = query("/igmpgw/stats")
         sent = stats[egress]["igmp_sent"]
         got = stats[ingress][decision]
-    return time.monotonic(), opackets, sent, got
-
-
-port = null_port()
-while sample(port)[1] == 0:
-    if time.monotonic() > deadline:
-        fail("net_null0 sent nothing")
-    time.sleep(0.1)
-time.sleep(warmup)
-# One-second windows, the median reported: a moment when another process takes the
-# core costs one window, not the run.
-windows = []
-prev = sample(port)
-for _ in range(seconds):
-    time.sleep(1)
-    cur = sample(port)
-    dt = cur[0] - prev[0]
-    windows.append([(c - p) / dt for c, p in zip(cur[1:], prev[1:])])
-    prev = cur
+    return time.monotonic(), cpu_ns(), opackets, sent, got
 
 
 def median(values):
@@ -232,11 +239,35 @@ def median(values):
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
-rates = [median([w[i] for w in windows]) for i in range(3)]
-if egress == "-":
-    print("%.0f - -" % rates[0])
-else:
-    print("%.0f %.0f %.0f" % tuple(rates))
+def forwarding():
+    """True once net_null0 sends and, for igmpgw, both roles are open."""
+    try:
+        return sample()[2] > 0
+    except (KeyError, TypeError):
+        return False
+
+
+port = null_port()
+stat = worker_schedstat()
+while not forwarding():
+    if time.monotonic() > deadline:
+        fail("net_null0 sent nothing")
+    time.sleep(0.1)
+time.sleep(warmup)
+windows = []
+prev = sample()
+for _ in range(seconds):
+    time.sleep(1)
+    cur = sample()
+    dt, dcpu = cur[0] - prev[0], (cur[1] - prev[1]) / 1e9
+    if dcpu <= 0:
+        fail("the polling thread got no CPU for a whole second")
+    pk, sent, got = (c - p for c, p in zip(cur[2:], prev[2:]))
+    windows.append((pk / dcpu, pk / dt, dcpu / dt, sent / dt, got / dt))
+    prev = cur
+rates = [median([w[i] for w in windows]) for i in range(5)]
+print("%.0f %.0f %.3f" % tuple(rates[:3]), end=" ")
+print("- -" if egress == "-" else "%.0f %.0f" % tuple(rates[3:]))
 EOF
 }
 
@@ -255,7 +286,7 @@ start()
 # finish PID LOG: ends the run; a process that died on its own is a failed run.
 finish()
 {
-	local pid=$1 log=$2
+	local pid=$1 log=$2 i
 
 	if ! kill -0 "$pid" 2>/dev/null; then
 		echo "bench: the run ended early; its output ($log):" >&2
@@ -263,7 +294,9 @@ finish()
 		exit 1
 	fi
 	stop_pid "$pid"
-	PIDS=("${PIDS[@]/$pid/}")
+	for i in "${!PIDS[@]}"; do
+		[ "${PIDS[$i]}" = "$pid" ] && unset "PIDS[$i]"
+	done
 }
 
 # run_testpmd NAME PREFIX EAL...: one baseline run; sets RATES.
@@ -274,7 +307,7 @@ run_testpmd()
 	shift 2
 	start "$log" dpdk-testpmd "$@" --file-prefix "$prefix" -- \
 		--total-num-mbufs=16384 --forward-mode=io --auto-start --stats-period 5
-	RATES=$(measure "$prefix") || { finish "$STARTED" "$log"; exit 1; }
+	RATES=$(measure "$STARTED" "$prefix") || { finish "$STARTED" "$log"; exit 1; }
 	finish "$STARTED" "$log"
 }
 
@@ -285,7 +318,7 @@ run_igmpgw()
 
 	shift 6
 	start "$log" "$IGMPGW" "$@" --file-prefix "$prefix" -- -f "$conf"
-	RATES=$(measure "$prefix" "$egress" "$ingress" "$decision") ||
+	RATES=$(measure "$STARTED" "$prefix" "$egress" "$ingress" "$decision") ||
 		{ finish "$STARTED" "$log"; exit 1; }
 	finish "$STARTED" "$log"
 }
@@ -306,7 +339,7 @@ run_stream()
 	local name=$1 pcap=$2 ingress=$3 egress=$4 decision=$5
 	local prefix="igwb$$${name:0:1}"
 	local conf=$WORK/$name.conf
-	local eal run tp=0 gw=0 sent=0 decided=0 tp_run gw_run sent_run decided_run
+	local eal run tp="0 0 0 - -" gw="0 0 0 0 0"
 
 	PREFIXES+=("${prefix}tp" "${prefix}gw")
 	eal=(-l 0-1 "${MEM_ARGS[@]}" --no-pci
@@ -324,26 +357,37 @@ proxy_out_to_in = yes
 unicast_proxy_in_to_out = yes
 [exception]
 mode = none
+[control]
+socket = none
 EOF
 	for run in $(seq "$REPEAT"); do
 		run_testpmd "$name" "${prefix}tp" "${eal[@]}"
-		read -r tp_run _ _ <<<"$RATES"
+		echo "bench: $name, run $run, testpmd: $(describe $RATES)" >&2
+		[ "${RATES%% *}" -gt "${tp%% *}" ] && tp=$RATES
 		run_igmpgw "$name" "$conf" "$egress" "$ingress" "$decision" "${prefix}gw" "${eal[@]}"
-		read -r gw_run sent_run decided_run <<<"$RATES"
-		awk -v n="$name" -v r="$run" -v tp="$tp_run" -v gw="$gw_run" 'BEGIN {
-			printf "bench: %s, run %d: testpmd %.2f Mpps, igmpgw %.2f Mpps\n",
-				n, r, tp / 1e6, gw / 1e6 }' >&2
-		[ "$tp_run" -gt "$tp" ] && tp=$tp_run
-		if [ "$gw_run" -gt "$gw" ]; then
-			gw=$gw_run sent=$sent_run decided=$decided_run
-		fi
+		echo "bench: $name, run $run, igmpgw:  $(describe $RATES)" >&2
+		[ "${RATES%% *}" -gt "${gw%% *}" ] && gw=$RATES
 	done
+	ROWS+=("$(row "$name" "$decision" $tp $gw)")
+}
 
-	ROWS+=("$(awk -v n="$name" -v tp="$tp" -v gw="$gw" -v s="$sent" -v d="$decided" \
-		-v dn="$decision" 'BEGIN {
-		r = tp > 0 ? gw / tp : 0
-		printf "%-12s %12.2f %12.2f %7.2f  %-5s igmp_sent %.2f Mpps, %s %.2f Mpps\n",
-			n, tp / 1e6, gw / 1e6, r, (r >= 0.8 ? "ok" : "LOW"), s / 1e6, dn, d / 1e6 }')")
+# describe CPU_PPS WALL_PPS SHARE SENT DECIDED: one run, for the progress lines.
+describe()
+{
+	awk -v c="$1" -v w="$2" -v s="$3" 'BEGIN {
+		printf "%.2f Mpps per CPU second, %.2f Mpps wall clock, polling thread on a CPU %.0f%% of the time",
+			c / 1e6, w / 1e6, s * 100 }'
+}
+
+# row NAME DECISION TESTPMD_RATES(5) IGMPGW_RATES(5): one line of the table.
+row()
+{
+	awk -v n="$1" -v dn="$2" -v tc="$3" -v ts="$5" -v gc="$8" -v gw="$9" -v gs="${10}" \
+		-v sent="${11}" -v got="${12}" 'BEGIN {
+		r = tc > 0 ? gc / tc : 0
+		printf "%-12s %9.2f %9.2f %7.2f  %-6s %4.0f%% %4.0f%%  null %.2f = igmp_sent %.2f = %s %.2f\n",
+			n, tc / 1e6, gc / 1e6, r, (r >= 0.8 ? "ok" : "LOW"), ts * 100, gs * 100,
+			gw / 1e6, sent / 1e6, dn, got / 1e6 }'
 }
 
 ROWS=()
@@ -351,22 +395,31 @@ echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run
 run_stream translation "$WORK/unicast-reports.pcap" inside outside unicast_translated
 run_stream query "$WORK/queries.pcap" outside inside proxied
 
-echo
-echo "cpu:    $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores; 1 polling lcore (-l 0-1)"
-echo "memory: $MEMORY"
-echo "ports:  net_pcap0 (rx_pcap, infinite_rx) -> net_null0 (no-rx); rate = net_null0 opackets"
-echo
-printf "%-12s %12s %12s %7s  %-5s %s\n" stream "testpmd Mpps" "igmpgw Mpps" ratio ">=0.8" "igmpgw cross-check"
+cat <<EOF
+
+cpu:    $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, -l 0-1: one polling lcore
+memory: $MEMORY
+ports:  net_pcap0 (rx_pcap, infinite_rx) -> net_null0 (no-rx), the same vdevs for both programs
+rates:  net_null0 opackets per second of the polling thread's CPU time, median of 1 s windows
+        (the wall-clock rate on an idle machine); "cpu" is that thread's share of the wall clock
+
+EOF
+printf "%-12s %9s %9s %7s  %-6s %5s %5s\n" "" testpmd igmpgw "" target cpu cpu
+printf "%-12s %9s %9s %7s  %-6s %5s %5s  %s\n" stream Mpps Mpps ratio ">=0.8" tp gw \
+	"igmpgw cross-check, wall-clock Mpps"
 for r in "${ROWS[@]}"; do
 	echo "$r"
 done
-echo
-# The same streams from a packet generator on a real gateway box: regenerate the pcaps
-# with the gateway's inside MAC, cable pktgen's port 0 to the gateway's inside NIC for
-# unicast-reports.pcap (to its outside NIC for queries.pcap), then type "start 0".
+# The same streams from pktgen-dpdk on a real gateway box: regenerate the pcaps with the
+# gateway's inside MAC (the queries go to 01:00:5e:00:00:01 and need nothing), cable
+# pktgen's port 0 to the gateway's inside NIC for unicast-reports.pcap, to its outside NIC
+# for queries.pcap, and type "start 0" at the Pktgen prompt.
 cat <<EOF
-On a real gateway box (pktgen port 0 cabled to igmpgw's inside NIC; for queries.pcap, to its outside NIC):
-  scripts/make-traffic.py --gw-mac <inside NIC MAC> -o traffic
-  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:traffic/unicast-reports.pcap    # then: start 0
+
+With pktgen-dpdk on a real gateway box (its port 0 cabled to igmpgw's inside NIC for the
+reports, to igmpgw's outside NIC for the queries; then "start 0" at the Pktgen prompt):
+  scripts/make-traffic.py --gw-mac <igmpgw inside MAC> -o traffic
+  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:traffic/unicast-reports.pcap
+  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:traffic/queries.pcap
 Logs and configs: $WORK
 EOF

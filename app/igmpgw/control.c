@@ -19,6 +19,7 @@
 #include "control.h"
 #include "ctl_server.h"
 #include "forwarding.h"
+#include "tracking.h"
 #include "gw.h"
 #include "originate.h"
 
@@ -197,11 +198,19 @@ handle_event(struct rte_mbuf *m)
 	if (igmp_packet_parse(l3, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr), &ip,
 			      &msg) != IGMP_OK)
 		return;
-	/* From inside: a report the gateway passed upstream, which feeds forwarding. */
+	/* From inside: tracking's input, or else a report passed upstream that feeds forwarding. */
 	if (gw_role_is_inside(role)) {
-		gw_forwarding_asked(role, &msg, gw_now_ms());
+		if (gw_tracking_enabled())
+			gw_tracking_input(role, &ip, &msg, gw_now_ms());
+		else
+			gw_forwarding_asked(role, &msg, gw_now_ms());
 		return;
 	}
+	if (msg.type == IGMP_TYPE_QUERY)
+		gw_tracking_input(role, &ip, &msg, gw_now_ms());
+	if (!(msg.type == IGMP_TYPE_QUERY ? gw.cfg.igmp.query_notify :
+	      gw.cfg.igmp.membership_reports_from_network))
+		return;
 	ev = ctl_event_from_igmp(role, &ip, &msg, &kind);
 	if (ev == NULL)
 		return;
@@ -293,6 +302,7 @@ gw_control_poll(uint64_t now_tsc)
 	drain_events();
 	gw_ctl_poll();
 	gw_forwarding_poll(gw_now_ms());
+	gw_tracking_poll(gw_now_ms());
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;

@@ -24,6 +24,7 @@
 
 #include "ctl_server.h"
 #include "forwarding.h"
+#include "tracking.h"
 #include "gw.h"
 #include "originate.h"
 
@@ -197,6 +198,7 @@ handle_status(json_t *resp)
 	json_object_set_new(resp, "igmp", igmp_config_json());
 	json_object_set_new(resp, "exception", json_string(modes[gw.cfg.exception]));
 	json_object_set_new(resp, "forwarding", gw_forwarding_status());
+	json_object_set_new(resp, "tracking", gw_tracking_status());
 }
 
 static void
@@ -241,6 +243,7 @@ handle_select_outside(const struct ctl_request *req, json_t *resp)
 	if (req->port != gw_active_outside())
 		GW_LOG(NOTICE, "active outside is now %s (control request)", gw_role_name(req->port));
 	__atomic_store_n(&gw.active_outside, (uint8_t)req->port, __ATOMIC_RELAXED);
+	gw_tracking_upstream_changed(gw_now_ms());
 	json_object_set_new(resp, "active_outside", json_string(gw_role_name(req->port)));
 	return NULL;
 }
@@ -276,6 +279,9 @@ event_switch_on(enum ctl_event_kind kind)
 		return gw.cfg.igmp.query_notify;
 	case CTL_EV_MEMBERSHIP_REPORT:
 		return gw.cfg.igmp.membership_reports_from_network;
+	case CTL_EV_GROUP_ADDED:
+	case CTL_EV_GROUP_REMOVED:
+		return gw_tracking_enabled();
 	default:
 		return false;
 	}
@@ -349,6 +355,10 @@ handle_line(struct client *c, const char *line, size_t len)
 		break;
 	case CTL_LOG_LEVEL:
 		error = handle_log_level(&req);
+		break;
+	case CTL_GROUPS:
+		json_object_set_new(resp, "tracking", json_boolean(gw_tracking_enabled()));
+		json_object_set_new(resp, "groups", gw_tracking_groups(gw_now_ms()));
 		break;
 	default:
 		error = "unknown cmd";

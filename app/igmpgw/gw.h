@@ -118,6 +118,7 @@ struct gw {
 	struct rte_rcu_qsbr *qsbr;             /* workers report quiescent states here */
 	fwd_mask_t inside_mask;                /* present inside ports */
 	bool feed_asked;                       /* workers hand translated reports to main */
+	bool feed_tracking;                    /* workers hand inside IGMP and queries to main */
 };
 
 extern struct gw gw;

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "ctl_server.h"
 #include "forwarding.h"
+#include "tracking.h"
 #include "gw.h"
 #include "ports.h"
 #include "worker.h"
@@ -216,8 +217,18 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
+	if (gw_tracking_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "igmpgw: %s\n", err);
+		gw_tracking_close();
+		gw_forwarding_close();
+		gw_ports_close();
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	gw.feed_tracking = gw_tracking_enabled();
 	if (gw_ctl_open(err, sizeof(err)) < 0) {
 		fprintf(stderr, "igmpgw: %s\n", err);
+		gw_tracking_close();
 		gw_forwarding_close();
 		gw_ports_close();
 		rte_eal_cleanup();
@@ -247,6 +258,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	gw_control_cleanup();
 	gw_ctl_close();
+	gw_tracking_close();
 	gw_forwarding_close();
 	drain_ring(gw.ctrl_tx);
 	rte_pdump_uninit();

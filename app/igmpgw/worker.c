@@ -243,6 +243,22 @@ emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct ig
 	emit_one(w, ingress, last, m, msg, igmp_offset, d);
 }
 
+/*
+ * What the main lcore needs to see: events for clients, the inside IGMP
+ * membership tracking runs on (and upstream queries), or, without tracking,
+ * what the gateway passed upstream, which feeds the forwarding table.
+ */
+static bool
+main_wants(enum gw_role role, const struct igmp_proxy_decision *d)
+{
+	if (d->event_query || d->event_report)
+		return true;
+	if (gw_role_is_inside(role))
+		return gw.feed_tracking ||
+			(gw.feed_asked && d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE);
+	return gw.feed_tracking && d->learn_querier;
+}
+
 static void
 handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struct rte_ether_hdr *eth)
 {
@@ -277,9 +293,7 @@ handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struc
 
 	if (d.learn_querier)
 		learn_querier(role, eth, &ip, &msg);
-	/* Events, and what the gateway asks upstream for when that feeds the forwarding table. */
-	if (d.event_query || d.event_report ||
-	    (gw.feed_asked && gw_role_is_inside(role) && d.egress == PROXY_EGRESS_ACTIVE_OUTSIDE))
+	if (main_wants(role, &d))
 		raise_event(w, role, m);
 	if (d.egress == PROXY_EGRESS_NONE) {
 		rte_pktmbuf_free(m);

@@ -28,6 +28,8 @@ IGMPGW = BUILD / "app" / "igmpgw" / "igmpgw"
 DECODE = BUILD / "app" / "igmpgw-decode"
 LAB_SH = ROOT / "scripts" / "lab.sh"
 LAB_CONF = ROOT / "config" / "lab.conf"
+# Each gateway gets a control socket of its own: the default path is one per machine.
+CONTROL_DIR = Path("/run/igmpgw-test")
 
 # The lab's address plan (scripts/lab.sh): MACs are 02:00 + the IPv4 address.
 GW_ADDR = {"outside": "10.200.1.2", "alt": "10.200.2.2", "inside": "10.200.0.1"}
@@ -46,7 +48,6 @@ IGMP_QUERY = 0x11
 IGMP_V2_REPORT = 0x16
 IGMP_LEAVE = 0x17
 IGMP_V3_REPORT = 0x22
-REC_IS_EX = 2
 REC_TO_IN = 3
 REC_TO_EX = 4
 
@@ -249,8 +250,8 @@ class Lab:
                 if pace_every and i % pace_every == 0:
                     time.sleep(pace_s)
 
-    def capture(self, node, iface, path, bpf="igmp", count=None):
-        return Capture(self.ns(node), iface, path, bpf, count)
+    def capture(self, node, iface, path, bpf="igmp", count=None, duration=None):
+        return Capture(self.ns(node), iface, path, bpf, count, duration)
 
 
 # ---------------------------------------------------------------- captures
@@ -292,9 +293,10 @@ def igmp_bytes(frame):
 class Capture:
     """tshark capturing live in a namespace: every packet is dissected as it
     arrives (tshark -T fields, -l) and written to a pcap for igmpgw-decode and
-    byte comparisons. Stops at count packets, or on stop()."""
+    byte comparisons. Ends by itself after count packets or duration seconds
+    (see finished()), or on stop()."""
 
-    def __init__(self, ns, iface, path, bpf="igmp", count=None):
+    def __init__(self, ns, iface, path, bpf="igmp", count=None, duration=None):
         self.ns, self.iface, self.path = ns, iface, Path(path)
         self.packets = []
         self._cond = threading.Condition()
@@ -306,6 +308,8 @@ class Capture:
             cmd += ["-e", f]
         if count is not None:
             cmd += ["-c", str(count)]
+        if duration is not None:
+            cmd += ["-a", f"duration:{duration}"]
         with open(self._err, "w") as err:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -316,7 +320,7 @@ class Capture:
         except AssertionError:
             self.stop()
             raise
-        if self.proc.poll() is not None and count is None:
+        if self.proc.poll() is not None and count is None and duration is None:
             raise AssertionError(f"tshark on {ns}/{iface} failed:\n{self._err.read_text()}")
 
     def _read(self):
@@ -352,6 +356,16 @@ class Capture:
         frames = wait_until(lambda: (lambda f: f if len(f) >= n else None)(read_pcap(self.path)),
                             timeout, f"frame {n} in {self.path}")
         return igmp_bytes(frames[n - 1])
+
+    def finished(self, timeout):
+        """Waits for a count or duration capture to end by itself; returns its packets."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise AssertionError(f"capture on {self.ns}/{self.iface} still running after "
+                                 f"{timeout} s; saw {len(self.packets)} packets") from None
+        return self.stop()
 
     def stop(self):
         """Ends the capture and gives every packet its bytes ('raw', 'igmp_raw')."""
@@ -431,6 +445,14 @@ def telemetry(file_prefix, cmd, timeout=5):
     return reply[cmd]
 
 
+def reason_names(header, macro):
+    """Counter names from their one definition, an X-macro list in a lib/ header."""
+    text = (ROOT / "lib" / header).read_text()
+    body = text[text.index(f"#define {macro}("):]
+    body = body[:body.index("\n\n")]
+    return re.findall(r'X\(\w+, "(\w+)"\)', body)
+
+
 def random_suffix(n):
     return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(n))
 
@@ -439,20 +461,26 @@ class Gateway:
     """igmpgw running in a lab's gateway namespace, with tshark watching the
     wire next to each of its ports from before it starts until after it stops."""
 
-    def __init__(self, lab, workdir, name, config=LAB_CONF, overrides=(), roles=None):
+    def __init__(self, lab, workdir, name, config=LAB_CONF, overrides=(), roles=None, eal=()):
         self.lab = lab
         self.file_prefix = f"{lab.prefix}{name}"
+        self.control_path = CONTROL_DIR / f"{self.file_prefix}.sock"
         self.workdir = Path(workdir)
         self.log_path = self.workdir / f"igmpgw-{name}.log"
         self.roles = roles or ["outside", "alt", "inside"]
         self.wire = {}
         self.proc = None
-        for role in self.roles:
-            self.wire[role] = lab.capture(WIRE_NODE[role], "gw0",
-                                          self.workdir / f"wire-{name}-{role}.pcap")
+        try:
+            for role in self.roles:
+                self.wire[role] = lab.capture(WIRE_NODE[role], "gw0",
+                                              self.workdir / f"wire-{name}-{role}.pcap")
+        except Exception:
+            for cap in self.wire.values():
+                cap.stop()
+            raise
         cmd = ["ip", "netns", "exec", lab.ns("gw"), IGMPGW] + eal_args(self.file_prefix)
-        cmd += ["--", "-f", config]
-        for o in overrides:
+        cmd += list(eal) + ["--", "-f", config]
+        for o in [f"control.socket={self.control_path}"] + list(overrides):
             cmd += ["--set", o]
         self.cmd = [str(c) for c in cmd]
         with open(self.log_path, "w") as log:
@@ -481,6 +509,10 @@ class Gateway:
 
     def stats(self):
         return self.telemetry("/igmpgw/stats")
+
+    def control(self, timeout=5):
+        """A client connection to the gateway's control socket."""
+        return ControlClient(self.control_path, timeout)
 
     def counter(self, role, name):
         return self.stats()[role][name]
@@ -535,7 +567,8 @@ class Gateway:
         finally:
             for cap in self.wire.values():
                 cap.stop()
-            run(["rm", "-rf", f"/var/run/dpdk/{self.file_prefix}"], check=False)
+            run(["rm", "-rf", f"/var/run/dpdk/{self.file_prefix}", self.control_path],
+                check=False)
         for role, cap in self.wire.items():
             mine = self.emitted(role)
             decoded = decode_pcap(cap.path) if mine else {}
@@ -557,3 +590,64 @@ class Gateway:
 
     def emitted_count(self):
         return sum(len(self.emitted(r)) for r in self.wire)
+
+
+class ControlClient:
+    """The control protocol (docs/control-protocol.md): newline-delimited JSON over a
+    unix stream socket; responses carry "ok", events carry "event"."""
+
+    def __init__(self, path, timeout=5):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(str(path))
+        self.buf = b""
+        self.events = []
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _line(self, deadline):
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError("the gateway closed the control connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def request(self, cmd, timeout=5, **fields):
+        """Sends one request; returns its response (events read meanwhile are kept)."""
+        self.sock.sendall(json.dumps(dict(cmd=cmd, **fields)).encode() + b"\n")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                msg = self._line(deadline)
+            except TimeoutError:
+                raise AssertionError(f"no response to {cmd} within {timeout} s") from None
+            if "event" in msg:
+                self.events.append(msg)
+            else:
+                return msg
+
+    def wait_event(self, pred, timeout, what):
+        """Waits for an event satisfying pred; returns it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for e in self.events:
+                if pred(e):
+                    return e
+            try:
+                self.events.append(self._line(deadline))
+            except TimeoutError:
+                raise AssertionError(f"no {what} event within {timeout} s; got "
+                                     f"{self.events[-5:]}") from None

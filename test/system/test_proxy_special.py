@@ -11,26 +11,27 @@ from gwlab import (ALL_ROUTERS, ALL_SYSTEMS, ALL_V3_ROUTERS, GW_ADDR, GW_MAC, IG
                    igmp_v3_report, mac_of, multicast_mac, wait_until)
 
 
-
 def is_type(t):
     return lambda p: p["igmp.type"] == t
 
 
 def test_upstream_query_reaches_inside_hosts(lab, gateway, tmp_path):
-    h1 = lab.capture("h1", "eth0", tmp_path / "h1.pcap")
+    h1 = lab.capture("h1", "eth0", tmp_path / "h1.pcap",
+                     bpf=f"igmp and ether src {GW_MAC['inside']}")
     try:
         gw = gateway()
-        q_in = h1.wait_for(lambda p: p["igmp.type"] == "0x11" and p["ip.src"] == GW_ADDR["inside"],
-                           15, "a query re-sent by the gateway from its inside address")
+        out = gw.wire["outside"]
+        q_out = out.wait_for(lambda p: p["igmp.type"] == "0x11" and
+                             p["ip.src"] == QUERIER["outside"], 15, "the upstream querier's query")
+        q_in = h1.wait_for(lambda p: p["igmp.type"] == "0x11" and
+                           p["igmp.max_resp"] == q_out["igmp.max_resp"], 15,
+                           "the querier's query, re-sent by the gateway")
         raw_in = h1.igmp_raw(q_in)
     finally:
         h1.stop()
-    assert q_in["eth.src"] == GW_MAC["inside"]
+    assert q_in["ip.src"] == GW_ADDR["inside"]
     assert (q_in["ip.dst"], q_in["eth.dst"]) == (ALL_SYSTEMS, multicast_mac(ALL_SYSTEMS))
     # It is the upstream querier's query, IGMP bytes and all.
-    out = gw.wire["outside"]
-    q_out = out.wait_for(lambda p: p["igmp.type"] == "0x11" and p["ip.src"] == QUERIER["outside"],
-                         1, "the upstream querier's query")
     assert out.igmp_raw(q_out) == raw_in
     assert gw.counter("outside", "proxied") >= 1
     # The gateway sends no query of its own upstream, and raises no events when

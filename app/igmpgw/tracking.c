@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Membership tracking on the main lcore: the membership library's router side
+ * and querier on every inside port and its RFC 4605 proxy on the active
+ * outside. What it sends goes out through gw_originate_igmp; what it decides
+ * about (port, group) is written into the forwarding table at once.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_random.h>
+
+#include "ctl_server.h"
+#include "forwarding.h"
+#include "gw.h"
+#include "membership.h"
+#include "originate.h"
+#include "tracking.h"
+
+static struct mship *mship;
+
+static void
+ipv4_str(uint32_t addr, char *buf, size_t len)
+{
+	inet_ntop(AF_INET, &addr, buf, len);
+}
+
+/* Upstream reports go unicast to the querier with unicast_membership_reports, as goIGMP's did. */
+static void
+on_send(void *arg __rte_unused, uint16_t port, uint32_t dst, const uint8_t *igmp, uint16_t len)
+{
+	if (!gw_role_is_inside(port) && gw.cfg.igmp.unicast_membership_reports &&
+	    igmp[0] != IGMP_TYPE_QUERY) {
+		struct gw_querier q;
+
+		if (gw_querier_read(&q) != 0)
+			dst = q.addr;
+		else if (gw.cfg.igmp.unicast_dst != 0)
+			dst = gw.cfg.igmp.unicast_dst;
+	}
+	gw_originate_igmp((enum gw_role)port, dst, igmp, len);
+}
+
+/* Rebuilds the forwarding entry of group from every inside port's state. */
+static void
+on_changed(void *arg __rte_unused, uint16_t port __rte_unused, uint32_t group)
+{
+	struct fwd_source src[FWD_MAX_SOURCES];
+	uint64_t now = gw_now_ms();
+	fwd_mask_t any = 0;
+	uint16_t n = 0;
+
+	if (gw.fwd == NULL)
+		return;
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		struct mship_group_info g;
+		fwd_mask_t bit = (fwd_mask_t)(1u << r);
+
+		if (!gw.port[r].present || mship_group_get(mship, (uint16_t)r, group, &g) != 0)
+			continue;
+		if (g.mode == MSHIP_EXCLUDE)
+			any |= bit;
+		for (uint16_t i = 0; i < g.n_sources; i++) {
+			const struct mship_source *s = &g.sources[i];
+			bool running = s->expires > now;
+			uint16_t k;
+
+			/* EXCLUDE lists only matter where the timer is 0; INCLUDE where it runs. */
+			if (g.mode == MSHIP_EXCLUDE ? running : !running)
+				continue;
+			for (k = 0; k < n && src[k].addr != s->addr; k++)
+				;
+			if (k == n) {
+				if (n == FWD_MAX_SOURCES)
+					continue;
+				src[n++] = (struct fwd_source){ .addr = s->addr };
+			}
+			if (g.mode == MSHIP_EXCLUDE)
+				src[k].exclude |= bit;
+			else
+				src[k].include |= bit;
+		}
+	}
+	if (fwd_table_set(gw.fwd, group, any, src, n) < 0)
+		GW_LOG(WARNING, "tracking: the forwarding table refused a group (limits.max_groups)");
+}
+
+static void
+on_event(void *arg __rte_unused, enum mship_event ev, uint16_t port, uint32_t addr)
+{
+	char a[INET_ADDRSTRLEN];
+	json_t *o;
+
+	ipv4_str(addr, a, sizeof(a));
+	GW_LOG(INFO, "%s: %s %s", gw_role_name((enum gw_role)port), mship_event_name(ev), a);
+	if (ev != MSHIP_EV_GROUP_ADDED && ev != MSHIP_EV_GROUP_REMOVED)
+		return;
+	o = json_pack("{s:s, s:s, s:s}", "event",
+		      ev == MSHIP_EV_GROUP_ADDED ? "group_added" : "group_removed", "port",
+		      gw_role_name((enum gw_role)port), "group", a);
+	gw_ctl_publish(ev == MSHIP_EV_GROUP_ADDED ? CTL_EV_GROUP_ADDED : CTL_EV_GROUP_REMOVED, o);
+	json_decref(o);
+}
+
+static uint32_t
+on_random(void *arg __rte_unused)
+{
+	return (uint32_t)rte_rand();
+}
+
+bool
+gw_tracking_enabled(void)
+{
+	return mship != NULL;
+}
+
+int
+gw_tracking_init(char *err, size_t err_len)
+{
+	const struct gw_querier_config *q = &gw.cfg.querier;
+	const struct gw_limits_config *l = &gw.cfg.limits;
+	struct mship_ops ops = {
+		.send = on_send,
+		.changed = on_changed,
+		.event = on_event,
+		.random = on_random,
+	};
+	struct mship_config mc;
+	uint64_t now = gw_now_ms();
+	int ret;
+
+	if (!gw.cfg.track_membership)
+		return 0;
+	mship_config_defaults(&mc);
+	mc.robustness = (uint8_t)q->robustness;
+	mc.startup_query_count = (uint8_t)q->robustness;
+	mc.last_member_query_count = (uint8_t)q->last_member_query_count;
+	mc.querier_version = q->version;
+	mc.querier_enabled = q->enabled;
+	mc.query_interval_ms = q->query_interval_ms;
+	mc.query_response_interval_ms = q->query_response_interval_ms;
+	mc.startup_query_interval_ms = q->query_interval_ms / 4;
+	mc.last_member_query_interval_ms = q->last_member_query_interval_ms;
+	mc.max_groups = l->max_groups;
+	mc.max_groups_per_port = l->max_groups_per_port;
+	mc.max_sources_per_group = (uint16_t)l->max_sources_per_group;
+	mship = mship_create(&mc, &ops);
+	if (mship == NULL) {
+		snprintf(err, err_len, "config: proxy.track_membership: cannot create the state: %s",
+			 strerror(errno));
+		return -ENOMEM;
+	}
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		const struct gw_port *p = &gw.port[r];
+
+		if (!p->present)
+			continue;
+		ret = mship_port_add(mship, (uint16_t)r, p->addr, p->prefix_len, now);
+		if (ret < 0) {
+			snprintf(err, err_len, "config: %s: cannot track it: %s", gw_role_name(r),
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	gw_tracking_upstream_changed(now);
+	GW_LOG(INFO, "tracking membership on %u inside port(s), querier %s (v%u)",
+	       __builtin_popcount(gw.inside_mask), q->enabled ? "on" : "off", q->version);
+	return 0;
+}
+
+void
+gw_tracking_upstream_changed(uint64_t now_ms)
+{
+	enum gw_role up = gw_active_outside();
+
+	if (mship != NULL)
+		mship_set_upstream(mship, (uint16_t)up, gw.port[up].addr, now_ms);
+}
+
+void
+gw_tracking_input(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		  uint64_t now_ms)
+{
+	if (mship != NULL)
+		mship_input(mship, (uint16_t)role, ip->src, ip->dst, msg, now_ms);
+}
+
+void
+gw_tracking_poll(uint64_t now_ms)
+{
+	uint64_t next;
+
+	if (mship == NULL)
+		return;
+	next = mship_next_timer(mship);
+	if (next != 0 && next <= now_ms)
+		mship_tick(mship, now_ms);
+}
+
+struct groups_walk {
+	json_t *list;
+	uint64_t now;
+};
+
+/* Seconds left on a deadline, for people; 0 when stopped. */
+static json_t *
+seconds_left(uint64_t deadline, uint64_t now)
+{
+	return json_real(deadline > now ? (double)(deadline - now) / 1000.0 : 0.0);
+}
+
+static int
+group_json(const struct mship_group_info *g, void *arg)
+{
+	struct groups_walk *w = arg;
+	json_t *sources = json_array();
+	char a[INET_ADDRSTRLEN], reporter[INET_ADDRSTRLEN];
+
+	for (uint16_t i = 0; i < g->n_sources; i++) {
+		ipv4_str(g->sources[i].addr, a, sizeof(a));
+		json_array_append_new(sources, json_pack("{s:s, s:o}", "address", a, "timer",
+							 seconds_left(g->sources[i].expires, w->now)));
+	}
+	ipv4_str(g->group, a, sizeof(a));
+	ipv4_str(g->last_reporter, reporter, sizeof(reporter));
+	json_array_append_new(w->list,
+			      json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:s}", "port",
+					gw_role_name((enum gw_role)g->port), "group", a, "mode",
+					g->mode == MSHIP_EXCLUDE ? "exclude" : "include", "sources",
+					sources, "timer", seconds_left(g->expires, w->now),
+					"compat", g->compat, "last_reporter", reporter));
+	return 0;
+}
+
+json_t *
+gw_tracking_groups(uint64_t now_ms)
+{
+	struct groups_walk w = { .list = json_array(), .now = now_ms };
+
+	if (mship == NULL)
+		return w.list;
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present)
+			mship_group_walk(mship, (uint16_t)r, group_json, &w);
+	return w.list;
+}
+
+json_t *
+gw_tracking_status(void)
+{
+	struct mship_upstream_status up;
+	json_t *counters;
+
+	if (mship == NULL)
+		return json_pack("{s:b}", "enabled", 0);
+	counters = json_object();
+	for (int c = 0; c < MSHIP_CTR_COUNT; c++)
+		json_object_set_new(counters, mship_counter_name(c),
+				    json_integer((json_int_t)mship_counter(mship, c)));
+	mship_upstream_get(mship, &up);
+	return json_pack("{s:b, s:i, s:i, s:i, s:I, s:o}", "enabled", 1, "groups",
+			 (int)mship_group_count(mship, MSHIP_ALL_PORTS), "upstream_groups",
+			 (int)up.n_groups, "upstream_compat", up.compat, "memory_bytes",
+			 (json_int_t)mship_memory(mship), "counters", counters);
+}
+
+void
+gw_tracking_close(void)
+{
+	mship_free(mship);
+	mship = NULL;
+}
