@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Gateway throughput against a baseline in the same command: for each traffic stream,
 # dpdk-testpmd io forwarding and then igmpgw run on the same vdevs (a pcap port replaying
-# the stream forever, a null port taking the output), one lcore polling; the rate is the
-# null port's opackets delta read over ethdev telemetry after a warm-up. Prints a table
-# with the ratio igmpgw / testpmd (target: at least 0.8).
+# the stream forever, a null port taking the output), one lcore polling. The rate is the
+# null port's opackets delta (ethdev telemetry, after a warm-up) per second of CPU time of
+# the polling thread, so that other load on a shared machine does not skew the ratio
+# igmpgw / testpmd (target: at least 0.8). igmpgw's own counters cross-check it.
 #
 #   streams:  translation  special unicast IGMPv2 reports -> inside; igmpgw sends them
 #                          upstream as multicast (unicast_proxy_in_to_out)
@@ -96,7 +97,9 @@ stop_pid()
 	local pid=$1
 
 	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-	kill -INT "$pid" 2>/dev/null || true
+	# SIGTERM: testpmd and igmpgw stop cleanly on it, and unlike SIGINT a background
+	# job cannot have it ignored.
+	kill -TERM "$pid" 2>/dev/null || true
 	for _ in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -105,12 +108,25 @@ stop_pid()
 	wait "$pid" 2>/dev/null || true
 }
 
+# forget_pid PID: one of ours that has ended, so cleanup never signals a reused pid.
+forget_pid()
+{
+	local i
+
+	for i in "${!PIDS[@]}"; do
+		if [ "${PIDS[$i]}" = "$1" ]; then
+			unset "PIDS[$i]"
+		fi
+	done
+}
+
 cleanup()
 {
-	local p
+	local p i
 
-	for p in "${PIDS[@]}"; do
-		stop_pid "$p"
+	# Newest first: a measurement ends before the program it reads.
+	for i in $(printf '%s\n' "${!PIDS[@]}" | sort -rn); do
+		stop_pid "${PIDS[$i]}"
 	done
 	PIDS=()
 	for p in "${PREFIXES[@]}"; do
@@ -152,11 +168,14 @@ fi
 # it stays right when other processes take turns on the cores, as on a shared VM.
 measure()
 {
-	/usr/bin/python3 - "$1" "$(runtime_dir "$2")/dpdk_telemetry.v2" "$SECONDS_WARMUP" \
+	# Run in the background, so exec: the job's pid is python's, stop_pid reaches it.
+	exec /usr/bin/python3 - "$1" "$(runtime_dir "$2")/dpdk_telemetry.v2" "$SECONDS_WARMUP" \
 		"$SECONDS_MEASURE" "${3:--}" "${4:--}" "${5:--}" <<'EOF'
 import glob
 import json
+import os
 import re
+import signal
 import socket
 import sys
 import time
@@ -170,6 +189,10 @@ def fail(msg):
     sys.exit("bench: measure: " + msg)
 
 
+# Ctrl-C reaches us too: end quietly, the script reports.
+signal.signal(signal.SIGINT, lambda *_: sys.exit(1))
+
+
 def connect(deadline):
     while True:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -179,6 +202,8 @@ def connect(deadline):
             return s, int(hello["max_output_len"])
         except (OSError, ValueError, KeyError):
             s.close()
+            if not os.path.exists("/proc/" + pid):
+                fail("the program exited")
             if time.monotonic() > deadline:
                 fail("no telemetry on " + path)
             time.sleep(0.2)
@@ -271,32 +296,60 @@ print("- -" if egress == "-" else "%.0f %.0f" % tuple(rates[3:]))
 EOF
 }
 
-# start LOG CMD...: runs CMD in the background, its output in LOG; sets STARTED.
+# start LOG CMD...: runs CMD in the background under timeout(1), so that it ends even if
+# this script is killed outright; its output goes to LOG. Sets STARTED (the timeout
+# process, which passes our SIGTERM on) and CHILD (CMD itself, whose threads are measured).
 start()
 {
-	local log=$1
+	local log=$1 limit=$((SECONDS_WARMUP + SECONDS_MEASURE + 60))
 
 	shift
 	echo "+ $*" >"$log"
-	"$@" </dev/null >>"$log" 2>&1 &
+	timeout --signal=INT --kill-after=10 "$limit" "$@" </dev/null >>"$log" 2>&1 &
 	STARTED=$!
 	PIDS+=("$STARTED")
+	CHILD=
+	for _ in $(seq 50); do
+		CHILD=$(pgrep -P "$STARTED" | head -n 1) && [ -n "$CHILD" ] && return 0
+		sleep 0.1
+	done
+	echo "bench: $1 did not start; its output ($log):" >&2
+	tail -n 20 "$log" >&2
+	exit 1
 }
 
-# finish PID LOG: ends the run; a process that died on its own is a failed run.
+# finish LOG: ends the run; a process that died on its own is a failed run.
 finish()
 {
-	local pid=$1 log=$2 i
+	local log=$1
 
-	if ! kill -0 "$pid" 2>/dev/null; then
+	if ! kill -0 "$CHILD" 2>/dev/null; then
 		echo "bench: the run ended early; its output ($log):" >&2
 		tail -n 20 "$log" >&2
 		exit 1
 	fi
-	stop_pid "$pid"
-	for i in "${!PIDS[@]}"; do
-		[ "${PIDS[$i]}" = "$pid" ] && unset "PIDS[$i]"
-	done
+	stop_pid "$STARTED"
+	forget_pid "$STARTED"
+}
+
+# measure_run LOG MEASURE_ARGS...: measures the started program, then ends it; sets RATES.
+# The measurement runs in the background: "wait" lets a signal stop the script at once.
+measure_run()
+{
+	local log=$1 pid
+
+	shift
+	measure "$@" >"$WORK/rates" &
+	pid=$!
+	PIDS+=("$pid")
+	if ! wait "$pid"; then
+		forget_pid "$pid"
+		finish "$log"
+		exit 1
+	fi
+	forget_pid "$pid"
+	RATES=$(<"$WORK/rates")
+	finish "$log"
 }
 
 # run_testpmd NAME PREFIX EAL...: one baseline run; sets RATES.
@@ -307,8 +360,7 @@ run_testpmd()
 	shift 2
 	start "$log" dpdk-testpmd "$@" --file-prefix "$prefix" -- \
 		--total-num-mbufs=16384 --forward-mode=io --auto-start --stats-period 5
-	RATES=$(measure "$STARTED" "$prefix") || { finish "$STARTED" "$log"; exit 1; }
-	finish "$STARTED" "$log"
+	measure_run "$log" "$CHILD" "$prefix"
 }
 
 # run_igmpgw NAME CONF EGRESS INGRESS DECISION PREFIX EAL...: one gateway run; sets RATES.
@@ -318,9 +370,7 @@ run_igmpgw()
 
 	shift 6
 	start "$log" "$IGMPGW" "$@" --file-prefix "$prefix" -- -f "$conf"
-	RATES=$(measure "$STARTED" "$prefix" "$egress" "$ingress" "$decision") ||
-		{ finish "$STARTED" "$log"; exit 1; }
-	finish "$STARTED" "$log"
+	measure_run "$log" "$CHILD" "$prefix" "$egress" "$ingress" "$decision"
 }
 
 role_address()
@@ -339,7 +389,7 @@ run_stream()
 	local name=$1 pcap=$2 ingress=$3 egress=$4 decision=$5
 	local prefix="igwb$$${name:0:1}"
 	local conf=$WORK/$name.conf
-	local eal run tp="0 0 0 - -" gw="0 0 0 0 0"
+	local eal run rates tp=(0 0 0 - -) gw=(0 0 0 0 0)
 
 	PREFIXES+=("${prefix}tp" "${prefix}gw")
 	eal=(-l 0-1 "${MEM_ARGS[@]}" --no-pci
@@ -362,21 +412,27 @@ socket = none
 EOF
 	for run in $(seq "$REPEAT"); do
 		run_testpmd "$name" "${prefix}tp" "${eal[@]}"
-		echo "bench: $name, run $run, testpmd: $(describe $RATES)" >&2
-		[ "${RATES%% *}" -gt "${tp%% *}" ] && tp=$RATES
+		read -ra rates <<<"$RATES"
+		echo "bench: $name, run $run, testpmd: $(describe "${rates[@]}")" >&2
+		if [ "${rates[0]}" -gt "${tp[0]}" ]; then
+			tp=("${rates[@]}")
+		fi
 		run_igmpgw "$name" "$conf" "$egress" "$ingress" "$decision" "${prefix}gw" "${eal[@]}"
-		echo "bench: $name, run $run, igmpgw:  $(describe $RATES)" >&2
-		[ "${RATES%% *}" -gt "${gw%% *}" ] && gw=$RATES
+		read -ra rates <<<"$RATES"
+		echo "bench: $name, run $run, igmpgw:  $(describe "${rates[@]}")" >&2
+		if [ "${rates[0]}" -gt "${gw[0]}" ]; then
+			gw=("${rates[@]}")
+		fi
 	done
-	ROWS+=("$(row "$name" "$decision" $tp $gw)")
+	ROWS+=("$(row "$name" "$decision" "${tp[@]}" "${gw[@]}")")
 }
 
 # describe CPU_PPS WALL_PPS SHARE SENT DECIDED: one run, for the progress lines.
 describe()
 {
 	awk -v c="$1" -v w="$2" -v s="$3" 'BEGIN {
-		printf "%.2f Mpps per CPU second, %.2f Mpps wall clock, polling thread on a CPU %.0f%% of the time",
-			c / 1e6, w / 1e6, s * 100 }'
+		printf "%.2f Mpps per CPU second, %.2f Mpps wall clock, ", c / 1e6, w / 1e6
+		printf "polling thread on a CPU %.0f%% of the time", s * 100 }'
 }
 
 # row NAME DECISION TESTPMD_RATES(5) IGMPGW_RATES(5): one line of the table.
@@ -390,14 +446,16 @@ row()
 			gw / 1e6, sent / 1e6, dn, got / 1e6 }'
 }
 
+CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 ROWS=()
-echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run, best of $REPEAT, $MEMORY"
+echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run," \
+	"best of $REPEAT, $MEMORY"
 run_stream translation "$WORK/unicast-reports.pcap" inside outside unicast_translated
 run_stream query "$WORK/queries.pcap" outside inside proxied
 
 cat <<EOF
 
-cpu:    $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, -l 0-1: one polling lcore
+cpu:    $CPU_MODEL, $(nproc) cores, -l 0-1: one polling lcore
 memory: $MEMORY
 ports:  net_pcap0 (rx_pcap, infinite_rx) -> net_null0 (no-rx), the same vdevs for both programs
 rates:  net_null0 opackets per second of the polling thread's CPU time, median of 1 s windows

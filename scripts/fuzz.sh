@@ -27,6 +27,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		-Dgateway=false \
 		-Db_sanitize=address,undefined \
 		-Db_lundef=false \
+		-Db_lto=false \
 		-Dbuildtype=debugoptimized >/dev/null
 fi
 ninja -C "$BUILD" test/fuzz/fuzz_parse >/dev/null

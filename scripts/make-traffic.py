@@ -34,6 +34,7 @@ IGMP_QUERY = 0x11
 IGMP_V2_REPORT = 0x16
 ALL_SYSTEMS = "224.0.0.1"
 ALL_SYSTEMS_MAC = "01:00:5e:00:00:01"
+MULTICAST_LAST = int(ipaddress.IPv4Address("239.255.255.255"))
 
 
 def checksum(data):
@@ -179,7 +180,7 @@ def parse_args(argv):
             except ValueError:
                 p.error("--%s: not a MAC address: %s" % (name.replace("_", "-"), value))
     last_group = int(args.group_base) + args.reports - 1
-    if not args.group_base.is_multicast or last_group > int(ipaddress.IPv4Address("239.255.255.255")):
+    if not args.group_base.is_multicast or last_group > MULTICAST_LAST:
         p.error("--group-base: %d groups from %s leave the multicast range"
                 % (args.reports, args.group_base))
     if int(args.host_base) + args.hosts - 1 > 0xFFFFFFFF:

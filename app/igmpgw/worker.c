@@ -37,6 +37,7 @@ struct tx_queues {
 struct worker {
 	unsigned int index;
 	uint16_t queue;
+	uint64_t burst_tsc;           /* when the current burst arrived */
 	struct tx_queues tx;
 };
 
@@ -119,20 +120,26 @@ glean_arp(struct gw_port *p, struct rte_mbuf *m)
 }
 
 static void
-learn_querier(enum gw_role role, const struct rte_ether_hdr *eth, const struct igmp_ipv4 *ip,
-	      const struct igmp_msg *msg)
+learn_querier(struct worker *w, enum gw_role role, const struct rte_ether_hdr *eth,
+	      const struct igmp_ipv4 *ip, const struct igmp_msg *msg)
 {
 	struct gw_querier *q = &gw.querier;
 
 	/* A query from 0.0.0.0 (a snooping switch's proxy query) teaches nothing. */
 	if (ip->src == 0)
 		return;
+	/* The same querier again only refreshes when it was heard: no seqlock round. */
+	if (q->addr == ip->src && q->version == msg->version && q->port == (uint8_t)role &&
+	    rte_is_same_ether_addr(&q->mac, &eth->src_addr)) {
+		__atomic_store_n(&q->heard_tsc, w->burst_tsc, __ATOMIC_RELAXED);
+		return;
+	}
 	rte_seqlock_write_lock(&q->lock);
 	q->addr = ip->src;
 	rte_ether_addr_copy(&eth->src_addr, &q->mac);
 	q->version = msg->version;
 	q->port = (uint8_t)role;
-	q->heard_tsc = rte_rdtsc();
+	q->heard_tsc = w->burst_tsc;
 	rte_seqlock_write_unlock(&q->lock);
 }
 
@@ -292,7 +299,7 @@ handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struc
 	st->proxy[d.reason]++;
 
 	if (d.learn_querier)
-		learn_querier(role, eth, &ip, &msg);
+		learn_querier(w, role, eth, &ip, &msg);
 	if (main_wants(role, &d))
 		raise_event(w, role, m);
 	if (d.egress == PROXY_EGRESS_NONE) {
@@ -592,6 +599,8 @@ gw_worker_main(void *arg)
 			if (!p->present)
 				continue;
 			n = rte_eth_rx_burst(p->port_id, w.queue, pkts, BURST);
+			if (n != 0)
+				w.burst_tsc = rte_rdtsc();
 			for (uint16_t i = 0; i < n; i++)
 				handle_port_frame(&w, r, pkts[i]);
 
