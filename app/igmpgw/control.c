@@ -5,6 +5,7 @@
  * log lines and the packets the gateway originates itself (self queries).
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,34 +33,33 @@ const char *const gw_counter_names[GW_CNT_COUNT] = {
 #undef GW_COUNTER_NAME
 };
 
-uint64_t
-gw_port_counter(const struct gw_port *p, enum gw_counter c)
+/* Sums one uint64_t field of a port's stats over the workers; offset into gw_port_stats. */
+static uint64_t
+sum_over_workers(const struct gw_port *p, size_t offset)
 {
 	uint64_t sum = 0;
 
 	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
-		sum += p->stats[w].cnt[c];
+		sum += *(const uint64_t *)((const char *)&p->stats[w] + offset);
 	return sum;
+}
+
+uint64_t
+gw_port_counter(const struct gw_port *p, enum gw_counter c)
+{
+	return sum_over_workers(p, offsetof(struct gw_port_stats, cnt) + c * sizeof(uint64_t));
 }
 
 uint64_t
 gw_port_wire_counter(const struct gw_port *p, enum igmp_wire_error e)
 {
-	uint64_t sum = 0;
-
-	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
-		sum += p->stats[w].wire[e];
-	return sum;
+	return sum_over_workers(p, offsetof(struct gw_port_stats, wire) + e * sizeof(uint64_t));
 }
 
 uint64_t
 gw_port_proxy_counter(const struct gw_port *p, enum igmp_proxy_reason r)
 {
-	uint64_t sum = 0;
-
-	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
-		sum += p->stats[w].proxy[r];
-	return sum;
+	return sum_over_workers(p, offsetof(struct gw_port_stats, proxy) + r * sizeof(uint64_t));
 }
 
 static const char *
@@ -230,6 +230,8 @@ drain_events(void)
 	struct rte_mbuf *pkts[EVENT_BURST];
 	unsigned int n;
 
+	if (gw.events == NULL)
+		return;
 	do {
 		n = rte_ring_dequeue_burst(gw.events, (void **)pkts, EVENT_BURST, NULL);
 		for (unsigned int i = 0; i < n; i++) {

@@ -144,6 +144,34 @@ drain_ring(struct rte_ring *r)
 		rte_pktmbuf_free(m);
 }
 
+/* Everything between EAL and the workers; on error err holds the one line to print. */
+static int
+start_up(char *err, size_t err_len)
+{
+	if (create_rings() < 0) {
+		snprintf(err, err_len, "EAL: cannot create rings: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	if (gw_ports_open(gw.n_workers, err, err_len) < 0 ||
+	    gw_forwarding_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
+		return -1;
+	gw.feed_tracking = gw_tracking_enabled();
+	return gw_ctl_open(err, err_len);
+}
+
+/* Undoes start_up, whatever part of it ran, once no worker runs. */
+static void
+shut_down(void)
+{
+	gw_control_cleanup();
+	gw_ctl_close();
+	gw_tracking_close();
+	gw_forwarding_close();
+	drain_ring(gw.ctrl_tx);
+	gw_ports_close();
+	rte_eal_cleanup();
+}
+
 static void
 log_ports(void)
 {
@@ -199,39 +227,9 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	if (create_rings() < 0) {
-		fprintf(stderr, "igmpgw: EAL: cannot create rings: %s\n", rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
-	if (gw_ports_open(gw.n_workers, err, sizeof(err)) < 0) {
+	if (start_up(err, sizeof(err)) < 0) {
 		fprintf(stderr, "igmpgw: %s\n", err);
-		gw_ports_close();
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
-	if (gw_forwarding_init(err, sizeof(err)) < 0) {
-		fprintf(stderr, "igmpgw: %s\n", err);
-		gw_forwarding_close();
-		gw_ports_close();
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
-	if (gw_tracking_init(err, sizeof(err)) < 0) {
-		fprintf(stderr, "igmpgw: %s\n", err);
-		gw_tracking_close();
-		gw_forwarding_close();
-		gw_ports_close();
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
-	gw.feed_tracking = gw_tracking_enabled();
-	if (gw_ctl_open(err, sizeof(err)) < 0) {
-		fprintf(stderr, "igmpgw: %s\n", err);
-		gw_tracking_close();
-		gw_forwarding_close();
-		gw_ports_close();
-		rte_eal_cleanup();
+		shut_down();
 		return EXIT_CONFIG;
 	}
 	if (rte_pdump_init() < 0)
@@ -256,13 +254,7 @@ main(int argc, char **argv)
 
 	GW_LOG(INFO, "stopping");
 	rte_eal_mp_wait_lcore();
-	gw_control_cleanup();
-	gw_ctl_close();
-	gw_tracking_close();
-	gw_forwarding_close();
-	drain_ring(gw.ctrl_tx);
 	rte_pdump_uninit();
-	gw_ports_close();
-	rte_eal_cleanup();
+	shut_down();
 	return 0;
 }
