@@ -107,6 +107,35 @@ find_or_probe(const char *devargs, uint16_t *port_id, char *name, size_t name_le
 	return 0;
 }
 
+/*
+ * Why a probe failed, in words an operator can act on: drivers return a bare
+ * -1 (EPERM) for "no such device", which strerror would misreport.
+ */
+static const char *
+probe_error(const char *devargs, int ret)
+{
+	static char buf[128];
+	const char *iface = strstr(devargs, "iface=");
+
+	if (iface != NULL) {
+		char name[IF_NAMESIZE];
+		size_t n = strcspn(iface + 6, ",");
+
+		if (n < sizeof(name)) {
+			memcpy(name, iface + 6, n);
+			name[n] = '\0';
+			if (if_nametoindex(name) == 0) {
+				snprintf(buf, sizeof(buf), "no interface '%s' in this network namespace",
+					 name);
+				return buf;
+			}
+		}
+	}
+	if (ret == -1 || ret == -EPERM)
+		return "the driver refused it (does the device exist? see the EAL lines above)";
+	return strerror(-ret);
+}
+
 static int
 configure_port(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool, int socket)
 {
@@ -248,7 +277,7 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	ret = find_or_probe(pc->devargs, &p->port_id, p->name, sizeof(p->name));
 	if (ret < 0)
 		return fail(err, err_len, "config: %s.port: cannot open '%s': %s", role, pc->devargs,
-			    strerror(-ret));
+			    probe_error(pc->devargs, ret));
 	for (int r = 0; r < GW_MAX_PORTS; r++)
 		if (gw.port[r].present && gw.port[r].port_id == p->port_id)
 			return fail(err, err_len, "config: %s.port: '%s' is already the %s port", role,

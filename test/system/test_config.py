@@ -56,7 +56,8 @@ def run_gateway(ns, tmp_path, config_text, overrides, name):
     prefix = f"{ns}{name[:4]}"
     cmd = ["ip", "netns", "exec", ns, str(gwlab.IGMPGW)] + eal_args(prefix) + ["--", "-f",
                                                                               str(conf)]
-    for o in overrides:
+    # No control socket: the default path may belong to a gateway running beside us.
+    for o in ["control.socket=none"] + overrides:
         cmd += ["--set", o]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
