@@ -44,9 +44,15 @@ struct command {
 
 static volatile sig_atomic_t stop_requested;
 
-static const char *const event_names[] = {
-	"query",
-	"membership_report",
+/* Each event kind and the config key that makes the gateway raise it. */
+static const struct {
+	const char *name;
+	const char *switch_key;
+} event_kinds[] = {
+	{ "query", "[igmp] query_notify" },
+	{ "membership_report", "[igmp] membership_reports_from_network" },
+	{ "group_added", "[proxy] track_membership" },
+	{ "group_removed", "[proxy] track_membership" },
 };
 
 /* DPDK's level names, in their numeric order 1..8. */
@@ -551,6 +557,116 @@ cmd_leave(const struct ctl_opts *o, int argc, char **argv)
 	return cmd_items(o, argc, argv, true);
 }
 
+/* ---- groups ---- */
+
+/* "ADDR:SECONDS,..." for a group's sources: no blanks, so the table splits cleanly. */
+static json_t *
+sources_cell(const json_t *sources)
+{
+	char cell[4096];
+	size_t len = 0;
+	size_t i;
+	json_t *s;
+
+	cell[0] = '\0';
+	json_array_foreach(sources, i, s) {
+		const char *a = json_string_value(json_object_get(s, "address"));
+		const json_t *timer = json_object_get(s, "timer");
+		int n;
+
+		if (json_is_number(timer))
+			n = snprintf(cell + len, sizeof(cell) - len, "%s%s:%.1fs",
+				     i == 0 ? "" : ",", a != NULL ? a : "?", json_number_value(timer));
+		else
+			n = snprintf(cell + len, sizeof(cell) - len, "%s%s", i == 0 ? "" : ",",
+				     a != NULL ? a : "?");
+		if (n < 0 || (size_t)n >= sizeof(cell) - len) {
+			/* Hundreds of sources: say how many rather than cut one in half. */
+			snprintf(cell, sizeof(cell), "%zu_sources", json_array_size(sources));
+			break;
+		}
+		len += (size_t)n;
+	}
+	return json_string(cell[0] != '\0' ? cell : "-");
+}
+
+static void
+show_groups(const json_t *resp)
+{
+	static const char *const cols[] = {
+		"port", "group", "mode", "sources", "timer", "compat", "last_reporter",
+	};
+	const json_t *groups = json_object_get(resp, "groups");
+	json_t *rows;
+	json_t *g;
+	size_t i;
+	char buf[64];
+
+	if (!json_is_true(json_object_get(resp, "tracking"))) {
+		printf("membership tracking is off ([proxy] track_membership)\n");
+		return;
+	}
+	if (json_array_size(groups) == 0) {
+		printf("no group has members\n");
+		return;
+	}
+	rows = json_array();
+	if (rows == NULL)
+		return;
+	json_array_foreach(groups, i, g) {
+		const json_t *timer = json_object_get(g, "timer");
+		const json_t *compat = json_object_get(g, "compat");
+		char t[32];
+		char v[32];
+
+		if (json_is_number(timer))
+			snprintf(t, sizeof(t), "%.1fs", json_number_value(timer));
+		else
+			snprintf(t, sizeof(t), "-");
+		if (json_is_integer(compat))
+			snprintf(v, sizeof(v), "v%" JSON_INTEGER_FORMAT,
+				 json_integer_value(compat));
+		else
+			snprintf(v, sizeof(v), "%s", value_str(compat, buf, sizeof(buf)));
+		/* A member the gateway left out becomes null, which print_table shows as "-". */
+		json_array_append_new(rows, json_pack("{s:O?, s:O?, s:O?, s:o, s:s, s:s, s:O?}",
+						      "port", json_object_get(g, "port"),
+						      "group", json_object_get(g, "group"),
+						      "mode", json_object_get(g, "mode"),
+						      "sources", sources_cell(json_object_get(g, "sources")),
+						      "timer", t, "compat", v,
+						      "last_reporter", json_object_get(g, "last_reporter")));
+	}
+	print_table(rows, cols, ARRAY_LEN(cols));
+	json_decref(rows);
+}
+
+static int
+cmd_groups(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct igmpgw_client *c;
+	json_t *req;
+	int rc;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error("groups takes no arguments");
+	req = json_pack("{s:s}", "cmd", "groups");
+	if (req == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_FAIL;
+	}
+	c = open_client(o);
+	if (c == NULL) {
+		json_decref(req);
+		return EXIT_FAIL;
+	}
+	rc = finish(o, igmpgw_client_request(c, req, IGMPGW_CLIENT_TIMEOUT_MS), show_groups);
+	json_decref(req);
+	igmpgw_client_close(c);
+	return rc;
+}
+
 /* ---- events ---- */
 
 static void
@@ -619,6 +735,11 @@ print_event(const json_t *ev)
 		putchar('\n');
 		return;
 	}
+	if (strcmp(kind, "group_added") == 0 || strcmp(kind, "group_removed") == 0) {
+		printf(" %s", value_str(json_object_get(ev, "group"), buf, sizeof(buf)));
+		printf(" on %s\n", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));
+		return;
+	}
 	if (strcmp(kind, "membership_report") == 0) {
 		json_t *item;
 
@@ -640,7 +761,7 @@ print_event(const json_t *ev)
 static int
 cmd_events(const struct ctl_opts *o, int argc, char **argv)
 {
-	const char *events[ARRAY_LEN(event_names)];
+	const char *events[ARRAY_LEN(event_kinds)];
 	struct sigaction sa = { .sa_handler = on_signal };
 	size_t n = 0;
 	struct igmpgw_client *c;
@@ -654,21 +775,21 @@ cmd_events(const struct ctl_opts *o, int argc, char **argv)
 	for (int a = 1; a < argc; a++) {
 		size_t k;
 
-		for (k = 0; k < ARRAY_LEN(event_names); k++) {
-			if (strcmp(argv[a], event_names[k]) == 0)
+		for (k = 0; k < ARRAY_LEN(event_kinds); k++) {
+			if (strcmp(argv[a], event_kinds[k].name) == 0)
 				break;
 		}
-		if (k == ARRAY_LEN(event_names))
-			return usage_error("events: '%s' is not an event (query, membership_report)",
-					   argv[a]);
-		for (i = 0; i < n && events[i] != event_names[k]; i++)
+		if (k == ARRAY_LEN(event_kinds))
+			return usage_error("events: '%s' is not an event (query, membership_report, "
+					   "group_added, group_removed)", argv[a]);
+		for (i = 0; i < n && events[i] != event_kinds[k].name; i++)
 			;
 		if (i == n)
-			events[n++] = event_names[k];
+			events[n++] = event_kinds[k].name;
 	}
 	if (n == 0) {
-		for (; n < ARRAY_LEN(event_names); n++)
-			events[n] = event_names[n];
+		for (; n < ARRAY_LEN(event_kinds); n++)
+			events[n] = event_kinds[n].name;
 	}
 
 	c = open_client(o);
@@ -681,9 +802,16 @@ cmd_events(const struct ctl_opts *o, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	inactive = json_object_get(resp, "inactive");
-	json_array_foreach(inactive, i, v)
-		fprintf(stderr, PROG ": %s events are switched off in the gateway's [igmp] config: "
-			"none will come\n", value_str(v, buf, sizeof(buf)));
+	json_array_foreach(inactive, i, v) {
+		const char *name = value_str(v, buf, sizeof(buf));
+		const char *key = "its config switch";
+
+		for (size_t k = 0; k < ARRAY_LEN(event_kinds); k++)
+			if (strcmp(name, event_kinds[k].name) == 0)
+				key = event_kinds[k].switch_key;
+		fprintf(stderr, PROG ": %s events are off in the gateway (%s): none will come\n",
+			name, key);
+	}
 	if (o->json)
 		print_json(resp);
 	json_decref(resp);
@@ -775,7 +903,9 @@ static const struct command commands[] = {
 	  "send membership reports on the active outside" },
 	{ "leave", cmd_leave, "G[@S[,S...]]...",
 	  "send leaves on the active outside" },
-	{ "events", cmd_events, "[query] [membership_report]",
+	{ "groups", cmd_groups, "",
+	  "groups with members per inside port, sources and timers" },
+	{ "events", cmd_events, "[EVENT...]",
 	  "print events, one line each, until Ctrl-C (default: all)" },
 	{ "log-level", cmd_log_level, "LEVEL [TYPE]",
 	  "set the log level (emerg..debug or 1..8) of TYPE (default igmpgw.*)" },
@@ -805,6 +935,8 @@ usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"G is a multicast group, S a unicast source: 232.1.1.1 232.1.1.2@10.0.0.1,10.0.0.2\n"
+		"EVENT is query, membership_report, group_added or group_removed (the last two\n"
+		"need [proxy] track_membership).\n"
 		"Exit status: 0 done, 1 the gateway refused or cannot be reached, 2 usage error.\n");
 }
 

@@ -31,6 +31,7 @@ struct asked_groups {
 	uint32_t count;
 	uint32_t max_groups;
 	uint64_t lifetime_ms;
+	uint64_t next_expiry;                  /* earliest deadline held; UINT64_MAX: none */
 	asked_changed_fn changed;
 	void *arg;
 };
@@ -46,9 +47,15 @@ struct asked_groups *
 asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn changed,
 		    void *arg)
 {
-	struct asked_groups *a = calloc(1, sizeof(*a));
+	struct asked_groups *a;
 	uint32_t n = 16;
 
+	/* Twice that in slots would not fit the 32-bit slot index. */
+	if (max_groups > UINT32_C(1) << 30) {
+		errno = EINVAL;
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		return NULL;
 	while (n < 2 * max_groups)
@@ -61,6 +68,7 @@ asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn 
 	a->mask = n - 1;
 	a->max_groups = max_groups;
 	a->lifetime_ms = lifetime_ms;
+	a->next_expiry = UINT64_MAX;
 	a->changed = changed;
 	a->arg = arg;
 	return a;
@@ -78,6 +86,9 @@ asked_groups_free(struct asked_groups *a)
 static struct asked_entry *
 find(const struct asked_groups *a, uint32_t group)
 {
+	/* 0 marks a free slot: it would "find" the first one. */
+	if (group == 0)
+		return NULL;
 	for (uint32_t i = slot_of(a, group);; i = (i + 1) & a->mask) {
 		struct asked_entry *e = &a->slots[i];
 
@@ -159,8 +170,14 @@ asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		e->group = group;
 		a->count++;
 	}
-	for (uint16_t i = 0; i < n_sources; i++)
-		new_sources += find_source(e, sources[i]) == NULL;
+	for (uint16_t i = 0; i < n_sources; i++) {
+		bool repeated = false;
+
+		/* A source given twice takes one place. */
+		for (uint16_t j = 0; j < i && !repeated; j++)
+			repeated = sources[j] == sources[i];
+		new_sources += !repeated && find_source(e, sources[i]) == NULL;
+	}
 	if (e->n_sources + new_sources > ASKED_MAX_SOURCES) {
 		if (asked_ports(e) == 0)
 			remove_entry(a, e);
@@ -182,6 +199,8 @@ asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 	for (int p = 0; p < MAX_PORTS; p++)
 		if (ports & (1u << p))
 			e->expires[p] = now_ms + a->lifetime_ms;
+	if (now_ms + a->lifetime_ms < a->next_expiry)
+		a->next_expiry = now_ms + a->lifetime_ms;
 	if (a->changed != NULL)
 		a->changed(a->arg, group);
 	return 0;
@@ -214,6 +233,11 @@ asked_groups_leave(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 void
 asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
 {
+	uint64_t next = UINT64_MAX;
+
+	/* A scan only when something is due: the table may be large, the poll frequent. */
+	if (now_ms < a->next_expiry)
+		return;
 	for (uint32_t i = 0; i <= a->mask; i++) {
 		struct asked_entry *e = &a->slots[i];
 		fwd_mask_t gone = 0;
@@ -225,6 +249,8 @@ asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
 			if (e->expires[p] != 0 && e->expires[p] <= now_ms) {
 				gone |= (fwd_mask_t)(1u << p);
 				e->expires[p] = 0;
+			} else if (e->expires[p] != 0 && e->expires[p] < next) {
+				next = e->expires[p];
 			}
 		}
 		if (gone == 0)
@@ -234,6 +260,7 @@ asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
 		if (a->slots[i].group != group && a->slots[i].group != 0)
 			i--;
 	}
+	a->next_expiry = next;
 }
 
 bool

@@ -5,6 +5,11 @@
  * hash's data pointer, which readers see at once; the old entry waits in an
  * RCU defer queue until every reader has been quiescent. Static routes are a
  * short list fixed at start-up, scanned after the hash.
+ *
+ * The hash has room for more than max_groups: a deleted group's key slot is
+ * only reusable after a grace period, so a table sized exactly would refuse
+ * new groups while holding fewer than max_groups. The limit is counted here,
+ * and when slow readers still hold the headroom the writer waits for them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +19,7 @@
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include "fwd_table.h"
@@ -31,14 +37,21 @@ struct fwd_static {
 	fwd_mask_t ports;
 };
 
+/* Retired entries the defer queue holds at least, whatever max_groups. */
+#define FWD_DQ_MIN 1024
+/* Key slots beyond max_groups for deletes in their grace period: a quarter more, and this. */
+#define FWD_HEADROOM_MIN 64
+
 struct fwd_table {
 	struct rte_hash *hash;
 	struct rte_rcu_qsbr *qsbr;
-	size_t hash_bytes;             /* measured on the heap at creation */
+	size_t fixed_bytes;            /* table, hash and queues: measured on the heap */
 	struct rte_rcu_qsbr_dq *dq;
 	int socket;
+	uint32_t max_groups;
 	uint32_t count;
-	size_t entry_bytes;
+	size_t block_overhead;         /* what rte_malloc adds to a block, measured */
+	size_t entry_bytes;            /* as rte_malloc takes them */
 	uint16_t n_static;
 	struct fwd_static statics[FWD_MAX_STATIC];
 };
@@ -47,6 +60,13 @@ static size_t
 entry_size(uint16_t n_sources)
 {
 	return sizeof(struct fwd_entry) + (size_t)n_sources * sizeof(struct fwd_source);
+}
+
+/* What an entry takes on the heap: rte_malloc rounds it up to a cache line and adds a header. */
+static size_t
+entry_footprint(const struct fwd_table *t, uint16_t n_sources)
+{
+	return RTE_CACHE_LINE_ROUNDUP(entry_size(n_sources)) + t->block_overhead;
 }
 
 /* Runs once no reader can hold the entry any more. */
@@ -58,19 +78,36 @@ free_entry(void *arg, void *entries, unsigned int n)
 	for (unsigned int i = 0; i < n; i++) {
 		struct fwd_entry *e = ((struct fwd_entry **)entries)[i];
 
-		t->entry_bytes -= entry_size(e->n_sources);
+		t->entry_bytes -= entry_footprint(t, e->n_sources);
 		rte_free(e);
 	}
 }
 
+/* Bytes allocated on every socket's heap (SOCKET_ID_ANY may use any of them). */
 static size_t
-heap_used(int socket)
+heap_used(void)
 {
 	struct rte_malloc_socket_stats st;
+	size_t used = 0;
 
-	if (rte_malloc_get_socket_stats(socket < 0 ? 0 : socket, &st) != 0)
-		return 0;
-	return st.heap_allocsz_bytes;
+	for (unsigned int i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			used += st.heap_allocsz_bytes;
+	return used;
+}
+
+/* The heap's cost of a one-line block beyond that line (its header size varies by build). */
+static size_t
+block_overhead(int socket)
+{
+	size_t before = heap_used(), cost;
+	void *p = rte_malloc_socket("fwd_probe", 1, 0, socket);
+
+	if (p == NULL)
+		return RTE_CACHE_LINE_SIZE;
+	cost = heap_used() - before;
+	rte_free(p);
+	return cost > RTE_CACHE_LINE_SIZE ? cost - RTE_CACHE_LINE_SIZE : 0;
 }
 
 struct fwd_table *
@@ -79,7 +116,8 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 	char dq_name[RTE_RCU_QSBR_DQ_NAMESIZE];
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = max_groups < 8 ? 8 : max_groups,
+		/* Headroom for key slots waiting out a grace period (see the top). */
+		.entries = max_groups + max_groups / 4 + FWD_HEADROOM_MIN,
 		.key_len = sizeof(uint32_t),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
@@ -93,23 +131,29 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 	};
 	struct rte_rcu_qsbr_dq_parameters dq = {
 		.name = dq_name,
-		.size = hp.entries,
+		/* Full, it makes the writer wait for the readers: keep that rare. */
+		.size = hp.entries < FWD_DQ_MIN ? FWD_DQ_MIN : hp.entries,
 		.esize = sizeof(void *),
 		.trigger_reclaim_limit = 0,
 		.max_reclaim_size = 64,
 		.v = qsbr,
 		.free_fn = free_entry,
 	};
+	size_t before = heap_used();
 	struct fwd_table *t;
 
+	if (max_groups > RTE_HASH_ENTRIES_MAX / 2) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	t = rte_zmalloc_socket("fwd_table", sizeof(*t), 0, socket);
 	if (t == NULL)
 		return NULL;
 	t->socket = socket;
 	t->qsbr = qsbr;
-	t->hash_bytes = heap_used(socket);
+	t->max_groups = max_groups;
+	t->block_overhead = block_overhead(socket);
 	t->hash = rte_hash_create(&hp);
-	t->hash_bytes = heap_used(socket) - t->hash_bytes;
 	if (t->hash == NULL || rte_hash_rcu_qsbr_add(t->hash, &hash_rcu) != 0) {
 		fwd_table_free(t);
 		return NULL;
@@ -121,6 +165,7 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 		fwd_table_free(t);
 		return NULL;
 	}
+	t->fixed_bytes = heap_used() - before;
 	return t;
 }
 
@@ -185,6 +230,8 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		}
 		return 0;
 	}
+	if (old == NULL && t->count >= t->max_groups)
+		return -ENOSPC;
 
 	e = rte_malloc_socket("fwd_entry", entry_size(n_sources), 0, t->socket);
 	if (e == NULL)
@@ -196,11 +243,20 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		qsort(e->sources, n_sources, sizeof(*sources), cmp_source);
 	}
 	ret = rte_hash_add_key_data(t->hash, &group, e);
+	if (ret == -ENOSPC) {
+		/*
+		 * Under max_groups, so the headroom is held by deleted groups
+		 * whose grace period a slow reader has not ended: wait for it,
+		 * then rte_hash reclaims their slots itself when it retries.
+		 */
+		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+		ret = rte_hash_add_key_data(t->hash, &group, e);
+	}
 	if (ret < 0) {
 		rte_free(e);
 		return ret;
 	}
-	t->entry_bytes += entry_size(n_sources);
+	t->entry_bytes += entry_footprint(t, n_sources);
 	if (old == NULL)
 		t->count++;
 	retire(t, old);
@@ -289,5 +345,5 @@ size_t
 fwd_table_memory(const struct fwd_table *t)
 {
 	/* The hash is sized for max groups at creation; entries grow with use. */
-	return sizeof(*t) + t->hash_bytes + t->entry_bytes;
+	return t->fixed_bytes + t->entry_bytes;
 }

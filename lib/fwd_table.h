@@ -15,7 +15,6 @@
 
 #include "fwd_types.h"
 
-#define FWD_MAX_SOURCES 256
 #define FWD_MAX_STATIC 64
 
 struct fwd_table;

@@ -22,4 +22,7 @@ struct fwd_source {
 	fwd_mask_t exclude;
 };
 
+/* Sources one group's entry can hold: also the bound on [limits] max_sources_per_group. */
+#define FWD_MAX_SOURCES 256
+
 #endif

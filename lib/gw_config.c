@@ -12,6 +12,7 @@
 
 #include <rte_cfgfile.h>
 
+#include "fwd_types.h"
 #include "gw_config.h"
 
 #define MAX_ENTRIES 64
@@ -399,6 +400,8 @@ get_seconds(struct rte_cfgfile *file, const char *sec, const char *key, uint32_t
 			goto bad;
 	}
 	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			goto bad; /* "7." is a typo, not 7 s */
 		for (p++; *p >= '0' && *p <= '9' && scale > 0; p++, scale /= 10)
 			frac += (uint32_t)(*p - '0') * scale;
 	}
@@ -409,8 +412,8 @@ get_seconds(struct rte_cfgfile *file, const char *sec, const char *key, uint32_t
 		goto bad;
 	return 0;
 bad:
-	return fail(err, err_len, "config: %s.%s: '%s' is not seconds in %u.%03u..%u", sec, key, v,
-		    min_ms / 1000, min_ms % 1000, max_ms / 1000);
+	return fail(err, err_len, "config: %s.%s: '%s' is not seconds in %u.%03u..%u.%03u", sec, key,
+		    v, min_ms / 1000, min_ms % 1000, max_ms / 1000, max_ms % 1000);
 }
 
 static int
@@ -465,7 +468,7 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 		ret = get_uint(file, "limits", "max_groups_per_port", 1, 1000000,
 			       &l->max_groups_per_port, err, err_len);
 	if (ret == 0)
-		ret = get_uint(file, "limits", "max_sources_per_group", 0, 1024,
+		ret = get_uint(file, "limits", "max_sources_per_group", 0, FWD_MAX_SOURCES,
 			       &l->max_sources_per_group, err, err_len);
 	return ret;
 }
@@ -505,7 +508,8 @@ parse_mroute(const struct gw_config *cfg, const char *name, const char *v, struc
 	tok = strtok_r(NULL, " \t", &save);
 	if (tok != NULL && strcmp(tok, "source") == 0) {
 		tok = strtok_r(NULL, " \t", &save);
-		if (tok == NULL || parse_ipv4(tok, &rt->source) < 0)
+		if (tok == NULL || parse_ipv4(tok, &rt->source) < 0 || rt->source == 0 ||
+		    (ntohl(rt->source) >> 28) >= 14)
 			goto bad;
 		tok = strtok_r(NULL, " \t", &save);
 	}

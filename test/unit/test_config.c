@@ -584,6 +584,381 @@ test_errors(void)
 		  "nonexistent file: refused with path and strerror: %s", one_line(err));
 }
 
+/* ---- membership tracking, querier, limits, forwarding ---- */
+
+/* The new sections, none at its default; every inside port from inside to inside8. */
+static const char tracking_config[] =
+	MINIMAL
+	"[inside2]\nport = net_null2\naddress = 172.18.0.1/16\n"
+	"[inside3]\nport = net_null3\naddress = 172.19.0.1/16\n"
+	"[inside4]\nport = net_null4\naddress = 172.20.0.1/16\n"
+	"[inside5]\nport = net_null5\naddress = 172.21.0.1/16\n"
+	"[inside6]\nport = net_null6\naddress = 172.22.0.1/16\n"
+	"[inside7]\nport = net_null7\naddress = 172.23.0.1/16\n"
+	"[inside8]\nport = net_tap8,iface=gw-in8\naddress = 172.24.0.1/16\n"
+	"[proxy]\ntrack_membership = yes\n"
+	"[querier]\n"
+	"enabled = yes\n"
+	"version = 2\n"
+	"query_interval = 60\n"
+	"query_response_interval = 0.5\n"
+	"robustness = 3\n"
+	"last_member_query_interval = 0.25\n"
+	"last_member_query_count = 5\n"
+	"[limits]\n"
+	"max_groups = 500\n"
+	"max_groups_per_port = 100\n"
+	"max_sources_per_group = 0\n"
+	"[forward]\nenabled = yes\n"
+	"[mroute]\n"
+	"tv = 239.1.0.0/16 to inside inside2\n"
+	"ssm = 232.1.1.1 source 10.0.0.1 to inside8\n"
+	"all\t=\t224.0.0.0/4\tto\tinside3 ; every group\n";
+
+static uint16_t
+role_bit(enum gw_role role)
+{
+	return (uint16_t)(1u << role);
+}
+
+static void
+test_tracking_full(void)
+{
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	const struct gw_querier_config *q = &cfg.querier;
+	const struct gw_mroute *rt = cfg.forward.mroutes;
+	bool all_inside = true;
+	int ret;
+
+	ret = load_text(tracking_config, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0, "tracking config loads (ret %d%s%s)", ret, ret == 0 ? "" : ": ",
+		  ret == 0 ? "" : one_line(err));
+	if (ret != 0)
+		return;
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "172.%d.0.1", 17 + r - GW_ROLE_INSIDE);
+		if (!cfg.port[r].present || cfg.port[r].role != (enum gw_role)r ||
+		    cfg.port[r].addr != inet_addr(want) || cfg.port[r].prefix_len != 16)
+			all_inside = false;
+	}
+	TAP_CHECK(all_inside, "inside .. inside8 present, each with its role and address");
+	TAP_CHECK(strcmp(cfg.port[GW_ROLE_INSIDE + 7].devargs, "net_tap8,iface=gw-in8") == 0 &&
+		  strcmp(gw_role_name(GW_ROLE_INSIDE + 7), "inside8") == 0 &&
+		  strcmp(gw_role_name(GW_ROLE_INSIDE + 1), "inside2") == 0,
+		  "inside8.port '%s', role names inside2 and inside8",
+		  cfg.port[GW_ROLE_INSIDE + 7].devargs);
+	TAP_CHECK(gw_role_is_inside(GW_ROLE_INSIDE + 7) && !gw_role_is_inside(GW_ROLE_ALT),
+		  "inside8 plays the inside role, alt does not");
+	TAP_CHECK(cfg.track_membership, "proxy.track_membership on");
+	TAP_CHECK(q->enabled && q->version == 2, "querier.enabled on, version 2 (%u)", q->version);
+	TAP_CHECK(q->query_interval_ms == 60000, "querier.query_interval 60 s (%u ms)",
+		  q->query_interval_ms);
+	TAP_CHECK(q->query_response_interval_ms == 500, "querier.query_response_interval 0.5 s (%u ms)",
+		  q->query_response_interval_ms);
+	TAP_CHECK(q->robustness == 3, "querier.robustness 3 (%u)", q->robustness);
+	TAP_CHECK(q->last_member_query_interval_ms == 250,
+		  "querier.last_member_query_interval 0.25 s (%u ms)",
+		  q->last_member_query_interval_ms);
+	TAP_CHECK(q->last_member_query_count == 5, "querier.last_member_query_count 5 (%u)",
+		  q->last_member_query_count);
+	TAP_CHECK(cfg.limits.max_groups == 500 && cfg.limits.max_groups_per_port == 100 &&
+		  cfg.limits.max_sources_per_group == 0,
+		  "limits 500/100/0 (%u/%u/%u)", cfg.limits.max_groups, cfg.limits.max_groups_per_port,
+		  cfg.limits.max_sources_per_group);
+	TAP_CHECK(cfg.forward.enabled, "forward.enabled on");
+	TAP_CHECK(cfg.forward.n_mroutes == 3, "three mroutes (%u)", cfg.forward.n_mroutes);
+	if (cfg.forward.n_mroutes != 3)
+		return;
+	TAP_CHECK(rt[0].group == addr(239, 1, 0, 0) && rt[0].prefix_len == 16 && rt[0].source == 0 &&
+		  rt[0].ports == (role_bit(GW_ROLE_INSIDE) | role_bit(GW_ROLE_INSIDE + 1)),
+		  "mroute tv: 239.1.0.0/16 from any source to inside and inside2 (0x%08x/%u, 0x%x)",
+		  ntohl(rt[0].group), rt[0].prefix_len, rt[0].ports);
+	TAP_CHECK(rt[1].group == addr(232, 1, 1, 1) && rt[1].prefix_len == 32 &&
+		  rt[1].source == addr(10, 0, 0, 1) && rt[1].ports == role_bit(GW_ROLE_INSIDE + 7),
+		  "mroute ssm: 232.1.1.1/32 from 10.0.0.1 to inside8 (/%u, 0x%x)", rt[1].prefix_len,
+		  rt[1].ports);
+	TAP_CHECK(rt[2].group == addr(224, 0, 0, 0) && rt[2].prefix_len == 4 &&
+		  rt[2].ports == role_bit(GW_ROLE_INSIDE + 2),
+		  "mroute all: tabs and a comment, 224.0.0.0/4 to inside3 (/%u, 0x%x)",
+		  rt[2].prefix_len, rt[2].ports);
+}
+
+static void
+test_tracking_defaults(void)
+{
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	const struct gw_querier_config *q = &cfg.querier;
+	bool no_extra_inside = true;
+	int ret;
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0, "minimal config loads for the tracking defaults (ret %d)", ret);
+	if (ret != 0)
+		return;
+	TAP_CHECK(!cfg.track_membership, "default: no membership tracking");
+	TAP_CHECK(!q->enabled && q->version == 3, "default: querier off, version 3 (%u)",
+		  q->version);
+	/* RFC 3376 §8.2, §8.3, §8.1, §8.8. */
+	TAP_CHECK(q->query_interval_ms == 125000 && q->query_response_interval_ms == 10000,
+		  "default: query interval 125 s, response interval 10 s (%u, %u ms)",
+		  q->query_interval_ms, q->query_response_interval_ms);
+	TAP_CHECK(q->robustness == 2 && q->last_member_query_interval_ms == 1000 &&
+		  q->last_member_query_count == 2,
+		  "default: robustness 2, last member query 1 s x 2 (%u, %u ms, %u)", q->robustness,
+		  q->last_member_query_interval_ms, q->last_member_query_count);
+	TAP_CHECK(cfg.limits.max_groups == 16384 && cfg.limits.max_groups_per_port == 16384 &&
+		  cfg.limits.max_sources_per_group == 64,
+		  "default limits 16384/16384/64 (%u/%u/%u)", cfg.limits.max_groups,
+		  cfg.limits.max_groups_per_port, cfg.limits.max_sources_per_group);
+	TAP_CHECK(!cfg.forward.enabled && cfg.forward.n_mroutes == 0,
+		  "default: no forwarding, no mroutes");
+	for (int r = GW_ROLE_INSIDE + 1; r < GW_MAX_PORTS; r++)
+		no_extra_inside = no_extra_inside && !cfg.port[r].present;
+	TAP_CHECK(no_extra_inside, "default: no inside2 .. inside8");
+
+	{
+		/* last_member_query_count follows robustness unless given. */
+		const char *o[] = { "querier.robustness=6" };
+		const char *o2[] = { "querier.robustness=6", "querier.last_member_query_count=1" };
+
+		ret = load_text(MINIMAL, o, 1, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && q->robustness == 6 && q->last_member_query_count == 6,
+			  "robustness 6 alone: last_member_query_count 6 too (%u)",
+			  q->last_member_query_count);
+		ret = load_text(MINIMAL, o2, 2, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && q->robustness == 6 && q->last_member_query_count == 1,
+			  "robustness 6, last_member_query_count 1: kept apart (%u)",
+			  q->last_member_query_count);
+	}
+	{
+		/* Tracking without a querier is fine: another router may query. */
+		const char *o[] = { "proxy.track_membership=yes" };
+
+		ret = load_text(MINIMAL, o, 1, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && cfg.track_membership && !q->enabled,
+			  "track_membership without a querier loads (ret %d)", ret);
+	}
+}
+
+/* Seconds with decimals: what the reader takes and how many milliseconds it makes. */
+static void
+test_seconds(void)
+{
+	static const struct {
+		const char *text;
+		uint32_t ms;
+	} good[] = {
+		{ "1", 1000 },
+		{ "0.1", 100 },
+		{ "0.5", 500 },
+		{ "2.05", 2050 },
+		{ "0.125", 125 },
+		{ "3174.4", 3174400 },
+		{ "007", 7000 },
+	};
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	char set[96];
+	const char *o[] = { set };
+
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		int ret;
+
+		snprintf(set, sizeof(set), "querier.last_member_query_interval=%s", good[i].text);
+		ret = load_text(MINIMAL, o, 1, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && cfg.querier.last_member_query_interval_ms == good[i].ms,
+			  "last_member_query_interval '%s' is %u ms (ret %d, %u)", good[i].text,
+			  good[i].ms, ret, cfg.querier.last_member_query_interval_ms);
+	}
+	{
+		const char *qi[] = { "querier.query_interval=31744",
+				     "querier.query_response_interval=3174.4" };
+		int ret = load_text(MINIMAL, qi, 2, &cfg, err, sizeof(err));
+
+		TAP_CHECK(ret == 0 && cfg.querier.query_interval_ms == 31744000 &&
+			  cfg.querier.query_response_interval_ms == 3174400,
+			  "the largest intervals QQIC and Max Resp Code hold (ret %d)", ret);
+	}
+	{
+		const char *qi[] = { "querier.query_interval=1",
+				     "querier.query_response_interval=0.999" };
+		int ret = load_text(MINIMAL, qi, 2, &cfg, err, sizeof(err));
+
+		TAP_CHECK(ret == 0 && cfg.querier.query_interval_ms == 1000 &&
+			  cfg.querier.query_response_interval_ms == 999,
+			  "query_interval 1 s with a response interval of 0.999 s (ret %d%s%s)", ret,
+			  ret == 0 ? "" : ": ", ret == 0 ? "" : one_line(err));
+	}
+}
+
+static void
+test_tracking_errors(void)
+{
+	static const struct {
+		const char *key;    /* section.key */
+		const char *value;
+	} bad[] = {
+		{ "proxy.track_membership", "maybe" },
+		{ "proxy.track_membership", "" },
+		{ "querier.enabled", "2" },
+		{ "querier.version", "0" },
+		{ "querier.version", "4" },
+		{ "querier.version", "v3" },
+		{ "querier.version", "" },
+		{ "querier.query_interval", "0" },
+		{ "querier.query_interval", "0.5" },
+		{ "querier.query_interval", "31744.001" },
+		{ "querier.query_interval", "31745" },
+		{ "querier.query_interval", "99999999999999999999" },
+		{ "querier.query_interval", "-1" },
+		{ "querier.query_interval", "1.2345" },
+		{ "querier.query_interval", "1e3" },
+		{ "querier.query_interval", "10s" },
+		{ "querier.query_interval", ".5" },
+		{ "querier.query_interval", "1,5" },
+		{ "querier.query_interval", "" },
+		{ "querier.query_response_interval", "0" },
+		{ "querier.query_response_interval", "0.05" },
+		{ "querier.query_response_interval", "3174.5" },
+		{ "querier.query_response_interval", "ten" },
+		{ "querier.robustness", "0" },
+		{ "querier.robustness", "8" },
+		{ "querier.robustness", "2.5" },
+		{ "querier.last_member_query_interval", "0" },
+		{ "querier.last_member_query_interval", "0.099" },
+		{ "querier.last_member_query_interval", "3175" },
+		{ "querier.last_member_query_count", "0" },
+		{ "querier.last_member_query_count", "8" },
+		{ "querier.last_member_query_count", "" },
+		{ "limits.max_groups", "0" },
+		{ "limits.max_groups", "1000001" },
+		{ "limits.max_groups", "-5" },
+		{ "limits.max_groups", "lots" },
+		{ "limits.max_groups_per_port", "0" },
+		{ "limits.max_groups_per_port", "1000001" },
+		{ "limits.max_sources_per_group", "1025" },
+		{ "limits.max_sources_per_group", "x" },
+		{ "forward.enabled", "sometimes" },
+		{ "querier.interval", "125" },
+		{ "limits.groups", "10" },
+		{ "forward.mode", "fast" },
+		{ "proxy.tracking", "yes" },
+	};
+	char set[160];
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char what[160];
+
+		snprintf(set, sizeof(set), "%s=%s", bad[i].key, bad[i].value);
+		snprintf(what, sizeof(what), "%s '%s'", bad[i].key, bad[i].value);
+		check_error_set(what, set, bad[i].key);
+	}
+	check_error_line("querier on without tracking", "[querier]\nenabled = yes\n",
+			 "querier.enabled");
+	check_error_line("querier on, track_membership no",
+			 "[proxy]\ntrack_membership = no\n[querier]\nenabled = yes\n",
+			 "querier.enabled");
+	check_error_line("response interval equal to the query interval",
+			 "[querier]\nquery_interval = 10\nquery_response_interval = 10\n",
+			 "querier.query_response_interval");
+	check_error_line("response interval above the query interval",
+			 "[querier]\nquery_interval = 10\nquery_response_interval = 10.5\n",
+			 "querier.query_response_interval");
+	check_error_line("query interval under the default response interval (10 s)",
+			 "[querier]\nquery_interval = 5\n", "querier.query_response_interval");
+	check_error_line("unknown section [inside9]", "[inside9]\nport = x\naddress = 10.9.0.1/24\n",
+			 "[inside9]");
+	check_error_line("inside2 without an address", "[inside2]\nport = x\n", "inside2.address");
+	check_error_line("inside8 without a port", "[inside8]\naddress = 10.8.0.1/24\n",
+			 "inside8.port");
+	check_error_line("inside3 with a bad address", "[inside3]\nport = x\naddress = 239.0.0.1/24\n",
+			 "inside3.address");
+	check_error_line("inside4 given twice",
+			 "[inside4]\nport = x\naddress = 10.4.0.1/24\n"
+			 "[inside4]\nport = y\naddress = 10.4.0.2/24\n", "[inside4]");
+}
+
+static void
+test_mroutes(void)
+{
+	static const char *const bad[] = {
+		"239.1.1.1",
+		"239.1.1.1 to",
+		"to inside",
+		"",
+		"10.0.0.1 to inside",           /* not a group */
+		"240.0.0.1 to inside",
+		"239.1.1.1/3 to inside",        /* wider than 224.0.0.0/4 */
+		"239.1.1.1/33 to inside",
+		"239.1.1.1/ to inside",
+		"239.1.1.1/x to inside",
+		"239.1.1 to inside",
+		"239.1.1.1 source to inside",
+		"239.1.1.1 source bogus to inside",
+		"239.1.1.1 source 10.0.0.1",
+		"239.1.1.1 source 10.0.0.1 source 10.0.0.2 to inside",
+		"239.1.1.1 from inside",
+		"239.1.1.1 inside",
+		"239.1.1.1 to outside",         /* ports: configured inside ones only */
+		"239.1.1.1 to alt",
+		"239.1.1.1 to inside2",         /* not configured in MINIMAL */
+		"239.1.1.1 to inside9",
+		"239.1.1.1 to inside bogus",
+		"239.1.1.1 to INSIDE",
+	};
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	char text[16384];
+	size_t len;
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char line[320];
+		char what[128];
+
+		snprintf(line, sizeof(line), "[mroute]\nroute_%zu = %s\n", i, bad[i]);
+		snprintf(what, sizeof(what), "mroute '%s'", bad[i]);
+		snprintf(text, sizeof(text), "mroute.route_%zu", i);
+		check_error_line(what, line, text);
+	}
+	check_error_line("mroute name given twice",
+			 "[mroute]\na = 239.1.1.1 to inside\na = 239.1.1.2 to inside\n", "mroute.a");
+
+	/* --set makes routes too; inside2 from --set is a port an mroute may use. */
+	{
+		const char *o[] = {
+			"inside2.port=net_null2",
+			"inside2.address=10.2.0.1/24",
+			"mroute.cam=239.5.5.5 to inside2",
+		};
+
+		ret = load_text(MINIMAL, o, ARRAY_LEN(o), &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && cfg.forward.n_mroutes == 1 &&
+			  cfg.forward.mroutes[0].ports == role_bit(GW_ROLE_INSIDE + 1) &&
+			  cfg.forward.mroutes[0].group == addr(239, 5, 5, 5),
+			  "--set inside2 and an mroute to it (ret %d%s%s)", ret, ret == 0 ? "" : ": ",
+			  ret == 0 ? "" : one_line(err));
+	}
+
+	/* 64 routes fit, the 65th is refused. */
+	len = (size_t)snprintf(text, sizeof(text), "%s[mroute]\n", MINIMAL);
+	for (int i = 0; i < GW_MAX_MROUTES; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"r%d = 239.0.%d.1 to inside\n", i, i);
+	ret = load_text(text, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.forward.n_mroutes == GW_MAX_MROUTES &&
+		  cfg.forward.mroutes[GW_MAX_MROUTES - 1].group == addr(239, 0, GW_MAX_MROUTES - 1, 1),
+		  "%d mroutes load, in order (ret %d, %u)", GW_MAX_MROUTES, ret,
+		  cfg.forward.n_mroutes);
+	snprintf(text + len, sizeof(text) - len, "r%d = 239.9.9.9 to inside\n", GW_MAX_MROUTES);
+	check_error("one mroute too many", text, NULL, 0, "[mroute]");
+}
+
 int
 main(void)
 {
@@ -595,5 +970,10 @@ main(void)
 	test_addresses();
 	test_errors();
 	test_repeats();
+	test_tracking_full();
+	test_tracking_defaults();
+	test_seconds();
+	test_tracking_errors();
+	test_mroutes();
 	return TAP_DONE();
 }
