@@ -792,10 +792,18 @@ cmd_events(const struct ctl_opts *o, int argc, char **argv)
 			events[n] = event_kinds[n].name;
 	}
 
+	/* Before subscribing, so a signal at any moment ends it cleanly. No SA_RESTART: Ctrl-C
+	 * must wake the wait for the next event. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	c = open_client(o);
 	if (c == NULL)
-		return EXIT_FAIL;
+		return stop_requested ? EXIT_SUCCESS : EXIT_FAIL;
 	resp = igmpgw_client_subscribe(c, events, n);
+	if (resp == NULL && stop_requested) {
+		igmpgw_client_close(c);
+		return EXIT_SUCCESS;
+	}
 	if (!response_ok(resp)) {
 		json_decref(resp);
 		igmpgw_client_close(c);
@@ -816,9 +824,6 @@ cmd_events(const struct ctl_opts *o, int argc, char **argv)
 		print_json(resp);
 	json_decref(resp);
 
-	/* No SA_RESTART: Ctrl-C must wake the wait for the next event. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	while (!stop_requested) {
 		json_t *ev = igmpgw_client_next_event(c, -1);
 

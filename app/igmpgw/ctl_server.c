@@ -30,14 +30,17 @@
 
 /* Events stop queueing for a client once this much output waits for it. */
 #define EVENT_BUFFER_LIMIT (256 * 1024)
+/* Requests answered per client per pass (every 2 ms): a flood waits, others do not. */
+#define LINES_PER_PASS 32
 /* Past this much unread output we stop reading a client's requests. */
 #define RESPONSE_BUFFER_LIMIT (4 * 1024 * 1024)
 
 struct client {
 	int fd;                       /* -1: free slot */
-	char in[CTL_MAX_LINE + 1];
+	char in[CTL_MAX_LINE + 1];    /* the longest line and its newline */
 	size_t in_len;
 	bool discarding;              /* inside a line that was too long */
+	bool backlog;                 /* complete lines wait for the next pass */
 	char *out;
 	size_t out_len;
 	size_t out_cap;
@@ -117,7 +120,8 @@ client_flush(struct client *c)
 		memmove(c->out, c->out + n, c->out_len - n);
 		c->out_len -= n;
 		if (c->out_len == 0 && c->missed > 0) {
-			json_t *ev = json_pack("{s:s, s:I}", "event", "missed", (json_int_t)c->missed);
+			json_t *ev = json_pack("{s:s, s:I}", "event", "missed", "count",
+					       (json_int_t)c->missed);
 
 			c->missed = 0;
 			send_json(c, ev);
@@ -374,27 +378,38 @@ handle_line(struct client *c, const char *line, size_t len)
 
 /* ---- input ---- */
 
+/*
+ * Answers the complete lines buffered, at most LINES_PER_PASS of them, so a
+ * client that floods cannot hold the main lcore: the rest wait for the next pass.
+ */
 static void
 process_input(struct client *c)
 {
+	unsigned int lines = 0;
 	size_t start = 0;
 
+	c->backlog = false;
 	for (size_t i = 0; i < c->in_len; i++) {
 		if (c->in[i] != '\n')
 			continue;
+		if (lines == LINES_PER_PASS) {
+			c->backlog = true;
+			break;
+		}
 		if (c->discarding)
 			c->discarding = false; /* the end of the line we already refused */
 		else
 			handle_line(c, c->in + start, i - start);
 		start = i + 1;
+		lines++;
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
-	if (c->in_len == CTL_MAX_LINE) {
+	if (!c->backlog && c->in_len == sizeof(c->in)) {
 		/* A full buffer without a newline: refuse the line once, skip to its end. */
 		if (!c->discarding)
-			send_json(c, ctl_error_response(NULL,
-				  "request line longer than 65536 bytes: discarded"));
+			send_json(c, ctl_error_response(NULL, "request line longer than "
+							RTE_STR(CTL_MAX_LINE) " bytes: discarded"));
 		c->discarding = true;
 		c->in_len = 0;
 	}
@@ -403,9 +418,23 @@ process_input(struct client *c)
 static void
 client_read(struct client *c)
 {
-	ssize_t n = recv(c->fd, c->in + c->in_len, CTL_MAX_LINE - c->in_len, MSG_DONTWAIT);
+	ssize_t n;
 
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+	if (c->in_len == sizeof(c->in)) {
+		process_input(c); /* no room: answer what is buffered first */
+		return;
+	}
+	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n == 0) {
+		/* The client is done sending: answer everything it sent, then say goodbye. */
+		while (c->backlog && c->out_len < RESPONSE_BUFFER_LIMIT)
+			process_input(c);
+		client_flush(c);
+		if (c->fd >= 0)
+			client_close(c);
+		return;
+	}
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		client_close(c);
 		return;
 	}
@@ -455,21 +484,24 @@ gw_ctl_poll(void)
 	owner[n++] = NULL;
 	for (uint32_t i = 0; i < srv.max_clients; i++) {
 		struct client *c = &srv.clients[i];
+		bool reading = c->out_len < RESPONSE_BUFFER_LIMIT && !c->backlog;
 
 		if (c->fd < 0)
 			continue;
 		pfd[n].fd = c->fd;
-		pfd[n].events = (c->out_len < RESPONSE_BUFFER_LIMIT ? POLLIN : 0) |
-			(c->out_len > 0 ? POLLOUT : 0);
+		pfd[n].events = (reading ? POLLIN : 0) | (c->out_len > 0 ? POLLOUT : 0);
+		pfd[n].revents = 0;
 		owner[n++] = c;
 	}
-	if (poll(pfd, n, 0) <= 0)
+	if (poll(pfd, n, 0) < 0)
 		return;
 	for (nfds_t i = 1; i < n; i++) {
 		struct client *c = owner[i];
 
 		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			client_read(c);
+		else if (c->backlog && c->out_len < RESPONSE_BUFFER_LIMIT)
+			process_input(c);
 		if (c->fd >= 0 && c->out_len > 0)
 			client_flush(c);
 	}
