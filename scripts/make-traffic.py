@@ -7,11 +7,16 @@ with the pcap PMD here or with pktgen-dpdk's pcap replay (-s P:FILE) on a real b
                           gateway's inside address, each for another group
     queries.pcap          general queries (IGMPv3, IGMPv2, ...) from the upstream
                           querier to 224.0.0.1
+    data-SIZE.pcap        multicast UDP data from an upstream source, SIZE-byte
+                          frames, the destination group spread over --data-groups
+                          (only with --data-sizes)
 
-Every packet is what a real host or querier sends: TTL 1, TOS 0xc0, the Router
-Alert option, valid IPv4 and IGMP checksums. Frames are padded with zeros to the
-60-byte Ethernet minimum, as they would be captured on a wire, so that a
-generator does not pad them with whatever its buffer held.
+Every IGMP packet is what a real host or querier sends: TTL 1, TOS 0xc0, the
+Router Alert option, valid IPv4 and IGMP checksums. Data packets are what a
+multicast source sends: TTL 64, valid IPv4 and UDP checksums, the RFC 1112
+group MAC. Frames are padded with zeros to the 60-byte Ethernet minimum, as
+they would be captured on a wire, so that a generator does not pad them with
+whatever its buffer held.
 
 Built with struct rather than scapy so that every byte is the one written here
 and the output is the same on every run.
@@ -23,9 +28,13 @@ import struct
 import sys
 
 IGMP_PROTO = 2
+UDP_PROTO = 17
 ETHERTYPE_IPV4 = 0x0800
 IPOPT_RA = bytes([0x94, 0x04, 0x00, 0x00])
 ETH_MIN_FRAME = 60          # without the FCS
+ETH_FCS = 4
+ETH_HDR = 14
+DATA_HDRS = ETH_HDR + 20 + 8    # Ethernet, IPv4 without options, UDP
 DLT_EN10MB = 1
 PCAP_MAGIC_USEC = 0xA1B2C3D4
 TS_BASE = 1700000000        # fixed timestamps: identical files on every run
@@ -126,6 +135,56 @@ def queries(args):
     return frames
 
 
+def group_mac(group):
+    """RFC 1112 §6.4: 01:00:5e and the low 23 bits of the group."""
+    return bytes([0x01, 0x00, 0x5E, group.packed[1] & 0x7F]) + group.packed[2:]
+
+
+def udp_ipv4(src, dst, sport, dport, payload, ttl):
+    """IPv4 (no options, DF clear) carrying UDP, both checksums valid."""
+    udp_len = 8 + len(payload)
+    pseudo = struct.pack("!4s4sBBH", src.packed, dst.packed, 0, UDP_PROTO, udp_len)
+    udp = struct.pack("!HHHH", sport, dport, udp_len, 0) + payload
+    csum = checksum(pseudo + udp) or 0xFFFF     # 0 means "no checksum" in UDP
+    udp = udp[:6] + struct.pack("!H", csum) + udp[8:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, 0, 0, ttl, UDP_PROTO, 0,
+                      src.packed, dst.packed)
+    return with_checksum(hdr, 10) + udp
+
+
+def data_groups(args):
+    """The groups the data goes to: --data-group-list, or --data-groups from the base."""
+    if args.data_group_list:
+        return args.data_group_list
+    base = int(args.data_group_base)
+    return [ipaddress.IPv4Address(base + i) for i in range(args.data_groups)]
+
+
+def data_group_index(i, n_groups, n_packets):
+    """Packet i's group: round robin when every group fits, else evenly strided over all."""
+    if n_groups <= n_packets:
+        return i % n_groups
+    return i * n_groups // n_packets
+
+
+def data_stream(args, size):
+    """SIZE-byte frames (FCS included, as generators count them) from the source to the groups."""
+    groups = data_groups(args)
+    n_packets = args.data_packets or len(groups)
+    src_mac = mac_bytes(args.data_source_mac) if args.data_source_mac else \
+        host_mac(args.data_source)
+    payload_len = size - ETH_FCS - DATA_HDRS
+    frames = []
+    for i in range(n_packets):
+        group = groups[data_group_index(i, len(groups), n_packets)]
+        # A payload that differs per packet, as real data does: sequence number, then a pattern.
+        payload = struct.pack("!I", i) + bytes((i + k) & 0xFF for k in range(payload_len - 4))
+        pkt = udp_ipv4(args.data_source, group, args.data_port, args.data_port, payload,
+                       args.data_ttl)
+        frames.append(ethernet(group_mac(group), src_mac, pkt, False))
+    return frames
+
+
 def positive(text):
     n = int(text)
     if n <= 0:
@@ -142,9 +201,37 @@ def versions(text):
     return out
 
 
+def sizes(text):
+    out = []
+    for v in text.split(","):
+        try:
+            n = int(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError("sizes are whole numbers of bytes, comma separated")
+        if not ETH_MIN_FRAME + ETH_FCS <= n <= 9000:
+            raise argparse.ArgumentTypeError(
+                "frame sizes go from %d to 9000 bytes (FCS included)" % (ETH_MIN_FRAME + ETH_FCS))
+        out.append(n)
+    return out
+
+
+def group_list(text):
+    out = []
+    for v in text.split(","):
+        try:
+            g = ipaddress.IPv4Address(v.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError("not an IPv4 address: %r" % v)
+        if not g.is_multicast:
+            raise argparse.ArgumentTypeError("not a multicast group: %s" % g)
+        out.append(g)
+    return out
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
-        description="Write igmpgw benchmark traffic (unicast-reports.pcap, queries.pcap).")
+        description="Write igmpgw benchmark traffic (unicast-reports.pcap, queries.pcap, "
+                    "and with --data-sizes multicast data, data-SIZE.pcap).")
     p.add_argument("-o", "--out", default=".", help="output directory (default: .)")
     p.add_argument("--reports", type=positive, default=1024,
                    help="unicast reports, one group each (default 1024)")
@@ -170,9 +257,33 @@ def parse_args(argv):
                    help="the querier's MAC (default 02:00 + its address)")
     p.add_argument("--no-pad", action="store_true",
                    help="do not pad frames to the 60-byte Ethernet minimum")
+    d = p.add_argument_group("multicast data (data-SIZE.pcap, UDP from an upstream source)")
+    d.add_argument("--data-sizes", type=sizes, default=[],
+                   help="frame sizes in bytes, FCS included (64 writes 60-byte frames), "
+                        "comma separated; one file each (default: no data files)")
+    d.add_argument("--data-only", action="store_true",
+                   help="write only the data files, not unicast-reports.pcap and queries.pcap")
+    d.add_argument("--data-groups", type=positive, default=1024,
+                   help="groups the data goes to, consecutive from --data-group-base "
+                        "(default 1024)")
+    d.add_argument("--data-group-base", type=ipaddress.IPv4Address, default="232.1.0.1",
+                   help="first data group (default 232.1.0.1)")
+    d.add_argument("--data-group-list", type=group_list, default=None,
+                   help="the data groups themselves, comma separated (instead of "
+                        "--data-groups and --data-group-base)")
+    d.add_argument("--data-packets", type=positive, default=None,
+                   help="frames per file: the groups in turn, or evenly strided over them "
+                        "when there are more groups (default: one per group)")
+    d.add_argument("--data-source", type=ipaddress.IPv4Address, default="10.200.1.10",
+                   help="the data's source address (default 10.200.1.10)")
+    d.add_argument("--data-source-mac", default=None,
+                   help="the source's MAC (default 02:00 + its address)")
+    d.add_argument("--data-port", type=int, default=5000,
+                   help="UDP source and destination port (default 5000)")
+    d.add_argument("--data-ttl", type=int, default=64, help="IPv4 TTL (default 64)")
     args = p.parse_args(argv)
 
-    for name in ("gw_mac", "host_mac", "querier_mac"):
+    for name in ("gw_mac", "host_mac", "querier_mac", "data_source_mac"):
         value = getattr(args, name)
         if value is not None:
             try:
@@ -185,16 +296,30 @@ def parse_args(argv):
                 % (args.reports, args.group_base))
     if int(args.host_base) + args.hosts - 1 > 0xFFFFFFFF:
         p.error("--hosts: too many hosts after %s" % args.host_base)
+    if args.data_group_list is None:
+        if not args.data_group_base.is_multicast or \
+                int(args.data_group_base) + args.data_groups - 1 > MULTICAST_LAST:
+            p.error("--data-group-base: %d groups from %s leave the multicast range"
+                    % (args.data_groups, args.data_group_base))
+    if not 0 <= args.data_port <= 0xFFFF:
+        p.error("--data-port: 0 to 65535")
+    if not 1 <= args.data_ttl <= 255:
+        p.error("--data-ttl: 1 to 255")
+    if args.data_only and not args.data_sizes:
+        p.error("--data-only: give the frame sizes with --data-sizes")
     return args
 
 
 def main(argv):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
-    outputs = (("unicast-reports.pcap", unicast_reports(args)),
-               ("queries.pcap", queries(args)))
-    for name, frames in outputs:
+    outputs = [] if args.data_only else [("unicast-reports.pcap", lambda: unicast_reports(args)),
+                                         ("queries.pcap", lambda: queries(args))]
+    for size in args.data_sizes:
+        outputs.append(("data-%d.pcap" % size, lambda size=size: data_stream(args, size)))
+    for name, make in outputs:
         path = os.path.join(args.out, name)
+        frames = make()
         write_pcap(path, frames)
         print("make-traffic: %s: %d frames" % (path, len(frames)))
     return 0

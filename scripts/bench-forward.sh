@@ -1,0 +1,536 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Multicast data forwarding throughput, against baselines in the same command: a pcap
+# port replays UDP multicast frames forever into the active outside, null ports take
+# what is forwarded, one lcore polls. For each frame size:
+#   testpmd         dpdk-testpmd io forwarding, pcap -> one null port (the ceiling)
+#   igmpgw          1, 2 and 4 inside ports; the groups are joined in its forwarding
+#                   hash through the control socket before the measurement
+#   ipv4_multicast  DPDK's reference multicast forwarder (examples/ipv4_multicast,
+#                   from Debian's dpdk-doc), built here from a patched copy
+# then the same igmpgw with 1, 1000 and 100000 joined groups, the traffic spread over
+# all of them: whether the lookup slows down as the table grows.
+#
+# Rates are per second of the polling thread's CPU time (scripts/bench-lib.sh), so that
+# other load on a shared machine does not skew the ratios. Targets: igmpgw with one
+# inside port >= 0.9 of testpmd and >= ipv4_multicast; slowest/fastest scale <= 1.3.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
+COMMAND="$0${*:+ $*}"
+BUILD=$ROOT/build-bench3
+SECONDS_MEASURE=4
+SECONDS_WARMUP=1
+REPEAT=1
+FORCE_NO_HUGE=0
+MEM_MB=256
+SIZES=(64 1400)
+INSIDE_PORTS=(1 2 4)
+SCALE_GROUPS=(1 1000 100000)
+JOINED=1024              # groups joined for the size/port runs, one frame each
+GROUP_BASE=232.1.0.1
+# The pcap PMD's infinite_rx keeps every frame of the file in an mbuf of the port's
+# pool for the whole run: igmpgw's pool has 32767, so the scale pcaps stop at this.
+SCALE_FRAMES=24576
+MAX_GROUPS=200000        # [limits]: the same table size in every igmpgw run
+
+usage()
+{
+	cat <<EOF
+usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--build DIR]
+                        [--sizes LIST] [--inside LIST] [--scale LIST]
+
+  --seconds N   measured seconds of each run; the median one-second rate counts
+                (default $SECONDS_MEASURE)
+  --warmup N    seconds each run forwards before the measurement starts (default $SECONDS_WARMUP)
+  --repeat N    runs of each program per case, taken in turn; the best counts (default 1)
+  --no-huge     run DPDK without hugepages (the default when fewer than $MEM_MB MB of
+                free hugepages are there)
+  --build DIR   meson build directory, set up as a release build if missing
+                (default build-bench3); ipv4_multicast is built in DIR/ipv4_multicast
+  --sizes LIST  frame sizes, FCS included, comma separated, 64 to 1500
+                (default $(IFS=,; echo "${SIZES[*]}"))
+  --inside LIST inside port counts, comma separated, from 1, 2 and 4 (default $(IFS=,; echo "${INSIDE_PORTS[*]}"))
+  --scale LIST  joined groups of the scale runs, comma separated, each 1 to $MAX_GROUPS
+                (default $(IFS=,; echo "${SCALE_GROUPS[*]}"))
+EOF
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seconds) SECONDS_MEASURE=${2:?--seconds needs a value}; shift 2 ;;
+	--warmup) SECONDS_WARMUP=${2:?--warmup needs a value}; shift 2 ;;
+	--repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
+	--no-huge) FORCE_NO_HUGE=1; shift ;;
+	--build) BUILD=$(realpath -m "${2:?--build needs a directory}"); shift 2 ;;
+	--sizes) IFS=, read -ra SIZES <<<"${2:?--sizes needs a list}"; shift 2 ;;
+	--inside) IFS=, read -ra INSIDE_PORTS <<<"${2:?--inside needs a list}"; shift 2 ;;
+	--scale) IFS=, read -ra SCALE_GROUPS <<<"${2:?--scale needs a list}"; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[[ $SECONDS_MEASURE =~ ^[1-9][0-9]*$ ]] || die "--seconds: a whole number of seconds, at least 1"
+[[ $SECONDS_WARMUP =~ ^[0-9]+$ ]] || die "--warmup: a whole number of seconds"
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat: a whole number of runs, at least 1"
+[ ${#SIZES[@]} -gt 0 ] || die "--sizes: at least one frame size"
+for n in "${SIZES[@]}"; do
+	if ! [[ $n =~ ^[1-9][0-9]*$ ]] || [ "$n" -lt 64 ] || [ "$n" -gt 1500 ]; then
+		die "--sizes: $n is not a frame size from 64 to 1500"
+	fi
+done
+[ ${#INSIDE_PORTS[@]} -gt 0 ] || die "--inside: at least one port count"
+for n in "${INSIDE_PORTS[@]}"; do
+	case $n in
+	1|2|4) ;;
+	*) die "--inside: $n: ipv4_multicast's groups reach 1, 2 or 4 ports" ;;
+	esac
+done
+[ ${#SCALE_GROUPS[@]} -gt 0 ] || die "--scale: at least one group count"
+for n in "${SCALE_GROUPS[@]}"; do
+	if ! [[ $n =~ ^[1-9][0-9]*$ ]] || [ "$n" -gt "$MAX_GROUPS" ]; then
+		die "--scale: $n is not a group count from 1 to $MAX_GROUPS"
+	fi
+done
+case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into devargs)" ;; esac
+
+command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
+pkg-config --exists libdpdk 2>/dev/null ||
+	die "libdpdk's pkg-config file not found (scripts/setup.sh installs libdpdk-dev)"
+
+# ---- builds: igmpgw, and DPDK's reference forwarder from a patched copy ----
+if [ ! -f "$BUILD/build.ninja" ]; then
+	if ! out=$(meson setup "$BUILD" "$ROOT" --werror -Dbuildtype=release 2>&1); then
+		echo "$out" >&2
+		die "meson setup $BUILD failed"
+	fi
+fi
+if ! out=$(ninja -C "$BUILD" app/igmpgw/igmpgw 2>&1); then
+	echo "$out" >&2
+	die "cannot build igmpgw"
+fi
+IGMPGW=$BUILD/app/igmpgw/igmpgw
+WORK=$BUILD/bench-forward
+mkdir -p "$WORK"
+SOCK=$WORK/ctl.sock
+[ ${#SOCK} -lt 100 ] || die "--build: $SOCK is too long for a unix socket path"
+
+# ipv4_multicast: DPDK's example as Debian ships it (dpdk-doc), copied and patched here,
+# never into the repository. Its ports request RTE_ETH_TX_OFFLOAD_MULTI_SEGS, which
+# net_null (and net_pcap) do not announce, so rte_eth_dev_configure() refuses them; the
+# one-line patch masks the request with the port's capabilities, as DPDK's newer
+# examples do. The null PMD frees chained replicas whole, so nothing else changes.
+build_ipv4_multicast()
+{
+	local src dir=$BUILD/ipv4_multicast
+
+	src=$(dpkg -L dpdk-doc 2>/dev/null | grep '/ipv4_multicast/main\.c$' | head -n 1) || true
+	if [ -z "$src" ] || [ ! -f "$src" ]; then
+		die "DPDK's examples/ipv4_multicast not found: install dpdk-doc (scripts/setup.sh)"
+	fi
+	mkdir -p "$dir"
+	sed 's|^\t\t/\* get the lcore_id for this port \*/|\t\t/* bench-forward.sh: request only the Tx offloads the port has */\n\t\tlocal_port_conf.txmode.offloads \&= dev_info.tx_offload_capa;\n\n&|' \
+		"$src" >"$dir/main.c.new"
+	grep -q 'txmode.offloads &= dev_info.tx_offload_capa' "$dir/main.c.new" ||
+		die "$src: cannot patch it (another DPDK version?)"
+	if [ -x "$dir/dpdk-ipv4_multicast" ] && cmp -s "$dir/main.c.new" "$dir/main.c"; then
+		rm -f "$dir/main.c.new"
+	else
+		mv "$dir/main.c.new" "$dir/main.c"
+		# The flags of the example's own Makefile.
+		# shellcheck disable=SC2046
+		if ! out=$(cc -O3 $(pkg-config --cflags libdpdk) -DALLOW_EXPERIMENTAL_API \
+			"$dir/main.c" -o "$dir/dpdk-ipv4_multicast" $(pkg-config --libs libdpdk) 2>&1); then
+			echo "$out" >&2
+			die "cannot build ipv4_multicast"
+		fi
+	fi
+	IPV4MC=$dir/dpdk-ipv4_multicast
+}
+build_ipv4_multicast
+
+# ---- traffic ----
+# ipv4_multicast's groups are compiled in (mcast_group_table in its main.c): 224.0.0.101
+# + m - 1 goes to the ports of bitmask m, so with the null ports first (ports 0-3) and
+# the pcap port last, 224.0.0.101 goes to null0, .103 to null0-1 and .115 to null0-3.
+# igmpgw never forwards 224.0.0.0/24 (link-local, RFC 5771), so it gets 232/8 groups.
+IPV4MC_GROUP=([1]=224.0.0.101 [2]=224.0.0.103 [4]=224.0.0.115)
+TRAFFIC=$WORK/traffic
+make_traffic()
+{
+	local dir=$TRAFFIC/$1
+
+	shift
+	/usr/bin/python3 "$ROOT/scripts/make-traffic.py" -o "$dir" --data-only "$@" >/dev/null ||
+		die "make-traffic.py $* failed"
+}
+sizes=$(IFS=,; echo "${SIZES[*]}")
+make_traffic joined --data-sizes "$sizes" --data-groups "$JOINED" --data-group-base "$GROUP_BASE"
+for k in "${INSIDE_PORTS[@]}"; do
+	make_traffic "ipv4mc-$k" --data-sizes "$sizes" --data-group-list "${IPV4MC_GROUP[$k]}" \
+		--data-packets "$JOINED"
+done
+for n in "${SCALE_GROUPS[@]}"; do
+	make_traffic "scale-$n" --data-sizes 64 --data-groups "$n" --data-group-base "$GROUP_BASE" \
+		--data-packets "$SCALE_FRAMES"
+done
+
+bench_traps
+bench_memory
+
+# ---- the gateway's control socket: joins and counters ----
+# gw_ctl join PID N: joins groups GROUP_BASE.. +N-1 on every inside port ("report", 256
+# groups a request; a request the worker has no room for yet is sent again), checks the
+# table holds N groups, prints <seconds> <groups> <memory_bytes> <VmRSS delta, kB>.
+# gw_ctl stats: prints igmpgw's counters summed over its ports: <mcast_received>
+# <mcast_forwarded> <mcast_no_members> <no_mbuf> <tx_dropped>.
+gw_ctl()
+{
+	exec /usr/bin/python3 - "$SOCK" "$GROUP_BASE" "$@" <<'EOF'
+import ipaddress
+import json
+import signal
+import socket
+import sys
+import time
+
+path, base, mode = sys.argv[1], int(ipaddress.IPv4Address(sys.argv[2])), sys.argv[3]
+signal.signal(signal.SIGINT, lambda *_: sys.exit(1))
+
+
+def fail(msg):
+    sys.exit("bench: control socket: " + msg)
+
+
+deadline = time.monotonic() + 30
+while True:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+        break
+    except OSError:
+        sock.close()
+        if time.monotonic() > deadline:
+            fail("nothing answers on " + path)
+        time.sleep(0.1)
+f = sock.makefile("rwb")
+
+
+def request(obj):
+    f.write((json.dumps(obj) + "\n").encode())
+    f.flush()
+    line = f.readline()
+    if not line:
+        fail("igmpgw closed the connection")
+    return json.loads(line)
+
+
+def rss_kb(pid):
+    with open("/proc/%s/status" % pid) as st:
+        for line in st:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+if mode == "join":
+    pid, n = sys.argv[4], int(sys.argv[5])
+    rss = rss_kb(pid)
+    t0 = time.monotonic()
+    for off in range(0, n, 256):
+        items = [{"group": str(ipaddress.IPv4Address(base + i))}
+                 for i in range(off, min(n, off + 256))]
+        for _ in range(500):
+            reply = request({"cmd": "report", "items": items})
+            if reply.get("ok"):
+                break
+            # ENOBUFS: the reports wait in a ring the worker drains; give it time.
+            time.sleep(0.01)
+        else:
+            fail("report refused: %s" % reply.get("error"))
+    seconds = time.monotonic() - t0
+    fwd = request({"cmd": "status"}).get("forwarding", {})
+    if fwd.get("groups") != n:
+        fail("%s groups in the forwarding table, %d joined" % (fwd.get("groups"), n))
+    print("%.2f %d %d %d" % (seconds, n, fwd["memory_bytes"], rss_kb(pid) - rss))
+elif mode == "stats":
+    reply = request({"cmd": "stats"})
+    if not reply.get("ok"):
+        fail("stats: %s" % reply.get("error"))
+    names = ("mcast_received", "mcast_forwarded", "mcast_no_members", "no_mbuf", "tx_dropped")
+    ports = reply["ports"].values()
+    print(" ".join(str(sum(p.get(c, 0) for p in ports)) for c in names))
+else:
+    fail("unknown mode " + mode)
+EOF
+}
+
+# ---- runs ----
+# vdevs K PCAP: the null ports first (ipv4_multicast's group table names ports by number),
+# then the pcap port. Its tx_pcap takes igmpgw's upstream reports.
+vdevs()
+{
+	local k=$1 pcap=$2 i
+
+	for ((i = 0; i < k; i++)); do
+		echo "--vdev=net_null$i,no-rx=1"
+	done
+	echo "--vdev=net_pcap0,rx_pcap=$pcap,infinite_rx=1,tx_pcap=/dev/null"
+}
+
+new_prefix()
+{
+	PREFIX="igwf$$_$1"
+	PREFIXES+=("$PREFIX")
+}
+
+# run_testpmd NAME PCAP: the baseline, pcap -> net_null0; sets RATES.
+run_testpmd()
+{
+	local log=$WORK/$1-testpmd.log eal
+
+	new_prefix "$1tp"
+	mapfile -t eal < <(vdevs 1 "$2")
+	# As many mbufs as igmpgw's pool: infinite_rx holds the whole pcap in them.
+	start "$log" dpdk-testpmd -l 0-1 "${MEM_ARGS[@]}" --no-pci "${eal[@]}" \
+		--file-prefix "$PREFIX" -- --total-num-mbufs=32767 --forward-mode=io --auto-start \
+		--stats-period 5
+	measure_run "$log" "$CHILD" "$PREFIX"
+}
+
+# run_ipv4mc NAME K PCAP: DPDK's forwarder, every port polled by its main lcore (it sets up
+# a tx queue per lcore on every port, and net_pcap has one); sets RATES.
+run_ipv4mc()
+{
+	local log=$WORK/$1-ipv4mc.log k=$2 eal
+
+	new_prefix "$1mc"
+	mapfile -t eal < <(vdevs "$k" "$3")
+	start "$log" "$IPV4MC" -l 1 "${MEM_ARGS[@]}" --no-pci "${eal[@]}" --file-prefix "$PREFIX" \
+		-- -p "$(printf '%x' $(((1 << (k + 1)) - 1)))" -q $((k + 1))
+	MEASURE_THREAD=main measure_run "$log" "$CHILD" "$PREFIX"
+}
+
+# write_conf FILE K: the gateway with K inside ports, forwarding on, groups joined by clients.
+write_conf()
+{
+	local i
+
+	{
+		echo "; written by scripts/bench-forward.sh"
+		printf '[outside]\nport = net_pcap0\naddress = 10.200.1.2/24\n'
+		printf '[inside]\nport = net_null0\naddress = 10.200.0.1/24\n'
+		for ((i = 2; i <= $2; i++)); do
+			printf '[inside%d]\nport = net_null%d\naddress = 10.200.%d.1/24\n' \
+				"$i" $((i - 1)) $((i + 1))
+		done
+		cat <<EOF
+[forward]
+enabled = yes
+[limits]
+max_groups = $MAX_GROUPS
+max_groups_per_port = $MAX_GROUPS
+[exception]
+mode = none
+[control]
+socket = $SOCK
+[igmp]
+membership_reports_to_network = yes
+EOF
+	} >"$1"
+}
+
+# run_igmpgw NAME K PCAP N: the gateway with K inside ports and N groups joined; sets RATES,
+# JOIN (gw_ctl join's output) and CHECK (its counters over the measurement: received,
+# forwarded, dropped for want of members, mbufs or tx room).
+run_igmpgw()
+{
+	local log=$WORK/$1-igmpgw.log conf=$WORK/$1.conf k=$2 n=$4 eal before after
+
+	new_prefix "$1gw"
+	write_conf "$conf" "$k"
+	mapfile -t eal < <(vdevs "$k" "$3")
+	rm -f "$SOCK"
+	START_EXTRA_SECONDS=60 start "$log" "$IGMPGW" -l 0-1 "${MEM_ARGS[@]}" --no-pci "${eal[@]}" \
+		--file-prefix "$PREFIX" -- -f "$conf"
+	in_background "$log" "$WORK/join" gw_ctl join "$CHILD" "$n"
+	JOIN=$(<"$WORK/join")
+	in_background "$log" "$WORK/stats" gw_ctl stats
+	read -ra before <"$WORK/stats"
+	in_background "$log" "$WORK/rates" measure "$CHILD" "$PREFIX"
+	RATES=$(<"$WORK/rates")
+	in_background "$log" "$WORK/stats" gw_ctl stats
+	read -ra after <"$WORK/stats"
+	finish "$log"
+	CHECK=$(awk -v k="$k" -v r=$((after[0] - before[0])) -v f=$((after[1] - before[1])) \
+		-v d=$((after[2] - before[2] + after[3] - before[3] + after[4] - before[4])) 'BEGIN {
+		# Every frame in gives k out; the counters are read in flight, a burst apart.
+		slack = k * (1000 + r / 10000)
+		good = r > 0 && d == 0 && f >= k * r - slack && f <= k * r + slack
+		if (good)
+			print "ok"
+		else
+			printf "BAD:in=%d,out=%d,dropped=%d\n", r, f, d }')
+}
+
+declare -A BEST
+# keep KEY: RATES becomes BEST[KEY] when it forwards more (other load only slows a run).
+keep()
+{
+	local old new
+
+	read -ra new <<<"$RATES"
+	read -ra old <<<"${BEST[$1]:-0}"
+	if [ "${new[0]}" -gt "${old[0]}" ]; then
+		BEST[$1]="$RATES${2:+ $2}"
+	fi
+}
+
+progress()
+{
+	local rates
+
+	read -ra rates <<<"$RATES"
+	echo "bench: $1: $(describe "${rates[@]}"), in $(awk -v i="${rates[5]}" \
+		'BEGIN { printf "%.2f", i / 1e6 }') Mpps${2:+, $2}" >&2
+}
+
+CPU_MODEL=$(cpu_model)
+HYPERVISOR=$(lscpu 2>/dev/null | awk -F': *' '/^Hypervisor vendor/ {print " (" $2 " guest)"}') || true
+REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null) || REVISION=unknown
+cat <<EOF
+igmpgw multicast forwarding benchmark
+command: $COMMAND
+igmpgw:  $REVISION, release build in $BUILD
+cpu:     $CPU_MODEL$HYPERVISOR, $(nproc) cores; every program polls on one lcore
+load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) when the benchmark started
+memory:  $MEMORY, ${MEM_ARGS[*]} for each program
+EOF
+echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run," \
+	"best of $REPEAT" >&2
+
+for size in "${SIZES[@]}"; do
+	for k in "${INSIDE_PORTS[@]}"; do
+		for run in $(seq "$REPEAT"); do
+			tag="$size B, $k inside, run $run"
+			if [ "$k" = "${INSIDE_PORTS[0]}" ]; then
+				run_testpmd "s$size" "$TRAFFIC/joined/data-$size.pcap"
+				progress "$tag, testpmd"
+				keep "tp:$size"
+			fi
+			run_igmpgw "s$size-$k" "$k" "$TRAFFIC/joined/data-$size.pcap" "$JOINED"
+			progress "$tag, igmpgw" "counters $CHECK"
+			keep "gw:$size:$k" "$CHECK"
+			run_ipv4mc "s$size-$k" "$k" "$TRAFFIC/ipv4mc-$k/data-$size.pcap"
+			progress "$tag, ipv4_multicast"
+			keep "mc:$size:$k"
+		done
+	done
+done
+for run in $(seq "$REPEAT"); do
+	last=${SCALE_GROUPS[-1]}
+	run_testpmd scale "$TRAFFIC/scale-$last/data-64.pcap"
+	progress "scale, run $run, testpmd"
+	keep tp:scale
+	for n in "${SCALE_GROUPS[@]}"; do
+		run_igmpgw "scale-$n" 1 "$TRAFFIC/scale-$n/data-64.pcap" "$n"
+		progress "scale, $n groups, run $run, igmpgw" "counters $CHECK, joined in ${JOIN%% *} s"
+		keep "scale:$n" "$CHECK $JOIN"
+	done
+done
+
+# ---- the table ----
+field()
+{
+	local f
+
+	read -ra f <<<"${BEST[$1]:-}"
+	echo "${f[$2]:-0}"
+}
+
+mpps()
+{
+	awk -v x="$1" 'BEGIN { printf "%.2f", x / 1e6 }'
+}
+
+cat <<EOF
+ports:   net_pcap0 (rx_pcap, infinite_rx, tx_pcap=/dev/null) -> net_null0..3 (no-rx);
+         the same vdevs for every program
+rates:   per second of the polling thread's CPU time (the wall-clock rate of a dedicated
+         core), median of $SECONDS_MEASURE one-second windows after ${SECONDS_WARMUP} s of warm-up, best of $REPEAT;
+         in = net_pcap0 ipackets, out = net_null* opackets summed (every replica)
+frames:  UDP from 10.200.1.10, TTL 64, valid checksums; sizes count the FCS (64 = 60 bytes
+         in the pcap)
+
+1. Forwarding: $JOINED groups joined in igmpgw's hash (control socket "report"), $JOINED frames
+   per pcap, each to the next group. ipv4_multicast forwards only its compiled-in groups
+   (224.0.0.101 -> port 0, .103 -> ports 0-1, .115 -> ports 0-3): its pcaps send the same
+   $JOINED frames to the one group that reaches 1, 2 or 4 null ports.
+
+                   testpmd  igmpgw                          ipv4_multicast  igmpgw/ipv4mc
+frame  inside      io       in      out     in/tp  >=0.9    in      out     in     >=1.0   igmpgw
+bytes  ports       Mpps     Mpps    Mpps                    Mpps    Mpps                   counters
+EOF
+for size in "${SIZES[@]}"; do
+	for k in "${INSIDE_PORTS[@]}"; do
+		tp=$(field "tp:$size" 0)
+		gw_in=$(field "gw:$size:$k" 5)
+		gw_out=$(field "gw:$size:$k" 0)
+		mc_in=$(field "mc:$size:$k" 5)
+		mc_out=$(field "mc:$size:$k" 0)
+		awk -v s="$size" -v k="$k" -v tp="$tp" -v gi="$gw_in" -v go="$gw_out" -v mi="$mc_in" \
+			-v mo="$mc_out" -v chk="$(field "gw:$size:$k" 6)" 'BEGIN {
+			printf "%-6s %-11s ", s, k
+			if (k == 1) {
+				r = gi / tp
+				printf "%-8.2f %-7.2f %-7.2f %-6.2f %-8s ", tp / 1e6, gi / 1e6, go / 1e6, r,
+					(r >= 0.9 ? "ok" : "LOW")
+			} else {
+				printf "%-8s %-7.2f %-7.2f %-6s %-8s ", "", gi / 1e6, go / 1e6, "", ""
+			}
+			m = mi > 0 ? gi / mi : 0
+			printf "%-7.2f %-7.2f %-6.2f %-7s %s\n", mi / 1e6, mo / 1e6, m,
+				(m >= 1.0 ? "ok" : "LOW"), chk }'
+	done
+done
+
+fastest=0
+slowest=
+for n in "${SCALE_GROUPS[@]}"; do
+	r=$(field "scale:$n" 0)
+	[ "$r" -gt "$fastest" ] && fastest=$r
+	{ [ -z "$slowest" ] || [ "$r" -lt "$slowest" ]; } && slowest=$r
+done
+cat <<EOF
+
+2. Scale: igmpgw, 1 inside port, 64-byte frames; $SCALE_FRAMES frames per pcap (the most
+   the pcap port can replay from igmpgw's 32767-mbuf pool), each to the next group, or
+   strided over all the groups when there are more of them. The forwarding hash is sized
+   for max_groups = $MAX_GROUPS in every run; "table" is status forwarding.memory_bytes,
+   "RSS +" the process's resident memory growth while joining (the control side's
+   libc heap; the table itself is in DPDK's preallocated memory).
+
+joined    groups    igmpgw   vs       table      RSS +     join
+groups    hit       Mpps     fastest  MB         MB        s        igmpgw counters
+EOF
+for n in "${SCALE_GROUPS[@]}"; do
+	# BEST: rates(6) check join_seconds groups memory_bytes rss_kb
+	awk -v n="$n" -v f="$SCALE_FRAMES" -v r="$(field "scale:$n" 0)" -v top="$fastest" \
+		-v chk="$(field "scale:$n" 6)" -v js="$(field "scale:$n" 7)" \
+		-v mem="$(field "scale:$n" 9)" -v rss="$(field "scale:$n" 10)" 'BEGIN {
+		printf "%-9d %-9d %-8.2f %-8.2f %-10.1f %-9.1f %-8s %s\n", n, n < f ? n : f, r / 1e6,
+			r / top, mem / 1048576, rss / 1024, js, chk }'
+done
+awk -v s="$slowest" -v f="$fastest" -v tp="$(field tp:scale 0)" 'BEGIN {
+	r = f / s
+	printf "testpmd io on the same pcap: %.2f Mpps\n", tp / 1e6
+	printf "fastest/slowest: %.2f (target <= 1.3: %s)\n", r, (r <= 1.3 ? "ok" : "HIGH") }'
+cat <<EOF
+
+Logs, configs and pcaps: $WORK
+With pktgen-dpdk on a real gateway box: join the groups with igmpgwctl report (or a real
+receiver), then replay a pcap into igmpgw's outside NIC with "start 0" at the prompt of
+  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:$TRAFFIC/joined/data-64.pcap
+EOF
