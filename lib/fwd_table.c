@@ -56,6 +56,24 @@ struct fwd_table {
 	struct fwd_static statics[FWD_MAX_STATIC];
 };
 
+/*
+ * A group without per-source exceptions (the common case) keeps its ports in
+ * the hash's data word itself, tagged by the low bit (entries are aligned, so
+ * their pointers never have it): lookups then skip a cache miss, and such
+ * groups cost no allocation.
+ */
+static inline bool
+is_inline(const void *data)
+{
+	return ((uintptr_t)data & 1) != 0;
+}
+
+static inline void *
+inline_ports(fwd_mask_t ports)
+{
+	return (void *)(((uintptr_t)ports << 1) | 1);
+}
+
 static size_t
 entry_size(uint16_t n_sources)
 {
@@ -181,7 +199,8 @@ fwd_table_free(struct fwd_table *t)
 	if (t->dq != NULL)
 		rte_rcu_qsbr_dq_delete(t->dq);
 	while (t->hash != NULL && rte_hash_iterate(t->hash, &key, &data, &iter) >= 0)
-		rte_free(data);
+		if (!is_inline(data))
+			rte_free(data);
 	rte_hash_free(t->hash);
 	rte_free(t);
 }
@@ -199,7 +218,7 @@ cmp_source(const void *a, const void *b)
 static void
 retire(struct fwd_table *t, struct fwd_entry *old)
 {
-	if (old == NULL)
+	if (old == NULL || is_inline(old))
 		return;
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &old) != 0) {
 		/* Queue full: wait for the readers once, then it is safe. */
@@ -233,12 +252,14 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 	if (old == NULL && t->count >= t->max_groups)
 		return -ENOSPC;
 
-	e = rte_malloc_socket("fwd_entry", entry_size(n_sources), 0, t->socket);
-	if (e == NULL)
-		return -ENOMEM;
-	e->any_source = any_source;
-	e->n_sources = n_sources;
-	if (n_sources > 0) {
+	if (n_sources == 0) {
+		e = inline_ports(any_source);
+	} else {
+		e = rte_malloc_socket("fwd_entry", entry_size(n_sources), 0, t->socket);
+		if (e == NULL)
+			return -ENOMEM;
+		e->any_source = any_source;
+		e->n_sources = n_sources;
 		memcpy(e->sources, sources, (size_t)n_sources * sizeof(*sources));
 		qsort(e->sources, n_sources, sizeof(*sources), cmp_source);
 	}
@@ -253,10 +274,12 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		ret = rte_hash_add_key_data(t->hash, &group, e);
 	}
 	if (ret < 0) {
-		rte_free(e);
+		if (!is_inline(e))
+			rte_free(e);
 		return ret;
 	}
-	t->entry_bytes += entry_footprint(t, n_sources);
+	if (!is_inline(e))
+		t->entry_bytes += entry_footprint(t, n_sources);
 	if (old == NULL)
 		t->count++;
 	retire(t, old);
@@ -321,7 +344,7 @@ fwd_table_lookup(const struct fwd_table *t, uint32_t group, uint32_t source)
 	fwd_mask_t ports = 0;
 
 	if (rte_hash_lookup_data(t->hash, &group, (void **)&e) >= 0)
-		ports = entry_ports(e, source);
+		ports = is_inline(e) ? (fwd_mask_t)((uintptr_t)e >> 1) : entry_ports(e, source);
 	if (n_static > 0) {
 		uint32_t g = rte_be_to_cpu_32(group);
 
