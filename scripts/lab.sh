@@ -9,7 +9,9 @@
 #   ${P}altsrc eth0 ── src0 ┐                                              │
 #                           br0 10.200.2.1 querier (${P}alt)  gw0 ── alt0 ├ ${P}gw (igmpgw)
 #   ${P}hN     eth0 ── hN   ┐                                              │
-#                           br0 snooping, no querier (${P}in) gw0 ── in0  ┘
+#                           br0 snooping, no querier (${P}in) gw0 ── in0  ┤
+#   ${P}in2h1  eth0 ── h1   ┐                                              │
+#                           br0 snooping, no querier (${P}in2) gw0 ── in1 ┘  (LAB_INSIDE2=1)
 #
 # Every link is created directly inside its namespaces, so labs with different prefixes
 # never collide in the root namespace and share nothing.
@@ -20,10 +22,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${LAB_PREFIX:-igl}
 QUERIER_VERSION=${LAB_QUERIER_VERSION:-3}
 NHOSTS=${LAB_HOSTS:-3}
+INSIDE2=${LAB_INSIDE2:-0}
 
 UP_NET=10.200.1
 ALT_NET=10.200.2
 IN_NET=10.200.0
+IN2_NET=10.200.3
 QUERIER_STARTED=0
 
 usage()
@@ -33,13 +37,18 @@ usage: $(basename "$0") [--prefix P] up [--querier-version 2|3]
        $(basename "$0") [--prefix P] down|status
        $(basename "$0") [--prefix P] exec NODE CMD [ARG...]
 
-NODE is one of: up alt gw in src altsrc h1..hN (namespace \${P}NODE; src is \${P}upsrc).
+NODE is one of: up alt gw in src altsrc h1..hN, and in2 in2h1 with LAB_INSIDE2=1
+(namespace \${P}NODE; src is \${P}upsrc).
 Options may also follow the command (before NODE for exec).
 
 Environment (timers in seconds, applied to both upstream querier bridges on every 'up'):
   LAB_PREFIX                  namespace prefix (default igl; [a-z][a-z0-9]{0,8})
   LAB_QUERIER_VERSION         IGMP version of the upstream queriers (default 3)
   LAB_HOSTS                   inside hosts, 3..200 (default 3)
+  LAB_INSIDE2                 1: a second inside network, veth in1 of the gateway to
+                              snooping bridge \${P}in2 with host \${P}in2h1 at $IN2_NET.11
+                              (gateway $IN2_NET.1); 0 (default): none, and 'up'
+                              removes one an earlier 'up' made
   LAB_QUERY_INTERVAL          general query interval (default 125)
   LAB_QUERY_RESPONSE_INTERVAL max response time in queries (default 10, at most
                               half the query interval)
@@ -75,7 +84,7 @@ secs()
 node_ns()
 {
 	case $1 in
-	up | alt | gw | in | altsrc) echo "${PREFIX}$1" ;;
+	up | alt | gw | in | altsrc | in2 | in2h1) echo "${PREFIX}$1" ;;
 	src | upsrc) echo "${PREFIX}upsrc" ;;
 	h[1-9] | h[1-9][0-9] | h[1-9][0-9][0-9]) echo "${PREFIX}$1" ;;
 	*) echo "" ;;
@@ -100,7 +109,7 @@ ns_exists()
 lab_namespaces()
 {
 	local n
-	for n in up alt gw in upsrc altsrc; do
+	for n in up alt gw in upsrc altsrc in2 in2h1; do
 		if ns_exists "${PREFIX}$n"; then
 			echo "${PREFIX}$n"
 		fi
@@ -273,15 +282,59 @@ build_inside()
 	done
 }
 
+# The second inside network: like the first, with one host, on the gateway's in1.
+build_inside2()
+{
+	local host=${PREFIX}in2h1
+	ensure_bridge "$IN2" \
+		mcast_snooping 1 \
+		mcast_querier 0 \
+		mcast_stats_enabled 1
+	tune_if "$IN2" br0
+	ensure_veth "$GW" in1 "$IN2" gw0
+	attach "$IN2" gw0
+	ip -n "$IN2" link set dev br0 up
+	ensure_veth "$host" eth0 "$IN2" h1
+	attach "$IN2" h1
+	tune_if "$host" eth0
+	ip -n "$host" link set dev eth0 address "$(mac_of "$IN2_NET.11")"
+	ip -n "$host" addr replace "$IN2_NET.11/24" dev eth0
+	ip -n "$host" link set dev eth0 up
+	ip -n "$host" route replace default via "$IN2_NET.1" dev eth0
+	ip -n "$host" route replace 224.0.0.0/4 dev eth0
+}
+
+# An 'up' without LAB_INSIDE2 takes away the second inside network of an earlier one.
+remove_inside2()
+{
+	local ns
+	for ns in "$IN2" "${PREFIX}in2h1"; do
+		if ns_exists "$ns"; then
+			end_ns_processes "$ns"
+			ip netns del "$ns"
+		fi
+	done
+	if link_exists "$GW" in1; then
+		ip -n "$GW" link del dev in1
+	fi
+}
+
 # The gateway's ends carry no kernel address: igmpgw owns them through af_packet, and its
 # TAP twins (created by igmpgw in this namespace) carry the addresses for the kernel.
 tune_gateway()
 {
-	local ifname
+	local ifname in1_chain=""
+	local -a ifnames=(out0 alt0 in0)
 	ip -n "$GW" link set dev out0 address "$(mac_of "$UP_NET.2")"
 	ip -n "$GW" link set dev alt0 address "$(mac_of "$ALT_NET.2")"
 	ip -n "$GW" link set dev in0 address "$(mac_of "$IN_NET.1")"
-	for ifname in out0 alt0 in0; do
+	if [ "$INSIDE2" -eq 1 ]; then
+		ip -n "$GW" link set dev in1 address "$(mac_of "$IN2_NET.1")"
+		ifnames+=(in1)
+		# A netdev chain names its device, which must exist: only with inside2.
+		in1_chain='chain in1 { type filter hook ingress device "in1" priority 0; policy drop; }'
+	fi
+	for ifname in "${ifnames[@]}"; do
 		tune_if "$GW" "$ifname"
 		ip -n "$GW" addr flush dev "$ifname"
 		ip -n "$GW" link set dev "$ifname" up
@@ -295,6 +348,7 @@ tune_gateway()
 			chain out0 { type filter hook ingress device "out0" priority 0; policy drop; }
 			chain alt0 { type filter hook ingress device "alt0" priority 0; policy drop; }
 			chain in0 { type filter hook ingress device "in0" priority 0; policy drop; }
+			$in1_chain
 		}
 	EOF
 }
@@ -328,6 +382,10 @@ cmd_up()
 	for ((i = 1; i <= NHOSTS; i++)); do
 		ensure_ns "${PREFIX}h$i"
 	done
+	if [ "$INSIDE2" -eq 1 ]; then
+		ensure_ns "$IN2"
+		ensure_ns "${PREFIX}in2h1"
+	fi
 	# A previous 'up' with more hosts leaves namespaces this one does not want.
 	while read -r ns; do
 		[ -n "$ns" ] || continue
@@ -341,6 +399,11 @@ cmd_up()
 	build_upstream "$UP" "$UPSRC" "$UP_NET" out0
 	build_upstream "$ALT" "$ALTSRC" "$ALT_NET" alt0
 	build_inside
+	if [ "$INSIDE2" -eq 1 ]; then
+		build_inside2
+	else
+		remove_inside2
+	fi
 	tune_gateway
 
 	# Wait out the flooding period so that whoever runs 'up' finds snooping in force.
@@ -355,9 +418,20 @@ lab $PREFIX up (upstream IGMPv$QUERIER_VERSION queriers, query interval $(secs "
     outside: out0  (bridge $UP/br0 at $UP_NET.1, source $UPSRC $UP_NET.10)
     alt:     alt0  (bridge $ALT/br0 at $ALT_NET.1, source $ALTSRC $ALT_NET.10)
     inside:  in0   (bridge $IN/br0, hosts ${PREFIX}h1..${PREFIX}h$NHOSTS at $IN_NET.11..$IN_NET.$((10 + NHOSTS)))
+EOF
+	if [ "$INSIDE2" -eq 1 ]; then
+		cat <<EOF
+    inside2: in1   (bridge $IN2/br0, host ${PREFIX}in2h1 at $IN2_NET.11)
+  run: ip netns exec $GW igmpgw --vdev=net_af_packet0,iface=out0 \\
+         --vdev=net_af_packet1,iface=alt0 --vdev=net_af_packet2,iface=in0 -- -f $ROOT/config/lab.conf \\
+         --set inside2.port=net_af_packet3,iface=in1 --set inside2.address=$IN2_NET.1/24
+EOF
+	else
+		cat <<EOF
   run: ip netns exec $GW igmpgw --vdev=net_af_packet0,iface=out0 \\
          --vdev=net_af_packet1,iface=alt0 --vdev=net_af_packet2,iface=in0 -- -f $ROOT/config/lab.conf
 EOF
+	fi
 }
 
 # Processes left in a namespace keep it, and its links, alive after 'ip netns del'.
@@ -427,6 +501,16 @@ lab_problems()
 		check_link "$IN" "h$i"
 		check_link "$ns" eth0
 	done
+	if [ "$INSIDE2" -eq 1 ] || ns_exists "$IN2"; then
+		for ns in "$IN2" "${PREFIX}in2h1"; do
+			ns_exists "$ns" || echo "namespace $ns missing"
+		done
+		check_link "$GW" in1
+		check_link "$IN2" br0
+		check_link "$IN2" gw0
+		check_link "$IN2" h1
+		check_link "${PREFIX}in2h1" eth0
+	fi
 	for ns in "$UP" "$ALT"; do
 		if ns_exists "$ns"; then
 			ip -n "$ns" -d link show dev br0 2>/dev/null | grep -q 'mcast_querier 1' ||
@@ -480,7 +564,7 @@ cmd_exec()
 	shift
 	[ $# -gt 0 ] || die "exec $node: no command"
 	ns=$(node_ns "$node")
-	[ -n "$ns" ] || die "exec: unknown node '$node' (up alt gw in src altsrc h1..hN)"
+	[ -n "$ns" ] || die "exec: unknown node '$node' (up alt gw in src altsrc h1..hN in2 in2h1)"
 	ns_exists "$ns" || die "exec: namespace $ns does not exist (is lab $PREFIX up?)"
 	exec ip netns exec "$ns" "$@"
 }
@@ -528,6 +612,7 @@ done
 # The longest name is ${PREFIX}altsrc or ${PREFIX}hNNN; keep them within IFNAMSIZ habits.
 [[ $PREFIX =~ ^[a-z][a-z0-9]{0,8}$ ]] || die "prefix '$PREFIX' must match [a-z][a-z0-9]{0,8}"
 [[ $QUERIER_VERSION =~ ^[23]$ ]] || die "querier version must be 2 or 3, not '$QUERIER_VERSION'"
+[[ $INSIDE2 =~ ^[01]$ ]] || die "LAB_INSIDE2 must be 0 or 1, not '$INSIDE2'"
 if ! [[ $NHOSTS =~ ^[0-9]+$ ]] || [ "$NHOSTS" -lt 3 ] || [ "$NHOSTS" -gt 200 ]; then
 	die "LAB_HOSTS must be 3..200, not '$NHOSTS'"
 fi
@@ -538,6 +623,7 @@ GW=${PREFIX}gw
 IN=${PREFIX}in
 UPSRC=${PREFIX}upsrc
 ALTSRC=${PREFIX}altsrc
+IN2=${PREFIX}in2
 
 case $cmd in
 up)

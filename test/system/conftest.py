@@ -75,17 +75,19 @@ def lab(request, system_ready):
 
 @pytest.fixture
 def gateway(request, lab, tmp_path):
-    """Starts igmpgw: gateway(*overrides, config=LAB_CONF, eal=()) -> a running
-    gwlab.Gateway (overrides are --set values, eal extra EAL arguments).
+    """Starts igmpgw: gateway(*overrides, config=LAB_CONF, eal=(), roles=None) -> a
+    running gwlab.Gateway (overrides are --set values, eal extra EAL arguments, roles
+    the ports whose wire is watched: outside, alt and inside unless given).
     Several may be started one after the other in a test; all are stopped at the end,
     and every IGMP packet each of them emitted is checked."""
     started = []
 
-    def start(*overrides, config=gwlab.LAB_CONF, eal=(), wait=True):
+    def start(*overrides, config=gwlab.LAB_CONF, eal=(), wait=True, roles=None):
         for g in started:
             if g.alive():
                 g.stop()
-        g = gwlab.Gateway(lab, tmp_path, f"g{len(started)}", config, overrides, eal=eal)
+        g = gwlab.Gateway(lab, tmp_path, f"g{len(started)}", config, overrides, roles=roles,
+                          eal=eal)
         started.append(g)
         if wait:
             g.wait_running()

@@ -32,12 +32,14 @@ LAB_CONF = ROOT / "config" / "lab.conf"
 CONTROL_DIR = Path("/run/igmpgw-test")
 
 # The lab's address plan (scripts/lab.sh): MACs are 02:00 + the IPv4 address.
-GW_ADDR = {"outside": "10.200.1.2", "alt": "10.200.2.2", "inside": "10.200.0.1"}
+GW_ADDR = {"outside": "10.200.1.2", "alt": "10.200.2.2", "inside": "10.200.0.1",
+           "inside2": "10.200.3.1"}  # inside2: lab.sh's LAB_INSIDE2=1
 QUERIER = {"outside": "10.200.1.1", "alt": "10.200.2.1"}
-HOST = {"h1": "10.200.0.11", "h2": "10.200.0.12", "h3": "10.200.0.13"}
+HOST = {"h1": "10.200.0.11", "h2": "10.200.0.12", "h3": "10.200.0.13",
+        "in2h1": "10.200.3.11"}
 UPSRC = "10.200.1.10"
 # Where the gateway's frames are seen on the wire: the bridge end of its veth.
-WIRE_NODE = {"outside": "up", "alt": "alt", "inside": "in"}
+WIRE_NODE = {"outside": "up", "alt": "alt", "inside": "in", "inside2": "in2"}
 TWIN = {"outside": "igw-outside", "alt": "igw-alt", "inside": "igw-inside"}
 
 ALL_SYSTEMS = "224.0.0.1"
@@ -260,7 +262,7 @@ class Lab:
 FIELDS = [
     "frame.number", "eth.src", "eth.dst", "ip.src", "ip.dst", "ip.ttl", "ip.dsfield",
     "ip.checksum.status", "ip.opt.type", "igmp.type", "igmp.version", "igmp.checksum.status",
-    "igmp.max_resp", "igmp.maddr", "igmp.record_type",
+    "igmp.max_resp", "igmp.maddr", "igmp.record_type", "frame.time_epoch",
 ]
 CHECKSUM_GOOD = "1"  # tshark's checksum status values: 0 bad, 1 good, 2 unverified
 
