@@ -9,7 +9,9 @@ PACKAGES=(
 	clang
 	dpdk
 	dpdk-dev
+	dpdk-doc
 	ethtool
+	igmpproxy
 	iproute2
 	iputils-ping
 	libclang-rt-14-dev
