@@ -32,7 +32,7 @@
 #define MAX_OVERRIDES 64
 #define EVENT_RING_SIZE 1024
 #define CTRL_TX_RING_SIZE 1024
-#define CONTROL_PERIOD_US 2000
+#define CONTROL_PERIOD_US 500 /* control work (joins, events) waits at most this long */
 
 RTE_LOG_REGISTER(igmpgw_logtype, igmpgw.main, INFO);
 
