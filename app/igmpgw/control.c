@@ -33,13 +33,13 @@ const char *const gw_counter_names[GW_CNT_COUNT] = {
 #undef GW_COUNTER_NAME
 };
 
-/* Sums one uint64_t field of a port's stats over the workers; offset into gw_port_stats. */
+/* Sums one uint64_t field of a port's stats over its writers; offset into gw_port_stats. */
 static uint64_t
 sum_over_workers(const struct gw_port *p, size_t offset)
 {
 	uint64_t sum = 0;
 
-	for (unsigned int w = 0; w < GW_MAX_WORKERS; w++)
+	for (unsigned int w = 0; w < GW_STATS_SLOTS; w++)
 		sum += *(const uint64_t *)((const char *)&p->stats[w] + offset);
 	return sum;
 }

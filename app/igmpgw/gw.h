@@ -24,6 +24,9 @@ extern int igmpgw_logtype;
 	rte_log(RTE_LOG_##level, igmpgw_logtype, "igmpgw: " fmt "\n", ##__VA_ARGS__)
 
 #define GW_MAX_WORKERS 8
+/* Counter slots: one per worker, and the last for the main lcore's own packets. */
+#define GW_STATS_MAIN GW_MAX_WORKERS
+#define GW_STATS_SLOTS (GW_MAX_WORKERS + 1)
 #define GW_NO_PORT UINT16_MAX
 
 /*
@@ -100,7 +103,7 @@ struct gw_port {
 	struct rte_mempool *hdr_pool;          /* replicas: a fresh Ethernet header each */
 	struct rte_mempool *clone_pool;        /* replicas: indirect mbufs to the payload */
 	struct gw_neighbor neigh[GW_NEIGH_SLOTS]; /* worker-owned */
-	struct gw_port_stats stats[GW_MAX_WORKERS];
+	struct gw_port_stats stats[GW_STATS_SLOTS]; /* one writer each: workers, then main */
 };
 
 struct gw {

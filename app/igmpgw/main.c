@@ -221,8 +221,16 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
-	if (gw.n_workers > GW_MAX_WORKERS)
-		gw.n_workers = GW_MAX_WORKERS;
+	/*
+	 * The kernel twins have one queue each and only worker 0 serves them, so
+	 * exception frames other workers receive have no safe way there yet: run
+	 * one worker until they are handed over through a ring.
+	 */
+	if (gw.n_workers > 1) {
+		fprintf(stderr, "igmpgw: EAL: -l: %u worker lcores given; using one (more are not "
+			"supported yet)\n", gw.n_workers);
+		gw.n_workers = 1;
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -66,7 +66,7 @@ gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t
 		return -ENODEV;
 	m = rte_pktmbuf_alloc(p->pool);
 	if (m == NULL) {
-		p->stats[0].cnt[GW_CNT_no_mbuf]++;
+		p->stats[GW_STATS_MAIN].cnt[GW_CNT_no_mbuf]++;
 		return -ENOBUFS;
 	}
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + IGMP_IP_HDR_LEN + len);
@@ -82,7 +82,7 @@ gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t
 	memcpy(ip + IGMP_IP_HDR_LEN, igmp, len);
 	m->port = (uint16_t)role;
 	if (rte_ring_enqueue(gw.ctrl_tx, m) != 0) {
-		p->stats[0].cnt[GW_CNT_tx_dropped]++;
+		p->stats[GW_STATS_MAIN].cnt[GW_CNT_tx_dropped]++;
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
 	}

@@ -339,32 +339,25 @@ decrement_ttl(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
 }
 
-/*
- * One replica: a fresh header mbuf with this port's Ethernet header, chained
- * to the shared payload (a clone, or m itself for the last port).
- */
+/* One replica: a fresh header mbuf with this port's Ethernet header, chained to a clone of m. */
 static void
-send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct rte_mbuf *payload,
-	     bool clone, const struct rte_ether_addr *dst_mac)
+send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct rte_mbuf *m,
+	     const struct rte_ether_addr *dst_mac)
 {
 	struct gw_port *p = &gw.port[egress];
+	struct rte_mbuf *hdr, *payload;
 	struct rte_ether_hdr *eth;
-	struct rte_mbuf *hdr;
 
 	hdr = rte_pktmbuf_alloc(p->hdr_pool);
 	if (hdr == NULL) {
 		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
-		if (!clone)
-			rte_pktmbuf_free(payload);
 		return;
 	}
-	if (clone) {
-		payload = rte_pktmbuf_clone(payload, p->clone_pool);
-		if (payload == NULL) {
-			stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
-			rte_pktmbuf_free(hdr);
-			return;
-		}
+	payload = rte_pktmbuf_clone(m, p->clone_pool);
+	if (payload == NULL) {
+		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+		rte_pktmbuf_free(hdr);
+		return;
 	}
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(hdr, sizeof(*eth));
 	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
@@ -421,16 +414,25 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		send_on_port(w, egress, m);
 		return true;
 	}
-	/* Several: every port shares the IP packet and gets its own Ethernet header. */
+	/*
+	 * Several: every port but the last shares the IP packet behind a header
+	 * of its own; the last takes m itself, its Ethernet header rewritten.
+	 */
 	rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
 	rte_pktmbuf_adj(m, sizeof(*eth));
-	while (ports != 0) {
+	for (;;) {
 		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
 
 		ports &= (fwd_mask_t)(ports - 1);
-		send_replica(w, role, egress, m, ports != 0, &dst_mac);
+		if (ports == 0) {
+			eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+			rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+			stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
+			send_on_port(w, egress, m);
+			return true;
+		}
+		send_replica(w, role, egress, m, &dst_mac);
 	}
-	return true;
 }
 
 static void
