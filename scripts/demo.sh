@@ -58,9 +58,10 @@ info "built $BUILD/app/igmpgw/igmpgw"
 say "bringing the lab up (prefix $PREFIX)"
 LAB_QUERY_INTERVAL=${LAB_QUERY_INTERVAL:-10} $LAB up | sed 's/^/   /'
 
-say "starting igmpgw in ${PREFIX}gw with config/lab.conf"
+say "starting igmpgw in ${PREFIX}gw with config/lab.conf and the multicast fast path on"
 ip netns exec "${PREFIX}gw" "$BUILD/app/igmpgw/igmpgw" -l 0-1 -m 256 --no-pci \
-	--file-prefix "igmpgw-$PREFIX" -- -f "$ROOT/config/lab.conf" >"$GW_LOG" 2>&1 &
+	--file-prefix "igmpgw-$PREFIX" -- -f "$ROOT/config/lab.conf" \
+	--set forward.enabled=yes --set control.socket="$BUILD/demo-$PREFIX.sock" >"$GW_LOG" 2>&1 &
 GW_PID=$!
 for _ in $(seq 50); do
 	grep -q "running with" "$GW_LOG" && break
@@ -85,7 +86,37 @@ else
 	info "upstream bridge did NOT learn $GROUP"
 fi
 
-say "3. h1 sends a unicast leave for $GROUP: it goes upstream to 224.0.0.2"
+say "3. the source 10.200.1.10 sends 20 datagrams to $GROUP: igmpgw forwards them to the inside"
+$LAB exec h1 /usr/bin/python3 - "$GROUP" >"$BUILD/demo-rx.txt" <<-'PY' &
+	import socket, struct, sys
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("", 5000))
+	s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+	             struct.pack("4s4s", socket.inet_aton(sys.argv[1]), bytes(4)))
+	s.settimeout(2)
+	n = 0
+	try:
+	    while True:
+	        s.recv(64)
+	        n += 1
+	except socket.timeout:
+	    pass
+	print(n)
+	PY
+sleep 0.5
+$LAB exec src /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)
+for i in range(20):
+    s.sendto(b"demo %d" % i, (sys.argv[1], 5000))
+    time.sleep(0.02)
+' "$GROUP"
+wait $!
+info "h1 received $(cat "$BUILD/demo-rx.txt") of 20 (forwarded by igmpgw's worker, TTL decremented)"
+
+say "4. h1 sends a unicast leave for $GROUP: it goes upstream to 224.0.0.2"
 capture up gw0 3 >"$BUILD/demo-up.txt" &
 sleep 0.5
 $LAB exec h1 /usr/bin/python3 "$ROOT/scripts/igmp-send.py" 10.200.0.1 leave "$GROUP"
@@ -98,7 +129,7 @@ else
 	info "upstream bridge dropped $GROUP from its mdb"
 fi
 
-say "4. ping through the kernel exception path (h1 -> 10.200.0.1)"
+say "5. ping through the kernel exception path (h1 -> 10.200.0.1)"
 $LAB exec h1 ping -c 2 -i 0.3 -W 1 10.200.0.1 | sed 's/^/   /' | tail -n 2
 
 say "gateway counters (dpdk-telemetry.py /igmpgw/stats, non-zero only)"
@@ -117,5 +148,6 @@ if [ "$ONCE" -eq 1 ]; then
 fi
 say "igmpgw keeps running in the lab; Ctrl-C stops it and removes the lab"
 info "try: scripts/lab.sh --prefix $PREFIX exec h2 /usr/bin/python3 scripts/igmp-send.py 10.200.0.1 report2 232.9.9.9"
+info "     $BUILD/app/igmpgwctl -s $BUILD/demo-$PREFIX.sock status"
 info "     scripts/lab.sh --prefix $PREFIX status; tail -f $GW_LOG"
 wait "$GW_PID"
