@@ -309,6 +309,32 @@ show_section(const char *title, const json_t *v)
 	}
 }
 
+/* Tracking's scalars as a section, then who queries each inside port; counters are in stats. */
+static void
+show_tracking(const json_t *t)
+{
+	json_t *shown, *q;
+	char buf[64];
+	size_t i;
+
+	if (!json_is_object(t))
+		return;
+	shown = json_deep_copy(t);
+	json_object_del(shown, "counters");
+	json_object_del(shown, "queriers");
+	show_section("tracking", shown);
+	json_decref(shown);
+	json_array_foreach(json_object_get(t, "queriers"), i, q) {
+		printf("  querier on %-8s ",
+		       value_str(json_object_get(q, "port"), buf, sizeof(buf)));
+		if (json_is_true(json_object_get(q, "we_query")))
+			printf("this gateway\n");
+		else
+			printf("%s (we take over if it goes silent)\n",
+			       value_str(json_object_get(q, "querier"), buf, sizeof(buf)));
+	}
+}
+
 static void
 show_status(const json_t *resp)
 {
@@ -335,6 +361,7 @@ show_status(const json_t *resp)
 	show_section("switches", json_object_get(resp, "igmp"));
 	show_section("exception", json_object_get(resp, "exception"));
 	show_section("forwarding", json_object_get(resp, "forwarding"));
+	show_tracking(json_object_get(resp, "tracking"));
 }
 
 static int

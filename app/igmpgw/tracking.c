@@ -248,6 +248,30 @@ gw_tracking_groups(uint64_t now_ms)
 	return w.list;
 }
 
+/* Who queries each inside port: the gateway, or another querier that won the election. */
+static json_t *
+queriers_json(void)
+{
+	uint64_t now = gw_now_ms();
+	json_t *list = json_array();
+
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		struct mship_querier_info q;
+		char a[INET_ADDRSTRLEN];
+
+		if (!gw.port[r].present || mship_querier_get(mship, (uint16_t)r, &q) != 0)
+			continue;
+		ipv4_str(q.querier_addr, a, sizeof(a));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:b, s:s, s:o, s:i, s:i}", "port",
+						gw_role_name(r), "we_query", q.querier, "querier", a,
+						"other_present_timer", seconds_left(q.other_expires, now),
+						"robustness", q.robustness, "query_interval_ms",
+						(int)q.query_interval_ms));
+	}
+	return list;
+}
+
 json_t *
 gw_tracking_status(void)
 {
@@ -261,10 +285,11 @@ gw_tracking_status(void)
 		json_object_set_new(counters, mship_counter_name(c),
 				    json_integer((json_int_t)mship_counter(mship, c)));
 	mship_upstream_get(mship, &up);
-	return json_pack("{s:b, s:i, s:i, s:i, s:I, s:o}", "enabled", 1, "groups",
+	return json_pack("{s:b, s:i, s:i, s:i, s:I, s:o, s:o}", "enabled", 1, "groups",
 			 (int)mship_group_count(mship, MSHIP_ALL_PORTS), "upstream_groups",
 			 (int)up.n_groups, "upstream_compat", up.compat, "memory_bytes",
-			 (json_int_t)mship_memory(mship), "counters", counters);
+			 (json_int_t)mship_memory(mship), "queriers", queriers_json(),
+			 "counters", counters);
 }
 
 void
