@@ -101,17 +101,7 @@ pkg-config --exists libdpdk 2>/dev/null ||
 	die "libdpdk's pkg-config file not found (scripts/setup.sh installs libdpdk-dev)"
 
 # ---- builds: igmpgw, and DPDK's reference forwarder from a patched copy ----
-if [ ! -f "$BUILD/build.ninja" ]; then
-	if ! out=$(meson setup "$BUILD" "$ROOT" --werror -Dbuildtype=release 2>&1); then
-		echo "$out" >&2
-		die "meson setup $BUILD failed"
-	fi
-fi
-if ! out=$(ninja -C "$BUILD" app/igmpgw/igmpgw 2>&1); then
-	echo "$out" >&2
-	die "cannot build igmpgw"
-fi
-IGMPGW=$BUILD/app/igmpgw/igmpgw
+build_igmpgw
 WORK=$BUILD/bench-forward
 mkdir -p "$WORK"
 SOCK=$WORK/ctl.sock

@@ -60,17 +60,7 @@ case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into
 command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
 
 # ---- build and traffic ----
-if [ ! -f "$BUILD/build.ninja" ]; then
-	if ! out=$(meson setup "$BUILD" "$ROOT" --werror -Dbuildtype=release 2>&1); then
-		echo "$out" >&2
-		die "meson setup $BUILD failed"
-	fi
-fi
-if ! out=$(ninja -C "$BUILD" app/igmpgw/igmpgw 2>&1); then
-	echo "$out" >&2
-	die "cannot build igmpgw"
-fi
-IGMPGW=$BUILD/app/igmpgw/igmpgw
+build_igmpgw
 WORK=$BUILD/bench-gateway
 mkdir -p "$WORK"
 /usr/bin/python3 "$ROOT/scripts/make-traffic.py" -o "$WORK" >/dev/null

@@ -82,6 +82,24 @@ bench_traps()
 	trap 'exit 143' TERM
 }
 
+# build_igmpgw: a release build of igmpgw in $BUILD (set up once); sets IGMPGW.
+build_igmpgw()
+{
+	local out
+
+	if [ ! -f "$BUILD/build.ninja" ]; then
+		if ! out=$(meson setup "$BUILD" "$ROOT" --werror -Dbuildtype=release 2>&1); then
+			echo "$out" >&2
+			die "meson setup $BUILD failed"
+		fi
+	fi
+	if ! out=$(ninja -C "$BUILD" app/igmpgw/igmpgw 2>&1); then
+		echo "$out" >&2
+		die "cannot build igmpgw"
+	fi
+	IGMPGW=$BUILD/app/igmpgw/igmpgw
+}
+
 # ---- EAL memory: hugepages when enough are free ----
 hugepages_free_mb()
 {
