@@ -508,14 +508,15 @@ mship_addr_cmp(uint32_t a, uint32_t b)
 
 /* Index of addr in the sorted array v, or where it would go. */
 uint32_t
-mship_addrs_find(const uint32_t *v, uint32_t n, uint32_t addr, bool *found)
+mship_sorted_find(const void *base, size_t stride, uint32_t n, uint32_t addr, bool *found)
 {
-	uint32_t lo = 0, hi = n, mid;
+	uint32_t lo = 0, hi = n, mid, key;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = mship_addr_cmp(v[mid], addr);
+		memcpy(&key, (const char *)base + (size_t)mid * stride, sizeof(key));
+		c = mship_addr_cmp(key, addr);
 		if (c == 0) {
 			*found = true;
 			return mid;
@@ -527,6 +528,12 @@ mship_addrs_find(const uint32_t *v, uint32_t n, uint32_t addr, bool *found)
 	}
 	*found = false;
 	return lo;
+}
+
+uint32_t
+mship_addrs_find(const uint32_t *v, uint32_t n, uint32_t addr, bool *found)
+{
+	return mship_sorted_find(v, sizeof(*v), n, addr, found);
 }
 
 uint32_t

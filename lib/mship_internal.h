@@ -136,6 +136,12 @@ void mship_table_remove(struct mship_table *t, uint32_t pos);
 void mship_table_release(struct mship *m, struct mship_table *t);
 
 int mship_addr_cmp(uint32_t a, uint32_t b);
+/*
+ * Binary search of n elements stride bytes apart, each starting with its
+ * address: the index of addr, or where it would go (*found says which).
+ */
+uint32_t mship_sorted_find(const void *base, size_t stride, uint32_t n, uint32_t addr,
+			   bool *found);
 uint32_t mship_addrs_find(const uint32_t *v, uint32_t n, uint32_t addr, bool *found);
 bool mship_addrs_has(const struct mship_addrs *s, uint32_t addr);
 int mship_addrs_reserve(struct mship *m, struct mship_addrs *s, uint32_t n);

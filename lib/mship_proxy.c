@@ -157,23 +157,7 @@ merge_group(struct mship *m, uint32_t group, uint8_t *mode)
 static uint32_t
 rtx_find(const struct mship_up_group *u, uint32_t addr, bool *found)
 {
-	uint32_t lo = 0, hi = u->n_rtx, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = mship_addr_cmp(u->rtx[mid].addr, addr);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return mship_sorted_find(u->rtx, sizeof(u->rtx[0]), u->n_rtx, addr, found);
 }
 
 /* Gives addr a fresh count of retransmissions; -ENOSPC past the bound, -ENOMEM. */

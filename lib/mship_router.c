@@ -99,23 +99,7 @@ static const struct table_row table_rows[3][IGMP_REC_BLOCK + 1] = {
 static uint32_t
 src_find(const struct mship_group *g, uint32_t addr, bool *found)
 {
-	uint32_t lo = 0, hi = g->n_src, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = mship_addr_cmp(g->src[mid].addr, addr);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return mship_sorted_find(g->src, sizeof(g->src[0]), g->n_src, addr, found);
 }
 
 struct mship_source *
