@@ -1,26 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Forwarding table: an rte_hash from group to an immutable entry (any-source
- * ports plus per-source exceptions). A change builds a new entry and swaps the
- * hash's data pointer, which readers see at once; the old entry waits in an
- * RCU defer queue until every reader has been quiescent. Static routes are a
- * short list fixed at start-up, scanned after the hash.
+ * Forwarding table: an open-addressing index from group to ports, built for a
+ * reader that looks up a whole burst at once.
  *
- * The hash has room for more than max_groups: a deleted group's key slot is
- * only reusable after a grace period, so a table sized exactly would refuse
- * new groups while holding fewer than max_groups. The limit is counted here,
- * and when slow readers still hold the headroom the writer waits for them.
+ * A slot is {group, data}. data is the group's any-source ports inline (low
+ * bit set) when it has no per-source exceptions, the common case, so such a
+ * lookup touches one cache line; otherwise a pointer to an immutable entry.
+ * The index has at least twice as many slots as max_groups and is probed
+ * linearly from the group's CRC32.
+ *
+ * One writer. A slot, once given a group, keeps it: a delete only clears the
+ * data (a tombstone the same group takes again), so a reader never sees a
+ * slot change group under it. Tombstones of other groups are cleared by a
+ * purge: a fresh index with the live groups only, published by one pointer
+ * store. Replaced entries and indexes wait in an RCU defer queue until every
+ * reader has been quiescent. Static routes are a short list fixed at
+ * start-up, scanned after the index.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_errno.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "fwd_table.h"
 
@@ -28,6 +36,17 @@ struct fwd_entry {
 	fwd_mask_t any_source;
 	uint16_t n_sources;
 	struct fwd_source sources[];   /* sorted by addr */
+};
+
+struct fwd_slot {
+	uint32_t group;                /* network order; 0: never used (no group is 0.0.0.0) */
+	uint32_t unused;
+	uintptr_t data;                /* 0: deleted; odd: inline ports; else struct fwd_entry * */
+};
+
+struct fwd_index {
+	uint32_t mask;                 /* slots - 1 */
+	struct fwd_slot slots[] __rte_cache_aligned;
 };
 
 struct fwd_static {
@@ -39,39 +58,48 @@ struct fwd_static {
 
 /* Retired entries the defer queue holds at least, whatever max_groups. */
 #define FWD_DQ_MIN 1024
-/* Key slots beyond max_groups for deletes in their grace period: a quarter more, and this. */
-#define FWD_HEADROOM_MIN 64
+/* Slots in use (live or tombstone) that trigger a purge: 3/4 of the index. */
+#define FWD_PURGE_NUM 3
+#define FWD_PURGE_DEN 4
 
 struct fwd_table {
-	struct rte_hash *hash;
+	struct fwd_index *index;       /* readers load it once per lookup */
 	struct rte_rcu_qsbr *qsbr;
-	size_t fixed_bytes;            /* table, hash and queues: measured on the heap */
 	struct rte_rcu_qsbr_dq *dq;
 	int socket;
 	uint32_t max_groups;
-	uint32_t count;
+	uint32_t count;                /* live groups */
+	uint32_t used;                 /* slots with a group, live or deleted */
+	uint32_t n_slots;
+	size_t fixed_bytes;            /* table, index and queue: measured on the heap */
+	size_t index_bytes;            /* one index, as the heap takes it */
+	size_t retired_bytes;          /* purged indexes still waiting for the readers */
 	size_t block_overhead;         /* what rte_malloc adds to a block, measured */
 	size_t entry_bytes;            /* as rte_malloc takes them */
+	uint64_t purges;
 	uint16_t n_static;
 	struct fwd_static statics[FWD_MAX_STATIC];
 };
 
-/*
- * A group without per-source exceptions (the common case) keeps its ports in
- * the hash's data word itself, tagged by the low bit (entries are aligned, so
- * their pointers never have it): lookups then skip a cache miss, and such
- * groups cost no allocation.
- */
 static inline bool
-is_inline(const void *data)
+is_inline(uintptr_t data)
 {
-	return ((uintptr_t)data & 1) != 0;
+	return (data & 1) != 0;
 }
 
-static inline void *
+static inline uintptr_t
 inline_ports(fwd_mask_t ports)
 {
-	return (void *)(((uintptr_t)ports << 1) | 1);
+	return ((uintptr_t)ports << 1) | 1;
+}
+
+/* Indexes go through the defer queue too, tagged so the free callback tells them apart. */
+#define RETIRED_INDEX ((uintptr_t)2)
+
+static inline uint32_t
+home_slot(uint32_t group)
+{
+	return rte_hash_crc_4byte(group, 0);
 }
 
 static size_t
@@ -87,17 +115,22 @@ entry_footprint(const struct fwd_table *t, uint16_t n_sources)
 	return RTE_CACHE_LINE_ROUNDUP(entry_size(n_sources)) + t->block_overhead;
 }
 
-/* Runs once no reader can hold the entry any more. */
+/* Runs once no reader can hold the entry (or index) any more. */
 static void
-free_entry(void *arg, void *entries, unsigned int n)
+free_retired(void *arg, void *retired, unsigned int n)
 {
 	struct fwd_table *t = arg;
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct fwd_entry *e = ((struct fwd_entry **)entries)[i];
+		uintptr_t p = ((uintptr_t *)retired)[i];
 
-		t->entry_bytes -= entry_footprint(t, e->n_sources);
-		rte_free(e);
+		if (p & RETIRED_INDEX) {
+			t->retired_bytes -= t->index_bytes;
+			rte_free((void *)(p & ~RETIRED_INDEX));
+			continue;
+		}
+		t->entry_bytes -= entry_footprint(t, ((struct fwd_entry *)p)->n_sources);
+		rte_free((void *)p);
 	}
 }
 
@@ -128,55 +161,94 @@ block_overhead(int socket)
 	return cost > RTE_CACHE_LINE_SIZE ? cost - RTE_CACHE_LINE_SIZE : 0;
 }
 
+static struct fwd_index *
+index_new(const struct fwd_table *t)
+{
+	struct fwd_index *ix = rte_zmalloc_socket("fwd_index", sizeof(*ix) +
+						  (size_t)t->n_slots * sizeof(struct fwd_slot),
+						  RTE_CACHE_LINE_SIZE, t->socket);
+
+	if (ix != NULL)
+		ix->mask = t->n_slots - 1;
+	return ix;
+}
+
+/* Writer: the slot holding group (live or deleted), or the free slot it would take. */
+static struct fwd_slot *
+index_slot(const struct fwd_index *ix, uint32_t group)
+{
+	uint32_t i = home_slot(group) & ix->mask;
+
+	for (;;) {
+		const struct fwd_slot *s = &ix->slots[i];
+
+		if (s->group == group || s->group == 0)
+			return (struct fwd_slot *)(uintptr_t)s;
+		i = (i + 1) & ix->mask;
+	}
+}
+
+/*
+ * Reader: the data of group, 0 when absent. A quarter of the slots stays free,
+ * so a probe ends at a free slot; the bound only guards against a broken index.
+ */
+static inline uintptr_t
+index_find(const struct fwd_index *ix, uint32_t group, uint32_t home)
+{
+	uint32_t i = home & ix->mask;
+
+	for (uint32_t n = 0; n <= ix->mask; n++) {
+		const struct fwd_slot *s = &ix->slots[i];
+		uint32_t g = __atomic_load_n(&s->group, __ATOMIC_ACQUIRE);
+
+		if (g == group)
+			return __atomic_load_n(&s->data, __ATOMIC_ACQUIRE);
+		if (g == 0)
+			return 0;
+		i = (i + 1) & ix->mask;
+	}
+	return 0;
+}
+
 struct fwd_table *
 fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_rcu_qsbr *qsbr)
 {
 	char dq_name[RTE_RCU_QSBR_DQ_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = name,
-		/* Headroom for key slots waiting out a grace period (see the top). */
-		.entries = max_groups + max_groups / 4 + FWD_HEADROOM_MIN,
-		.key_len = sizeof(uint32_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		/* Lock-free readers; the key slot of a deleted group is freed after a grace period. */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	struct rte_hash_rcu_config hash_rcu = {
-		.v = qsbr,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-	};
 	struct rte_rcu_qsbr_dq_parameters dq = {
 		.name = dq_name,
 		/* Full, it makes the writer wait for the readers: keep that rare. */
-		.size = hp.entries < FWD_DQ_MIN ? FWD_DQ_MIN : hp.entries,
+		.size = max_groups < FWD_DQ_MIN ? FWD_DQ_MIN : max_groups,
 		.esize = sizeof(void *),
 		.trigger_reclaim_limit = 0,
 		.max_reclaim_size = 64,
 		.v = qsbr,
-		.free_fn = free_entry,
+		.free_fn = free_retired,
 	};
-	size_t before = heap_used();
+	size_t before = heap_used(), index_start;
 	struct fwd_table *t;
 
-	if (max_groups > RTE_HASH_ENTRIES_MAX / 2) {
+	if (max_groups == 0 || max_groups > FWD_MAX_GROUPS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	t = rte_zmalloc_socket("fwd_table", sizeof(*t), 0, socket);
+	t = rte_zmalloc_socket(name, sizeof(*t), 0, socket);
 	if (t == NULL)
 		return NULL;
 	t->socket = socket;
 	t->qsbr = qsbr;
 	t->max_groups = max_groups;
+	/* Live groups fill at most half the index: short probes, and room for tombstones. */
+	t->n_slots = rte_align32pow2(2 * max_groups < 16 ? 16 : 2 * max_groups);
 	t->block_overhead = block_overhead(socket);
-	t->hash = rte_hash_create(&hp);
-	if (t->hash == NULL || rte_hash_rcu_qsbr_add(t->hash, &hash_rcu) != 0) {
+	index_start = heap_used();
+	t->index = index_new(t);
+	if (t->index == NULL) {
 		fwd_table_free(t);
 		return NULL;
 	}
-	snprintf(dq_name, sizeof(dq_name), "%s_dq", name);
+	t->index_bytes = heap_used() - index_start;
+	/* Ring names are global: the table's address keeps two tables of one name apart. */
+	snprintf(dq_name, sizeof(dq_name), "fwdq_%" PRIxPTR, (uintptr_t)t);
 	dq.p = t;
 	t->dq = rte_rcu_qsbr_dq_create(&dq);
 	if (t->dq == NULL) {
@@ -190,18 +262,19 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 void
 fwd_table_free(struct fwd_table *t)
 {
-	const void *key;
-	void *data;
-	uint32_t iter = 0;
-
 	if (t == NULL)
 		return;
 	if (t->dq != NULL)
 		rte_rcu_qsbr_dq_delete(t->dq);
-	while (t->hash != NULL && rte_hash_iterate(t->hash, &key, &data, &iter) >= 0)
-		if (!is_inline(data))
-			rte_free(data);
-	rte_hash_free(t->hash);
+	if (t->index != NULL) {
+		for (uint32_t i = 0; i <= t->index->mask; i++) {
+			uintptr_t d = t->index->slots[i].data;
+
+			if (d != 0 && !is_inline(d))
+				rte_free((void *)d);
+		}
+		rte_free(t->index);
+	}
 	rte_free(t);
 }
 
@@ -214,46 +287,72 @@ cmp_source(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Hands an entry readers may still hold to the defer queue (or frees it if that is full). */
+/* Hands what readers may still hold to the defer queue (or frees it if that is full). */
 static void
-retire(struct fwd_table *t, struct fwd_entry *old)
+retire(struct fwd_table *t, uintptr_t old)
 {
-	if (old == NULL || is_inline(old))
+	if (old == 0 || is_inline(old))
 		return;
 	if (rte_rcu_qsbr_dq_enqueue(t->dq, &old) != 0) {
 		/* Queue full: wait for the readers once, then it is safe. */
 		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
-		free_entry(t, &old, 1);
+		free_retired(t, &old, 1);
 	}
+}
+
+/* A fresh index with the live groups only: the tombstones of deleted groups go. */
+static int
+purge(struct fwd_table *t)
+{
+	struct fwd_index *old = t->index, *ix = index_new(t);
+
+	if (ix == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i <= old->mask; i++) {
+		const struct fwd_slot *s = &old->slots[i];
+
+		if (s->data != 0)
+			*index_slot(ix, s->group) = *s;
+	}
+	__atomic_store_n(&t->index, ix, __ATOMIC_RELEASE);
+	t->used = t->count;
+	t->purges++;
+	t->retired_bytes += t->index_bytes;
+	retire(t, (uintptr_t)old | RETIRED_INDEX);
+	return 0;
 }
 
 int
 fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 	      const struct fwd_source *sources, uint16_t n_sources)
 {
-	struct fwd_entry *old = NULL, *e;
-	int ret;
+	struct fwd_slot *s;
+	struct fwd_entry *e;
+	uintptr_t old, data;
 
-	if (n_sources > FWD_MAX_SOURCES || (n_sources > 0 && sources == NULL))
+	if (n_sources > FWD_MAX_SOURCES || (n_sources > 0 && sources == NULL) || group == 0)
 		return -EINVAL;
-	if (rte_hash_lookup_data(t->hash, &group, (void **)&old) < 0)
-		old = NULL;
+	s = index_slot(t->index, group);
+	old = s->group == group ? s->data : 0;
 
 	if (any_source == 0 && n_sources == 0) {
-		if (old == NULL)
+		if (old == 0)
 			return 0;
-		/* The hash's own RCU frees the key slot; the entry goes through ours. */
-		if (rte_hash_del_key(t->hash, &group) >= 0) {
-			t->count--;
-			retire(t, old);
-		}
+		__atomic_store_n(&s->data, 0, __ATOMIC_RELEASE);
+		t->count--;
+		retire(t, old);
 		return 0;
 	}
-	if (old == NULL && t->count >= t->max_groups)
+	if (old == 0 && t->count >= t->max_groups)
 		return -ENOSPC;
+	if (s->group == 0 && (t->used + 1) * FWD_PURGE_DEN > t->n_slots * FWD_PURGE_NUM) {
+		if (purge(t) != 0)
+			return -ENOMEM;
+		s = index_slot(t->index, group);
+	}
 
 	if (n_sources == 0) {
-		e = inline_ports(any_source);
+		data = inline_ports(any_source);
 	} else {
 		e = rte_malloc_socket("fwd_entry", entry_size(n_sources), 0, t->socket);
 		if (e == NULL)
@@ -262,25 +361,16 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		e->n_sources = n_sources;
 		memcpy(e->sources, sources, (size_t)n_sources * sizeof(*sources));
 		qsort(e->sources, n_sources, sizeof(*sources), cmp_source);
-	}
-	ret = rte_hash_add_key_data(t->hash, &group, e);
-	if (ret == -ENOSPC) {
-		/*
-		 * Under max_groups, so the headroom is held by deleted groups
-		 * whose grace period a slow reader has not ended: wait for it,
-		 * then rte_hash reclaims their slots itself when it retries.
-		 */
-		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
-		ret = rte_hash_add_key_data(t->hash, &group, e);
-	}
-	if (ret < 0) {
-		if (!is_inline(e))
-			rte_free(e);
-		return ret;
-	}
-	if (!is_inline(e))
 		t->entry_bytes += entry_footprint(t, n_sources);
-	if (old == NULL)
+		data = (uintptr_t)e;
+	}
+	/* Data before group: a reader that sees the group sees its data. */
+	__atomic_store_n(&s->data, data, __ATOMIC_RELEASE);
+	if (s->group == 0) {
+		__atomic_store_n(&s->group, group, __ATOMIC_RELEASE);
+		t->used++;
+	}
+	if (old == 0)
 		t->count++;
 	retire(t, old);
 	return 0;
@@ -336,26 +426,59 @@ entry_ports(const struct fwd_entry *e, uint32_t source)
 	return e->any_source;
 }
 
+static inline fwd_mask_t
+data_ports(uintptr_t data, uint32_t source)
+{
+	if (is_inline(data))
+		return (fwd_mask_t)(data >> 1);
+	return data == 0 ? 0 : entry_ports((const struct fwd_entry *)data, source);
+}
+
+static fwd_mask_t
+static_ports(const struct fwd_table *t, uint16_t n_static, uint32_t group, uint32_t source)
+{
+	uint32_t g = rte_be_to_cpu_32(group);
+	fwd_mask_t ports = 0;
+
+	for (uint16_t i = 0; i < n_static; i++) {
+		const struct fwd_static *s = &t->statics[i];
+
+		if ((g & s->mask) == s->group && (s->source == 0 || s->source == source))
+			ports |= s->ports;
+	}
+	return ports;
+}
+
 fwd_mask_t
 fwd_table_lookup(const struct fwd_table *t, uint32_t group, uint32_t source)
 {
 	uint16_t n_static = __atomic_load_n(&t->n_static, __ATOMIC_ACQUIRE);
-	const struct fwd_entry *e;
-	fwd_mask_t ports = 0;
+	const struct fwd_index *ix = __atomic_load_n(&t->index, __ATOMIC_ACQUIRE);
+	fwd_mask_t ports = data_ports(index_find(ix, group, home_slot(group)), source);
 
-	if (rte_hash_lookup_data(t->hash, &group, (void **)&e) >= 0)
-		ports = is_inline(e) ? (fwd_mask_t)((uintptr_t)e >> 1) : entry_ports(e, source);
-	if (n_static > 0) {
-		uint32_t g = rte_be_to_cpu_32(group);
-
-		for (uint16_t i = 0; i < n_static; i++) {
-			const struct fwd_static *s = &t->statics[i];
-
-			if ((g & s->mask) == s->group && (s->source == 0 || s->source == source))
-				ports |= s->ports;
-		}
-	}
+	if (unlikely(n_static > 0))
+		ports |= static_ports(t, n_static, group, source);
 	return ports;
+}
+
+void
+fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups, const uint32_t *sources,
+		      unsigned int n, fwd_mask_t *ports)
+{
+	uint16_t n_static = __atomic_load_n(&t->n_static, __ATOMIC_ACQUIRE);
+	const struct fwd_index *ix = __atomic_load_n(&t->index, __ATOMIC_ACQUIRE);
+	uint32_t home[FWD_LOOKUP_BULK_MAX];
+
+	/* All the home slots first: their cache misses overlap instead of queueing. */
+	for (unsigned int i = 0; i < n; i++) {
+		home[i] = home_slot(groups[i]);
+		rte_prefetch0(&ix->slots[home[i] & ix->mask]);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		ports[i] = data_ports(index_find(ix, groups[i], home[i]), sources[i]);
+	if (unlikely(n_static > 0))
+		for (unsigned int i = 0; i < n; i++)
+			ports[i] |= static_ports(t, n_static, groups[i], sources[i]);
 }
 
 uint32_t
@@ -367,6 +490,12 @@ fwd_table_count(const struct fwd_table *t)
 size_t
 fwd_table_memory(const struct fwd_table *t)
 {
-	/* The hash is sized for max groups at creation; entries grow with use. */
-	return t->fixed_bytes + t->entry_bytes;
+	/* The index is sized for max groups at creation; entries grow with use. */
+	return t->fixed_bytes + t->entry_bytes + t->retired_bytes;
+}
+
+uint64_t
+fwd_table_purges(const struct fwd_table *t)
+{
+	return t->purges;
 }

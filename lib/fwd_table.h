@@ -16,12 +16,16 @@
 #include "fwd_types.h"
 
 #define FWD_MAX_STATIC 64
+/* Groups one table can be created for (the config's [limits] max_groups stops lower). */
+#define FWD_MAX_GROUPS (1u << 24)
+/* Lookups fwd_table_lookup_bulk takes at once. */
+#define FWD_LOOKUP_BULK_MAX 64
 
 struct fwd_table;
 
 /*
- * Creates a table for at most max_groups groups on socket. Readers must be
- * registered with qsbr and report quiescent states.
+ * Creates a table for 1 to FWD_MAX_GROUPS groups on socket. Readers must be
+ * registered with qsbr and report quiescent states. name labels its memory.
  */
 struct fwd_table *fwd_table_create(const char *name, uint32_t max_groups, int socket,
 				   struct rte_rcu_qsbr *qsbr);
@@ -31,7 +35,7 @@ void fwd_table_free(struct fwd_table *t);
 /*
  * Writer: sets the ports that want group (any_source, plus per-source
  * exceptions, sorted or not). An empty set removes the group. Returns 0, or
- * -ENOSPC when the table is full, -EINVAL, -ENOMEM.
+ * -ENOSPC when the table is full, -EINVAL (also for group 0.0.0.0), -ENOMEM.
  */
 int fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		  const struct fwd_source *sources, uint16_t n_sources);
@@ -46,8 +50,17 @@ void fwd_table_reclaim(struct fwd_table *t);
 /* Reader: the ports that want (group, source); 0 when none. */
 fwd_mask_t fwd_table_lookup(const struct fwd_table *t, uint32_t group, uint32_t source);
 
+/*
+ * Reader: the same for n <= FWD_LOOKUP_BULK_MAX (group, source) pairs, their
+ * cache misses overlapped: ports[i] for groups[i], sources[i].
+ */
+void fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups,
+			   const uint32_t *sources, unsigned int n, fwd_mask_t *ports);
+
 /* Groups held (static routes excluded) and bytes used. */
 uint32_t fwd_table_count(const struct fwd_table *t);
 size_t fwd_table_memory(const struct fwd_table *t);
+/* Times the index was rebuilt to drop deleted groups' slots. */
+uint64_t fwd_table_purges(const struct fwd_table *t);
 
 #endif

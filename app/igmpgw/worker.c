@@ -3,8 +3,11 @@
  * The datapath. Per frame: drop our own echoes, hand non-IGMP to the kernel
  * twin, validate IGMP with the codec, let igmp_proxy decide, then rewrite the
  * frame in place (new Ethernet + IPv4 headers, IGMP bytes untouched) and send.
+ * Multicast data from the active outside is looked up a burst at a time and
+ * replicated to the inside ports that want it.
  * Never logs, never blocks: everything it drops is counted.
  */
+#include <assert.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -371,9 +374,48 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 }
 
 /*
- * Multicast data: forwarded to the inside ports that want (G, S) when it comes
- * from the active outside. Returns false for what is not ours to forward
- * (link-local groups, multicast from inside), which goes to the kernel.
+ * Sends multicast data to the inside ports that want it (never 0): TTL - 1,
+ * then one port rewrites m in place; several share the IP packet behind a
+ * header of their own each, the last taking m itself, its Ethernet header
+ * rewritten.
+ */
+static void
+replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte_ether_hdr *eth,
+	  fwd_mask_t ports)
+{
+	struct rte_ether_addr dst_mac;
+
+	decrement_ttl((struct rte_ipv4_hdr *)(eth + 1));
+	if (likely((ports & (ports - 1)) == 0)) {
+		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
+
+		rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+		stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
+		send_on_port(w, egress, m);
+		return;
+	}
+	rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
+	rte_pktmbuf_adj(m, sizeof(*eth));
+	for (;;) {
+		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
+
+		ports &= (fwd_mask_t)(ports - 1);
+		if (ports == 0) {
+			eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+			rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+			stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
+			send_on_port(w, egress, m);
+			return;
+		}
+		send_replica(w, ingress, egress, m, &dst_mac);
+	}
+}
+
+/*
+ * Multicast data, one frame at a time: forwarded to the inside ports that want
+ * (G, S) when it comes from the active outside. Returns false for what is not
+ * ours to forward (link-local groups, multicast from inside), which goes to
+ * the kernel.
  */
 static bool
 forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
@@ -381,7 +423,6 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 {
 	struct gw_port_stats *st = stats_of(w, role);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_ether_addr dst_mac;
 	fwd_mask_t ports;
 
 	if ((rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) == 0xe0000000 || gw_role_is_inside(role))
@@ -403,36 +444,8 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return true;
 	}
-	decrement_ttl(ip);
-
-	if ((ports & (ports - 1)) == 0) {
-		/* One port: rewrite in place, no copy at all. */
-		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
-
-		rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
-		stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
-		send_on_port(w, egress, m);
-		return true;
-	}
-	/*
-	 * Several: every port but the last shares the IP packet behind a header
-	 * of its own; the last takes m itself, its Ethernet header rewritten.
-	 */
-	rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
-	rte_pktmbuf_adj(m, sizeof(*eth));
-	for (;;) {
-		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
-
-		ports &= (fwd_mask_t)(ports - 1);
-		if (ports == 0) {
-			eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
-			rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
-			stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
-			send_on_port(w, egress, m);
-			return true;
-		}
-		send_replica(w, role, egress, m, &dst_mac);
-	}
+	replicate(w, role, m, eth, ports);
+	return true;
 }
 
 static void
@@ -464,6 +477,95 @@ handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		glean_arp(p, m);
 	send_to_twin(w, role, m);
+}
+
+/*
+ * Data the active outside forwards without further checks: IPv4 multicast
+ * beyond 224.0.0.0/24, not IGMP, TTL above 1, not our own echo. Anything
+ * else takes the per-frame path, which counts why.
+ */
+static inline bool
+is_plain_data(const struct rte_mbuf *m, const struct rte_ether_hdr *eth,
+	      const struct rte_ether_addr *own)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+
+	return rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		(dst >> 28) == 0xe && (dst & 0xffffff00) != 0xe0000000 &&
+		ip->next_proto_id != IGMP_IP_PROTO && ip->time_to_live > 1 &&
+		!rte_is_same_ether_addr(&eth->src_addr, own);
+}
+
+static_assert(BURST <= FWD_LOOKUP_BULK_MAX, "a burst fits one bulk lookup");
+
+/*
+ * A burst from the active outside with forwarding on: its data frames are
+ * looked up together, so their table cache misses overlap; everything else
+ * goes frame by frame as on any port.
+ */
+static void
+forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct gw_port_stats *st = stats_of(w, role);
+	const struct rte_ether_addr *own = &gw.port[role].mac;
+	struct rte_mbuf *data[BURST], *unwanted[BURST];
+	uint32_t groups[BURST], sources[BURST];
+	fwd_mask_t ports[BURST];
+	uint16_t sent[GW_MAX_PORTS] = { 0 };
+	uint16_t n_data = 0, n_unwanted = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+		if (unlikely(!is_plain_data(m, eth, own))) {
+			handle_port_frame(w, role, m);
+			continue;
+		}
+		data[n_data] = m;
+		groups[n_data] = ip->dst_addr;
+		sources[n_data] = ip->src_addr;
+		n_data++;
+	}
+	if (n_data == 0)
+		return;
+	st->cnt[GW_CNT_rx_packets] += n_data;
+	st->cnt[GW_CNT_mcast_received] += n_data;
+	fwd_table_lookup_bulk(gw.fwd, groups, sources, n_data, ports);
+	for (uint16_t i = 0; i < n_data; i++) {
+		struct rte_mbuf *m = data[i];
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		fwd_mask_t want = ports[i] & gw.inside_mask;
+		enum gw_role egress;
+
+		if (unlikely(want == 0)) {
+			unwanted[n_unwanted++] = m;
+			continue;
+		}
+		if (unlikely((want & (want - 1)) != 0)) {
+			replicate(w, role, m, eth, want);
+			continue;
+		}
+		/* One port, the common case: replicate() inlined, counted per burst. */
+		egress = (enum gw_role)__builtin_ctz(want);
+		decrement_ttl((struct rte_ipv4_hdr *)(eth + 1));
+		rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+		sent[egress]++;
+		rte_eth_tx_buffer(gw.port[egress].port_id, w->queue, w->tx.port[egress], m);
+	}
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		if (sent[r] == 0)
+			continue;
+		stats_of(w, r)->cnt[GW_CNT_mcast_forwarded] += sent[r];
+		stats_of(w, r)->cnt[GW_CNT_tx_packets] += sent[r];
+	}
+	if (n_unwanted != 0) {
+		st->cnt[GW_CNT_mcast_no_members] += n_unwanted;
+		rte_pktmbuf_free_bulk(unwanted, n_unwanted);
+	}
 }
 
 static void
@@ -601,10 +703,15 @@ gw_worker_main(void *arg)
 			if (!p->present)
 				continue;
 			n = rte_eth_rx_burst(p->port_id, w.queue, pkts, BURST);
-			if (n != 0)
+			if (n != 0) {
 				w.burst_tsc = rte_rdtsc();
-			for (uint16_t i = 0; i < n; i++)
-				handle_port_frame(&w, r, pkts[i]);
+				if (gw.fwd != NULL && r == (int)gw_active_outside()) {
+					forward_burst(&w, r, pkts, n);
+				} else {
+					for (uint16_t i = 0; i < n; i++)
+						handle_port_frame(&w, r, pkts[i]);
+				}
+			}
 
 			/* Twins have one queue: worker 0 serves them. */
 			if (p->twin_id == GW_NO_PORT || w.index != 0)

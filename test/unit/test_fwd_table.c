@@ -2,9 +2,10 @@
 /*
  * Unit tests of the forwarding table on a real EAL without hugepages: lookups
  * for any-source groups, INCLUDE and EXCLUDE sources, replace, delete, limits,
- * static routes, 100 000 groups, and RCU safety (entries freed only after the
- * readers' quiescent states, and a reader lcore looking up while the main
- * lcore rewrites the table).
+ * static routes, bulk lookups, 100 000 groups, index purges after churn, and
+ * RCU safety (entries and indexes freed only after the readers' quiescent
+ * states, and a reader lcore looking up while the main lcore rewrites the
+ * table or purges its index).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -259,7 +260,7 @@ test_count_memory(void)
 	empty = fwd_table_memory(t);
 	heap0 = heap_used();
 	/* 1024 groups need at least a key slot, a bucket share and a pointer each. */
-	TAP_CHECK(empty >= 1024 * (4 + 8), "empty table of 1024 groups counts its hash: %zu bytes",
+	TAP_CHECK(empty >= 1024 * (4 + 8), "empty table of 1024 groups counts its index: %zu bytes",
 		  empty);
 	TAP_CHECK(fwd_table_count(t) == 0, "empty table: count 0");
 
@@ -271,7 +272,7 @@ test_count_memory(void)
 	fwd_table_set(t, ip(239, 0, 0, 2), IN1, src, 8);
 	one_src = fwd_table_memory(t) - empty - one_any;
 	TAP_CHECK(one_any == 0 && one_src >= 8 * sizeof(struct fwd_source),
-		  "any-source groups live in the hash, entries count their sources: %zu bytes "
+		  "any-source groups live in the index, entries count their sources: %zu bytes "
 		  "any-source, %zu with 8 sources", one_any,
 		  one_src);
 	for (uint32_t i = 3; i <= 1000; i++)
@@ -342,7 +343,7 @@ test_capacity(void)
 		  fwd_table_count(t));
 	fwd_table_free(t);
 
-	/* Under 8 groups, rte_hash's smallest table: the limit is still the one asked for. */
+	/* Under the index's smallest size: the limit is still the one asked for. */
 	t = fwd_table_create("ut_fwd_cap2", 2, SOCKET_ID_ANY, qsbr);
 	TAP_CHECK(t != NULL, "table of 2 groups created");
 	if (t == NULL)
@@ -359,22 +360,131 @@ test_capacity(void)
 static void
 test_create_errors(void)
 {
-	struct fwd_table *a = fwd_table_create("ut_fwd_dup", 16, SOCKET_ID_ANY, qsbr);
-	struct fwd_table *b = fwd_table_create("ut_fwd_dup", 16, SOCKET_ID_ANY, qsbr);
+	struct fwd_table *a = fwd_table_create("ut_fwd_two", 16, SOCKET_ID_ANY, qsbr);
+	struct fwd_table *b = fwd_table_create("ut_fwd_two", 16, SOCKET_ID_ANY, qsbr);
+	int ret;
 
-	TAP_CHECK(a != NULL && b == NULL, "a second table with the same name is refused");
-	if (a != NULL) {
+	TAP_CHECK(a != NULL && b != NULL, "two tables created");
+	if (a != NULL && b != NULL) {
 		fwd_table_set(a, ip(239, 0, 0, 1), IN1, NULL, 0);
-		CHECK_MASK(fwd_table_lookup(a, ip(239, 0, 0, 1), 0), IN1,
-			   "the first table still works");
+		fwd_table_set(b, ip(239, 0, 0, 1), IN2, NULL, 0);
+		CHECK_MASK(fwd_table_lookup(a, ip(239, 0, 0, 1), 0), IN1, "the first table's group");
+		CHECK_MASK(fwd_table_lookup(b, ip(239, 0, 0, 1), 0), IN2, "the second table's group");
+		ret = fwd_table_set(a, 0, IN1, NULL, 0);
+		TAP_CHECK(ret == -EINVAL, "group 0.0.0.0: -EINVAL (%d)", ret);
 	}
 	fwd_table_free(b);
 	fwd_table_free(a);
-	a = fwd_table_create("ut_fwd_dup", 16, SOCKET_ID_ANY, qsbr);
-	TAP_CHECK(a != NULL, "the name is free again after fwd_table_free");
+	a = fwd_table_create("ut_fwd_zero", 0, SOCKET_ID_ANY, qsbr);
+	TAP_CHECK(a == NULL && rte_errno == EINVAL, "a table of 0 groups is refused");
+	fwd_table_free(a);
+	a = fwd_table_create("ut_fwd_huge", FWD_MAX_GROUPS + 1, SOCKET_ID_ANY, qsbr);
+	TAP_CHECK(a == NULL && rte_errno == EINVAL, "a table of %u groups is refused",
+		  FWD_MAX_GROUPS + 1);
 	fwd_table_free(a);
 	fwd_table_free(NULL);
 	TAP_CHECK(true, "fwd_table_free(NULL) is a no-op");
+}
+
+/* The bulk lookup gives what one lookup at a time gives, for every kind of group. */
+static void
+test_bulk_lookup(void)
+{
+	struct fwd_table *t = fwd_table_create("ut_fwd_bulk", 512, SOCKET_ID_ANY, qsbr);
+	const struct fwd_source src[2] = {
+		{ .addr = ip(10, 0, 0, 1), .include = IN2 },
+		{ .addr = ip(10, 0, 0, 2), .exclude = IN1 },
+	};
+	uint32_t groups[FWD_LOOKUP_BULK_MAX], sources[FWD_LOOKUP_BULK_MAX];
+	fwd_mask_t ports[FWD_LOOKUP_BULK_MAX];
+	int wrong = 0, nonzero = 0, rounds = 0;
+
+	TAP_CHECK(t != NULL, "table for bulk lookups created");
+	if (t == NULL)
+		return;
+	/* 232.2.0.0 + i: every third with sources, every fifth absent; a static /24 on top. */
+	for (uint32_t i = 0; i < 400; i++)
+		if (i % 5 != 0)
+			fwd_table_set(t, htonl(0xe8020000u + i), (fwd_mask_t)(IN1 << (i % 3)),
+				      i % 3 == 0 ? src : NULL, i % 3 == 0 ? 2 : 0);
+	fwd_table_add_static(t, ip(232, 2, 1, 0), 24, 0, IN4);
+	srand(99);
+	for (unsigned int n = 1; n <= FWD_LOOKUP_BULK_MAX; n = n * 2 + 1, rounds++) {
+		for (unsigned int i = 0; i < n; i++) {
+			groups[i] = htonl(0xe8020000u + (uint32_t)rand() % 420);
+			sources[i] = ip(10, 0, 0, (uint8_t)(rand() % 3));
+		}
+		fwd_table_lookup_bulk(t, groups, sources, n, ports);
+		for (unsigned int i = 0; i < n; i++) {
+			wrong += ports[i] != fwd_table_lookup(t, groups[i], sources[i]);
+			nonzero += ports[i] != 0;
+		}
+	}
+	TAP_CHECK(wrong == 0 && nonzero > 0,
+		  "%d bursts of 1 to %d lookups agree with single lookups (%d wrong, %d found)",
+		  rounds, FWD_LOOKUP_BULK_MAX, wrong, nonzero);
+	fwd_table_free(t);
+}
+
+/*
+ * Deleted groups leave tombstones; new groups past them make the table purge
+ * its index. Churn through many distinct groups: every purge keeps the live
+ * groups, and the memory returns to the empty table's.
+ */
+static void
+test_purge_churn(void)
+{
+	const uint32_t max = 64, keep = 40, churn = 20000;
+	struct fwd_table *t = fwd_table_create("ut_fwd_churn", max, SOCKET_ID_ANY, qsbr);
+	const struct fwd_source one = { .addr = ip(10, 0, 0, 1), .include = IN3 };
+	uint32_t base = 0xe8030000u, next = 0x10000;
+	int failed = 0, wrong = 0;
+	size_t empty;
+
+	TAP_CHECK(t != NULL, "table for churn created");
+	if (t == NULL)
+		return;
+	empty = fwd_table_memory(t);
+	for (uint32_t i = 0; i < keep; i++)
+		failed += fwd_table_set(t, htonl(base + i), (fwd_mask_t)(IN1 << (i % 2)),
+					i % 4 == 0 ? &one : NULL, i % 4 == 0) != 0;
+	/* A window of max - keep fresh groups slides along: add the next, drop the oldest. */
+	for (uint32_t i = 0; i < churn; i++) {
+		uint32_t g = base + next + i;
+
+		if (i >= max - keep)
+			failed += fwd_table_set(t, htonl(g - (max - keep)), 0, NULL, 0) != 0;
+		failed += fwd_table_set(t, htonl(g), IN2, i % 7 == 0 ? &one : NULL, i % 7 == 0) != 0;
+		if (i % 16 == 0)
+			reclaim_all(t);
+	}
+	TAP_CHECK(failed == 0 && fwd_table_count(t) == max,
+		  "%u distinct groups through a table of %u: %d refused, count %u", churn, max,
+		  failed, fwd_table_count(t));
+	TAP_CHECK(fwd_table_purges(t) > 10, "the index was purged (%llu times)",
+		  (unsigned long long)fwd_table_purges(t));
+	for (uint32_t i = 0; i < keep; i++) {
+		fwd_mask_t any = (fwd_mask_t)(IN1 << (i % 2));
+
+		wrong += fwd_table_lookup(t, htonl(base + i), ip(10, 0, 0, 9)) != any;
+		if (i % 4 == 0)
+			wrong += fwd_table_lookup(t, htonl(base + i), one.addr) != (any | IN3);
+	}
+	for (uint32_t i = churn - (max - keep); i < churn; i++)
+		wrong += fwd_table_lookup(t, htonl(base + next + i), 0) != IN2;
+	for (uint32_t i = 0; i < churn - (max - keep); i += 97)
+		wrong += fwd_table_lookup(t, htonl(base + next + i), 0) != 0;
+	TAP_CHECK(wrong == 0, "after the churn the live groups are all there, the dropped gone "
+		  "(%d wrong)", wrong);
+	for (uint32_t i = 0; i < keep; i++)
+		fwd_table_set(t, htonl(base + i), 0, NULL, 0);
+	for (uint32_t i = churn - (max - keep); i < churn; i++)
+		fwd_table_set(t, htonl(base + next + i), 0, NULL, 0);
+	reclaim_all(t);
+	TAP_CHECK(fwd_table_count(t) == 0 && fwd_table_memory(t) == empty,
+		  "all deleted and reclaimed: count %u, %zu bytes (%zu empty)", fwd_table_count(t),
+		  fwd_table_memory(t), empty);
+	fwd_table_free(t);
 }
 
 static void
@@ -735,6 +845,125 @@ test_rcu_stress(void)
 	fwd_table_free(st.t);
 }
 
+/* ---- a reader lcore while new groups keep purging the index under it ---- */
+
+#define PURGE_STABLE 32
+
+struct purge_stress {
+	struct fwd_table *t;
+	unsigned int tid;
+	uint32_t stable[PURGE_STABLE];
+	fwd_mask_t want[PURGE_STABLE];
+	uint32_t source;
+	bool stop;                  /* atomic */
+	uint64_t loops;
+	uint64_t bad;
+	uint32_t bad_group;
+	fwd_mask_t bad_mask;
+};
+
+static void
+purge_check(struct purge_stress *st, const fwd_mask_t *got)
+{
+	for (int g = 0; g < PURGE_STABLE; g++)
+		if (got[g] != st->want[g] && st->bad++ == 0) {
+			st->bad_group = st->stable[g];
+			st->bad_mask = got[g];
+		}
+}
+
+/* The stable groups never change: whatever the writer does elsewhere, they must be found. */
+static int
+purge_reader(void *arg)
+{
+	struct purge_stress *st = arg;
+	uint32_t sources[PURGE_STABLE];
+	fwd_mask_t got[PURGE_STABLE];
+
+	for (int g = 0; g < PURGE_STABLE; g++)
+		sources[g] = st->source;
+	rte_rcu_qsbr_thread_register(qsbr, st->tid);
+	rte_rcu_qsbr_thread_online(qsbr, st->tid);
+	while (!__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE)) {
+		if (st->loops % 2 == 0) {
+			fwd_table_lookup_bulk(st->t, st->stable, sources, PURGE_STABLE, got);
+		} else {
+			for (int g = 0; g < PURGE_STABLE; g++)
+				got[g] = fwd_table_lookup(st->t, st->stable[g], st->source);
+		}
+		purge_check(st, got);
+		st->loops++;
+		rte_rcu_qsbr_quiescent(qsbr, st->tid);
+	}
+	rte_rcu_qsbr_thread_offline(qsbr, st->tid);
+	rte_rcu_qsbr_thread_unregister(qsbr, st->tid);
+	return 0;
+}
+
+static void
+test_purge_stress(void)
+{
+	static struct purge_stress st;
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	const struct fwd_source excl = { .addr = ip(10, 0, 0, 1), .exclude = IN1 };
+	const uint32_t window = 32, ops = 200000;
+	uint32_t base = 0xe8040000u;
+	int failed = 0;
+	double t0;
+
+	if (lcore >= RTE_MAX_LCORE) {
+		TAP_CHECK(false, "purge stress needs a second lcore (-l 0-1)");
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	st.t = fwd_table_create("ut_fwd_pstress", PURGE_STABLE + window, SOCKET_ID_ANY, qsbr);
+	st.tid = lcore;
+	st.source = excl.addr;
+	TAP_CHECK(st.t != NULL, "table for the purge run created");
+	if (st.t == NULL)
+		return;
+	for (int g = 0; g < PURGE_STABLE; g++) {
+		fwd_mask_t any = (fwd_mask_t)((IN1 | IN2) << (g % 3));
+
+		st.stable[g] = htonl(base + (uint32_t)g * 3);
+		/* Every other stable group has a per-source entry behind a pointer. */
+		failed += fwd_table_set(st.t, st.stable[g], any, g % 2 ? &excl : NULL, g % 2) != 0;
+		st.want[g] = g % 2 ? (fwd_mask_t)(any & ~IN1) : any;
+	}
+	if (rte_eal_remote_launch(purge_reader, &st, lcore) != 0) {
+		TAP_CHECK(false, "reader launched on lcore %u", lcore);
+		fwd_table_free(st.t);
+		return;
+	}
+	while (__atomic_load_n(&st.loops, __ATOMIC_RELAXED) == 0)
+		;
+	t0 = now_ms();
+	for (uint32_t i = 0; i < ops; i++) {
+		uint32_t g = base + 0x10000 + i;
+
+		if (i >= window)
+			failed += fwd_table_set(st.t, htonl(g - window), 0, NULL, 0) != 0;
+		failed += fwd_table_set(st.t, htonl(g), IN3, i % 5 == 0 ? &excl : NULL,
+					i % 5 == 0) != 0;
+		if (i % 64 == 0)
+			fwd_table_reclaim(st.t);
+	}
+	__atomic_store_n(&st.stop, true, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lcore);
+	printf("# %u new groups in %.0f ms, %llu purges, while the reader made %llu passes\n", ops,
+	       now_ms() - t0, (unsigned long long)fwd_table_purges(st.t),
+	       (unsigned long long)st.loops);
+	TAP_CHECK(failed == 0, "%u groups added and deleted around %d stable ones: %d refused",
+		  ops, PURGE_STABLE, failed);
+	TAP_CHECK(fwd_table_purges(st.t) > 100 && st.loops > 1,
+		  "the index was purged %llu times while the reader ran %llu passes",
+		  (unsigned long long)fwd_table_purges(st.t), (unsigned long long)st.loops);
+	TAP_CHECK(st.bad == 0,
+		  "the reader always found every stable group (%llu bad; first 0x%04x for %08x)",
+		  (unsigned long long)st.bad, st.bad_mask, ntohl(st.bad_group));
+	fwd_table_free(st.t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -764,10 +993,13 @@ main(int argc, char **argv)
 	test_count_memory();
 	test_capacity();
 	test_create_errors();
+	test_bulk_lookup();
+	test_purge_churn();
 	test_static_routes();
 	test_many_groups();
 	test_rcu_deferred();
 	test_rcu_stress();
+	test_purge_stress();
 
 	rte_free(qsbr);
 	rte_eal_cleanup();
