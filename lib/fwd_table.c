@@ -6,16 +6,18 @@
  * A slot is {group, data}. data is the group's any-source ports inline (low
  * bit set) when it has no per-source exceptions, the common case, so such a
  * lookup touches one cache line; otherwise a pointer to an immutable entry.
- * The index has at least twice as many slots as max_groups and is probed
- * linearly from the group's CRC32.
+ * Slots are probed linearly from the group's CRC32.
  *
  * One writer. A slot, once given a group, keeps it: a delete only clears the
  * data (a tombstone the same group takes again), so a reader never sees a
- * slot change group under it. Tombstones of other groups are cleared by a
- * purge: a fresh index with the live groups only, published by one pointer
- * store. Replaced entries and indexes wait in an RCU defer queue until every
- * reader has been quiescent. Static routes are a short list fixed at
- * start-up, scanned after the index.
+ * slot change group under it. Tombstones are cleared by a rebuild: a fresh
+ * index with the live groups only, published by one pointer store. The
+ * rebuild also sizes the index to what it holds (about four slots a group,
+ * never fewer than two for max_groups), so a few busy groups share cache
+ * lines instead of being spread over an index sized for the limit. Replaced
+ * entries and indexes wait in an RCU defer queue until every reader has been
+ * quiescent. Static routes are a short list fixed at start-up, scanned after
+ * the index.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -46,6 +48,7 @@ struct fwd_slot {
 
 struct fwd_index {
 	uint32_t mask;                 /* slots - 1 */
+	size_t bytes;                  /* what the heap took for it */
 	struct fwd_slot slots[] __rte_cache_aligned;
 };
 
@@ -58,9 +61,14 @@ struct fwd_static {
 
 /* Retired entries the defer queue holds at least, whatever max_groups. */
 #define FWD_DQ_MIN 1024
-/* Slots in use (live or tombstone) that trigger a purge: 3/4 of the index. */
-#define FWD_PURGE_NUM 3
-#define FWD_PURGE_DEN 4
+/* Slots in use (live or tombstone) that trigger a rebuild: 3/4 of the index. */
+#define FWD_REBUILD_NUM 3
+#define FWD_REBUILD_DEN 4
+/* Slots a rebuild gives each live group; fewer than 1/16 of that makes it shrink. */
+#define FWD_SLOTS_PER_GROUP 4
+#define FWD_SHRINK_DEN 16
+/* The smallest index: 16 KiB. */
+#define FWD_MIN_SLOTS 1024u
 
 struct fwd_table {
 	struct fwd_index *index;       /* readers load it once per lookup */
@@ -70,13 +78,12 @@ struct fwd_table {
 	uint32_t max_groups;
 	uint32_t count;                /* live groups */
 	uint32_t used;                 /* slots with a group, live or deleted */
-	uint32_t n_slots;
-	size_t fixed_bytes;            /* table, index and queue: measured on the heap */
-	size_t index_bytes;            /* one index, as the heap takes it */
-	size_t retired_bytes;          /* purged indexes still waiting for the readers */
+	uint32_t max_slots;            /* at least 2 * max_groups: load stays <= 1/2 */
+	size_t fixed_bytes;            /* table and queue: measured on the heap */
+	size_t retired_bytes;          /* rebuilt indexes still waiting for the readers */
 	size_t block_overhead;         /* what rte_malloc adds to a block, measured */
 	size_t entry_bytes;            /* as rte_malloc takes them */
-	uint64_t purges;
+	uint64_t rebuilds;
 	uint16_t n_static;
 	struct fwd_static statics[FWD_MAX_STATIC];
 };
@@ -125,8 +132,10 @@ free_retired(void *arg, void *retired, unsigned int n)
 		uintptr_t p = ((uintptr_t *)retired)[i];
 
 		if (p & RETIRED_INDEX) {
-			t->retired_bytes -= t->index_bytes;
-			rte_free((void *)(p & ~RETIRED_INDEX));
+			struct fwd_index *ix = (struct fwd_index *)(p & ~RETIRED_INDEX);
+
+			t->retired_bytes -= ix->bytes;
+			rte_free(ix);
 			continue;
 		}
 		t->entry_bytes -= entry_footprint(t, ((struct fwd_entry *)p)->n_sources);
@@ -162,15 +171,29 @@ block_overhead(int socket)
 }
 
 static struct fwd_index *
-index_new(const struct fwd_table *t)
+index_new(const struct fwd_table *t, uint32_t n_slots)
 {
+	size_t before = heap_used();
 	struct fwd_index *ix = rte_zmalloc_socket("fwd_index", sizeof(*ix) +
-						  (size_t)t->n_slots * sizeof(struct fwd_slot),
+						  (size_t)n_slots * sizeof(struct fwd_slot),
 						  RTE_CACHE_LINE_SIZE, t->socket);
 
-	if (ix != NULL)
-		ix->mask = t->n_slots - 1;
+	if (ix != NULL) {
+		ix->mask = n_slots - 1;
+		ix->bytes = heap_used() - before;
+	}
 	return ix;
+}
+
+/* The index size for n live groups: about FWD_SLOTS_PER_GROUP slots each, within bounds. */
+static uint32_t
+slots_for(const struct fwd_table *t, uint32_t n)
+{
+	uint64_t want = rte_align64pow2((uint64_t)n * FWD_SLOTS_PER_GROUP);
+
+	if (want < FWD_MIN_SLOTS)
+		want = FWD_MIN_SLOTS;
+	return want < t->max_slots ? (uint32_t)want : t->max_slots;
 }
 
 /* Writer: the slot holding group (live or deleted), or the free slot it would take. */
@@ -224,7 +247,7 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 		.v = qsbr,
 		.free_fn = free_retired,
 	};
-	size_t before = heap_used(), index_start;
+	size_t before = heap_used();
 	struct fwd_table *t;
 
 	if (max_groups == 0 || max_groups > FWD_MAX_GROUPS) {
@@ -237,16 +260,9 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 	t->socket = socket;
 	t->qsbr = qsbr;
 	t->max_groups = max_groups;
-	/* Live groups fill at most half the index: short probes, and room for tombstones. */
-	t->n_slots = rte_align32pow2(2 * max_groups < 16 ? 16 : 2 * max_groups);
+	/* At the limit live groups fill at most half the index: short probes, room for tombstones. */
+	t->max_slots = rte_align32pow2(2 * max_groups);
 	t->block_overhead = block_overhead(socket);
-	index_start = heap_used();
-	t->index = index_new(t);
-	if (t->index == NULL) {
-		fwd_table_free(t);
-		return NULL;
-	}
-	t->index_bytes = heap_used() - index_start;
 	/* Ring names are global: the table's address keeps two tables of one name apart. */
 	snprintf(dq_name, sizeof(dq_name), "fwdq_%" PRIxPTR, (uintptr_t)t);
 	dq.p = t;
@@ -256,6 +272,11 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 		return NULL;
 	}
 	t->fixed_bytes = heap_used() - before;
+	t->index = index_new(t, slots_for(t, 0));
+	if (t->index == NULL) {
+		fwd_table_free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -300,11 +321,11 @@ retire(struct fwd_table *t, uintptr_t old)
 	}
 }
 
-/* A fresh index with the live groups only: the tombstones of deleted groups go. */
+/* A fresh index with the live groups only, sized for them: deleted groups' tombstones go. */
 static int
-purge(struct fwd_table *t)
+rebuild(struct fwd_table *t, uint32_t n_slots)
 {
-	struct fwd_index *old = t->index, *ix = index_new(t);
+	struct fwd_index *old = t->index, *ix = index_new(t, n_slots);
 
 	if (ix == NULL)
 		return -ENOMEM;
@@ -316,8 +337,8 @@ purge(struct fwd_table *t)
 	}
 	__atomic_store_n(&t->index, ix, __ATOMIC_RELEASE);
 	t->used = t->count;
-	t->purges++;
-	t->retired_bytes += t->index_bytes;
+	t->rebuilds++;
+	t->retired_bytes += old->bytes;
 	retire(t, (uintptr_t)old | RETIRED_INDEX);
 	return 0;
 }
@@ -341,12 +362,17 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		__atomic_store_n(&s->data, 0, __ATOMIC_RELEASE);
 		t->count--;
 		retire(t, old);
+		/* Mostly empty: shrink, so the groups left share cache lines again (best effort). */
+		if ((uint64_t)t->count * FWD_SLOTS_PER_GROUP * FWD_SHRINK_DEN < t->index->mask + 1 &&
+		    slots_for(t, t->count) < t->index->mask + 1)
+			rebuild(t, slots_for(t, t->count));
 		return 0;
 	}
 	if (old == 0 && t->count >= t->max_groups)
 		return -ENOSPC;
-	if (s->group == 0 && (t->used + 1) * FWD_PURGE_DEN > t->n_slots * FWD_PURGE_NUM) {
-		if (purge(t) != 0)
+	if (s->group == 0 &&
+	    (uint64_t)(t->used + 1) * FWD_REBUILD_DEN > (uint64_t)(t->index->mask + 1) * FWD_REBUILD_NUM) {
+		if (rebuild(t, slots_for(t, t->count + 1)) != 0)
 			return -ENOMEM;
 		s = index_slot(t->index, group);
 	}
@@ -490,12 +516,11 @@ fwd_table_count(const struct fwd_table *t)
 size_t
 fwd_table_memory(const struct fwd_table *t)
 {
-	/* The index is sized for max groups at creation; entries grow with use. */
-	return t->fixed_bytes + t->entry_bytes + t->retired_bytes;
+	return t->fixed_bytes + t->index->bytes + t->retired_bytes + t->entry_bytes;
 }
 
 uint64_t
-fwd_table_purges(const struct fwd_table *t)
+fwd_table_rebuilds(const struct fwd_table *t)
 {
-	return t->purges;
+	return t->rebuilds;
 }

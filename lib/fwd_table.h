@@ -60,7 +60,7 @@ void fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups,
 /* Groups held (static routes excluded) and bytes used. */
 uint32_t fwd_table_count(const struct fwd_table *t);
 size_t fwd_table_memory(const struct fwd_table *t);
-/* Times the index was rebuilt to drop deleted groups' slots. */
-uint64_t fwd_table_purges(const struct fwd_table *t);
+/* Times the index was rebuilt: to drop deleted groups' slots, or to grow or shrink. */
+uint64_t fwd_table_rebuilds(const struct fwd_table *t);
 
 #endif

@@ -14,6 +14,7 @@
 # Rates are per second of the polling thread's CPU time (scripts/bench-lib.sh), so that
 # other load on a shared machine does not skew the ratios. Targets: igmpgw with one
 # inside port >= 0.9 of testpmd and >= ipv4_multicast; slowest/fastest scale <= 1.3.
+# --profile adds where each program's polling thread spends its time (perf).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,7 @@ SECONDS_MEASURE=4
 SECONDS_WARMUP=1
 REPEAT=1
 FORCE_NO_HUGE=0
+PROFILE_ON=0
 MEM_MB=256
 SIZES=(64 1400)
 INSIDE_PORTS=(1 2 4)
@@ -40,7 +42,7 @@ usage()
 {
 	cat <<EOF
 usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--build DIR]
-                        [--sizes LIST] [--inside LIST] [--scale LIST]
+                        [--sizes LIST] [--inside LIST] [--scale LIST] [--profile]
 
   --seconds N   measured seconds of each run; the median one-second rate counts
                 (default $SECONDS_MEASURE)
@@ -55,6 +57,9 @@ usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--b
   --inside LIST inside port counts, comma separated, from 1, 2 and 4 (default $(IFS=,; echo "${INSIDE_PORTS[*]}"))
   --scale LIST  joined groups of the scale runs, comma separated, each 1 to $MAX_GROUPS
                 (default $(IFS=,; echo "${SCALE_GROUPS[*]}"))
+  --profile     after the first run of each program with the first size and one inside
+                port, sample its polling thread with perf for 3 s: the share of time in
+                the poll mode drivers, and the rate ratio those shares predict
 EOF
 }
 
@@ -64,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--warmup) SECONDS_WARMUP=${2:?--warmup needs a value}; shift 2 ;;
 	--repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
 	--no-huge) FORCE_NO_HUGE=1; shift ;;
+	--profile) PROFILE_ON=1; shift ;;
 	--build) BUILD=$(realpath -m "${2:?--build needs a directory}"); shift 2 ;;
 	--sizes) IFS=, read -ra SIZES <<<"${2:?--sizes needs a list}"; shift 2 ;;
 	--inside) IFS=, read -ra INSIDE_PORTS <<<"${2:?--inside needs a list}"; shift 2 ;;
@@ -97,6 +103,8 @@ done
 case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into devargs)" ;; esac
 
 command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
+[ "$PROFILE_ON" = 0 ] || command -v perf >/dev/null ||
+	die "--profile needs perf (scripts/setup.sh installs linux-perf)"
 pkg-config --exists libdpdk 2>/dev/null ||
 	die "libdpdk's pkg-config file not found (scripts/setup.sh installs libdpdk-dev)"
 
@@ -401,19 +409,30 @@ EOF
 echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run," \
 	"best of $REPEAT" >&2
 
+# profile_file PROGRAM SIZE K RUN: where --profile puts that run's perf samples, if it does.
+profile_file()
+{
+	if [ "$PROFILE_ON" = 1 ] && [ "$2" = "${SIZES[0]}" ] && [ "$3" = 1 ] && [ "$4" = 1 ]; then
+		echo "$WORK/$1.perf"
+	fi
+}
+
 for size in "${SIZES[@]}"; do
 	for k in "${INSIDE_PORTS[@]}"; do
 		for run in $(seq "$REPEAT"); do
 			tag="$size B, $k inside, run $run"
 			if [ "$k" = "${INSIDE_PORTS[0]}" ]; then
-				run_testpmd "s$size" "$TRAFFIC/joined/data-$size.pcap"
+				PROFILE=$(profile_file testpmd "$size" "$k" "$run") \
+					run_testpmd "s$size" "$TRAFFIC/joined/data-$size.pcap"
 				progress "$tag, testpmd"
 				keep "tp:$size"
 			fi
-			run_igmpgw "s$size-$k" "$k" "$TRAFFIC/joined/data-$size.pcap" "$JOINED"
+			PROFILE=$(profile_file igmpgw "$size" "$k" "$run") \
+				run_igmpgw "s$size-$k" "$k" "$TRAFFIC/joined/data-$size.pcap" "$JOINED"
 			progress "$tag, igmpgw" "counters $CHECK"
 			keep "gw:$size:$k" "$CHECK"
-			run_ipv4mc "s$size-$k" "$k" "$TRAFFIC/ipv4mc-$k/data-$size.pcap"
+			PROFILE=$(profile_file ipv4mc "$size" "$k" "$run") \
+				run_ipv4mc "s$size-$k" "$k" "$TRAFFIC/ipv4mc-$k/data-$size.pcap"
 			progress "$tag, ipv4_multicast"
 			keep "mc:$size:$k"
 		done
@@ -485,6 +504,27 @@ for size in "${SIZES[@]}"; do
 				(m >= 1.0 ? "ok" : "LOW"), chk }'
 	done
 done
+
+if [ "$PROFILE_ON" = 1 ] && [ -f "$WORK/testpmd.perf" ]; then
+	tp_share=$(io_share "$WORK/testpmd.perf")
+	cat <<EOF
+
+   Where the polling thread's time goes (${SIZES[0]} B, 1 inside port, perf for 3 s after
+   the first run): "in PMDs" is the pcap and null drivers' receive and transmit, testpmd
+   io's whole job. The same drivers do the same work in every program, so the ratio of
+   these shares is the ratio of the rates with the machine's other load taken out.
+   program          in PMDs   own code   rate vs testpmd, from the shares
+EOF
+	for prog in testpmd igmpgw ipv4mc; do
+		[ -f "$WORK/$prog.perf" ] || continue
+		awk -v p="$prog" -v s="$(io_share "$WORK/$prog.perf")" -v t="$tp_share" 'BEGIN {
+			name = p == "testpmd" ? "testpmd io" : p == "ipv4mc" ? "ipv4_multicast" : p
+			if (s == "-" || t == "-" || t == 0)
+				printf "   %-16s (no samples)\n", name
+			else
+				printf "   %-16s %-9.3f %-10.3f %.2f\n", name, s, 1 - s, s / t }'
+	done
+fi
 
 fastest=0
 slowest=

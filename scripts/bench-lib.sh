@@ -134,12 +134,14 @@ bench_memory()
 # (the igmp_sent and decision rates "-" without EGRESS). Per CPU second is what one
 # dedicated core would do: it stays right when other processes take turns on the cores,
 # as on a shared VM. The polling thread is the one EAL worker thread, or with
-# MEASURE_THREAD=main the main thread (a program polling on its main lcore).
+# MEASURE_THREAD=main the main thread (a program polling on its main lcore). With
+# PROFILE=FILE, perf then samples that thread for PROFILE_SECONDS (default 3) into FILE.
 measure()
 {
 	# Run in the background, so exec: the job's pid is python's, stop_pid reaches it.
 	exec /usr/bin/python3 - "$1" "$(runtime_dir "$2")/dpdk_telemetry.v2" "$SECONDS_WARMUP" \
-		"$SECONDS_MEASURE" "${3:--}" "${4:--}" "${5:--}" "${MEASURE_THREAD:-worker}" <<'EOF'
+		"$SECONDS_MEASURE" "${3:--}" "${4:--}" "${5:--}" "${MEASURE_THREAD:-worker}" \
+		"${PROFILE:--}" "${PROFILE_SECONDS:-3}" <<'EOF'
 import glob
 import json
 import os
@@ -153,6 +155,7 @@ pid, path = sys.argv[1], sys.argv[2]
 warmup, seconds = int(sys.argv[3]), int(sys.argv[4])
 egress, ingress, decision = sys.argv[5], sys.argv[6], sys.argv[7]
 thread = sys.argv[8]
+profile, profile_seconds = sys.argv[9], sys.argv[10]
 
 
 def fail(msg):
@@ -271,10 +274,29 @@ for _ in range(seconds):
     windows.append((pk / dcpu, pk / dt, dcpu / dt, sent / dt, got / dt, rx / dcpu))
     prev = cur
 rates = [median([w[i] for w in windows]) for i in range(6)]
+if profile != "-":
+    import subprocess
+    tid = stat.split("/")[4]
+    subprocess.run(["perf", "record", "-q", "-F", "4999", "-t", tid, "-o", profile, "--",
+                    "sleep", profile_seconds], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
 print("%.0f %.0f %.3f" % tuple(rates[:3]), end=" ")
 print("- -" if egress == "-" else "%.0f %.0f" % tuple(rates[3:5]), end=" ")
 print("%.0f" % rates[5])
 EOF
+}
+
+# io_share PERF_DATA: the share of the sampled thread's time spent in the poll mode
+# drivers (librte_net_*, and the dynamic linker's TLS lookups they make on every mbuf
+# alloc and free): the receive and transmit work testpmd io does and nothing more. As a
+# ratio of two shares in one process it does not move with other load on the machine.
+io_share()
+{
+	perf report -i "$1" --no-children --sort dso --stdio 2>/dev/null | awk '
+		/^#/ || NF < 2 { next }
+		{ p = $1; sub(/%/, "", p); total += p }
+		$2 ~ /^librte_net_/ || $2 ~ /^ld-linux/ { io += p }
+		END { if (total > 0) printf "%.3f\n", io / total; else print "-" }'
 }
 
 # start LOG CMD...: runs CMD in the background under timeout(1), so that it ends even if

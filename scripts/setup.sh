@@ -19,6 +19,7 @@ PACKAGES=(
 	libjansson-dev
 	libnuma-dev
 	libpcap-dev
+	linux-perf
 	meson
 	nftables
 	ninja-build
