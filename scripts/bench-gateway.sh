@@ -23,12 +23,14 @@ SECONDS_MEASURE=5
 SECONDS_WARMUP=2
 REPEAT=1
 FORCE_NO_HUGE=0
+PROFILE_ON=0
 MEM_MB=256
 
 usage()
 {
 	cat <<EOF
 usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--build DIR]
+                        [--profile]
 
   --seconds N   measured seconds of each run; the median one-second rate counts
                 (default $SECONDS_MEASURE)
@@ -38,6 +40,9 @@ usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--b
                 free hugepages are there)
   --build DIR   meson build directory, set up as a release build if missing
                 (default build-bench2)
+  --profile     after the first run of each program and stream, sample its polling
+                thread with perf for 3 s: the share of time in the poll mode drivers,
+                and the rate ratio those shares predict
 EOF
 }
 
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--warmup) SECONDS_WARMUP=${2:?--warmup needs a value}; shift 2 ;;
 	--repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
 	--no-huge) FORCE_NO_HUGE=1; shift ;;
+	--profile) PROFILE_ON=1; shift ;;
 	--build) BUILD=$(realpath -m "${2:?--build needs a directory}"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -57,6 +63,8 @@ done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat: a whole number of runs, at least 1"
 case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into devargs)" ;; esac
 
+[ "$PROFILE_ON" = 0 ] || command -v perf >/dev/null ||
+	die "--profile needs perf (scripts/setup.sh installs linux-perf)"
 command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
 
 # ---- build and traffic ----
@@ -98,6 +106,14 @@ role_address()
 	fi
 }
 
+# profile_file NAME RUN: where --profile puts that run's perf samples, if it does.
+profile_file()
+{
+	if [ "$PROFILE_ON" = 1 ] && [ "$2" = 1 ]; then
+		echo "$WORK/$1.perf"
+	fi
+}
+
 # run_stream NAME PCAP INGRESS_ROLE EGRESS_ROLE DECISION_COUNTER: testpmd and igmpgw in
 # turn, --repeat times; the best run of each counts (other load only ever slows a run).
 run_stream()
@@ -127,13 +143,15 @@ mode = none
 socket = none
 EOF
 	for run in $(seq "$REPEAT"); do
-		run_testpmd "$name" "${prefix}tp" "${eal[@]}"
+		PROFILE=$(profile_file "$name-testpmd" "$run") \
+			run_testpmd "$name" "${prefix}tp" "${eal[@]}"
 		read -ra rates <<<"$RATES"
 		echo "bench: $name, run $run, testpmd: $(describe "${rates[@]}")" >&2
 		if [ "${rates[0]}" -gt "${tp[0]}" ]; then
 			tp=("${rates[@]:0:5}")
 		fi
-		run_igmpgw "$name" "$conf" "$egress" "$ingress" "$decision" "${prefix}gw" "${eal[@]}"
+		PROFILE=$(profile_file "$name-igmpgw" "$run") \
+			run_igmpgw "$name" "$conf" "$egress" "$ingress" "$decision" "${prefix}gw" "${eal[@]}"
 		read -ra rates <<<"$RATES"
 		echo "bench: $name, run $run, igmpgw:  $(describe "${rates[@]}")" >&2
 		if [ "${rates[0]}" -gt "${gw[0]}" ]; then
@@ -176,6 +194,24 @@ printf "%-12s %9s %9s %7s  %-6s %5s %5s  %s\n" stream Mpps Mpps ratio ">=0.8" tp
 for r in "${ROWS[@]}"; do
 	echo "$r"
 done
+if [ "$PROFILE_ON" = 1 ]; then
+	cat <<EOF
+
+Where the polling thread's time goes (perf for 3 s after the first run): "in PMDs" is the
+pcap and null drivers' receive and transmit, testpmd io's whole job. The same drivers do
+the same work in both programs, so the ratio of the shares is the ratio of the rates with
+the machine's other load taken out.
+stream        testpmd in PMDs   igmpgw in PMDs   igmpgw own code   ratio from the shares
+EOF
+	for name in translation query; do
+		awk -v n="$name" -v t="$(io_share "$WORK/$name-testpmd.perf")" \
+			-v g="$(io_share "$WORK/$name-igmpgw.perf")" 'BEGIN {
+			if (t == "-" || g == "-" || t == 0)
+				printf "%-13s (no samples)\n", n
+			else
+				printf "%-13s %-17.3f %-16.3f %-17.3f %.2f\n", n, t, g, 1 - g, g / t }'
+	done
+fi
 # The same streams from pktgen-dpdk on a real gateway box: regenerate the pcaps with the
 # gateway's inside MAC (the queries go to 01:00:5e:00:00:01 and need nothing), cable
 # pktgen's port 0 to the gateway's inside NIC for unicast-reports.pcap, to its outside NIC
