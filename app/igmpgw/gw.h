@@ -53,6 +53,7 @@ extern int igmpgw_logtype;
 	X(mcast_forwarded, "multicast data frames sent on the port (every replica)") \
 	X(mcast_no_members, "multicast data no inside port wants, dropped") \
 	X(mcast_ttl_expired, "multicast data with TTL <= 1, dropped") \
+	X(mcast_malformed, "multicast data with a broken IPv4 header (version, length), dropped") \
 	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped")
 
 enum gw_counter {

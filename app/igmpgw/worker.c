@@ -332,6 +332,21 @@ is_ipv4_multicast(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
 		igmp_is_multicast(ip->dst_addr);
 }
 
+/*
+ * What a router checks before it touches a header (RFC 1812 §5.2.2, less the
+ * checksum, which the TTL update carries over): version 4, a header of at
+ * least 20 bytes, and a total length that covers it and fits the frame.
+ */
+static inline bool
+ipv4_header_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint16_t total = rte_be_to_cpu_16(ip->total_length);
+
+	return (ip->version_ihl >> 4) == 4 && (ip->version_ihl & 0x0f) >= 5 &&
+		total >= (ip->version_ihl & 0x0f) * 4u &&
+		total <= rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
+}
+
 /* TTL - 1 with the checksum updated incrementally (RFC 1624): TTL is the high byte. */
 static void
 decrement_ttl(struct rte_ipv4_hdr *ip)
@@ -428,6 +443,11 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 	if ((rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) == 0xe0000000 || gw_role_is_inside(role))
 		return false;
 	st->cnt[GW_CNT_mcast_received]++;
+	if (!ipv4_header_ok(m, ip)) {
+		st->cnt[GW_CNT_mcast_malformed]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
 	if (role != gw_active_outside()) {
 		st->cnt[GW_CNT_mcast_inactive_outside]++;
 		rte_pktmbuf_free(m);
@@ -481,8 +501,8 @@ handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 
 /*
  * Data the active outside forwards without further checks: IPv4 multicast
- * beyond 224.0.0.0/24, not IGMP, TTL above 1, not our own echo. Anything
- * else takes the per-frame path, which counts why.
+ * beyond 224.0.0.0/24 with a sound header, not IGMP, TTL above 1, not our own
+ * echo. Anything else takes the per-frame path, which counts why.
  */
 static inline bool
 is_plain_data(const struct rte_mbuf *m, const struct rte_ether_hdr *eth,
@@ -495,7 +515,7 @@ is_plain_data(const struct rte_mbuf *m, const struct rte_ether_hdr *eth,
 		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 		(dst >> 28) == 0xe && (dst & 0xffffff00) != 0xe0000000 &&
 		ip->next_proto_id != IGMP_IP_PROTO && ip->time_to_live > 1 &&
-		!rte_is_same_ether_addr(&eth->src_addr, own);
+		ipv4_header_ok(m, ip) && !rte_is_same_ether_addr(&eth->src_addr, own);
 }
 
 static_assert(BURST <= FWD_LOOKUP_BULK_MAX, "a burst fits one bulk lookup");

@@ -260,7 +260,8 @@ class Lab:
 
 # What tshark reports about every captured packet; the field names are tshark's.
 FIELDS = [
-    "frame.number", "eth.src", "eth.dst", "ip.src", "ip.dst", "ip.ttl", "ip.dsfield",
+    "frame.number", "eth.src", "eth.dst", "ip.version", "ip.hdr_len", "ip.len", "ip.src",
+    "ip.dst", "ip.ttl", "ip.dsfield",
     "ip.checksum.status", "ip.opt.type", "igmp.type", "igmp.version", "igmp.checksum.status",
     "igmp.max_resp", "igmp.maddr", "igmp.record_type", "frame.time_epoch",
 ]

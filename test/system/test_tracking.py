@@ -16,8 +16,8 @@ import struct
 import threading
 import time
 
-from gwlab import (ALL_SYSTEMS, GW_ADDR, HOST, UPSRC, host_igmp_frame, igmp_v3_query, ns_socket,
-                   wait_until)
+from gwlab import (ALL_SYSTEMS, CHECKSUM_GOOD, GW_ADDR, HOST, UPSRC, ether, host_igmp_frame,
+                   igmp_v3_query, ipv4, mac_of, multicast_mac, ns_socket, wait_until)
 
 LAB_ENV = {"LAB_QUERY_INTERVAL": 5, "LAB_INSIDE2": 1}
 
@@ -356,6 +356,48 @@ def test_data_reaches_only_joined_hosts_and_stops_after_leave(lab, gateway, tmp_
     assert 0 < stop <= LMQI * LMQC + 0.5
     assert last_time(caps[("in", "h1")]) - t_leave <= LMQI * LMQC + 0.5
     assert group_of(gw, "inside", group) is None
+
+
+def broken_data_frames(group):
+    """UDP to group from the upstream source with its IPv4 header broken one way each."""
+    udp = struct.pack("!HHHH4s", 4000, PORT, 16, 0, socket.inet_aton(UPSRC)) + b"\0" * 4
+
+    def frame(**kw):
+        return bytearray(ether(multicast_mac(group), mac_of(UPSRC),
+                               ipv4(UPSRC, group, udp, ttl=16, tos=0, router_alert=False,
+                                    proto=17, **kw)))
+
+    version6 = frame()
+    version6[14] = 0x65
+    return [bytes(f) for f in (frame(ihl=4), frame(ihl=0), frame(total_len=19),
+                               frame(total_len=200), version6)]
+
+
+def test_data_with_a_broken_ipv4_header_is_dropped(lab, gateway, tmp_path):
+    """Data whose IPv4 header is broken is counted and never forwarded, while good
+    data to the same group goes on reaching the joined host."""
+    gw = start(gateway)
+    group = "239.7.9.1"
+    bad = broken_data_frames(group)
+    rounds = 40
+    with receivers(lab, ("h1", group)) as (r1,), Sender(lab, [group]):
+        r1.join()
+        r1.wait_data(20)
+        before = gw.counter("outside", "mcast_malformed")
+        forwarded = gw.counter("inside", "mcast_forwarded")
+        cap = lab.capture("in", "gw0", str(tmp_path / "inside.pcap"),
+                          bpf=f"ether dst {multicast_mac(group)}")
+        # Straight into the gateway's port: the bridge itself drops broken IPv4 headers.
+        lab.send("up", bad * rounds, iface="gw0", pace_every=50, pace_s=0.01)
+        gw.wait_counter("outside", "mcast_malformed", before + len(bad) * rounds)
+        r1.wait_data(20)
+        cap.stop()
+    assert gw.counter("outside", "mcast_malformed") == before + len(bad) * rounds
+    assert gw.counter("inside", "mcast_forwarded") > forwarded
+    assert cap.packets, "good data reached the inside"
+    for p in cap.packets:
+        assert (p["ip.version"], p["ip.hdr_len"], p["ip.len"], p["ip.ttl"],
+                p["ip.checksum.status"]) == ("4", "20", "36", "15", CHECKSUM_GOOD), p
 
 
 def test_one_of_two_leaves_data_continues(lab, gateway):
