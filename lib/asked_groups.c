@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Memberships the gateway asked for upstream, kept in an open-addressing hash
- * (linear probing, tombstone-free deletion by back-shifting) sized at creation,
- * so memory is bounded by max_groups.
+ * Memberships the gateway asked for upstream. An open-addressing hash (linear
+ * probing, tombstone-free deletion by back-shifting) of 4-byte slots points
+ * into a dense entry array used from its start, and source lists are
+ * allocated only for groups that have sources: memory follows the groups
+ * held and is bounded by max_groups.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,18 +20,23 @@ struct asked_source {
 };
 
 struct asked_entry {
-	uint32_t group;                        /* 0 = free slot */
+	uint32_t group;                        /* 0 = unused */
 	fwd_mask_t any_source;
 	uint16_t n_sources;
+	struct asked_source *sources;          /* room for ASKED_MAX_SOURCES, or NULL */
 	uint64_t expires[MAX_PORTS];           /* per port, ms; 0 = not asked */
-	struct asked_source sources[ASKED_MAX_SOURCES];
 };
 
 struct asked_groups {
-	struct asked_entry *slots;
+	uint32_t *slots;                       /* entry index + 1; 0 = free slot */
 	uint32_t mask;                         /* slot count - 1 */
+	struct asked_entry *entries;           /* max_groups of them */
+	uint32_t *free_entries;                /* indexes given back, reused first */
+	uint32_t n_free;
+	uint32_t high_water;                   /* entries ever used: [0, high_water) */
 	uint32_t count;
 	uint32_t max_groups;
+	uint32_t n_source_lists;
 	uint64_t lifetime_ms;
 	uint64_t next_expiry;                  /* earliest deadline held; UINT64_MAX: none */
 	asked_changed_fn changed;
@@ -60,9 +67,13 @@ asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn 
 		return NULL;
 	while (n < 2 * max_groups)
 		n *= 2;
+	/* calloc: the pages of entries never used are never touched. */
 	a->slots = calloc(n, sizeof(*a->slots));
-	if (a->slots == NULL) {
-		free(a);
+	/* At least one of each: calloc(0) may give NULL, which would read as failure. */
+	a->entries = calloc(max_groups + 1, sizeof(*a->entries));
+	a->free_entries = calloc(max_groups + 1, sizeof(*a->free_entries));
+	if (a->slots == NULL || a->entries == NULL || a->free_entries == NULL) {
+		asked_groups_free(a);
 		return NULL;
 	}
 	a->mask = n - 1;
@@ -79,34 +90,67 @@ asked_groups_free(struct asked_groups *a)
 {
 	if (a == NULL)
 		return;
+	for (uint32_t i = 0; a->entries != NULL && i < a->high_water; i++)
+		free(a->entries[i].sources);
 	free(a->slots);
+	free(a->entries);
+	free(a->free_entries);
 	free(a);
+}
+
+static inline struct asked_entry *
+entry_at(const struct asked_groups *a, uint32_t slot)
+{
+	return &a->entries[a->slots[slot] - 1];
+}
+
+/* The slot of group, or UINT32_MAX. */
+static uint32_t
+find_slot(const struct asked_groups *a, uint32_t group)
+{
+	if (group == 0)
+		return UINT32_MAX;
+	for (uint32_t i = slot_of(a, group);; i = (i + 1) & a->mask) {
+		if (a->slots[i] == 0)
+			return UINT32_MAX;
+		if (entry_at(a, i)->group == group)
+			return i;
+	}
 }
 
 static struct asked_entry *
 find(const struct asked_groups *a, uint32_t group)
 {
-	/* 0 marks a free slot: it would "find" the first one. */
-	if (group == 0)
-		return NULL;
-	for (uint32_t i = slot_of(a, group);; i = (i + 1) & a->mask) {
-		struct asked_entry *e = &a->slots[i];
+	uint32_t slot = find_slot(a, group);
 
-		if (e->group == group)
-			return e;
-		if (e->group == 0)
-			return NULL;
-	}
+	return slot == UINT32_MAX ? NULL : entry_at(a, slot);
+}
+
+/* Takes an unused entry for group and its slot. The caller checked count < max_groups. */
+static struct asked_entry *
+add_entry(struct asked_groups *a, uint32_t group)
+{
+	uint32_t index = a->n_free > 0 ? a->free_entries[--a->n_free] : a->high_water++;
+	uint32_t i = slot_of(a, group);
+	struct asked_entry *e = &a->entries[index];
+
+	while (a->slots[i] != 0)
+		i = (i + 1) & a->mask;
+	a->slots[i] = index + 1;
+	memset(e, 0, sizeof(*e));
+	e->group = group;
+	a->count++;
+	return e;
 }
 
 /* Removes e and shifts later members of its probe run back, so lookups stay exact. */
 static void
 remove_entry(struct asked_groups *a, struct asked_entry *e)
 {
-	uint32_t hole = (uint32_t)(e - a->slots);
+	uint32_t hole = find_slot(a, e->group);
 
-	for (uint32_t i = (hole + 1) & a->mask; a->slots[i].group != 0; i = (i + 1) & a->mask) {
-		uint32_t home = slot_of(a, a->slots[i].group);
+	for (uint32_t i = (hole + 1) & a->mask; a->slots[i] != 0; i = (i + 1) & a->mask) {
+		uint32_t home = slot_of(a, entry_at(a, i)->group);
 
 		/* Move it if its home is not in (hole, i], cyclically. */
 		if (((i - home) & a->mask) >= ((i - hole) & a->mask)) {
@@ -114,7 +158,13 @@ remove_entry(struct asked_groups *a, struct asked_entry *e)
 			hole = i;
 		}
 	}
-	memset(&a->slots[hole], 0, sizeof(a->slots[hole]));
+	a->slots[hole] = 0;
+	if (e->sources != NULL) {
+		free(e->sources);
+		a->n_source_lists--;
+	}
+	memset(e, 0, sizeof(*e));
+	a->free_entries[a->n_free++] = (uint32_t)(e - a->entries);
 	a->count--;
 }
 
@@ -147,6 +197,11 @@ compact(struct asked_groups *a, struct asked_entry *e)
 		if (e->sources[i].ports != 0)
 			e->sources[kept++] = e->sources[i];
 	e->n_sources = kept;
+	if (kept == 0 && e->sources != NULL) {
+		free(e->sources);
+		e->sources = NULL;
+		a->n_source_lists--;
+	}
 	if (asked_ports(e) == 0)
 		remove_entry(a, e);
 }
@@ -163,12 +218,7 @@ asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 	if (e == NULL) {
 		if (a->count == a->max_groups)
 			return -ENOSPC;
-		e = &a->slots[slot_of(a, group)];
-		while (e->group != 0)
-			e = &a->slots[((uint32_t)(e - a->slots) + 1) & a->mask];
-		memset(e, 0, sizeof(*e));
-		e->group = group;
-		a->count++;
+		e = add_entry(a, group);
 	}
 	for (uint16_t i = 0; i < n_sources; i++) {
 		bool repeated = false;
@@ -182,6 +232,15 @@ asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		if (asked_ports(e) == 0)
 			remove_entry(a, e);
 		return -ENOSPC;
+	}
+	if (new_sources > 0 && e->sources == NULL) {
+		e->sources = malloc(ASKED_MAX_SOURCES * sizeof(*e->sources));
+		if (e->sources == NULL) {
+			if (asked_ports(e) == 0)
+				remove_entry(a, e);
+			return -ENOMEM;
+		}
+		a->n_source_lists++;
 	}
 
 	if (n_sources == 0)
@@ -238,8 +297,9 @@ asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
 	/* A scan only when something is due: the table may be large, the poll frequent. */
 	if (now_ms < a->next_expiry)
 		return;
-	for (uint32_t i = 0; i <= a->mask; i++) {
-		struct asked_entry *e = &a->slots[i];
+	/* Entries do not move (only slots do), so one pass over the used ones sees each once. */
+	for (uint32_t i = 0; i < a->high_water; i++) {
+		struct asked_entry *e = &a->entries[i];
 		fwd_mask_t gone = 0;
 		uint32_t group = e->group;
 
@@ -253,12 +313,8 @@ asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
 				next = e->expires[p];
 			}
 		}
-		if (gone == 0)
-			continue;
-		asked_groups_leave(a, group, gone, NULL, 0);
-		/* Back-shifting may have moved an unvisited entry into this slot. */
-		if (a->slots[i].group != group && a->slots[i].group != 0)
-			i--;
+		if (gone != 0)
+			asked_groups_leave(a, group, gone, NULL, 0);
 	}
 	a->next_expiry = next;
 }
@@ -287,4 +343,13 @@ uint32_t
 asked_groups_count(const struct asked_groups *a)
 {
 	return a->count;
+}
+
+size_t
+asked_groups_memory(const struct asked_groups *a)
+{
+	/* The slots are all touched; entries and their free list only as far as used. */
+	return sizeof(*a) + ((size_t)a->mask + 1) * sizeof(*a->slots) +
+		(size_t)a->high_water * (sizeof(*a->entries) + sizeof(*a->free_entries)) +
+		(size_t)a->n_source_lists * ASKED_MAX_SOURCES * sizeof(struct asked_source);
 }

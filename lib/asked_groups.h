@@ -10,6 +10,7 @@
 #define IGMPGW_ASKED_GROUPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fwd_types.h"
@@ -28,7 +29,7 @@ void asked_groups_free(struct asked_groups *a);
 /*
  * ports asked for group: from any source (n_sources 0) or from these sources.
  * Refreshes the lifetime. Returns 0, or -ENOSPC when max_groups (or the source
- * list) is full: the state held stays as it was.
+ * list) is full, -ENOMEM: the state held stays as it was.
  */
 int asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		      const uint32_t *sources, uint16_t n_sources, uint64_t now_ms);
@@ -48,5 +49,7 @@ bool asked_groups_get(const struct asked_groups *a, uint32_t group, fwd_mask_t *
 		      struct fwd_source *src, uint16_t *n_sources);
 
 uint32_t asked_groups_count(const struct asked_groups *a);
+/* Bytes the tables take as far as they are used (they grow up to max_groups). */
+size_t asked_groups_memory(const struct asked_groups *a);
 
 #endif

@@ -198,13 +198,22 @@ gw_forwarding_poll(uint64_t now_ms)
 json_t *
 gw_forwarding_status(void)
 {
+	json_t *st;
+
 	if (gw.fwd == NULL)
 		return json_pack("{s:b}", "enabled", 0);
-	return json_pack("{s:b, s:i, s:i, s:I, s:s}", "enabled", 1, "groups",
-			 (int)fwd_table_count(gw.fwd), "static_routes",
-			 (int)gw.cfg.forward.n_mroutes, "memory_bytes",
-			 (json_int_t)fwd_table_memory(gw.fwd), "fed_by",
-			 gw.cfg.track_membership ? "membership" : "asked_upstream");
+	st = json_pack("{s:b, s:i, s:i, s:I, s:s}", "enabled", 1, "groups",
+		       (int)fwd_table_count(gw.fwd), "static_routes",
+		       (int)gw.cfg.forward.n_mroutes, "memory_bytes",
+		       (json_int_t)fwd_table_memory(gw.fwd), "fed_by",
+		       gw.cfg.track_membership ? "membership" : "asked_upstream");
+	/* What the goIGMP-mode bookkeeping that feeds the table takes besides. */
+	if (st != NULL && asked != NULL) {
+		json_object_set_new(st, "asked_groups", json_integer(asked_groups_count(asked)));
+		json_object_set_new(st, "asked_memory_bytes",
+				    json_integer((json_int_t)asked_groups_memory(asked)));
+	}
+	return st;
 }
 
 void

@@ -16,8 +16,9 @@ import struct
 import threading
 import time
 
-from gwlab import (ALL_SYSTEMS, CHECKSUM_GOOD, GW_ADDR, HOST, UPSRC, ether, host_igmp_frame,
-                   igmp_v3_query, ipv4, mac_of, multicast_mac, ns_socket, wait_until)
+from gwlab import (ALL_SYSTEMS, CHECKSUM_GOOD, GW_ADDR, HOST, IGMP_LEAVE, IGMP_V2_REPORT, UPSRC,
+                   ether, host_igmp_frame, igmp_v2, igmp_v3_query, ipv4, mac_of, multicast_mac,
+                   ns_socket, wait_until)
 
 LAB_ENV = {"LAB_QUERY_INTERVAL": 5, "LAB_INSIDE2": 1}
 
@@ -356,6 +357,35 @@ def test_data_reaches_only_joined_hosts_and_stops_after_leave(lab, gateway, tmp_
     assert 0 < stop <= LMQI * LMQC + 0.5
     assert last_time(caps[("in", "h1")]) - t_leave <= LMQI * LMQC + 0.5
     assert group_of(gw, "inside", group) is None
+
+
+def test_goigmp_mode_forwards_what_special_reports_asked_for(lab, gateway, tmp_path):
+    """Without tracking (goIGMP's modes) the fast path forwards the groups the gateway
+    asked for upstream on a host's special unicast report, and stops at its unicast
+    leave: it replaces SMCRoute in goIGMP's deployment."""
+    gw = gateway("forward.enabled=yes")
+    group = "239.7.8.1"
+    with data_captures(lab, tmp_path, [("in", "gw0")], group) as caps, \
+            receivers(lab, ("h1", group)) as (r1,), Sender(lab, [group]):
+        # The kernel membership is what lets the inside bridge deliver (as in goIGMP's
+        # deployment); the gateway ignores its multicast reports (proxy_in_to_out off).
+        r1.join()
+        time.sleep(1)
+        assert status(gw)["forwarding"]["groups"] == 0
+        t_report = time.time()
+        lab.send("h1", [host_igmp_frame("h1", igmp_v2(IGMP_V2_REPORT, group))])
+        r1.wait_data(50)
+        fwd = status(gw)["forwarding"]
+        assert (fwd["fed_by"], fwd["groups"], fwd["asked_groups"]) == ("asked_upstream", 1, 1), fwd
+        assert 0 < fwd["asked_memory_bytes"] < 4 * 1024 * 1024, fwd
+        t_leave = time.time()
+        lab.send("h1", [host_igmp_frame("h1", igmp_v2(IGMP_LEAVE, group))])
+        wait_until(lambda: status(gw)["forwarding"]["groups"] == 0, 5, "the group to go")
+        time.sleep(1)
+    times = [float(p["frame.time_epoch"]) for p in caps[("in", "gw0")].packets]
+    assert len(times) >= 50
+    assert min(times) > t_report, "nothing forwarded before the special report"
+    assert max(times) - t_leave < 0.5, "forwarding stopped at the leave"
 
 
 def broken_data_frames(group):

@@ -594,6 +594,41 @@ test_random(void)
 	random_run("colliding groups", 30, universe, 8000, 3);
 }
 
+/* Memory follows the groups held: slots for the limit, entries and source lists as used. */
+static void
+test_memory(void)
+{
+	const uint32_t max = 100000;
+	struct asked_groups *a = asked_groups_create(max, LIFETIME, NULL, NULL);
+	const uint32_t src = ip(10, 0, 0, 1);
+	size_t empty, any, with_sources, per;
+	int failed = 0;
+
+	TAP_CHECK(a != NULL, "table of %u groups created", max);
+	if (a == NULL)
+		return;
+	empty = asked_groups_memory(a);
+	TAP_CHECK(empty >= 2 * max * 4 && empty < 2 * 1024 * 1024,
+		  "empty: its 4-byte slots for %u groups and little more (%zu bytes)", max, empty);
+	for (uint32_t i = 0; i < 1000; i++)
+		failed += asked_groups_join(a, htonl(0xe8000000u + i), IN1, NULL, 0, 0) != 0;
+	any = asked_groups_memory(a) - empty;
+	for (uint32_t i = 1000; i < 1010; i++)
+		failed += asked_groups_join(a, htonl(0xe8000000u + i), IN1, &src, 1, 0) != 0;
+	with_sources = asked_groups_memory(a) - empty - any;
+	per = any / 1000;
+	TAP_CHECK(failed == 0 && any == per * 1000 && per >= 100 && per <= 200,
+		  "1000 any-source groups: %zu bytes each (%d refused)", per, failed);
+	TAP_CHECK(with_sources >= 10 * (per + ASKED_MAX_SOURCES * 6),
+		  "10 groups with a source list: %zu bytes each", with_sources / 10);
+	for (uint32_t i = 1000; i < 1010; i++)
+		asked_groups_leave(a, htonl(0xe8000000u + i), IN1, NULL, 0);
+	TAP_CHECK(asked_groups_count(a) == 1000 && asked_groups_memory(a) == empty + 1010 * per,
+		  "their leaves give the source lists back (%zu bytes, %zu without the lists)",
+		  asked_groups_memory(a), empty + 1010 * per);
+	asked_groups_free(a);
+}
+
 int
 main(void)
 {
@@ -601,5 +636,6 @@ main(void)
 	test_expiry();
 	test_limits();
 	test_random();
+	test_memory();
 	return TAP_DONE();
 }
