@@ -536,9 +536,13 @@ igmp_build_ipv4_header(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 	/* A payload the 16-bit total length cannot describe gets no header either. */
 	if (cap < IGMP_IP_HDR_LEN || payload_len > UINT16_MAX - IGMP_IP_HDR_LEN)
 		return 0;
+	uint16_t total = (uint16_t)(IGMP_IP_HDR_LEN + payload_len);
+	uint32_t s = ntohl(src), d = ntohl(dst);
+	uint32_t sum;
+
 	buf[0] = 0x40 | IGMP_IP_HDR_LEN / 4;
 	buf[1] = IGMP_IP_TOS;
-	put_be16(buf + 2, (uint16_t)(IGMP_IP_HDR_LEN + payload_len));
+	put_be16(buf + 2, total);
 	memset(buf + 4, 0, 4);  /* id 0; DF, MF and offset clear */
 	buf[8] = IGMP_IP_TTL;
 	buf[9] = IGMP_IP_PROTO;
@@ -548,6 +552,15 @@ igmp_build_ipv4_header(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 	buf[21] = IPOPT_RA_LEN;
 	buf[22] = 0;
 	buf[23] = 0;
-	put_checksum(buf, IGMP_IP_HDR_LEN, 10);
+	/*
+	 * The checksum from the values, not by reading back the bytes just stored:
+	 * wide loads over narrow stores stall the pipeline (no store forwarding).
+	 */
+	sum = (0x4000u | IGMP_IP_HDR_LEN / 4 << 8 | IGMP_IP_TOS) + total +
+		(IGMP_IP_TTL << 8 | IGMP_IP_PROTO) + (s >> 16) + (s & 0xffff) + (d >> 16) +
+		(d & 0xffff) + (IPOPT_RA << 8 | IPOPT_RA_LEN);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	put_be16(buf + 10, (uint16_t)~sum);
 	return IGMP_IP_HDR_LEN;
 }
