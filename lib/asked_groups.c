@@ -30,6 +30,7 @@ struct asked_entry {
 struct asked_groups {
 	uint32_t *slots;                       /* entry index + 1; 0 = free slot */
 	uint32_t mask;                         /* slot count - 1 */
+	uint32_t shift;                        /* 32 - log2(slot count) */
 	struct asked_entry *entries;           /* max_groups of them */
 	uint32_t *free_entries;                /* indexes given back, reused first */
 	uint32_t n_free;
@@ -46,8 +47,12 @@ struct asked_groups {
 static uint32_t
 slot_of(const struct asked_groups *a, uint32_t group)
 {
-	/* Fibonacci hashing spreads the dense group ranges operators use. */
-	return (uint32_t)((group * 2654435769u) >> 7) & a->mask;
+	/*
+	 * Fibonacci hashing spreads the dense group ranges operators use: its top
+	 * bits, which depend on every bit of the group (the low ones would only
+	 * see the low bits, the first octets of a group in network order).
+	 */
+	return (uint32_t)(group * 2654435769u) >> a->shift;
 }
 
 struct asked_groups *
@@ -65,8 +70,11 @@ asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		return NULL;
-	while (n < 2 * max_groups)
+	a->shift = 32 - 4;
+	while (n < 2 * max_groups) {
 		n *= 2;
+		a->shift--;
+	}
 	/* calloc: the pages of entries never used are never touched. */
 	a->slots = calloc(n, sizeof(*a->slots));
 	/* At least one of each: calloc(0) may give NULL, which would read as failure. */
@@ -192,6 +200,7 @@ static void
 compact(struct asked_groups *a, struct asked_entry *e)
 {
 	uint16_t kept = 0;
+	fwd_mask_t still;
 
 	for (uint16_t i = 0; i < e->n_sources; i++)
 		if (e->sources[i].ports != 0)
@@ -202,7 +211,12 @@ compact(struct asked_groups *a, struct asked_entry *e)
 		e->sources = NULL;
 		a->n_source_lists--;
 	}
-	if (asked_ports(e) == 0)
+	/* A port that wants nothing of the group any more has nothing to expire. */
+	still = asked_ports(e);
+	for (int p = 0; p < MAX_PORTS; p++)
+		if (!(still & (1u << p)))
+			e->expires[p] = 0;
+	if (still == 0)
 		remove_entry(a, e);
 }
 
@@ -348,7 +362,7 @@ asked_groups_count(const struct asked_groups *a)
 size_t
 asked_groups_memory(const struct asked_groups *a)
 {
-	/* The slots are all touched; entries and their free list only as far as used. */
+	/* All the slots (groups spread over them), entries and their free list as far as used. */
 	return sizeof(*a) + ((size_t)a->mask + 1) * sizeof(*a->slots) +
 		(size_t)a->high_water * (sizeof(*a->entries) + sizeof(*a->free_entries)) +
 		(size_t)a->n_source_lists * ASKED_MAX_SOURCES * sizeof(struct asked_source);

@@ -26,6 +26,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_debug.h>
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
@@ -494,6 +495,8 @@ fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups, const u
 	uint16_t n_static = __atomic_load_n(&t->n_static, __ATOMIC_ACQUIRE);
 	const struct fwd_index *ix = __atomic_load_n(&t->index, __ATOMIC_ACQUIRE);
 	uint32_t home[FWD_LOOKUP_BULK_MAX];
+
+	RTE_ASSERT(n <= FWD_LOOKUP_BULK_MAX);
 
 	/* All the home slots first: their cache misses overlap instead of queueing. */
 	for (unsigned int i = 0; i < n; i++) {

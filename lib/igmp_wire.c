@@ -556,7 +556,7 @@ igmp_build_ipv4_header(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 	 * The checksum from the values, not by reading back the bytes just stored:
 	 * wide loads over narrow stores stall the pipeline (no store forwarding).
 	 */
-	sum = (0x4000u | IGMP_IP_HDR_LEN / 4 << 8 | IGMP_IP_TOS) + total +
+	sum = (0x4000u | (IGMP_IP_HDR_LEN / 4) << 8 | IGMP_IP_TOS) + total +
 		(IGMP_IP_TTL << 8 | IGMP_IP_PROTO) + (s >> 16) + (s & 0xffff) + (d >> 16) +
 		(d & 0xffff) + (IPOPT_RA << 8 | IPOPT_RA_LEN);
 	sum = (sum & 0xffff) + (sum >> 16);

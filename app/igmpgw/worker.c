@@ -509,11 +509,13 @@ is_plain_data(const struct rte_mbuf *m, const struct rte_ether_hdr *eth,
 	      const struct rte_ether_addr *own)
 {
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	uint32_t dst;
 
-	return rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
-		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-		(dst >> 28) == 0xe && (dst & 0xffffff00) != 0xe0000000 &&
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) ||
+	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	return (dst >> 28) == 0xe && (dst & 0xffffff00) != 0xe0000000 &&
 		ip->next_proto_id != IGMP_IP_PROTO && ip->time_to_live > 1 &&
 		ipv4_header_ok(m, ip) && !rte_is_same_ether_addr(&eth->src_addr, own);
 }
