@@ -5,7 +5,7 @@
 # what is forwarded, one lcore polls. For each frame size:
 #   testpmd         dpdk-testpmd io forwarding, pcap -> one null port (the ceiling)
 #   igmpgw          1, 2 and 4 inside ports; the groups are joined in its forwarding
-#                   hash through the control socket before the measurement
+#                   table through the control socket before the measurement
 #   ipv4_multicast  DPDK's reference multicast forwarder (examples/ipv4_multicast,
 #                   from Debian's dpdk-doc), built here from a patched copy
 # then the same igmpgw with 1, 1000 and 100000 joined groups, the traffic spread over
@@ -473,7 +473,7 @@ rates:   per second of the polling thread's CPU time (the wall-clock rate of a d
 frames:  UDP from 10.200.1.10, TTL 64, valid checksums; sizes count the FCS (64 = 60 bytes
          in the pcap)
 
-1. Forwarding: $JOINED groups joined in igmpgw's hash (control socket "report"), $JOINED frames
+1. Forwarding: $JOINED groups joined in igmpgw's table (control socket "report"), $JOINED frames
    per pcap, each to the next group. ipv4_multicast forwards only its compiled-in groups
    (224.0.0.101 -> port 0, .103 -> ports 0-1, .115 -> ports 0-3): its pcaps send the same
    $JOINED frames to the one group that reaches 1, 2 or 4 null ports.
@@ -537,10 +537,11 @@ cat <<EOF
 
 2. Scale: igmpgw, 1 inside port, 64-byte frames; $SCALE_FRAMES frames per pcap (the most
    the pcap port can replay from igmpgw's 32767-mbuf pool), each to the next group, or
-   strided over all the groups when there are more of them. The forwarding hash is sized
-   for max_groups = $MAX_GROUPS in every run; "table" is status forwarding.memory_bytes,
-   "RSS +" the process's resident memory growth while joining (the control side's
-   libc heap; the table itself is in DPDK's preallocated memory).
+   strided over all the groups when there are more of them. [limits] max_groups is
+   $MAX_GROUPS in every run; "table" is status forwarding.memory_bytes (the index grows
+   with the groups held), "RSS +" the process's resident memory growth while joining (the
+   control side's goIGMP-mode bookkeeping, forwarding.asked_memory_bytes; the table itself
+   is in DPDK's preallocated memory).
 
 joined    groups    igmpgw   vs       table      RSS +     join
 groups    hit       Mpps     fastest  MB         MB        s        igmpgw counters
