@@ -57,8 +57,8 @@ usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--b
   --inside LIST inside port counts, comma separated, from 1, 2 and 4 (default $(IFS=,; echo "${INSIDE_PORTS[*]}"))
   --scale LIST  joined groups of the scale runs, comma separated, each 1 to $MAX_GROUPS
                 (default $(IFS=,; echo "${SCALE_GROUPS[*]}"))
-  --profile     after the first run of each program with the first size and one inside
-                port, sample its polling thread with perf for 3 s: the share of time in
+  --profile     after the first run of each program with the first size and inside port
+                count, sample its polling thread with perf for 3 s: the share of time in
                 the poll mode drivers, and the rate ratio those shares predict
 EOF
 }
@@ -412,7 +412,8 @@ echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run
 # profile_file PROGRAM SIZE K RUN: where --profile puts that run's perf samples, if it does.
 profile_file()
 {
-	if [ "$PROFILE_ON" = 1 ] && [ "$2" = "${SIZES[0]}" ] && [ "$3" = 1 ] && [ "$4" = 1 ]; then
+	if [ "$PROFILE_ON" = 1 ] && [ "$2" = "${SIZES[0]}" ] && [ "$3" = "${INSIDE_PORTS[0]}" ] &&
+		[ "$4" = 1 ]; then
 		echo "$WORK/$1.perf"
 	fi
 }
@@ -509,8 +510,8 @@ if [ "$PROFILE_ON" = 1 ] && [ -f "$WORK/testpmd.perf" ]; then
 	tp_share=$(io_share "$WORK/testpmd.perf")
 	cat <<EOF
 
-   Where the polling thread's time goes (${SIZES[0]} B, 1 inside port, perf for 3 s after
-   the first run): "in PMDs" is the pcap and null drivers' receive and transmit, testpmd
+   Where the polling thread's time goes (${SIZES[0]} B, ${INSIDE_PORTS[0]} inside port(s), perf for 3 s
+   after the first run): "in PMDs" is the pcap and null drivers' receive and transmit, testpmd
    io's whole job. The same drivers do the same work in every program, so the ratio of
    these shares is the ratio of the rates with the machine's other load taken out.
    program          in PMDs   own code   rate vs testpmd, from the shares
