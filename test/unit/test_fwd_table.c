@@ -675,6 +675,154 @@ test_rcu_deferred(void)
 	fwd_table_free(t);
 }
 
+/* ---- random changes against a model of what the table should hold ---- */
+
+#define MODEL_GROUPS 1000
+#define MODEL_MAX 300
+#define MODEL_SOURCES 5
+
+struct model_group {
+	bool present;
+	fwd_mask_t any;
+	uint16_t n;
+	struct fwd_source src[MODEL_SOURCES];
+};
+
+static struct model_group model[MODEL_GROUPS];
+
+static uint32_t
+model_group_addr(uint32_t i)
+{
+	return htonl(0xe8060000u + i * 3);      /* 232.6.0.0 + 3i */
+}
+
+static uint32_t
+model_source_addr(uint32_t i)
+{
+	return htonl(0x0a000001u + i);          /* 10.0.0.1 + i; i == MODEL_SOURCES: unlisted */
+}
+
+static fwd_mask_t
+model_ports(uint32_t g, uint32_t s)
+{
+	const struct model_group *m = &model[g];
+
+	if (!m->present)
+		return 0;
+	for (uint16_t i = 0; i < m->n; i++)
+		if (m->src[i].addr == model_source_addr(s))
+			return (fwd_mask_t)((m->any & ~m->src[i].exclude) | m->src[i].include);
+	return m->any;
+}
+
+/* Every (group, source) of the model, one at a time and a burst at a time. */
+static int
+model_wrong(const struct fwd_table *t)
+{
+	uint32_t groups[FWD_LOOKUP_BULK_MAX], sources[FWD_LOOKUP_BULK_MAX];
+	fwd_mask_t got[FWD_LOOKUP_BULK_MAX];
+	unsigned int n = 0;
+	int wrong = 0;
+
+	for (uint32_t g = 0; g < MODEL_GROUPS; g++) {
+		for (uint32_t s = 0; s <= MODEL_SOURCES; s++) {
+			wrong += fwd_table_lookup(t, model_group_addr(g), model_source_addr(s)) !=
+				model_ports(g, s);
+			groups[n] = model_group_addr(g);
+			sources[n] = model_source_addr(s);
+			if (++n < FWD_LOOKUP_BULK_MAX && !(g == MODEL_GROUPS - 1 && s == MODEL_SOURCES))
+				continue;
+			fwd_table_lookup_bulk(t, groups, sources, n, got);
+			for (unsigned int i = 0; i < n; i++)
+				wrong += got[i] != model_ports((ntohl(groups[i]) - 0xe8060000u) / 3,
+							       ntohl(sources[i]) - 0x0a000001u);
+			n = 0;
+		}
+	}
+	return wrong;
+}
+
+static void
+test_random_model(void)
+{
+	struct fwd_table *t = fwd_table_create("ut_fwd_model", MODEL_MAX, SOCKET_ID_ANY, qsbr);
+	uint32_t count = 0, x = 2024;
+	int mismatched = 0, wrong = 0, checks = 0;
+	unsigned int ops = 100000, refused = 0;
+	size_t empty;
+
+	TAP_CHECK(t != NULL, "table for the model run created");
+	if (t == NULL)
+		return;
+	empty = fwd_table_memory(t);
+	memset(model, 0, sizeof(model));
+	for (unsigned int op = 0; op < ops; op++) {
+		struct model_group next = { .present = true };
+		uint32_t g, r;
+		int ret, want;
+
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		r = x;
+		/* Mostly a small hot set, so groups are replaced and deleted, not only added. */
+		g = r % 4 ? (r >> 8) % 50 : (r >> 8) % MODEL_GROUPS;
+		/* Cold groups leave more often than they come: the count moves around the limit. */
+		if ((r >> 20) % 3 == 0 || (r % 4 == 0 && (r >> 21) % 2)) {
+			next.present = false;
+		} else {
+			next.any = (fwd_mask_t)(((r >> 4) & 0xf) << 2);
+			next.n = (uint16_t)((r >> 22) % (MODEL_SOURCES + 1) % 4);
+			for (uint16_t i = 0; i < next.n; i++) {
+				/* Distinct sources: the same one twice would be ambiguous. */
+				next.src[i].addr = model_source_addr(((r >> 26) + i) % MODEL_SOURCES);
+				next.src[i].include = (fwd_mask_t)(((r >> (i * 3)) & 0x3) << 6);
+				next.src[i].exclude = (fwd_mask_t)(((r >> (i * 5)) & 0x3) << 2);
+			}
+			if (next.any == 0 && next.n == 0)
+				next.present = false;
+		}
+		if (!next.present) {
+			ret = fwd_table_set(t, model_group_addr(g), 0, NULL, 0);
+			want = 0;
+		} else {
+			ret = fwd_table_set(t, model_group_addr(g), next.any, next.src, next.n);
+			want = !model[g].present && count == MODEL_MAX ? -ENOSPC : 0;
+		}
+		if (ret != want) {
+			mismatched++;
+			continue;
+		}
+		if (ret == -ENOSPC) {
+			refused++;
+			continue;
+		}
+		count += (uint32_t)next.present - (uint32_t)model[g].present;
+		model[g] = next;
+		if (op % 64 == 0)
+			fwd_table_reclaim(t);
+		if (op % 5000 == 0) {
+			wrong += model_wrong(t);
+			checks++;
+		}
+	}
+	wrong += model_wrong(t);
+	TAP_CHECK(mismatched == 0, "%u random sets and deletes: every return value as the model's "
+		  "(%d differ, %u refused at the limit)", ops, mismatched, refused);
+	TAP_CHECK(refused > 0 && fwd_table_rebuilds(t) > 0,
+		  "the run met the limit (%u refused) and rebuilt the index (%llu times)", refused,
+		  (unsigned long long)fwd_table_rebuilds(t));
+	TAP_CHECK(wrong == 0 && fwd_table_count(t) == count,
+		  "%d checks of %d lookups each, single and bulk: all as the model (%d wrong, count "
+		  "%u of %u)", checks + 1, MODEL_GROUPS * (MODEL_SOURCES + 1) * 2, wrong,
+		  fwd_table_count(t), count);
+	for (uint32_t g = 0; g < MODEL_GROUPS; g++)
+		fwd_table_set(t, model_group_addr(g), 0, NULL, 0);
+	reclaim_all(t);
+	TAP_CHECK(fwd_table_count(t) == 0 && fwd_table_memory(t) == empty,
+		  "all deleted: count %u, %zu bytes (%zu empty)", fwd_table_count(t),
+		  fwd_table_memory(t), empty);
+	fwd_table_free(t);
+}
+
 /* ---- a reader lcore against a writer rewriting the same groups ---- */
 
 #define STRESS_GROUPS 32
@@ -1002,6 +1150,7 @@ main(int argc, char **argv)
 	test_purge_churn();
 	test_static_routes();
 	test_many_groups();
+	test_random_model();
 	test_rcu_deferred();
 	test_rcu_stress();
 	test_purge_stress();
