@@ -14,6 +14,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
 BUILD=$ROOT/build-lat
 RUNS=10
 LEAVE_RUNS=""
@@ -104,71 +106,32 @@ done
 WORK=${WORK:-$BUILD/bench-latency}
 
 # ---- build ----
+IGMPGW=$BUILD/app/igmpgw/igmpgw
 if [[ " $MODES " == *" igmpgw "* ]]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		if ! out=$(meson setup "$BUILD" "$ROOT" --werror -Dbuildtype=release 2>&1); then
-			echo "$out" >&2
-			die "meson setup $BUILD failed"
-		fi
-	fi
-	if ! out=$(ninja -C "$BUILD" app/igmpgw/igmpgw 2>&1); then
-		echo "$out" >&2
-		die "cannot build igmpgw"
-	fi
+	build_igmpgw
 fi
 if [[ " $MODES " == *" igmpproxy "* ]]; then
 	command -v igmpproxy >/dev/null || die "igmpproxy not found (scripts/setup.sh installs it)"
 fi
-IGMPGW=$BUILD/app/igmpgw/igmpgw
 mkdir -p "$WORK"
 rm -f "$WORK"/*.json
 
 # ---- labs and processes: everything we start is ended on the way out ----
-PIDS=()
+# bench-lib.sh's cleanup stops PIDS and removes the DPDK files of PREFIXES (each lab's
+# prefix is also its gateway's file prefix); the labs themselves go here.
 LABS=()
 
-stop_pid()
+bench_cleanup_more()
 {
-	local pid=$1
+	local p
 
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup()
-{
-	local i p
-
-	for i in $(printf '%s\n' "${!PIDS[@]}" | sort -rn); do
-		stop_pid "${PIDS[$i]}"
-	done
-	PIDS=()
 	for p in "${LABS[@]}"; do
 		"$ROOT/scripts/lab.sh" --prefix "$p" down >/dev/null 2>&1 || true
-		rm -rf "/var/run/dpdk/$p" "/tmp/$p.sock"
-		rm -f /dev/hugepages/"$p"map_* 2>/dev/null || true
+		rm -f "/tmp/$p.sock"
 	done
 	LABS=()
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-hugepages_free_mb()
-{
-	local free size
-
-	grep -q ' /dev/hugepages hugetlbfs' /proc/mounts || { echo 0; return; }
-	free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
-	size=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
-	echo $(( ${free:-0} * ${size:-0} / 1024 ))
-}
+bench_traps
 
 # wait_log FILE PATTERN SECONDS PID: until FILE has PATTERN; fails if PID ends first.
 wait_log()
@@ -189,6 +152,7 @@ lab_up()
 	local p=$1
 
 	LABS+=("$p")
+	PREFIXES+=("$p")
 	# The upstream bridges flood everything for their query response interval after
 	# start; 2 s instead of 10 shortens lab.sh's wait and changes nothing measured.
 	if ! LAB_QUERY_RESPONSE_INTERVAL=${LAB_QUERY_RESPONSE_INTERVAL:-2} \

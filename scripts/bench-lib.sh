@@ -11,7 +11,8 @@
 #   SECONDS_MEASURE   one-second windows measured
 #   FORCE_NO_HUGE     1: --no-huge even when hugepages are free
 #   MEM_MB            EAL memory of each program
-# and calls bench_traps once, then bench_memory (sets MEM_ARGS and MEMORY).
+# and calls bench_traps once, then bench_memory (sets MEM_ARGS and MEMORY). A script with
+# more to undo on the way out defines bench_cleanup_more, which cleanup calls last.
 
 die()
 {
@@ -73,6 +74,9 @@ cleanup()
 		rm -rf "$(runtime_dir "$p")"
 		rm -f /dev/hugepages/"$p"map_* 2>/dev/null || true
 	done
+	if declare -F bench_cleanup_more >/dev/null; then
+		bench_cleanup_more
+	fi
 }
 
 bench_traps()
