@@ -78,9 +78,7 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
-[[ $SECONDS_MEASURE =~ ^[1-9][0-9]*$ ]] || die "--seconds: a whole number of seconds, at least 1"
-[[ $SECONDS_WARMUP =~ ^[0-9]+$ ]] || die "--warmup: a whole number of seconds"
-[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat: a whole number of runs, at least 1"
+check_common_options
 [ ${#SIZES[@]} -gt 0 ] || die "--sizes: at least one frame size"
 for n in "${SIZES[@]}"; do
 	if ! [[ $n =~ ^[1-9][0-9]*$ ]] || [ "$n" -lt 64 ] || [ "$n" -gt 1500 ]; then
@@ -103,8 +101,6 @@ done
 case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into devargs)" ;; esac
 
 command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
-[ "$PROFILE_ON" = 0 ] || command -v perf >/dev/null ||
-	die "--profile needs perf (scripts/setup.sh installs linux-perf)"
 pkg-config --exists libdpdk 2>/dev/null ||
 	die "libdpdk's pkg-config file not found (scripts/setup.sh installs libdpdk-dev)"
 

@@ -58,13 +58,9 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; exit 2 ;;
 	esac
 done
-[[ $SECONDS_MEASURE =~ ^[1-9][0-9]*$ ]] || die "--seconds: a whole number of seconds, at least 1"
-[[ $SECONDS_WARMUP =~ ^[0-9]+$ ]] || die "--warmup: a whole number of seconds"
-[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat: a whole number of runs, at least 1"
+check_common_options
 case $BUILD in *,*) die "--build: the path may not contain a comma (it goes into devargs)" ;; esac
 
-[ "$PROFILE_ON" = 0 ] || command -v perf >/dev/null ||
-	die "--profile needs perf (scripts/setup.sh installs linux-perf)"
 command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (scripts/setup.sh installs it)"
 
 # ---- build and traffic ----

@@ -20,6 +20,17 @@ die()
 	exit 1
 }
 
+# check_common_options: the options both throughput benchmarks take (--seconds, --warmup,
+# --repeat, --profile), as the sourcing script parsed them.
+check_common_options()
+{
+	[[ $SECONDS_MEASURE =~ ^[1-9][0-9]*$ ]] || die "--seconds: a whole number of seconds, at least 1"
+	[[ $SECONDS_WARMUP =~ ^[0-9]+$ ]] || die "--warmup: a whole number of seconds"
+	[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat: a whole number of runs, at least 1"
+	[ "$PROFILE_ON" = 0 ] || command -v perf >/dev/null ||
+		die "--profile needs perf (scripts/setup.sh installs linux-perf)"
+}
+
 # ---- processes: every one we start is ended on the way out ----
 PIDS=()
 PREFIXES=()
