@@ -12,9 +12,10 @@
  * data (a tombstone the same group takes again), so a reader never sees a
  * slot change group under it. Tombstones are cleared by a rebuild: a fresh
  * index with the live groups only, published by one pointer store. The
- * rebuild also sizes the index to what it holds (about four slots a group,
- * never fewer than two for max_groups), so a few busy groups share cache
- * lines instead of being spread over an index sized for the limit. Replaced
+ * rebuild also sizes the index to what it holds (about four slots a group;
+ * at most two slots per max_groups, so even a full table is half empty), so
+ * a few busy groups share cache lines instead of being spread over an index
+ * sized for the limit. Replaced
  * entries and indexes wait in an RCU defer queue until every reader has been
  * quiescent. Static routes are a short list fixed at start-up, scanned after
  * the index.
