@@ -357,10 +357,13 @@ decrement_ttl(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
 }
 
-/* One replica: a fresh header mbuf with this port's Ethernet header, chained to a clone of m. */
+/*
+ * One replica: a fresh header mbuf with this port's Ethernet header, chained to
+ * a clone of m. sent[egress] counts it (forwarded and transmitted).
+ */
 static void
 send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct rte_mbuf *m,
-	     const struct rte_ether_addr *dst_mac)
+	     const struct rte_ether_addr *dst_mac, uint16_t *sent)
 {
 	struct gw_port *p = &gw.port[egress];
 	struct rte_mbuf *hdr, *payload;
@@ -384,46 +387,53 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 	hdr->next = payload;
 	hdr->nb_segs = (uint16_t)(payload->nb_segs + 1);
 	hdr->pkt_len = hdr->data_len + payload->pkt_len;
-	stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
-	send_on_port(w, egress, hdr);
+	sent[egress]++;
+	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], hdr);
+}
+
+/* Adds what replicate() sent to the counters: once a burst, not once a frame. */
+static void
+count_sent(struct worker *w, const uint16_t *sent)
+{
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		if (sent[r] == 0)
+			continue;
+		stats_of(w, r)->cnt[GW_CNT_mcast_forwarded] += sent[r];
+		stats_of(w, r)->cnt[GW_CNT_tx_packets] += sent[r];
+	}
 }
 
 /*
  * Sends multicast data to the inside ports that want it (never 0): TTL - 1,
  * then one port rewrites m in place; several share the IP packet behind a
  * header of their own each, the last taking m itself, its Ethernet header
- * rewritten.
+ * rewritten. sent[port] counts what went to each port.
  */
-static void
+static inline void
 replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte_ether_hdr *eth,
-	  fwd_mask_t ports)
+	  fwd_mask_t ports, uint16_t *sent)
 {
 	struct rte_ether_addr dst_mac;
+	enum gw_role egress;
 
 	decrement_ttl((struct rte_ipv4_hdr *)(eth + 1));
-	if (likely((ports & (ports - 1)) == 0)) {
-		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
-
-		rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
-		stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
-		send_on_port(w, egress, m);
-		return;
-	}
-	rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
-	rte_pktmbuf_adj(m, sizeof(*eth));
-	for (;;) {
-		enum gw_role egress = (enum gw_role)__builtin_ctz(ports);
-
-		ports &= (fwd_mask_t)(ports - 1);
-		if (ports == 0) {
-			eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
-			rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
-			stats_of(w, egress)->cnt[GW_CNT_mcast_forwarded]++;
-			send_on_port(w, egress, m);
-			return;
+	if ((ports & (ports - 1)) != 0) {
+		rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
+		rte_pktmbuf_adj(m, sizeof(*eth));
+		for (;;) {
+			egress = (enum gw_role)__builtin_ctz(ports);
+			ports &= (fwd_mask_t)(ports - 1);
+			if (ports == 0)
+				break;
+			send_replica(w, ingress, egress, m, &dst_mac, sent);
 		}
-		send_replica(w, ingress, egress, m, &dst_mac);
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	} else {
+		egress = (enum gw_role)__builtin_ctz(ports);
 	}
+	rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+	sent[egress]++;
+	rte_eth_tx_buffer(gw.port[egress].port_id, w->queue, w->tx.port[egress], m);
 }
 
 /*
@@ -438,6 +448,7 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 {
 	struct gw_port_stats *st = stats_of(w, role);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint16_t sent[GW_MAX_PORTS] = { 0 };
 	fwd_mask_t ports;
 
 	if ((rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) == 0xe0000000 || gw_role_is_inside(role))
@@ -464,7 +475,8 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return true;
 	}
-	replicate(w, role, m, eth, ports);
+	replicate(w, role, m, eth, ports, sent);
+	count_sent(w, sent);
 	return true;
 }
 
@@ -559,31 +571,14 @@ forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, uint1
 	fwd_table_lookup_bulk(gw.fwd, groups, sources, n_data, ports);
 	for (uint16_t i = 0; i < n_data; i++) {
 		struct rte_mbuf *m = data[i];
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		fwd_mask_t want = ports[i] & gw.inside_mask;
-		enum gw_role egress;
 
-		if (unlikely(want == 0)) {
+		if (unlikely(want == 0))
 			unwanted[n_unwanted++] = m;
-			continue;
-		}
-		if (unlikely((want & (want - 1)) != 0)) {
-			replicate(w, role, m, eth, want);
-			continue;
-		}
-		/* One port, the common case: replicate() inlined, counted per burst. */
-		egress = (enum gw_role)__builtin_ctz(want);
-		decrement_ttl((struct rte_ipv4_hdr *)(eth + 1));
-		rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
-		sent[egress]++;
-		rte_eth_tx_buffer(gw.port[egress].port_id, w->queue, w->tx.port[egress], m);
+		else
+			replicate(w, role, m, rte_pktmbuf_mtod(m, struct rte_ether_hdr *), want, sent);
 	}
-	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
-		if (sent[r] == 0)
-			continue;
-		stats_of(w, r)->cnt[GW_CNT_mcast_forwarded] += sent[r];
-		stats_of(w, r)->cnt[GW_CNT_tx_packets] += sent[r];
-	}
+	count_sent(w, sent);
 	if (n_unwanted != 0) {
 		st->cnt[GW_CNT_mcast_no_members] += n_unwanted;
 		rte_pktmbuf_free_bulk(unwanted, n_unwanted);
