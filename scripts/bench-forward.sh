@@ -414,6 +414,14 @@ profile_file()
 	fi
 }
 
+# scale_profile_file WHAT RUN: the same for the scale runs (WHAT: testpmd or a group count).
+scale_profile_file()
+{
+	if [ "$PROFILE_ON" = 1 ] && [ "$2" = 1 ]; then
+		echo "$WORK/scale-$1.perf"
+	fi
+}
+
 for size in "${SIZES[@]}"; do
 	for k in "${INSIDE_PORTS[@]}"; do
 		for run in $(seq "$REPEAT"); do
@@ -437,11 +445,13 @@ for size in "${SIZES[@]}"; do
 done
 for run in $(seq "$REPEAT"); do
 	last=${SCALE_GROUPS[-1]}
-	run_testpmd scale "$TRAFFIC/scale-$last/data-64.pcap"
+	PROFILE=$(scale_profile_file testpmd "$run") \
+		run_testpmd scale "$TRAFFIC/scale-$last/data-64.pcap"
 	progress "scale, run $run, testpmd"
 	keep tp:scale
 	for n in "${SCALE_GROUPS[@]}"; do
-		run_igmpgw "scale-$n" 1 "$TRAFFIC/scale-$n/data-64.pcap" "$n"
+		PROFILE=$(scale_profile_file "$n" "$run") \
+			run_igmpgw "scale-$n" 1 "$TRAFFIC/scale-$n/data-64.pcap" "$n"
 		progress "scale, $n groups, run $run, igmpgw" "counters $CHECK, joined in ${JOIN%% *} s"
 		keep "scale:$n" "$CHECK $JOIN"
 	done
@@ -555,6 +565,18 @@ awk -v s="$slowest" -v f="$fastest" -v tp="$(field tp:scale 0)" 'BEGIN {
 	r = f / s
 	printf "testpmd io on the same pcap: %.2f Mpps\n", tp / 1e6
 	printf "fastest/slowest: %.2f (target <= 1.3: %s)\n", r, (r <= 1.3 ? "ok" : "HIGH") }'
+if [ "$PROFILE_ON" = 1 ] && [ -f "$WORK/scale-testpmd.perf" ]; then
+	echo "From the PMD shares (perf after the first run; other load taken out):"
+	tp_share=$(io_share "$WORK/scale-testpmd.perf")
+	for n in "${SCALE_GROUPS[@]}"; do
+		echo "$n $(io_share "$WORK/scale-$n.perf")"
+	done | awk -v t="$tp_share" '
+		$2 == "-" || t == "-" || t == 0 { printf "  %-9s (no samples)\n", $1; next }
+		{ r = $2 / t; printf "  %-9s groups: %.3f in the PMDs, %.2f of testpmd io\n", $1, $2, r
+		  if (r > hi) hi = r; if (lo == "" || r < lo) lo = r }
+		END { if (lo > 0) printf "  fastest/slowest from the shares: %.2f (target <= 1.3: %s)\n",
+			hi / lo, (hi / lo <= 1.3 ? "ok" : "HIGH") }'
+fi
 cat <<EOF
 
 Logs, configs and pcaps: $WORK
