@@ -163,6 +163,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -290,7 +291,6 @@ for _ in range(seconds):
     prev = cur
 rates = [median([w[i] for w in windows]) for i in range(6)]
 if profile != "-":
-    import subprocess
     tid = stat.split("/")[4]
     subprocess.run(["perf", "record", "-q", "-F", "4999", "-t", tid, "-o", profile, "--",
                     "sleep", profile_seconds], stdout=subprocess.DEVNULL,
