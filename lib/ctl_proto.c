@@ -192,22 +192,9 @@ is_blank(const char *line, size_t len)
 }
 
 static bool
-addr_is_multicast(uint32_t a)
-{
-	return (ntohl(a) >> 28) == 0xe;
-}
-
-/* 224.0.0.0/24 carries queries, reports and routing protocols, never application data. */
-static bool
-addr_is_link_local_group(uint32_t a)
-{
-	return (ntohl(a) >> 8) == 0xe00000;
-}
-
-static bool
 addr_is_unicast_source(uint32_t a)
 {
-	return a != htonl(INADDR_ANY) && a != htonl(INADDR_BROADCAST) && !addr_is_multicast(a);
+	return a != htonl(INADDR_ANY) && a != htonl(INADDR_BROADCAST) && !igmp_is_multicast(a);
 }
 
 /* A dotted quad string at path, e.g. "items[3].group". */
@@ -319,10 +306,10 @@ item_parse(const json_t *it, size_t idx, struct ctl_item *item, char *err, size_
 	ret = addr_parse(group, path, &item->group, err, err_len);
 	if (ret < 0)
 		return ret;
-	if (!addr_is_multicast(item->group))
+	if (!igmp_is_multicast(item->group))
 		return fail(err, err_len, "%s: '%s' is not a multicast address (224.0.0.0/4)", path,
 			    quote_str(q, sizeof(q), group));
-	if (addr_is_link_local_group(item->group))
+	if (igmp_is_link_local_group(item->group))
 		return fail(err, err_len,
 			    "%s: '%s' is a link-local control group (224.0.0.0/24), which clients cannot join or leave",
 			    path, quote_str(q, sizeof(q), group));

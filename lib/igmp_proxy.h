@@ -73,11 +73,4 @@ void igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy
 /* 224.0.0.1, 224.0.0.2 or 224.0.0.22: the groups goIGMP listens and proxies on. */
 bool igmp_proxy_is_control_group(uint32_t addr);
 
-/* 224.0.0.0/4. */
-static inline bool
-igmp_is_multicast(uint32_t addr_be)
-{
-	return (((const uint8_t *)&addr_be)[0] & 0xf0) == 0xe0;
-}
-
 #endif

@@ -199,4 +199,23 @@ size_t igmp_build_v3_report(uint8_t *buf, size_t cap, size_t max_len,
 size_t igmp_build_ipv4_header(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 			      uint16_t payload_len);
 
+/* 224.0.0.0/4 (addr in network order). */
+static inline bool
+igmp_is_multicast(uint32_t addr_be)
+{
+	return (((const uint8_t *)&addr_be)[0] & 0xf0) == 0xe0;
+}
+
+/*
+ * 224.0.0.0/24 (network order): queries, reports and routing protocols, never
+ * application data; never tracked, reported upstream nor forwarded.
+ */
+static inline bool
+igmp_is_link_local_group(uint32_t addr_be)
+{
+	const uint8_t *a = (const uint8_t *)&addr_be;
+
+	return a[0] == 224 && a[1] == 0 && a[2] == 0;
+}
+
 #endif

@@ -160,9 +160,7 @@ mship_group_rearm(struct mship *m, struct mship_group *g)
 static bool
 group_trackable(uint32_t group)
 {
-	uint32_t h = ntohl(group);
-
-	return (h & 0xf0000000u) == 0xe0000000u && (h & 0xffffff00u) != 0xe0000000u;
+	return igmp_is_multicast(group) && !igmp_is_link_local_group(group);
 }
 
 static int

@@ -327,9 +327,9 @@ is_ipv4_multicast(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
 {
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
 
-	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-		rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
-		igmp_is_multicast(ip->dst_addr);
+	/* The length first: the frame may be shorter than even its Ethernet header. */
+	return rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && igmp_is_multicast(ip->dst_addr);
 }
 
 /*
@@ -451,7 +451,7 @@ forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 	uint16_t sent[GW_MAX_PORTS] = { 0 };
 	fwd_mask_t ports;
 
-	if ((rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) == 0xe0000000 || gw_role_is_inside(role))
+	if (igmp_is_link_local_group(ip->dst_addr) || gw_role_is_inside(role))
 		return false;
 	st->cnt[GW_CNT_mcast_received]++;
 	if (!ipv4_header_ok(m, ip)) {
@@ -521,13 +521,8 @@ is_plain_data(const struct rte_mbuf *m, const struct rte_ether_hdr *eth,
 	      const struct rte_ether_addr *own)
 {
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	uint32_t dst;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) ||
-	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return false;
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	return (dst >> 28) == 0xe && (dst & 0xffffff00) != 0xe0000000 &&
+	return is_ipv4_multicast(m, eth) && !igmp_is_link_local_group(ip->dst_addr) &&
 		ip->next_proto_id != IGMP_IP_PROTO && ip->time_to_live > 1 &&
 		ipv4_header_ok(m, ip) && !rte_is_same_ether_addr(&eth->src_addr, own);
 }
