@@ -50,7 +50,6 @@ struct fwd_slot {
 
 struct fwd_index {
 	uint32_t mask;                 /* slots - 1 */
-	size_t bytes;                  /* what the heap took for it */
 	struct fwd_slot slots[] __rte_cache_aligned;
 };
 
@@ -117,11 +116,29 @@ entry_size(uint16_t n_sources)
 	return sizeof(struct fwd_entry) + (size_t)n_sources * sizeof(struct fwd_source);
 }
 
-/* What an entry takes on the heap: rte_malloc rounds it up to a cache line and adds a header. */
+/* What a block takes on the heap: rte_malloc rounds it up to a cache line and adds a header. */
+static size_t
+heap_footprint(const struct fwd_table *t, size_t size)
+{
+	return RTE_CACHE_LINE_ROUNDUP(size) + t->block_overhead;
+}
+
 static size_t
 entry_footprint(const struct fwd_table *t, uint16_t n_sources)
 {
-	return RTE_CACHE_LINE_ROUNDUP(entry_size(n_sources)) + t->block_overhead;
+	return heap_footprint(t, entry_size(n_sources));
+}
+
+static size_t
+index_size(uint32_t n_slots)
+{
+	return sizeof(struct fwd_index) + (size_t)n_slots * sizeof(struct fwd_slot);
+}
+
+static size_t
+index_footprint(const struct fwd_table *t, const struct fwd_index *ix)
+{
+	return heap_footprint(t, index_size(ix->mask + 1));
 }
 
 /* Runs once no reader can hold the entry (or index) any more. */
@@ -136,7 +153,7 @@ free_retired(void *arg, void *retired, unsigned int n)
 		if (p & RETIRED_INDEX) {
 			struct fwd_index *ix = (struct fwd_index *)(p & ~RETIRED_INDEX);
 
-			t->retired_bytes -= ix->bytes;
+			t->retired_bytes -= index_footprint(t, ix);
 			rte_free(ix);
 			continue;
 		}
@@ -175,15 +192,11 @@ block_overhead(int socket)
 static struct fwd_index *
 index_new(const struct fwd_table *t, uint32_t n_slots)
 {
-	size_t before = heap_used();
-	struct fwd_index *ix = rte_zmalloc_socket("fwd_index", sizeof(*ix) +
-						  (size_t)n_slots * sizeof(struct fwd_slot),
+	struct fwd_index *ix = rte_zmalloc_socket("fwd_index", index_size(n_slots),
 						  RTE_CACHE_LINE_SIZE, t->socket);
 
-	if (ix != NULL) {
+	if (ix != NULL)
 		ix->mask = n_slots - 1;
-		ix->bytes = heap_used() - before;
-	}
 	return ix;
 }
 
@@ -340,7 +353,7 @@ rebuild(struct fwd_table *t, uint32_t n_slots)
 	__atomic_store_n(&t->index, ix, __ATOMIC_RELEASE);
 	t->used = t->count;
 	t->rebuilds++;
-	t->retired_bytes += old->bytes;
+	t->retired_bytes += index_footprint(t, old);
 	retire(t, (uintptr_t)old | RETIRED_INDEX);
 	return 0;
 }
@@ -520,7 +533,7 @@ fwd_table_count(const struct fwd_table *t)
 size_t
 fwd_table_memory(const struct fwd_table *t)
 {
-	return t->fixed_bytes + t->index->bytes + t->retired_bytes + t->entry_bytes;
+	return t->fixed_bytes + index_footprint(t, t->index) + t->retired_bytes + t->entry_bytes;
 }
 
 uint64_t
