@@ -823,6 +823,63 @@ test_random_model(void)
 	fwd_table_free(t);
 }
 
+/* ---- a reader lcore: an RCU reader running one test's pass until stopped ---- */
+
+struct reader {
+	unsigned int lcore;         /* also its RCU thread id */
+	void (*pass)(void *arg, uint64_t loop);
+	void *arg;
+	bool stop;                  /* atomic */
+	uint64_t loops;             /* atomic */
+};
+
+static int
+reader_main(void *p)
+{
+	struct reader *r = p;
+
+	rte_rcu_qsbr_thread_register(qsbr, r->lcore);
+	rte_rcu_qsbr_thread_online(qsbr, r->lcore);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		r->pass(r->arg, r->loops);
+		__atomic_store_n(&r->loops, r->loops + 1, __ATOMIC_RELAXED);
+		/* Holds nothing across passes: what the writer replaced may go. */
+		rte_rcu_qsbr_quiescent(qsbr, r->lcore);
+	}
+	rte_rcu_qsbr_thread_offline(qsbr, r->lcore);
+	rte_rcu_qsbr_thread_unregister(qsbr, r->lcore);
+	return 0;
+}
+
+/* Starts pass on the second lcore and returns once it has run once; false if it cannot. */
+static bool
+reader_start(struct reader *r, const char *what, void (*pass)(void *, uint64_t), void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->lcore = rte_get_next_lcore(-1, 1, 0);
+	r->pass = pass;
+	r->arg = arg;
+	if (r->lcore >= RTE_MAX_LCORE) {
+		TAP_CHECK(false, "%s needs a second lcore (-l 0-1)", what);
+		return false;
+	}
+	if (rte_eal_remote_launch(reader_main, r, r->lcore) != 0) {
+		TAP_CHECK(false, "%s: reader launched on lcore %u", what, r->lcore);
+		return false;
+	}
+	/* Let the reader come online before the first change. */
+	while (__atomic_load_n(&r->loops, __ATOMIC_RELAXED) == 0)
+		;
+	return true;
+}
+
+static void
+reader_stop(struct reader *r)
+{
+	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(r->lcore);
+}
+
 /* ---- a reader lcore against a writer rewriting the same groups ---- */
 
 #define STRESS_GROUPS 32
@@ -842,10 +899,7 @@ static bool valid[STRESS_PROBES][1u << 16];
 
 struct stress {
 	struct fwd_table *t;
-	unsigned int tid;
 	uint32_t groups[STRESS_GROUPS];
-	bool stop;                  /* atomic */
-	uint64_t loops;
 	uint64_t bad;
 	uint32_t bad_group;
 	uint32_t bad_probe;
@@ -894,51 +948,38 @@ stress_init(void)
 	}
 }
 
-static int
-stress_reader(void *arg)
+/* Every group, every probe: the result must be one some state (or none) gives. */
+static void
+stress_pass(void *arg, uint64_t loop __rte_unused)
 {
 	struct stress *st = arg;
 
-	rte_rcu_qsbr_thread_register(qsbr, st->tid);
-	rte_rcu_qsbr_thread_online(qsbr, st->tid);
-	while (!__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE)) {
-		for (int g = 0; g < STRESS_GROUPS; g++) {
-			for (int p = 0; p < STRESS_PROBES; p++) {
-				fwd_mask_t m = fwd_table_lookup(st->t, st->groups[g], probes[p]);
+	for (int g = 0; g < STRESS_GROUPS; g++) {
+		for (int p = 0; p < STRESS_PROBES; p++) {
+			fwd_mask_t m = fwd_table_lookup(st->t, st->groups[g], probes[p]);
 
-				if (!valid[p][m] && st->bad++ == 0) {
-					st->bad_group = st->groups[g];
-					st->bad_probe = probes[p];
-					st->bad_mask = m;
-				}
+			if (!valid[p][m] && st->bad++ == 0) {
+				st->bad_group = st->groups[g];
+				st->bad_probe = probes[p];
+				st->bad_mask = m;
 			}
 		}
-		st->loops++;
-		rte_rcu_qsbr_quiescent(qsbr, st->tid);
 	}
-	rte_rcu_qsbr_thread_offline(qsbr, st->tid);
-	rte_rcu_qsbr_thread_unregister(qsbr, st->tid);
-	return 0;
 }
 
 static void
 test_rcu_stress(void)
 {
 	static struct stress st;
-	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	struct reader r;
 	int want[STRESS_GROUPS];
 	const int ops = 200000;
 	int failed = 0, wrong = 0;
 	int first_err = 0;
 	double t0;
 
-	if (lcore >= RTE_MAX_LCORE) {
-		TAP_CHECK(false, "RCU stress needs a second lcore (-l 0-1)");
-		return;
-	}
 	stress_init();
 	st.t = fwd_table_create("ut_fwd_rcu", STRESS_GROUPS, SOCKET_ID_ANY, qsbr);
-	st.tid = lcore;
 	TAP_CHECK(st.t != NULL, "table for the RCU run created");
 	if (st.t == NULL)
 		return;
@@ -946,14 +987,10 @@ test_rcu_stress(void)
 		st.groups[g] = htonl(0xef050000u + (uint32_t)g);
 		want[g] = STRESS_STATES;   /* absent */
 	}
-	if (rte_eal_remote_launch(stress_reader, &st, lcore) != 0) {
-		TAP_CHECK(false, "reader launched on lcore %u", lcore);
+	if (!reader_start(&r, "RCU stress", stress_pass, &st)) {
 		fwd_table_free(st.t);
 		return;
 	}
-	/* Let the reader come online before the first change. */
-	while (__atomic_load_n(&st.loops, __ATOMIC_RELAXED) == 0)
-		;
 	srand(1234);
 	t0 = now_ms();
 	for (int i = 0; i < ops; i++) {
@@ -975,14 +1012,13 @@ test_rcu_stress(void)
 		if (i % 64 == 0)
 			fwd_table_reclaim(st.t);
 	}
-	__atomic_store_n(&st.stop, true, __ATOMIC_RELEASE);
-	rte_eal_wait_lcore(lcore);
+	reader_stop(&r);
 	printf("# %d changes in %.0f ms while the reader made %llu passes of %d lookups\n", ops,
-	       now_ms() - t0, (unsigned long long)st.loops, STRESS_GROUPS * STRESS_PROBES);
+	       now_ms() - t0, (unsigned long long)r.loops, STRESS_GROUPS * STRESS_PROBES);
 	TAP_CHECK(failed == 0, "%d changes of %d groups in a table of %d: %d refused (first %d)",
 		  ops, STRESS_GROUPS, STRESS_GROUPS, failed, first_err);
-	TAP_CHECK(st.loops > 1, "the reader ran during the changes (%llu passes)",
-		  (unsigned long long)st.loops);
+	TAP_CHECK(r.loops > 1, "the reader ran during the changes (%llu passes)",
+		  (unsigned long long)r.loops);
 	TAP_CHECK(st.bad == 0,
 		  "every lookup gave a valid mask (%llu bad; first 0x%04x for %08x from %08x)",
 		  (unsigned long long)st.bad, st.bad_mask, ntohl(st.bad_group), ntohl(st.bad_probe));
@@ -1004,12 +1040,9 @@ test_rcu_stress(void)
 
 struct purge_stress {
 	struct fwd_table *t;
-	unsigned int tid;
 	uint32_t stable[PURGE_STABLE];
 	fwd_mask_t want[PURGE_STABLE];
 	uint32_t source;
-	bool stop;                  /* atomic */
-	uint64_t loops;
 	uint64_t bad;
 	uint32_t bad_group;
 	fwd_mask_t bad_mask;
@@ -1025,9 +1058,12 @@ purge_check(struct purge_stress *st, const fwd_mask_t *got)
 		}
 }
 
-/* The stable groups never change: whatever the writer does elsewhere, they must be found. */
-static int
-purge_reader(void *arg)
+/*
+ * The stable groups never change: whatever the writer does elsewhere, they must
+ * be found, by a bulk lookup one pass and one at a time the next.
+ */
+static void
+purge_pass(void *arg, uint64_t loop)
 {
 	struct purge_stress *st = arg;
 	uint32_t sources[PURGE_STABLE];
@@ -1035,42 +1071,28 @@ purge_reader(void *arg)
 
 	for (int g = 0; g < PURGE_STABLE; g++)
 		sources[g] = st->source;
-	rte_rcu_qsbr_thread_register(qsbr, st->tid);
-	rte_rcu_qsbr_thread_online(qsbr, st->tid);
-	while (!__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE)) {
-		if (st->loops % 2 == 0) {
-			fwd_table_lookup_bulk(st->t, st->stable, sources, PURGE_STABLE, got);
-		} else {
-			for (int g = 0; g < PURGE_STABLE; g++)
-				got[g] = fwd_table_lookup(st->t, st->stable[g], st->source);
-		}
-		purge_check(st, got);
-		st->loops++;
-		rte_rcu_qsbr_quiescent(qsbr, st->tid);
+	if (loop % 2 == 0) {
+		fwd_table_lookup_bulk(st->t, st->stable, sources, PURGE_STABLE, got);
+	} else {
+		for (int g = 0; g < PURGE_STABLE; g++)
+			got[g] = fwd_table_lookup(st->t, st->stable[g], st->source);
 	}
-	rte_rcu_qsbr_thread_offline(qsbr, st->tid);
-	rte_rcu_qsbr_thread_unregister(qsbr, st->tid);
-	return 0;
+	purge_check(st, got);
 }
 
 static void
 test_purge_stress(void)
 {
 	static struct purge_stress st;
-	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	struct reader r;
 	const struct fwd_source excl = { .addr = ip(10, 0, 0, 1), .exclude = IN1 };
 	const uint32_t window = 32, ops = 200000;
 	uint32_t base = 0xe8040000u;
 	int failed = 0;
 	double t0;
 
-	if (lcore >= RTE_MAX_LCORE) {
-		TAP_CHECK(false, "purge stress needs a second lcore (-l 0-1)");
-		return;
-	}
 	memset(&st, 0, sizeof(st));
 	st.t = fwd_table_create("ut_fwd_pstress", PURGE_STABLE + window, SOCKET_ID_ANY, qsbr);
-	st.tid = lcore;
 	st.source = excl.addr;
 	TAP_CHECK(st.t != NULL, "table for the purge run created");
 	if (st.t == NULL)
@@ -1083,13 +1105,10 @@ test_purge_stress(void)
 		failed += fwd_table_set(st.t, st.stable[g], any, g % 2 ? &excl : NULL, g % 2) != 0;
 		st.want[g] = g % 2 ? (fwd_mask_t)(any & ~IN1) : any;
 	}
-	if (rte_eal_remote_launch(purge_reader, &st, lcore) != 0) {
-		TAP_CHECK(false, "reader launched on lcore %u", lcore);
+	if (!reader_start(&r, "purge stress", purge_pass, &st)) {
 		fwd_table_free(st.t);
 		return;
 	}
-	while (__atomic_load_n(&st.loops, __ATOMIC_RELAXED) == 0)
-		;
 	t0 = now_ms();
 	for (uint32_t i = 0; i < ops; i++) {
 		uint32_t g = base + 0x10000 + i;
@@ -1101,16 +1120,15 @@ test_purge_stress(void)
 		if (i % 64 == 0)
 			fwd_table_reclaim(st.t);
 	}
-	__atomic_store_n(&st.stop, true, __ATOMIC_RELEASE);
-	rte_eal_wait_lcore(lcore);
+	reader_stop(&r);
 	printf("# %u new groups in %.0f ms, %llu rebuilds, while the reader made %llu passes\n", ops,
 	       now_ms() - t0, (unsigned long long)fwd_table_rebuilds(st.t),
-	       (unsigned long long)st.loops);
+	       (unsigned long long)r.loops);
 	TAP_CHECK(failed == 0, "%u groups added and deleted around %d stable ones: %d refused",
 		  ops, PURGE_STABLE, failed);
-	TAP_CHECK(fwd_table_rebuilds(st.t) > 100 && st.loops > 1,
+	TAP_CHECK(fwd_table_rebuilds(st.t) > 100 && r.loops > 1,
 		  "the index was purged %llu times while the reader ran %llu passes",
-		  (unsigned long long)fwd_table_rebuilds(st.t), (unsigned long long)st.loops);
+		  (unsigned long long)fwd_table_rebuilds(st.t), (unsigned long long)r.loops);
 	TAP_CHECK(st.bad == 0,
 		  "the reader always found every stable group (%llu bad; first 0x%04x for %08x)",
 		  (unsigned long long)st.bad, st.bad_mask, ntohl(st.bad_group));
