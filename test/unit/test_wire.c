@@ -644,6 +644,22 @@ test_builders(void)
 }
 
 /* A builder must return 0 for a short buffer and leave the bytes past cap alone. */
+/* Address classes at their edges. */
+static void
+test_address_classes(void)
+{
+	TAP_CHECK(!igmp_is_multicast(addr(223, 255, 255, 255)) &&
+		  igmp_is_multicast(addr(224, 0, 0, 0)) &&
+		  igmp_is_multicast(addr(239, 255, 255, 255)) && !igmp_is_multicast(addr(240, 0, 0, 0)),
+		  "multicast is 224.0.0.0/4");
+	TAP_CHECK(igmp_is_link_local_group(addr(224, 0, 0, 0)) &&
+		  igmp_is_link_local_group(addr(224, 0, 0, 255)) &&
+		  !igmp_is_link_local_group(addr(224, 0, 1, 0)) &&
+		  !igmp_is_link_local_group(addr(225, 0, 0, 1)) &&
+		  !igmp_is_link_local_group(addr(10, 224, 0, 0)),
+		  "link-local groups are 224.0.0.0/24");
+}
+
 /* The header checksum is computed from the values: it must be the one the bytes give. */
 static void
 test_ip_header_checksums(void)
@@ -1542,6 +1558,7 @@ main(void)
 	test_padding();
 	test_ip_header();
 	test_ip_header_checksums();
+	test_address_classes();
 	test_ip_options();
 	test_mtu_split();
 	test_record_next_guards();
