@@ -15,7 +15,7 @@ import socket
 import struct
 import sys
 
-CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "codec")
 
 IGMP_PROTO = 2
 IPOPT_RA = bytes([0x94, 0x04, 0x00, 0x00])
