@@ -457,8 +457,11 @@ def test_one_of_two_leaves_data_continues(lab, gateway):
     missing = max(seqs) - min(seqs) + 1 - len(set(seqs))
     print(f"h1 got {len(seqs)} packets from 1 s before h2's leave to {t_end - t_leave:.1f} s "
           f"after, {missing} missing, longest gap {max_gap(times) * 1000:.0f} ms")
-    assert len(seqs) >= (t_end - t_leave) * RATE * 0.8
-    assert missing == 0 and max_gap(times) < 0.25
+    # Sequence numbers, not timing, prove continuity: on a loaded machine the sender
+    # itself can stall for a while, but nothing it sent may be lost, and data must still
+    # arrive after the point where a wrongly pruned group would have stopped.
+    assert missing == 0
+    assert min(times) < t_leave and max(times) > t_leave + LMQI * LMQC + 1
     g = group_of(gw, "inside", group)
     assert g is not None and g["mode"] == "exclude" and g["last_reporter"] == HOST["h1"], g
 
