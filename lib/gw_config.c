@@ -43,6 +43,8 @@ static const char *const querier_keys[] = {
 	"robustness",
 	"last_member_query_interval",
 	"last_member_query_count",
+	"max_adopted_robustness",
+	"max_adopted_query_interval",
 	NULL,
 };
 static const char *const limits_keys[] = {
@@ -416,6 +418,30 @@ bad:
 		    v, min_ms / 1000, min_ms % 1000, max_ms / 1000, max_ms % 1000);
 }
 
+/*
+ * Bounds on the QRV and QQIC the inside ports adopt from another querier:
+ * twice our own unless given, never below our own (a bound under what we use
+ * ourselves would be a typo), within what the fields can carry.
+ */
+static int
+load_adopted_maxima(struct rte_cfgfile *file, struct gw_querier_config *q, char *err,
+		    size_t err_len)
+{
+	int ret;
+
+	/* 7: the QRV field's 3 bits; 31744 s: the largest QQIC (RFC 3376 §4.1.6, §4.1.7). */
+	q->max_adopted_robustness = q->robustness <= 3 ? 2 * q->robustness : 7;
+	q->max_adopted_query_interval_ms = q->query_interval_ms <= 31744000 / 2 ?
+		2 * q->query_interval_ms : 31744000;
+	ret = get_uint(file, "querier", "max_adopted_robustness", q->robustness, 7,
+		       &q->max_adopted_robustness, err, err_len);
+	if (ret == 0)
+		ret = get_seconds(file, "querier", "max_adopted_query_interval",
+				  q->query_interval_ms, 31744000, &q->max_adopted_query_interval_ms,
+				  err, err_len);
+	return ret;
+}
+
 static int
 load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err_len)
 {
@@ -455,6 +481,8 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 	if (ret == 0 && lmqc_given)
 		ret = get_uint(file, "querier", "last_member_query_count", 1, 7,
 			       &q->last_member_query_count, err, err_len);
+	if (ret == 0)
+		ret = load_adopted_maxima(file, q, err, err_len);
 	if (ret == 0 && q->enabled && !cfg->track_membership)
 		ret = fail(err, err_len,
 			   "config: querier.enabled: needs [proxy] track_membership = yes");

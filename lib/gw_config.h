@@ -101,6 +101,9 @@ struct gw_querier_config {
 	uint32_t robustness;
 	uint32_t last_member_query_interval_ms;
 	uint32_t last_member_query_count;
+	/* Most of another querier's QRV and QQIC adopted: default twice our own. */
+	uint32_t max_adopted_robustness;
+	uint32_t max_adopted_query_interval_ms;
 };
 
 struct gw_limits_config {

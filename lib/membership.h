@@ -41,6 +41,14 @@ struct mship_config {
 	bool querier_enabled;                   /* take part in the querier election */
 	uint32_t query_interval_ms;             /* QI: 125 s */
 	uint32_t query_response_interval_ms;    /* QRI: 10 s, less than QI */
+	/*
+	 * Bounds on what a non-querier adopts from the elected querier's QRV and
+	 * QQIC (§4.1.6, §4.1.7): larger values are taken as these, so one query
+	 * cannot stretch the group timers and the other querier present interval
+	 * to days. Defaults: twice RV and QI.
+	 */
+	uint8_t max_adopted_robustness;         /* 4 */
+	uint32_t max_adopted_query_interval_ms; /* 250 s */
 	uint32_t startup_query_interval_ms;     /* QI / 4 */
 	uint32_t last_member_query_interval_ms; /* LMQI: 1 s */
 	uint32_t unsolicited_report_interval_ms;    /* upstream v3 reports: 1 s */
@@ -159,7 +167,7 @@ void mship_free(struct mship *m);
 /*
  * Makes port a downstream port where we are router (and querier when the
  * config says so: startup queries begin now). addr is our address there,
- * reports are accepted from addr/prefix_len and from 0.0.0.0.
+ * reports and queries are accepted from addr/prefix_len and from 0.0.0.0.
  * Returns 0, -EINVAL (port out of range or the upstream, prefix > 32),
  * -EEXIST (already downstream) or -ENOSPC (MSHIP_MAX_DOWNSTREAM reached).
  */

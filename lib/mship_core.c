@@ -62,6 +62,8 @@ mship_config_defaults(struct mship_config *cfg)
 	cfg->querier_enabled = true;
 	cfg->query_interval_ms = 125000;
 	cfg->query_response_interval_ms = 10000;
+	cfg->max_adopted_robustness = 4;
+	cfg->max_adopted_query_interval_ms = 2 * 125000;
 	cfg->startup_query_interval_ms = 125000 / 4;
 	cfg->last_member_query_interval_ms = 1000;
 	cfg->unsolicited_report_interval_ms = 1000;
@@ -83,6 +85,7 @@ config_valid(const struct mship_config *c)
 	       c->last_member_query_count >= 1 &&
 	       c->querier_version >= 1 && c->querier_version <= 3 &&
 	       c->query_interval_ms > 0 && c->query_response_interval_ms > 0 &&
+	       c->max_adopted_robustness >= 1 && c->max_adopted_query_interval_ms > 0 &&
 	       c->query_response_interval_ms < c->query_interval_ms &&
 	       c->startup_query_interval_ms > 0 && c->last_member_query_interval_ms > 0 &&
 	       c->unsolicited_report_interval_ms > 0 &&
@@ -261,14 +264,18 @@ downstream_input(struct mship *m, uint16_t port, uint32_t src, const struct igmp
 
 	if (src == p->addr)
 		return counted(m, MSHIP_CTR_IGNORED_OWN_ADDRESS);
+	/*
+	 * Queries too: a querier is a router on this link, and a forged one from
+	 * anywhere would otherwise win the election and set every timer.
+	 */
+	if (!in_subnet(p, src))
+		return counted(m, MSHIP_CTR_IGNORED_FOREIGN_SUBNET);
 	if (msg->type == IGMP_TYPE_QUERY) {
 		mship_count(m, MSHIP_CTR_RX_QUERY);
 		mship_querier_query(m, port, src, msg, now);
 		mship_router_query(m, port, msg, now);
 		return counted(m, MSHIP_CTR_ACCEPTED);
 	}
-	if (!in_subnet(p, src))
-		return counted(m, MSHIP_CTR_IGNORED_FOREIGN_SUBNET);
 	/* counts its own outcomes: a v3 report has one per record */
 	return mship_router_report(m, port, src, msg, now);
 }

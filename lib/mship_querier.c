@@ -2,7 +2,7 @@
 /*
  * Querier on a downstream port (RFC 3376 §6.1 - §6.6): startup and periodic
  * general queries, the election by lowest address with the other querier
- * present timer, adoption of the elected querier's QRV and QQIC, and the
+ * present timer, adoption of the elected querier's QRV and QQIC (bounded), and the
  * group-specific and group-and-source-specific queries the §6.4 tables ask
  * for, with their retransmissions and S flag (§6.6.3).
  */
@@ -123,16 +123,23 @@ lose_election(struct mship *m, uint16_t port, uint32_t winner)
 	mship_event_raise(m, MSHIP_EV_QUERIER_LOST, port, winner);
 }
 
-/* §4.1.6, §4.1.7: a non-querier takes the querier's QRV and QQI unless they are 0. */
+/*
+ * §4.1.6, §4.1.7: a non-querier takes the querier's QRV and QQI unless they
+ * are 0, up to the configured maxima.
+ */
 static void
-adopt_values(struct mship_port *p, const struct igmp_msg *msg)
+adopt_values(const struct mship *m, struct mship_port *p, const struct igmp_msg *msg)
 {
+	uint64_t qi_ms = (uint64_t)msg->qqi_s * 1000;
+
 	if (msg->version != 3)
 		return;
 	if (msg->qrv != 0)
-		p->rv = msg->qrv;
-	if (msg->qqi_s != 0)
-		p->qi_ms = msg->qqi_s * 1000;
+		p->rv = msg->qrv < m->cfg.max_adopted_robustness ? msg->qrv :
+			m->cfg.max_adopted_robustness;
+	if (qi_ms != 0)
+		p->qi_ms = qi_ms < m->cfg.max_adopted_query_interval_ms ? (uint32_t)qi_ms :
+			m->cfg.max_adopted_query_interval_ms;
 }
 
 /*
@@ -152,7 +159,7 @@ mship_querier_query(struct mship *m, uint16_t port, uint32_t src, const struct i
 		lose_election(m, port, src);
 	if (p->other_timer == 0 || mship_addr_cmp(src, p->other_querier) <= 0) {
 		p->other_querier = src;
-		adopt_values(p, msg);
+		adopt_values(m, p, msg);
 	}
 	p->other_timer = now + (uint64_t)p->rv * p->qi_ms + m->cfg.query_response_interval_ms / 2;
 	mship_arm(m, p->other_timer);

@@ -142,6 +142,8 @@ gw_tracking_init(char *err, size_t err_len)
 	mc.querier_enabled = q->enabled;
 	mc.query_interval_ms = q->query_interval_ms;
 	mc.query_response_interval_ms = q->query_response_interval_ms;
+	mc.max_adopted_robustness = (uint8_t)q->max_adopted_robustness;
+	mc.max_adopted_query_interval_ms = q->max_adopted_query_interval_ms;
 	mc.startup_query_interval_ms = q->query_interval_ms / 4;
 	mc.last_member_query_interval_ms = q->last_member_query_interval_ms;
 	mc.max_groups = l->max_groups;

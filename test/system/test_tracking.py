@@ -552,6 +552,65 @@ def test_lower_address_querier_wins_then_gateway_takes_over(lab, gateway):
         lab.exec("in", ["bridge", "link", "set", "dev", "h1", "mcast_router", "1"])
 
 
+def inside_querier(gw):
+    """The inside port's querier state in `status`."""
+    return next(q for q in status(gw)["tracking"]["queriers"] if q["port"] == "inside")
+
+
+def query_from(host, src, qrv, qqic):
+    """A v3 general query from src with the QRV and QQIC given, in a frame from host."""
+    query = igmp_v3_query(max_resp=FAST_QRI * 10, qrv=qrv, qqic=qqic)
+    return ether(multicast_mac(ALL_SYSTEMS), mac_of(HOST[host]), ipv4(src, ALL_SYSTEMS, query))
+
+
+def forget_router_port(lab, host):
+    """A bridge that heard a query on host's port made it a router port (it would get
+    every group): resetting the port's router mode forgets it."""
+    lab.exec("in", ["bridge", "link", "set", "dev", host, "mcast_router", "0"])
+    lab.exec("in", ["bridge", "link", "set", "dev", host, "mcast_router", "1"])
+
+
+def test_query_from_a_foreign_subnet_is_ignored_and_counted(lab, gateway):
+    """A forged query from 1.2.3.4 (not on 10.200.0.0/24) with QRV 7 and QQIC 255 elects
+    nobody and sets no timer: the gateway stays querier with its own values."""
+    gw = start(gateway, *FAST)
+    try:
+        before = counters(gw)
+        t0 = time.time()
+        lab.send("h2", [query_from("h2", "1.2.3.4", 7, 255)] * 3, pace_every=1, pace_s=0.2)
+        wait_until(lambda: counters(gw)["ignored_foreign_subnet"] ==
+                   before["ignored_foreign_subnet"] + 3, 5,
+                   "the three forged queries counted ignored_foreign_subnet")
+        q = inside_querier(gw)
+        assert (q["we_query"], q["querier"], q["other_present_timer"], q["robustness"],
+                q["query_interval_ms"]) == (True, GW_ADDR["inside"], 0, 2, FAST_QI * 1000), q
+        assert counters(gw)["querier_lost"] == 0
+        # It goes on querying at its own interval.
+        gw.wait_emitted("inside", lambda p: is_general_query(p) and
+                        float(p["frame.time_epoch"]) > t0 + 0.5, FAST_QI + 2,
+                        "the gateway's next general query")
+        # The upstream querier the gateway learned is not the forger either.
+        assert (gw.telemetry("/igmpgw/querier") or {}).get("address") != "1.2.3.4"
+    finally:
+        forget_router_port(lab, "h2")
+
+
+def test_adopted_robustness_and_interval_are_bounded(lab, gateway):
+    """A lower-address querier on the subnet wins, but its QRV 7 and QQIC 255 (31 744 s)
+    are adopted only up to twice the gateway's own: robustness 4, interval 2 * QI."""
+    gw = start(gateway, *FAST, "inside.address=10.200.0.200/24")
+    try:
+        lab.send("h1", [query_from("h1", HOST["h1"], 7, 255)])
+        wait_until(lambda: not inside_querier(gw)["we_query"], 5, "h1 to win the election")
+        q = inside_querier(gw)
+        assert (q["querier"], q["robustness"], q["query_interval_ms"]) == (
+            HOST["h1"], 4, 2 * FAST_QI * 1000), q
+        # RV * QI + QRI / 2 with the bounded values, not 222 212 s.
+        assert 0 < q["other_present_timer"] <= 4 * 2 * FAST_QI + FAST_QRI / 2, q
+    finally:
+        forget_router_port(lab, "h1")
+
+
 # ---------------------------------------------------------------- restart, inside2, limits
 
 def test_restart_relearns_from_startup_queries(lab, gateway):

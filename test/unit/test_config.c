@@ -605,6 +605,8 @@ static const char tracking_config[] =
 	"robustness = 3\n"
 	"last_member_query_interval = 0.25\n"
 	"last_member_query_count = 5\n"
+	"max_adopted_robustness = 5\n"
+	"max_adopted_query_interval = 90.5\n"
 	"[limits]\n"
 	"max_groups = 500\n"
 	"max_groups_per_port = 100\n"
@@ -664,6 +666,9 @@ test_tracking_full(void)
 		  q->last_member_query_interval_ms);
 	TAP_CHECK(q->last_member_query_count == 5, "querier.last_member_query_count 5 (%u)",
 		  q->last_member_query_count);
+	TAP_CHECK(q->max_adopted_robustness == 5 && q->max_adopted_query_interval_ms == 90500,
+		  "querier.max_adopted_robustness 5, max_adopted_query_interval 90.5 s (%u, %u ms)",
+		  q->max_adopted_robustness, q->max_adopted_query_interval_ms);
 	TAP_CHECK(cfg.limits.max_groups == 500 && cfg.limits.max_groups_per_port == 100 &&
 		  cfg.limits.max_sources_per_group == 0,
 		  "limits 500/100/0 (%u/%u/%u)", cfg.limits.max_groups, cfg.limits.max_groups_per_port,
@@ -711,6 +716,9 @@ test_tracking_defaults(void)
 		  q->last_member_query_count == 2,
 		  "default: robustness 2, last member query 1 s x 2 (%u, %u ms, %u)", q->robustness,
 		  q->last_member_query_interval_ms, q->last_member_query_count);
+	TAP_CHECK(q->max_adopted_robustness == 4 && q->max_adopted_query_interval_ms == 250000,
+		  "default: another querier's QRV and QQIC adopted up to 4 and 250 s (%u, %u ms)",
+		  q->max_adopted_robustness, q->max_adopted_query_interval_ms);
 	TAP_CHECK(cfg.limits.max_groups == 16384 && cfg.limits.max_groups_per_port == 16384 &&
 		  cfg.limits.max_sources_per_group == 64,
 		  "default limits 16384/16384/64 (%u/%u/%u)", cfg.limits.max_groups,
@@ -734,6 +742,31 @@ test_tracking_defaults(void)
 		TAP_CHECK(ret == 0 && q->robustness == 6 && q->last_member_query_count == 1,
 			  "robustness 6, last_member_query_count 1: kept apart (%u)",
 			  q->last_member_query_count);
+	}
+	{
+		/* The adopted maxima follow what is configured: twice, within the fields. */
+		const char *o[] = { "querier.robustness=3", "querier.query_interval=60" };
+		const char *o2[] = { "querier.robustness=4", "querier.query_interval=20000" };
+		const char *o3[] = { "querier.robustness=3", "querier.max_adopted_robustness=3",
+				     "querier.query_interval=60",
+				     "querier.max_adopted_query_interval=60" };
+
+		ret = load_text(MINIMAL, o, 2, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && q->max_adopted_robustness == 6 &&
+			  q->max_adopted_query_interval_ms == 120000,
+			  "robustness 3, query interval 60 s: maxima 6 and 120 s (%u, %u ms)",
+			  q->max_adopted_robustness, q->max_adopted_query_interval_ms);
+		ret = load_text(MINIMAL, o2, 2, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && q->max_adopted_robustness == 7 &&
+			  q->max_adopted_query_interval_ms == 31744000,
+			  "robustness 4, query interval 20000 s: maxima 7 and 31744 s, what QRV and "
+			  "QQIC hold (%u, %u ms)", q->max_adopted_robustness,
+			  q->max_adopted_query_interval_ms);
+		ret = load_text(MINIMAL, o3, 4, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && q->max_adopted_robustness == 3 &&
+			  q->max_adopted_query_interval_ms == 60000,
+			  "maxima equal to our own values load: nothing larger is adopted (ret %d)",
+			  ret);
 	}
 	{
 		/* Tracking without a querier is fine: another router may query. */
@@ -835,6 +868,14 @@ test_tracking_errors(void)
 		{ "querier.last_member_query_count", "0" },
 		{ "querier.last_member_query_count", "8" },
 		{ "querier.last_member_query_count", "" },
+		{ "querier.max_adopted_robustness", "1" },   /* below robustness 2 */
+		{ "querier.max_adopted_robustness", "8" },
+		{ "querier.max_adopted_robustness", "" },
+		{ "querier.max_adopted_robustness", "four" },
+		{ "querier.max_adopted_query_interval", "124.999" },  /* below 125 s */
+		{ "querier.max_adopted_query_interval", "31744.001" },
+		{ "querier.max_adopted_query_interval", "" },
+		{ "querier.max_adopted_query_interval", "2d" },
 		{ "limits.max_groups", "0" },
 		{ "limits.max_groups", "1000001" },
 		{ "limits.max_groups", "-5" },
@@ -871,6 +912,12 @@ test_tracking_errors(void)
 			 "querier.query_response_interval");
 	check_error_line("query interval under the default response interval (10 s)",
 			 "[querier]\nquery_interval = 5\n", "querier.query_response_interval");
+	check_error_line("max_adopted_robustness under a configured robustness",
+			 "[querier]\nrobustness = 5\nmax_adopted_robustness = 4\n",
+			 "querier.max_adopted_robustness");
+	check_error_line("max_adopted_query_interval under a configured query interval",
+			 "[querier]\nquery_interval = 30\nmax_adopted_query_interval = 29\n",
+			 "querier.max_adopted_query_interval");
 	check_error_line("unknown section [inside9]", "[inside9]\nport = x\naddress = 10.9.0.1/24\n",
 			 "[inside9]");
 	check_error_line("inside2 without an address", "[inside2]\nport = x\n", "inside2.address");

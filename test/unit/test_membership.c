@@ -616,6 +616,15 @@ test_config(void)
 	bad = cfg;
 	bad.max_groups = 0;
 	TAP_CHECK(mship_create(&bad, &ops) == NULL, "max_groups 0 refused");
+	TAP_CHECK(cfg.max_adopted_robustness == 4 && cfg.max_adopted_query_interval_ms == 250000,
+		  "adopted QRV and QQIC bounded by twice the defaults (%u, %u ms)",
+		  cfg.max_adopted_robustness, cfg.max_adopted_query_interval_ms);
+	bad = cfg;
+	bad.max_adopted_robustness = 0;
+	TAP_CHECK(mship_create(&bad, &ops) == NULL, "max_adopted_robustness 0 refused");
+	bad = cfg;
+	bad.max_adopted_query_interval_ms = 0;
+	TAP_CHECK(mship_create(&bad, &ops) == NULL, "max_adopted_query_interval_ms 0 refused");
 	bad = cfg;
 	bad.max_msg_len = 12;
 	TAP_CHECK(mship_create(&bad, &ops) == NULL, "max_msg_len too small for a query refused");
@@ -804,6 +813,68 @@ test_election(void)
 		  "our query carries our own QRV and QQIC");
 	lab_stop();
 	hide_general = true;
+}
+
+/*
+ * A query from outside the port's subnet is no router of this link: it elects
+ * nobody, lowers no timer and is counted. One from inside it that wins has
+ * its QRV and QQIC adopted only up to the configured maxima.
+ */
+static void
+test_forged_and_greedy_queriers(void)
+{
+	struct mship_config cfg;
+	struct mship_querier_info qi;
+	uint32_t forged = ip(1, 2, 3, 4);
+
+	lab_start();
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	events();
+	CHECK_CTR(query_v3(P0, forged, 0, 100, false, 7, 255, NULL, 0),
+		  MSHIP_CTR_IGNORED_FOREIGN_SUBNET, "general query from 1.2.3.4 (QRV 7, QQIC 255)");
+	CHECK_CTR(query_v3(P0, forged, G, 10, false, 7, 255, NULL, 0),
+		  MSHIP_CTR_IGNORED_FOREIGN_SUBNET, "group query from 1.2.3.4");
+	CHECK_CTR(query_v2(P0, forged, 0, 100), MSHIP_CTR_IGNORED_FOREIGN_SUBNET,
+		  "v2 query from 1.2.3.4");
+	mship_querier_get(m, P0, &qi);
+	TAP_CHECK(qi.querier && qi.querier_addr == our0 && qi.other_expires == 0 &&
+		  qi.robustness == 2 && qi.query_interval_ms == QI,
+		  "still the querier with our own robustness %u and interval %u ms",
+		  qi.robustness, (unsigned int)qi.query_interval_ms);
+	CHECK_STR(events(), "", "no querier_lost event");
+	CHECK_STR(state(P0, G), "EX gt=GMI", "the forged group query lowered no timer");
+	CHECK_INT(mship_counter(m, MSHIP_CTR_IGNORED_FOREIGN_SUBNET), 3, "all three counted");
+	CHECK_INT(mship_counter(m, MSHIP_CTR_RX_QUERY), 0, "and none taken as a query");
+	lab_stop();
+
+	/* Default bounds: twice RV and QI. */
+	lab_start();
+	query_v3(P0, lower_router, 0, 100, false, 7, 255, NULL, 0);
+	mship_querier_get(m, P0, &qi);
+	TAP_CHECK(!qi.querier && qi.robustness == 4 && qi.query_interval_ms == 2 * QI &&
+		  qi.other_expires == now + 4 * 2 * QI + 5000,
+		  "QRV 7, QQIC 255 from a lower address: robustness 4, interval %u ms, other "
+		  "querier present %u ms", (unsigned int)qi.query_interval_ms,
+		  (unsigned int)(qi.other_expires - now));
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	CHECK_STR(state(P0, G), "EX gt=1010000", "GMI with the bounded values: 4*250 s + 10 s");
+	lab_stop();
+
+	/* Configured bounds; values within them are taken as they are. */
+	mship_config_defaults(&cfg);
+	cfg.max_adopted_robustness = 3;
+	cfg.max_adopted_query_interval_ms = 130000;
+	lab_start_cfg(&cfg);
+	query_v3(P0, lower_router, 0, 100, false, 7, 255, NULL, 0);
+	mship_querier_get(m, P0, &qi);
+	TAP_CHECK(qi.robustness == 3 && qi.query_interval_ms == 130000,
+		  "bounds 3 and 130 s: robustness %u, interval %u ms", qi.robustness,
+		  (unsigned int)qi.query_interval_ms);
+	query_v3(P0, lower_router, 0, 100, false, 2, 60, NULL, 0);
+	mship_querier_get(m, P0, &qi);
+	TAP_CHECK(qi.robustness == 2 && qi.query_interval_ms == 60000,
+		  "QRV 2, QQIC 60 within them: adopted as sent");
+	lab_stop();
 }
 
 static void
@@ -1898,6 +1969,7 @@ main(void)
 	test_ports();
 	test_startup_queries();
 	test_election();
+	test_forged_and_greedy_queriers();
 	test_non_querier();
 	test_include_rows();
 	test_exclude_rows();
