@@ -136,6 +136,30 @@ put_checksum(uint8_t *buf, size_t len, size_t off)
 	put_be16(buf + off, igmp_inet_checksum(buf, len));
 }
 
+void
+igmp_checksum_drop_extra(uint8_t *igmp, size_t msg_len, size_t payload_len)
+{
+	size_t extra = payload_len - msg_len;
+	uint32_t sum;
+
+	if (payload_len <= msg_len || msg_len < IGMP_V2_LEN)
+		return;
+	/*
+	 * A message is whole 32-bit words, so the extra bytes start on a word of
+	 * the sender's sum: adding their sum to the old checksum takes them out
+	 * (RFC 1624 with the words gone). When they outweigh the message, or do
+	 * not start on a 16-bit boundary, summing the message is cheaper or needed.
+	 */
+	if (extra > msg_len || (msg_len & 1) != 0) {
+		put_checksum(igmp, msg_len, 2);
+		return;
+	}
+	sum = (uint32_t)get_be16(igmp + 2) + (uint16_t)~igmp_inet_checksum(igmp + msg_len, extra);
+	sum = (sum & 0xffff) + (sum >> 16);
+	/* 0xffff and 0 both verify; a full computation never gives 0xffff for non-zero data. */
+	put_be16(igmp + 2, sum == 0xffff ? 0 : (uint16_t)sum);
+}
+
 uint32_t
 igmp_code_decode(uint8_t code)
 {

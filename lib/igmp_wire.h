@@ -149,6 +149,15 @@ bool igmp_record_next(const struct igmp_msg *msg, size_t *pos, struct igmp_recor
 /* Internet checksum (RFC 1071) of buf, any length; returns the value to store, host order. */
 uint16_t igmp_inet_checksum(const void *buf, size_t len);
 
+/*
+ * Makes the IGMP checksum of a validated message cover msg_len bytes instead
+ * of the payload_len its sender summed: the bytes past the message (RFC 3376
+ * §4.1.10 and §4.2 "additional data", RFC 2236 §2.5) are then dropped by the
+ * caller. Rewrites bytes 2-3 of igmp in place, from the smaller of the message
+ * and the extra data (RFC 1624), so the result equals a full recomputation.
+ */
+void igmp_checksum_drop_extra(uint8_t *igmp, size_t msg_len, size_t payload_len);
+
 /* RFC 3376 §4.1.1 / §4.1.7 floating point codes (Max Resp Code, QQIC). */
 uint32_t igmp_code_decode(uint8_t code);
 /* Smallest code whose decoded value is >= value (saturates at 31744). */

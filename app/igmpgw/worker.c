@@ -2,7 +2,8 @@
 /*
  * The datapath. Per frame: drop our own echoes, hand non-IGMP to the kernel
  * twin, validate IGMP with the codec, let igmp_proxy decide, then rewrite the
- * frame in place (new Ethernet + IPv4 headers, IGMP bytes untouched) and send.
+ * frame in place (new Ethernet + IPv4 headers, the IGMP message untouched but
+ * for its checksum when extra data followed it) and send.
  * Multicast data from the active outside is looked up a burst at a time and
  * replicated to the inside ports that want it.
  * Never logs, never blocks: everything it drops is counted.
@@ -172,8 +173,9 @@ raise_event(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 }
 
 /*
- * Turns the received frame into the frame to send: IGMP bytes kept exactly,
- * trailing link padding dropped, fresh Ethernet and IPv4 headers in front.
+ * Turns the received frame into the frame to send: the IGMP message's bytes
+ * kept exactly (its checksum already made to cover them alone), extra data and
+ * link padding dropped, fresh Ethernet and IPv4 headers in front.
  */
 static bool
 rewrite_igmp(struct rte_mbuf *m, const struct igmp_msg *msg, uint16_t igmp_offset,
@@ -309,6 +311,13 @@ handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struc
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/*
+	 * What we send is the message alone (RFC 3376 §4.1.10, §4.2: no additional
+	 * data): its checksum stops covering what follows it. After raise_event,
+	 * whose copy keeps the payload the sender summed.
+	 */
+	if (msg.len != ip.payload_len)
+		igmp_checksum_drop_extra((uint8_t *)(uintptr_t)msg.raw, msg.len, ip.payload_len);
 	emit(w, role, m, &msg, (uint16_t)(sizeof(*eth) + ip.hdr_len), &d);
 }
 

@@ -6,9 +6,20 @@ to multicast on the outside, IGMP bytes untouched. Then the same with
 unicast_membership_reports=yes: translated IGMP goes unicast to the querier.
 """
 
-from gwlab import (ALL_ROUTERS, ALL_SYSTEMS, ALL_V3_ROUTERS, GW_ADDR, GW_MAC, IGMP_LEAVE,
-                   IGMP_V2_REPORT, QUERIER, REC_TO_EX, REC_TO_IN, host_igmp_frame, igmp_v2,
-                   igmp_v3_report, mac_of, multicast_mac, wait_until)
+from gwlab import (ALL_ROUTERS, ALL_SYSTEMS, ALL_V3_ROUTERS, CHECKSUM_GOOD, GW_ADDR, GW_MAC,
+                   IGMP_LEAVE, IGMP_V2_REPORT, QUERIER, REC_TO_EX, REC_TO_IN, ether,
+                   host_igmp_frame, igmp_v2, igmp_v3_query, igmp_v3_report, ipv4, mac_of,
+                   multicast_mac, wait_until, with_checksum)
+
+# Additional data after an IGMP message (RFC 3376 §4.1.10, §4.2; RFC 2236 §2.5): the
+# sender's checksum covers it, receivers ignore it, and nobody sends it on (the RFCs'
+# "MUST NOT include additional octets"): the gateway re-sends the message alone.
+EXTRA = b"\xde\xad\xbe\xef"
+
+
+def with_extra(msg):
+    """msg followed by EXTRA, its checksum made to cover both, as a sender's would."""
+    return with_checksum(msg + EXTRA, 2)
 
 
 def is_type(t):
@@ -111,3 +122,46 @@ def test_unicast_membership_reports_go_to_the_querier(lab, gateway):
     assert len(gw.emitted("outside")) == 3
     assert gw.counter("outside", "neighbor_unknown") == 0
     assert gw.counter("inside", "unicast_translated") == 3
+
+
+def test_extra_data_after_a_unicast_v2_report_is_dropped_with_its_checksum(lab, gateway):
+    """A special unicast v2 report with 4 bytes after it goes upstream as the 8-byte
+    report with the checksum those 8 bytes need: the upstream snooping bridge takes it."""
+    gw = gateway()
+    group = "239.1.4.1"
+    report = igmp_v2(IGMP_V2_REPORT, group)
+    sent = with_extra(report)
+    assert sent[2:4] != report[2:4], "the extra bytes change the sender's checksum"
+    lab.send("h1", [host_igmp_frame("h1", sent)])
+    p = gw.wait_emitted("outside", is_type("0x16"), 5, "the translated v2 report")
+    assert p["igmp.checksum.status"] == CHECKSUM_GOOD, p
+    assert gw.wire["outside"].igmp_raw(p) == report
+    assert (p["ip.dst"], p["ip.len"]) == (group, str(24 + 8))
+    wait_until(lambda: group in lab.mdb_groups("up"), 5,
+               f"{group} on port gw0 in the upstream bridge's mdb")
+    assert gw.counter("inside", "unicast_translated") == 1
+
+
+def test_extra_data_after_an_upstream_v3_query_is_dropped_with_its_checksum(lab, gateway,
+                                                                          tmp_path):
+    """A v3 query with 4 bytes of additional data from the upstream querier's side is
+    re-sent inside as the 12-byte query with its own checksum."""
+    h1 = lab.capture("h1", "eth0", tmp_path / "h1.pcap",
+                     bpf=f"igmp and ether src {GW_MAC['inside']}")
+    try:
+        gw = gateway()
+        # Values the upstream bridge's own queries never carry, to tell this one apart.
+        query = igmp_v3_query(max_resp=77, qrv=3, qqic=99)
+        frame = ether(multicast_mac(ALL_SYSTEMS), mac_of(QUERIER["outside"]),
+                      ipv4(QUERIER["outside"], ALL_SYSTEMS, with_extra(query)))
+        # Straight into the gateway's outside port, as from the querier.
+        lab.send("up", [frame], iface="gw0")
+        p = h1.wait_for(lambda p: p["igmp.type"] == "0x11" and p["igmp.max_resp"] == "77",
+                        5, "the query with extra data, re-sent by the gateway")
+        raw = h1.igmp_raw(p)
+    finally:
+        h1.stop()
+    assert p["igmp.checksum.status"] == CHECKSUM_GOOD, p
+    assert raw == query
+    assert (p["ip.src"], p["ip.dst"], p["ip.len"]) == (GW_ADDR["inside"], ALL_SYSTEMS,
+                                                        str(24 + 12))

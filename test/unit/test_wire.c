@@ -1033,6 +1033,82 @@ test_padding(void)
 	}
 }
 
+/*
+ * Extra data after a message (RFC 3376 §4.1.10, §4.2, RFC 2236 §2.5) is summed
+ * by its sender; once dropped, the message's checksum must cover it alone,
+ * equal to what a full recomputation gives, for every extra length (odd ones,
+ * ones longer than the message) and for random contents.
+ */
+static void
+test_drop_extra(void)
+{
+	uint8_t buf[128 + 200], want[128];
+	struct igmp_msg m;
+	size_t i, extra;
+	unsigned int seed = 11;
+
+	for (i = 0; i < ARRAY_LEN(samples); i++) {
+		const struct sample *s = &samples[i];
+		size_t bad_len = SIZE_MAX;
+		int round;
+
+		if (s->buf[0] == IGMP_TYPE_QUERY && s->len == 8)
+			continue; /* 8-byte queries change version with their length */
+		for (extra = 1; extra <= 200 && bad_len == SIZE_MAX; extra++) {
+			for (round = 0; round < 8; round++) {
+				memcpy(buf, s->buf, s->len);
+				for (size_t k = 0; k < extra; k++)
+					buf[s->len + k] = (uint8_t)rand_r(&seed);
+				if (round == 0)
+					memset(buf + s->len, 0xff, extra);
+				igmp_fix_checksum(buf, s->len + extra);
+				if (igmp_parse(buf, s->len + extra, &m) != IGMP_OK ||
+				    m.len != s->len) {
+					bad_len = extra;
+					break;
+				}
+				memcpy(want, buf, s->len);
+				igmp_fix_checksum(want, s->len);
+				igmp_checksum_drop_extra(buf, s->len, s->len + extra);
+				if (memcmp(buf, want, s->len) != 0 ||
+				    igmp_parse(buf, s->len, &m) != IGMP_OK) {
+					bad_len = extra;
+					break;
+				}
+			}
+		}
+		TAP_CHECK(bad_len == SIZE_MAX,
+			  "%s: 1..200 bytes of extra data dropped, checksum as recomputed (first bad: %s)",
+			  s->name, first_bad(bad_len));
+	}
+
+	/* The checksum a full sum never gives (0xffff) comes out as 0, as a full sum's does. */
+	{
+		bool seen = false, ok = true;
+
+		for (uint32_t g = 0; g < 0x10000 && ok; g++) {
+			memset(buf, 0, sizeof(buf));
+			buf[0] = IGMP_TYPE_V2_REPORT;
+			buf[4] = 232;
+			put_be16(buf + 6, (uint16_t)g);
+			put_be16(buf + 8, (uint16_t)(g * 7));
+			igmp_fix_checksum(buf, 10);
+			memcpy(want, buf, 8);
+			igmp_fix_checksum(want, 8);
+			seen |= get_be16(want + 2) == 0;
+			igmp_checksum_drop_extra(buf, 8, 10);
+			ok = memcmp(buf, want, 8) == 0;
+		}
+		TAP_CHECK(ok && seen, "every checksum of a v2 report with 2 extra bytes exact, 0 included");
+	}
+
+	/* Nothing past the message: nothing changes. */
+	memcpy(buf, sample_named("v2 report")->buf, 8);
+	memcpy(want, buf, 8);
+	igmp_checksum_drop_extra(buf, 8, 8);
+	TAP_CHECK(memcmp(buf, want, 8) == 0, "no extra data: the message is left as it is");
+}
+
 static void
 test_ip_header(void)
 {
@@ -1556,6 +1632,7 @@ main(void)
 	test_v3_overflows();
 	test_query_lengths();
 	test_padding();
+	test_drop_extra();
 	test_ip_header();
 	test_ip_header_checksums();
 	test_address_classes();
