@@ -5,6 +5,7 @@
  * log lines and the packets the gateway originates itself (self queries).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 #include <rte_telemetry.h>
 
@@ -169,6 +171,61 @@ tel_config(const char *cmd __rte_unused, const char *params __rte_unused, struct
 	return 0;
 }
 
+/*
+ * Telemetry containers nest one level only: one flat dict, "mempool/NAME/in_use"
+ * keys. Telemetry names take letters, digits, '_' and '/' only.
+ */
+static void
+tel_key(char *key, size_t len, const char *kind, const char *name, const char *field)
+{
+	size_t i;
+
+	snprintf(key, len, "%s/%s/%s", kind, name, field);
+	for (i = strlen(kind) + 1; key[i] != '\0' && i < strlen(kind) + 1 + strlen(name); i++)
+		if (!isalnum((unsigned char)key[i]) && key[i] != '_')
+			key[i] = '_';
+}
+
+static void
+tel_mempool(struct rte_mempool *mp, void *arg)
+{
+	struct rte_tel_data *d = arg;
+	char key[RTE_TEL_MAX_STRING_LEN];
+
+	tel_key(key, sizeof(key), "mempool", mp->name, "size");
+	rte_tel_data_add_dict_u64(d, key, mp->size);
+	tel_key(key, sizeof(key), "mempool", mp->name, "cache_size");
+	rte_tel_data_add_dict_u64(d, key, mp->cache_size);
+	/* Objects in the lcore caches count as available: a leak shows, a warm cache does not. */
+	tel_key(key, sizeof(key), "mempool", mp->name, "in_use");
+	rte_tel_data_add_dict_u64(d, key, rte_mempool_in_use_count(mp));
+}
+
+static void
+tel_ring(struct rte_tel_data *d, const char *name, const struct rte_ring *r)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+
+	if (r == NULL)
+		return;
+	tel_key(key, sizeof(key), "ring", name, "count");
+	rte_tel_data_add_dict_u64(d, key, rte_ring_count(r));
+	tel_key(key, sizeof(key), "ring", name, "capacity");
+	rte_tel_data_add_dict_u64(d, key, rte_ring_get_capacity(r));
+}
+
+/* What a soak watches for growth: mbufs in use per mempool, entries waiting per ring. */
+static int
+tel_resources(const char *cmd __rte_unused, const char *params __rte_unused,
+	      struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	rte_mempool_walk(tel_mempool, d);
+	tel_ring(d, "events", gw.events);
+	tel_ring(d, "ctrl_tx", gw.ctrl_tx);
+	return 0;
+}
+
 void
 gw_telemetry_register(void)
 {
@@ -180,6 +237,8 @@ gw_telemetry_register(void)
 				   "The querier learned on the active outside. No parameters");
 	rte_telemetry_register_cmd("/igmpgw/config", tel_config,
 				   "The effective [igmp] switches. No parameters");
+	rte_telemetry_register_cmd("/igmpgw/resources", tel_resources,
+				   "Mbufs in use per mempool, entries waiting per ring. No parameters");
 }
 
 /* ---- events ---- */
