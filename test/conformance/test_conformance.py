@@ -9,7 +9,9 @@ status, JSON escaping, and a fuzz smoke run.
 
 Run: /usr/bin/python3 -m pytest test/conformance
   IGMPGW_BUILD            build dir holding app/igmpgw-decode (default ROOT/build)
-  IGMPGW_CONFORMANCE_DIR  the goIGMP captures (default ROOT/../shared/conformance/goigmp)
+  IGMPGW_CONFORMANCE_DIR  the captures (default test/conformance/captures: Linux kernels
+                          and scapy replicas of goIGMP, recorded by record.py; point it at
+                          goIGMP's own captures to hold the decoder against those too)
 The byte-for-byte round trip (build(parse(x)) == x) is roundtrip.c, a meson
 test in suite 'conformance'; test_roundtrip runs it from here as well.
 """
@@ -33,7 +35,7 @@ BUILD = Path(os.environ.get("IGMPGW_BUILD") or ROOT / "build")
 DECODE = BUILD / "app" / "igmpgw-decode"
 ROUNDTRIP = BUILD / "test" / "unit" / "roundtrip"
 CONF = Path(os.environ.get("IGMPGW_CONFORMANCE_DIR")
-            or ROOT.parent / "shared" / "conformance" / "goigmp")
+            or ROOT / "test" / "conformance" / "captures")
 TSHARK = shutil.which("tshark")
 EDITCAP = shutil.which("editcap")
 
