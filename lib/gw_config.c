@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cfgfile.h>
 
@@ -16,6 +17,7 @@
 #include "gw_config.h"
 
 #define MAX_ENTRIES 64
+#define MAX_FILE_BYTES (1 << 20) /* configs are a few kB; a bigger file is a wrong -f */
 
 static const char *const role_names[GW_MAX_PORTS] = {
 	"outside", "alt", "inside", "inside2", "inside3", "inside4", "inside5", "inside6",
@@ -273,6 +275,37 @@ load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *po
 	return 0;
 }
 
+/*
+ * Two ports on one address or overlapping subnets: the kernel twins would
+ * route the same addresses out of two ports, and replies go out the wrong one.
+ */
+static int
+check_subnets(const struct gw_config *cfg, char *err, size_t err_len)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		const struct gw_port_config *a = &cfg->port[r];
+
+		for (int s = 0; a->present && s < r; s++) {
+			const struct gw_port_config *b = &cfg->port[s];
+			uint8_t len = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
+			uint32_t mask = len == 32 ? 0xffffffffu : ~(0xffffffffu >> len);
+			char ab[INET_ADDRSTRLEN], bb[INET_ADDRSTRLEN];
+
+			if (!b->present || ((ntohl(a->addr) ^ ntohl(b->addr)) & mask) != 0)
+				continue;
+			inet_ntop(AF_INET, &a->addr, ab, sizeof(ab));
+			inet_ntop(AF_INET, &b->addr, bb, sizeof(bb));
+			if (a->addr == b->addr)
+				return fail(err, err_len, "config: %s.address: %s is already %s's address",
+					    role_names[r], ab, role_names[s]);
+			return fail(err, err_len,
+				    "config: %s.address: %s/%u overlaps %s's subnet %s/%u (each port needs a subnet of its own)",
+				    role_names[r], ab, a->prefix_len, role_names[s], bb, b->prefix_len);
+		}
+	}
+	return 0;
+}
+
 static int
 load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size_t err_len)
 {
@@ -496,7 +529,7 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 		ret = get_uint(file, "limits", "max_groups_per_port", 1, 1000000,
 			       &l->max_groups_per_port, err, err_len);
 	if (ret == 0)
-		ret = get_uint(file, "limits", "max_sources_per_group", 0, FWD_MAX_SOURCES,
+		ret = get_uint(file, "limits", "max_sources_per_group", 1, FWD_MAX_SOURCES,
 			       &l->max_sources_per_group, err, err_len);
 	return ret;
 }
@@ -591,7 +624,15 @@ apply_override(struct rte_cfgfile *file, const char *spec, char *err, size_t err
 	const char *eq = strchr(spec, '=');
 	const char *key;
 	char keybuf[CFG_NAME_LEN];
+	size_t clean = 0;
 
+	/* A newline would split the error line that echoes the value, and no key takes one. */
+	while (spec[clean] != '\0' && (unsigned char)spec[clean] >= 0x20 && spec[clean] != 0x7f)
+		clean++;
+	if (spec[clean] != '\0')
+		return fail(err, err_len,
+			    "config: --set %.*s...: has a control character (a newline?) at position %zu",
+			    (int)(clean > 64 ? 64 : clean), spec, clean + 1);
 	if (dot == NULL || eq == NULL || dot > eq || dot == spec || eq == dot + 1 ||
 	    (size_t)(dot - spec) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(keybuf))
 		return fail(err, err_len, "config: --set %s: expected SECTION.KEY=VALUE", spec);
@@ -620,6 +661,7 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 	       int n_overrides, char *err, size_t err_len)
 {
 	struct rte_cfgfile *file;
+	struct stat st;
 	FILE *probe;
 	int ret = 0;
 
@@ -630,7 +672,19 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 	probe = fopen(path, "r");
 	if (probe == NULL)
 		return fail(err, err_len, "config: %s: %s", path, strerror(errno));
+	ret = fstat(fileno(probe), &st);
 	fclose(probe);
+	if (ret < 0)
+		return fail(err, err_len, "config: %s: %s", path, strerror(errno));
+	/* rte_cfgfile reads a device like /dev/zero for ever, and a directory as empty. */
+	if (S_ISDIR(st.st_mode))
+		return fail(err, err_len, "config: %s: is a directory, not a configuration file",
+			    path);
+	if (!S_ISREG(st.st_mode))
+		return fail(err, err_len, "config: %s: not a regular file (a device or a pipe)", path);
+	if (st.st_size > MAX_FILE_BYTES)
+		return fail(err, err_len, "config: %s: %lld bytes, larger than a configuration can be (%d)",
+			    path, (long long)st.st_size, MAX_FILE_BYTES);
 
 	file = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
 	if (file == NULL)
@@ -646,6 +700,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = fail(err, err_len, "config: [outside]: missing (the upstream port is required)");
 	if (ret == 0 && !cfg->port[GW_ROLE_INSIDE].present)
 		ret = fail(err, err_len, "config: [inside]: missing (the downstream port is required)");
+	if (ret == 0)
+		ret = check_subnets(cfg, err, err_len);
 	if (ret == 0)
 		ret = load_igmp(file, &cfg->igmp, err, err_len);
 	if (ret == 0 && cfg->igmp.active_outside == GW_ROLE_ALT && !cfg->port[GW_ROLE_ALT].present)

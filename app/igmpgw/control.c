@@ -22,6 +22,7 @@
 #include "control.h"
 #include "ctl_server.h"
 #include "forwarding.h"
+#include "link_watch.h"
 #include "tracking.h"
 #include "gw.h"
 #include "originate.h"
@@ -105,7 +106,6 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		const struct gw_port *p = &gw.port[r];
 		struct rte_tel_data *port;
-		struct rte_eth_link link;
 		char buf[64];
 
 		if (!p->present)
@@ -123,8 +123,9 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 		rte_tel_data_add_dict_string(port, "address", buf);
 		rte_tel_data_add_dict_string(port, "twin", p->twin_id == GW_NO_PORT ? "" :
 					     p->twin_ifname);
-		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
-			rte_tel_data_add_dict_string(port, "link", link.link_status ? "up" : "down");
+		rte_tel_data_add_dict_string(port, "link", gw_port_link_up(p) ? "up" : "down");
+		rte_tel_data_add_dict_string(port, "interface_state", gw_link_state_name(p, false));
+		rte_tel_data_add_dict_string(port, "twin_state", gw_link_state_name(p, true));
 		rte_tel_data_add_dict_string(port, "active",
 					     gw_role_is_inside(r) || r == (int)gw_active_outside() ?
 					     "yes" : "no");
@@ -364,6 +365,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_ctl_poll();
 	gw_forwarding_poll(gw_now_ms());
 	gw_tracking_poll(gw_now_ms());
+	gw_link_watch_poll(now_tsc);
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;

@@ -24,6 +24,7 @@
 
 #include "ctl_server.h"
 #include "forwarding.h"
+#include "link_watch.h"
 #include "tracking.h"
 #include "gw.h"
 #include "originate.h"
@@ -145,15 +146,16 @@ port_json(enum gw_role role)
 {
 	const struct gw_port *p = &gw.port[role];
 	char mac[RTE_ETHER_ADDR_FMT_SIZE], addr[INET_ADDRSTRLEN + 4];
-	struct rte_eth_link link;
-	bool up = rte_eth_link_get_nowait(p->port_id, &link) == 0 && link.link_status;
 
 	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
 	inet_ntop(AF_INET, &p->addr, addr, INET_ADDRSTRLEN);
 	snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", p->prefix_len);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "role", gw_role_name(role),
-			 "name", p->name, "link", up ? "up" : "down", "address", addr, "mac", mac,
-			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "active",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "role",
+			 gw_role_name(role), "name", p->name, "link",
+			 gw_port_link_up(p) ? "up" : "down", "interface", p->ifname,
+			 "interface_state", gw_link_state_name(p, false), "address", addr, "mac", mac,
+			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "twin_state",
+			 gw_link_state_name(p, true), "active",
 			 gw_role_is_inside(role) || role == gw_active_outside());
 }
 

@@ -54,7 +54,9 @@ extern int igmpgw_logtype;
 	X(mcast_no_members, "multicast data no inside port wants, dropped") \
 	X(mcast_ttl_expired, "multicast data with TTL <= 1, dropped") \
 	X(mcast_malformed, "multicast data with a broken IPv4 header (version, length), dropped") \
-	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped")
+	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped") \
+	X(link_lost, "times the port's kernel interface was found down, deleted or replaced") \
+	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)")
 
 enum gw_counter {
 #define GW_COUNTER_ENUM(name, help) GW_CNT_##name,
@@ -96,6 +98,11 @@ struct gw_port {
 	uint16_t twin_id;             /* the kernel twin, GW_NO_PORT without one */
 	char name[64];                /* ethdev name */
 	char twin_ifname[16];
+	char ifname[16];              /* the kernel interface the port sits on, "" for none */
+	unsigned int ifindex;         /* its index once opened: a re-created one gets another */
+	unsigned int twin_ifindex;
+	uint8_t link_state;           /* enum gw_link_state of ifname; main lcore */
+	uint8_t twin_state;           /* enum gw_link_state of the twin; main lcore */
 	struct rte_ether_addr mac;
 	uint32_t addr;                /* network order */
 	uint8_t prefix_len;

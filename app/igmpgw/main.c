@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * igmpgw: launched like dpdk-testpmd (EAL arguments, "--", application
- * arguments). Reads the config, opens the ports, starts the workers and does
- * control work on the main lcore until SIGINT or SIGTERM.
+ * arguments). Reads the config, claims and opens the ports, starts the workers
+ * and does control work on the main lcore until SIGINT, SIGTERM or SIGQUIT.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,14 @@
 #include <rte_pdump.h>
 #include <rte_ring.h>
 
+#include "claim.h"
 #include "control.h"
 #include "ctl_server.h"
+#include "eal_start.h"
 #include "forwarding.h"
 #include "tracking.h"
 #include "gw.h"
+#include "link_watch.h"
 #include "ports.h"
 #include "worker.h"
 
@@ -74,8 +78,28 @@ app_args_start(int argc, char **argv)
 	return argc;
 }
 
+/* One line for an option getopt refused; had_dashes: the command line has "--". */
+static void __rte_noreturn
+die_option(int c, char **argv, bool had_dashes)
+{
+	char short_opt[3] = { '-', (char)optopt, '\0' };
+	/* A short option inside a cluster ("-l0-1") is not argv[optind - 1]. */
+	const char *opt = c == '?' && optopt != 0 ? short_opt : argv[optind - 1];
+	char line[256];
+
+	if (c == ':')
+		snprintf(line, sizeof(line), "%s: needs a value (see --help)", opt);
+	else if (!had_dashes)
+		snprintf(line, sizeof(line),
+			 "'%s' is not an option of the application: EAL options come first, then --, then the application's (igmpgw -l 0-1 -- -f FILE)",
+			 opt);
+	else
+		snprintf(line, sizeof(line), "'%s': unknown option (see --help)", opt);
+	die_config(line);
+}
+
 static void
-parse_app_args(int argc, char **argv, struct app_args *a)
+parse_app_args(int argc, char **argv, bool had_dashes, struct app_args *a)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'f' },
@@ -88,7 +112,8 @@ parse_app_args(int argc, char **argv, struct app_args *a)
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:hv", opts, NULL)) != -1) {
+	opterr = 0; /* getopt's own message would be a second line */
+	while ((c = getopt_long(argc, argv, ":f:hv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			a->config = optarg;
@@ -105,8 +130,7 @@ parse_app_args(int argc, char **argv, struct app_args *a)
 			printf("igmpgw %s\n", IGMPGW_VERSION);
 			exit(0);
 		default:
-			usage(stderr);
-			exit(EXIT_CONFIG);
+			die_option(c, argv, had_dashes);
 		}
 	}
 	if (optind < argc) {
@@ -119,10 +143,84 @@ parse_app_args(int argc, char **argv, struct app_args *a)
 		die_config("-f FILE: missing (the configuration file is required)");
 }
 
+/*
+ * Every signal an operator or a library may send: the stopping ones take the
+ * stop path (the control socket file and the locks go away), the others are
+ * logged and ignored rather than killing the gateway.
+ */
+static const struct {
+	int sig;
+	const char *name;
+	bool stops;
+} signals[] = {
+	{ SIGINT, "SIGINT", true },
+	{ SIGTERM, "SIGTERM", true },
+	{ SIGQUIT, "SIGQUIT", true },
+	{ SIGHUP, "SIGHUP", false }, /* becomes a configuration reload */
+	{ SIGUSR1, "SIGUSR1", false },
+	{ SIGUSR2, "SIGUSR2", false },
+	{ SIGALRM, "SIGALRM", false },
+	/* Not SIGIO: the TAP driver takes it for its rx trigger, if nobody else has. */
+};
+
+static uint32_t signals_ignored; /* bit i: signals[i] arrived and waits to be logged */
+
 static void
-on_signal(int sig __rte_unused)
+on_signal(int sig)
 {
-	gw.quit = true;
+	for (unsigned int i = 0; i < RTE_DIM(signals); i++) {
+		if (signals[i].sig != sig)
+			continue;
+		if (signals[i].stops)
+			gw.quit = true;
+		else
+			__atomic_fetch_or(&signals_ignored, 1u << i, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Installs the handlers with the signals blocked: the threads EAL creates
+ * inherit the mask, so only the main lcore, unblocked after EAL init
+ * (signals_unblock), ever runs them and no library call sees an EINTR.
+ */
+static void
+signals_install(sigset_t *set)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(set);
+	for (unsigned int i = 0; i < RTE_DIM(signals); i++) {
+		sigaction(signals[i].sig, &sa, NULL);
+		sigaddset(set, signals[i].sig);
+	}
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	/* A client gone mid-answer must cost an EPIPE, not the gateway. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+static void
+signals_unblock(const sigset_t *set)
+{
+	pthread_sigmask(SIG_UNBLOCK, set, NULL);
+}
+
+/* Logs the ignored signals that arrived since the last call (main lcore). */
+static void
+log_ignored_signals(void)
+{
+	uint32_t got = __atomic_exchange_n(&signals_ignored, 0, __ATOMIC_RELAXED);
+
+	for (unsigned int i = 0; i < RTE_DIM(signals); i++)
+		if (got & (1u << i))
+			GW_LOG(NOTICE, "%s received: ignored%s", signals[i].name,
+			       signals[i].sig == SIGHUP ?
+			       " (configuration reload is not supported yet; restart to apply a new one)" :
+			       "");
 }
 
 static int
@@ -170,6 +268,7 @@ shut_down(void)
 	drain_ring(gw.ctrl_tx);
 	gw_ports_close();
 	rte_eal_cleanup();
+	gw_claim_release();
 }
 
 static void
@@ -195,30 +294,38 @@ main(int argc, char **argv)
 	int app = app_args_start(argc, argv);
 	struct app_args args;
 	char err[GW_ERR_LEN];
+	sigset_t handled;
 	unsigned int lcore;
 	int ret;
 
 	/* Arguments and config first: a mistake there must not wait for EAL. */
 	if (app == argc && argc > 1)
 		app = 0; /* no "--": "igmpgw --help" and "igmpgw -f FILE" still work */
-	parse_app_args(argc - app, argv + app, &args);
+	if (gw_eal_check_args(app > 0 ? app : 1, argv, err, sizeof(err)) < 0)
+		die_config(err);
+	parse_app_args(argc - app, argv + app, app > 0, &args);
 	if (gw_config_load(&gw.cfg, args.config, args.overrides, args.n_overrides, err,
 			   sizeof(err)) < 0)
 		die_config(err);
 	gw.active_outside = (uint8_t)gw.cfg.igmp.active_outside;
 	rte_seqlock_init(&gw.querier.lock);
+	signals_install(&handled);
+	/* EAL probes the --vdev ports: they are claimed before it touches them. */
+	if (gw_claim_ports(&gw.cfg, app > 0 ? app : 1, argv, err, sizeof(err)) < 0)
+		die_config(err);
 
 	gw_telemetry_register();
-	ret = rte_eal_init(app > 0 ? app : 1, argv);
+	ret = gw_eal_start(app > 0 ? app : 1, argv, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "igmpgw: EAL: %s\n", rte_strerror(rte_errno));
-		return EXIT_CONFIG;
+		gw_claim_release();
+		die_config(err);
 	}
 	gw.start_tsc = rte_rdtsc();
 	gw.n_workers = rte_lcore_count() - 1;
 	if (gw.n_workers == 0) {
 		fprintf(stderr, "igmpgw: EAL: -l: need at least two lcores, one for control and one worker\n");
 		rte_eal_cleanup();
+		gw_claim_release();
 		return EXIT_CONFIG;
 	}
 	/*
@@ -232,9 +339,6 @@ main(int argc, char **argv)
 		gw.n_workers = 1;
 	}
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-
 	if (start_up(err, sizeof(err)) < 0) {
 		fprintf(stderr, "igmpgw: %s\n", err);
 		shut_down();
@@ -242,6 +346,7 @@ main(int argc, char **argv)
 	}
 	if (rte_pdump_init() < 0)
 		GW_LOG(WARNING, "dpdk-dumpcap unavailable: %s", rte_strerror(rte_errno));
+	gw_link_watch_init();
 	log_ports();
 
 	unsigned int w = 0;
@@ -254,8 +359,10 @@ main(int argc, char **argv)
 	}
 	GW_LOG(INFO, "running with %u worker%s; Ctrl-C or SIGTERM stops", gw.n_workers,
 	       gw.n_workers == 1 ? "" : "s");
+	signals_unblock(&handled);
 
 	while (!gw.quit) {
+		log_ignored_signals();
 		gw_control_poll(rte_rdtsc());
 		rte_delay_us_sleep(CONTROL_PERIOD_US);
 	}

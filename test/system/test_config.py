@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 import gwlab
-from gwlab import LAB_CONF, eal_args
+from gwlab import LAB_CONF, eal_args, run, wait_until
 
 
 def lab_conf(edit=None):
@@ -47,6 +47,18 @@ BAD = {
                                "igmp.active_outside"),
     "bad_set_syntax": (None, ["igmpproxy_in_to_out"], "--set igmpproxy_in_to_out"),
     "port_cannot_open": (replace("iface=out0", "iface=doesnotexist0"), [], "outside.port"),
+    # Judged by the interface, not by the devargs text.
+    "two_roles_one_interface": (None, ["inside.port=net_af_packet5,iface=out0,qpairs=1"],
+                                "inside.port: interface out0 is already the outside port"),
+    "same_address": (None, ["inside.address=10.200.1.2/24"],
+                     "inside.address: 10.200.1.2 is already outside's address"),
+    "overlapping_subnets": (None, ["inside.address=10.200.1.77/16"],
+                            "inside.address: 10.200.1.77/16 overlaps outside's subnet"),
+    # Used to blame proxy.track_membership.
+    "max_sources_zero": (None, ["proxy.track_membership=yes", "limits.max_sources_per_group=0"],
+                         "limits.max_sources_per_group"),
+    # Used to print the value's newline: two lines.
+    "set_newline": (None, ["igmp.proxy_in_to_out=ye\ns"], "--set igmp.proxy_in_to_out=ye..."),
 }
 
 
@@ -102,3 +114,151 @@ def test_virtio_user_without_vhost_net(scratch_ns, tmp_path):
     p = run_gateway(scratch_ns, tmp_path, lab_conf(), overrides, "virtio")
     check_one_line(p, "exception.mode")
     assert "/dev/vhost-net" in p.stderr.splitlines()[-1]
+
+
+def run_in(ns, args, timeout=30, user=None):
+    """igmpgw with args in namespace ns; returns the finished process."""
+    cmd = ["ip", "netns", "exec", ns]
+    if user is not None:
+        cmd += ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
+    return subprocess.run(cmd + [str(gwlab.IGMPGW)] + args, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def only_line(p, line):
+    """Exit status 2 and stderr exactly one line, starting with line."""
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stdout == "" and len(p.stderr.splitlines()) == 1, p.stdout + p.stderr
+    assert p.stderr.startswith(line), p.stderr
+
+
+# Ports that need nothing from the namespace: the EAL-level mistakes alone.
+NULL_PORTS = ["control.socket=none", "exception.mode=none", "outside.port=net_null0",
+              "alt.port=net_null1", "inside.port=net_null2"]
+
+
+def sets(overrides):
+    return [a for o in overrides for a in ("--set", o)]
+
+
+def test_same_interface_by_another_name(scratch_ns):
+    """The kernel's index decides, not the name: an altname is the same interface."""
+    run(["ip", "-n", scratch_ns, "link", "add", "cfgd0", "type", "veth", "peer", "name", "cfgd1"])
+    try:
+        run(["ip", "-n", scratch_ns, "link", "property", "add", "dev", "cfgd0", "altname",
+             "cfgalias0"])
+        p = run_in(scratch_ns, ["--", "-f", str(LAB_CONF)] + sets(
+            ["control.socket=none", "outside.port=net_af_packet0,iface=cfgd0",
+             "inside.port=net_af_packet1,iface=cfgalias0"]))
+        only_line(p, "igmpgw: config: inside.port: interface cfgalias0 is already the outside port")
+    finally:
+        run(["ip", "-n", scratch_ns, "link", "del", "cfgd0"], check=False)
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "DIR"])
+def test_config_that_is_not_a_file(scratch_ns, tmp_path, path):
+    """-f /dev/zero used to spin at 100% CPU for ever, -f DIRECTORY to say [outside] is missing."""
+    path = str(tmp_path) if path == "DIR" else path
+    p = run_in(scratch_ns, ["--", "-f", path], timeout=10)
+    reason = "is a directory" if path == str(tmp_path) else "not a regular file"
+    only_line(p, f"igmpgw: config: {path}: {reason}")
+
+
+# id: (arguments before "-f FILE" or in place of all, the one line)
+COMMAND_LINES = {
+    # Used to blame a valid EAL option ("invalid option -- 'l'") and print the usage.
+    "no_dashes": (["-l", "0-1", "-f", "CONF"],
+                  "igmpgw: '-l' is not an option of the application: EAL options come first, "
+                  "then --"),
+    # Used to dump EAL's whole usage.
+    "set_before_dashes": (["-l", "0-1", "--set", "igmp.query_notify=yes", "--", "-f", "CONF"],
+                          "igmpgw: --set is an option of the application, not of EAL: put it "
+                          "after --"),
+    # Used to end in "outside.port: no memory for its mempool: No such file or directory".
+    "no_huge_without_m": (["-l", "0-1", "--no-huge", "--no-pci", "--", "-f", "CONF"],
+                          "igmpgw: EAL: --no-huge needs -m 256"),
+}
+
+
+@pytest.mark.parametrize("case", COMMAND_LINES, ids=list(COMMAND_LINES))
+def test_command_line_mistakes(scratch_ns, case):
+    args, line = COMMAND_LINES[case]
+    args = [str(LAB_CONF) if a == "CONF" else a for a in args] + sets(NULL_PORTS)
+    only_line(run_in(scratch_ns, args), line)
+
+
+def eal_failure(p, line):
+    """EAL's own lines, then ours: the only one of its kind, the last, and actionable."""
+    assert p.returncode == 2, p.stdout + p.stderr
+    ours = [x for x in p.stderr.splitlines() if x.startswith("igmpgw:")]
+    assert ours == [p.stderr.splitlines()[-1]], p.stderr
+    assert ours[0].startswith(line), p.stderr
+
+
+def test_too_little_memory(scratch_ns):
+    prefix = f"{scratch_ns}mem"
+    try:
+        p = run_in(scratch_ns, ["-l", "0-1", "--no-huge", "-m", "64", "--no-pci",
+                                "--file-prefix", prefix, "--", "-f", str(LAB_CONF)]
+                   + sets(NULL_PORTS))
+    finally:
+        run(["rm", "-rf", f"/var/run/dpdk/{prefix}"], check=False)
+    eal_failure(p, "igmpgw: config: outside.port: not enough DPDK memory for its mempools "
+                   "(about 150 MB): reserve hugepages (scripts/setup.sh) or start with "
+                   "--no-huge -m 256")
+
+
+def test_file_prefix_in_use(scratch_ns, tmp_path):
+    """Used to end in "igmpgw: EAL: Success"."""
+    prefix = f"{scratch_ns}fp"
+    args = eal_args(prefix) + ["--", "-f", str(LAB_CONF)] + sets(NULL_PORTS)
+    log = tmp_path / "first.log"
+    with open(log, "w") as out:
+        first = subprocess.Popen(["ip", "netns", "exec", scratch_ns, str(gwlab.IGMPGW)] + args,
+                                 stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "running with" in log.read_text() or first.poll() is not None, 30,
+                   "the first gateway to run")
+        assert first.poll() is None, log.read_text()
+        p = run_in(scratch_ns, args)
+        eal_failure(p, f"igmpgw: EAL: --file-prefix {prefix} is in use by another running DPDK "
+                       "process: give this gateway a --file-prefix of its own")
+        assert first.poll() is None, log.read_text()
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+        run(["rm", "-rf", f"/var/run/dpdk/{prefix}"], check=False)
+    assert first.returncode == 0, log.read_text()
+
+
+def test_no_hugetlbfs(scratch_ns):
+    """Used to end in "EAL: Permission denied". hugetlbfs is unmounted in a mount
+    namespace of this run's own; the host keeps its mounts."""
+    mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[2] == "hugetlbfs"]
+    if not mounts:
+        pytest.skip("no hugetlbfs mounted here to take away")
+    prefix = f"{scratch_ns}nh"
+    script = "".join(f"umount {m} && " for m in mounts) + " ".join(
+        ["exec", "ip", "netns", "exec", scratch_ns, str(gwlab.IGMPGW), "-l", "0-1", "-m", "256",
+         "--no-pci", "--file-prefix", prefix, "--", "-f", str(LAB_CONF)] + sets(NULL_PORTS))
+    try:
+        p = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                           timeout=30)
+    finally:
+        run(["rm", "-rf", f"/var/run/dpdk/{prefix}"], check=False)
+    eal_failure(p, "igmpgw: EAL: no usable hugepages (none reserved or free, or hugetlbfs not "
+                   "mounted): run scripts/setup.sh, or start with --no-huge -m 256")
+
+
+def test_not_root(scratch_ns):
+    """Used to end in "EAL: Cannot allocate memory"."""
+    if subprocess.run(["setpriv", "--version"], capture_output=True).returncode != 0:
+        pytest.skip("setpriv (util-linux) is not installed")
+    prefix = f"{scratch_ns}nr"
+    try:
+        p = run_in(scratch_ns, ["-l", "0-1", "-m", "256", "--no-pci", "--file-prefix", prefix,
+                                "--", "-f", str(LAB_CONF)] + sets(NULL_PORTS), user=65534)
+    finally:
+        run(["rm", "-rf", f"/var/run/dpdk/{prefix}", f"/tmp/dpdk/{prefix}"], check=False)
+    eal_failure(p, "igmpgw: EAL: cannot start as an unprivileged user (hugepages, af_packet and "
+                   "TAP need root): run igmpgw as root")

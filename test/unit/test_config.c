@@ -610,7 +610,7 @@ static const char tracking_config[] =
 	"[limits]\n"
 	"max_groups = 500\n"
 	"max_groups_per_port = 100\n"
-	"max_sources_per_group = 0\n"
+	"max_sources_per_group = 1\n"
 	"[forward]\nenabled = yes\n"
 	"[mroute]\n"
 	"tv = 239.1.0.0/16 to inside inside2\n"
@@ -670,8 +670,8 @@ test_tracking_full(void)
 		  "querier.max_adopted_robustness 5, max_adopted_query_interval 90.5 s (%u, %u ms)",
 		  q->max_adopted_robustness, q->max_adopted_query_interval_ms);
 	TAP_CHECK(cfg.limits.max_groups == 500 && cfg.limits.max_groups_per_port == 100 &&
-		  cfg.limits.max_sources_per_group == 0,
-		  "limits 500/100/0 (%u/%u/%u)", cfg.limits.max_groups, cfg.limits.max_groups_per_port,
+		  cfg.limits.max_sources_per_group == 1,
+		  "limits 500/100/1 (%u/%u/%u)", cfg.limits.max_groups, cfg.limits.max_groups_per_port,
 		  cfg.limits.max_sources_per_group);
 	TAP_CHECK(cfg.forward.enabled, "forward.enabled on");
 	TAP_CHECK(cfg.forward.n_mroutes == 3, "three mroutes (%u)", cfg.forward.n_mroutes);
@@ -882,6 +882,7 @@ test_tracking_errors(void)
 		{ "limits.max_groups", "lots" },
 		{ "limits.max_groups_per_port", "0" },
 		{ "limits.max_groups_per_port", "1000001" },
+		{ "limits.max_sources_per_group", "0" }, /* blamed proxy.track_membership */
 		{ "limits.max_sources_per_group", "1025" },
 		{ "limits.max_sources_per_group", "x" },
 		{ "forward.enabled", "sometimes" },
@@ -1006,6 +1007,82 @@ test_mroutes(void)
 	check_error("one mroute too many", text, NULL, 0, "[mroute]");
 }
 
+/* Ports that would route the same addresses through two kernel twins. */
+static void
+test_port_subnets(void)
+{
+	static const struct {
+		const char *what;
+		const char *set[2];
+		const char *want;
+	} bad[] = {
+		{ "same address on two ports", { "inside.address=10.0.0.2/24" },
+		  "inside.address: 10.0.0.2 is already outside's address" },
+		{ "inside inside outside's subnet", { "inside.address=10.0.0.9/24" },
+		  "inside.address: 10.0.0.9/24 overlaps outside's subnet 10.0.0.2/24" },
+		{ "a wider subnet around another port's", { "inside.address=10.1.0.1/8" },
+		  "inside.address: 10.1.0.1/8 overlaps outside's subnet 10.0.0.2/24" },
+		{ "alt on inside's subnet", { "alt.port=net_null2", "alt.address=172.17.9.9/30" },
+		  "inside.address: 172.17.0.1/16 overlaps alt's subnet 172.17.9.9/30" },
+		{ "inside2 on inside's address",
+		  { "inside2.port=net_null3", "inside2.address=172.17.0.1/32" },
+		  "inside2.address: 172.17.0.1 is already inside's address" },
+	};
+	const char *o[] = { "inside.address=10.0.1.1/24", "alt.port=net_null2",
+			    "alt.address=10.0.0.254/32" };
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		check_error(bad[i].what, MINIMAL, bad[i].set, bad[i].set[1] == NULL ? 1 : 2,
+			    bad[i].want);
+	/* Neighbouring subnets are fine; a /32 inside another port's subnet is not. */
+	ret = load_text(MINIMAL, o, 1, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0, "10.0.1.1/24 beside 10.0.0.2/24 accepted (ret %d %s)", ret,
+		  ret == 0 ? "" : one_line(err));
+	check_error("a /32 inside another port's subnet", MINIMAL, o + 1, 2, "alt.address");
+}
+
+/* -f must name a configuration: not a directory, a device or a huge file. */
+static void
+test_not_a_file(void)
+{
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	char big[] = "/tmp/igmpgw-test-big-XXXXXX";
+	int fd;
+	int ret;
+
+	ret = gw_config_load(&cfg, "/tmp", NULL, 0, err, sizeof(err));
+	TAP_CHECK(ret == -EINVAL && strcmp(err, "config: /tmp: is a directory, not a configuration file") == 0,
+		  "-f DIRECTORY: %s", one_line(err));
+	/* /dev/zero made rte_cfgfile spin for ever: this returns at once. */
+	ret = gw_config_load(&cfg, "/dev/zero", NULL, 0, err, sizeof(err));
+	TAP_CHECK(ret == -EINVAL && strstr(err, "config: /dev/zero: not a regular file") == err,
+		  "-f /dev/zero: %s", one_line(err));
+	fd = mkstemp(big);
+	TAP_CHECK(fd >= 0 && ftruncate(fd, (2 << 20)) == 0, "a 2 MiB file made");
+	if (fd >= 0)
+		close(fd);
+	ret = gw_config_load(&cfg, big, NULL, 0, err, sizeof(err));
+	TAP_CHECK(ret == -EINVAL && strstr(err, "larger than a configuration can be") != NULL,
+		  "-f 2 MiB of zeros: %s", one_line(err));
+	unlink(big);
+}
+
+/* A control character in --set would break the one error line that echoes it. */
+static void
+test_set_control_characters(void)
+{
+	check_error_set("--set value with a newline", "igmp.proxy_in_to_out=ye\ns",
+			"config: --set igmp.proxy_in_to_out=ye...: has a control character (a newline?) at position 24");
+	check_error_set("--set key with a tab", "igmp.proxy\tin_to_out=yes",
+			"--set igmp.proxy...: has a control character");
+	check_error_set("--set with DEL", "igmp.proxy_in_to_out=yes\x7f",
+			"control character");
+}
+
 int
 main(void)
 {
@@ -1022,5 +1099,8 @@ main(void)
 	test_seconds();
 	test_tracking_errors();
 	test_mroutes();
+	test_port_subnets();
+	test_not_a_file();
+	test_set_control_characters();
 	return TAP_DONE();
 }
