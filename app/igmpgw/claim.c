@@ -275,9 +275,8 @@ check_twin_free(const char *ifname, char *err, size_t err_len)
 	return 0;
 }
 
-int
-gw_claim_ports(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
-	       size_t err_len)
+static int
+claim_all(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err, size_t err_len)
 {
 	struct iface_key keys[GW_MAX_PORTS][MAX_KEYS];
 	int n_keys[GW_MAX_PORTS] = { 0 };
@@ -342,6 +341,16 @@ gw_claim_ports(const struct gw_config *cfg, int eal_argc, char **eal_argv, char 
 			return -1;
 	}
 	return 0;
+}
+
+int
+gw_claim_ports(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
+	       size_t err_len)
+{
+	if (claim_all(cfg, eal_argc, eal_argv, err, err_len) == 0)
+		return 0;
+	gw_claim_release(); /* what was locked before the refusal: no lock files left behind */
+	return -1;
 }
 
 void
