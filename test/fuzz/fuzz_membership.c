@@ -10,6 +10,8 @@
  *  - the group_added/removed and upstream joined/left events add up to the
  *    group counts, the tx_* counters to the messages seen, the querier
  *    events to their counters;
+ *  - each downstream port's querier is on its subnet, with the robustness,
+ *    interval and other querier present timer it adopted within the maxima;
  *  - mship_memory() equals the bytes the library holds (its allocations are
  *    counted through fuzz_alloc.h).
  */
@@ -327,6 +329,33 @@ check_upstream_group(const struct mship_upstream_info *u, void *arg)
 	return 0;
 }
 
+static uint64_t
+max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * The querier of a downstream port is us, a router on the port's /24 (never
+ * the stranger 1.2.3.4) or nobody (our querier off), and what it adopted stays
+ * within the configured maxima, so the other querier present timer does too.
+ */
+static void
+check_querier(uint16_t p)
+{
+	struct mship_querier_info q;
+	uint64_t rv = max_u64(w.cfg.robustness, w.cfg.max_adopted_robustness);
+	uint64_t qi = max_u64(w.cfg.query_interval_ms, w.cfg.max_adopted_query_interval_ms);
+
+	FUZZ_ASSERT(mship_querier_get(w.m, p, &q) == 0);
+	FUZZ_ASSERT(q.querier_addr == 0 ||
+		    (ntohl(q.querier_addr) >> 8) == (ntohl(port_addr(p)) >> 8));
+	FUZZ_ASSERT(q.robustness >= 1 && q.robustness <= rv);
+	FUZZ_ASSERT(q.query_interval_ms >= 1000 && q.query_interval_ms <= qi);
+	FUZZ_ASSERT(q.other_expires <= w.now ||
+		    q.other_expires - w.now <= rv * qi + w.cfg.query_response_interval_ms / 2);
+}
+
 static void
 check_world(void)
 {
@@ -346,6 +375,7 @@ check_world(void)
 		}
 		FUZZ_ASSERT(n <= w.cfg.max_groups_per_port);
 		FUZZ_ASSERT(w.ev_groups[p] == (int64_t)n);
+		check_querier(p);
 		memset(&ws, 0, sizeof(ws));
 		FUZZ_ASSERT(mship_group_walk(w.m, p, check_group, &ws) == 0);
 		FUZZ_ASSERT(ws.n == n);
