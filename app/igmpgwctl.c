@@ -672,24 +672,16 @@ static int
 cmd_groups(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct igmpgw_client *c;
-	json_t *req;
 	int rc;
 
 	(void)argv;
 	if (argc > 1)
 		return usage_error("groups takes no arguments");
-	req = json_pack("{s:s}", "cmd", "groups");
-	if (req == NULL) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return EXIT_FAIL;
-	}
 	c = open_client(o);
-	if (c == NULL) {
-		json_decref(req);
+	if (c == NULL)
 		return EXIT_FAIL;
-	}
-	rc = finish(o, igmpgw_client_request(c, req, IGMPGW_CLIENT_TIMEOUT_MS), show_groups);
-	json_decref(req);
+	/* Page by page: a table of any size, and no single answer holds the gateway long. */
+	rc = finish(o, igmpgw_client_groups(c), show_groups);
 	igmpgw_client_close(c);
 	return rc;
 }

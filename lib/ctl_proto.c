@@ -436,6 +436,81 @@ log_level_parse(const json_t *root, struct ctl_request *req, char *err, size_t e
 	return 0;
 }
 
+int
+ctl_cursor_format(const struct ctl_cursor *cur, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+	int n;
+
+	if (cur == NULL || buf == NULL || !gw_role_is_inside(cur->port) ||
+	    (unsigned int)cur->port >= GW_MAX_PORTS)
+		return -1;
+	inet_ntop(AF_INET, &cur->group, a, sizeof(a));
+	n = snprintf(buf, len, "%s/%s", gw_role_name(cur->port), a);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+int
+ctl_cursor_parse(const char *text, size_t len, struct ctl_cursor *cur)
+{
+	char copy[CTL_CURSOR_LEN];
+	char *slash;
+
+	if (text == NULL || len == 0 || len >= sizeof(copy) || memchr(text, '\0', len) != NULL)
+		return -1;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	slash = strchr(copy, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		if (strcmp(copy, gw_role_name(r)) != 0)
+			continue;
+		/* inet_pton is strict: four decimal parts, nothing after them. */
+		if (inet_pton(AF_INET, slash + 1, &cur->group) != 1)
+			return -1;
+		cur->port = (enum gw_role)r;
+		return 0;
+	}
+	return -1;
+}
+
+/* groups: the whole table, or one page of it with "limit" and "cursor". */
+static int
+groups_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *limit = json_object_get(root, "limit");
+	const json_t *cursor = json_object_get(root, "cursor");
+	char q[QUOTE_LEN];
+
+	req->cursor.port = GW_ROLE_INSIDE;
+	req->cursor.group = 0;
+	req->limit = CTL_GROUPS_PAGE_DEFAULT;
+	req->paged = limit != NULL || cursor != NULL;
+	if (limit != NULL) {
+		json_int_t v = json_is_integer(limit) ? json_integer_value(limit) : 0;
+
+		if (!json_is_integer(limit))
+			return fail(err, err_len, "\"limit\" must be a number of groups, 1..%d, not %s",
+				    CTL_GROUPS_PAGE_MAX, type_desc(limit));
+		if (v < 1 || v > CTL_GROUPS_PAGE_MAX)
+			return fail(err, err_len, "\"limit\" must be 1..%d groups, not %lld",
+				    CTL_GROUPS_PAGE_MAX, (long long)v);
+		req->limit = (uint32_t)v;
+	}
+	if (cursor == NULL || json_is_null(cursor))
+		return 0;
+	if (!json_is_string(cursor))
+		return fail(err, err_len, "\"cursor\" must be the string a previous answer gave, "
+			    "or null, not %s", type_desc(cursor));
+	if (ctl_cursor_parse(json_string_value(cursor), json_string_length(cursor),
+			     &req->cursor) < 0)
+		return fail(err, err_len, "\"cursor\": '%s' is not a cursor a groups answer gave",
+			    quote_str(q, sizeof(q), cursor));
+	return 0;
+}
+
 static int
 request_fields_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
 {
@@ -468,9 +543,10 @@ request_fields_parse(const json_t *root, struct ctl_request *req, char *err, siz
 		return events_parse(root, req, err, err_len);
 	case CTL_LOG_LEVEL:
 		return log_level_parse(root, req, err, err_len);
+	case CTL_GROUPS:
+		return groups_parse(root, req, err, err_len);
 	case CTL_STATUS:
 	case CTL_STATS:
-	case CTL_GROUPS:
 	case CTL_CMD_COUNT:
 		break;
 	}

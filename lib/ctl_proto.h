@@ -20,6 +20,9 @@
 #define CTL_MAX_ITEMS 256        /* membership items per report/leave request */
 #define CTL_MAX_SOURCES 64       /* sources per item */
 #define CTL_ERR_LEN 256
+#define CTL_GROUPS_PAGE_MAX 4096 /* group records a paged "groups" answer asks for at most */
+#define CTL_GROUPS_PAGE_DEFAULT 512 /* ... when it gives a cursor and no limit */
+#define CTL_CURSOR_LEN 32        /* "inside8/255.255.255.255" and its NUL fit */
 
 #define CTL_COMMANDS(X) \
 	X(CTL_STATUS, "status") \
@@ -63,6 +66,26 @@ struct ctl_item {
 	uint32_t sources[CTL_MAX_SOURCES];      /* network order, unicast */
 };
 
+/*
+ * A place in the group table, which is ordered by inside port, then by group
+ * address: the walk goes on from the first record of port whose group is not
+ * below group (host order). Records added or removed elsewhere in the table
+ * do not move it, so paging never shows a record twice.
+ */
+struct ctl_cursor {
+	enum gw_role port;                      /* an inside role */
+	uint32_t group;                         /* network order; 0.0.0.0: the port's first */
+};
+
+/*
+ * The cursor as the protocol carries it, "inside2/239.1.2.3": writes it and
+ * its NUL into buf (CTL_CURSOR_LEN bytes are enough). Returns its length, or
+ * -1 when the port is not an inside role or buf is too small.
+ */
+int ctl_cursor_format(const struct ctl_cursor *cur, char *buf, size_t len);
+/* Reads one that ctl_cursor_format() wrote (len bytes, no NUL needed). 0, or -1 when malformed. */
+int ctl_cursor_parse(const char *text, size_t len, struct ctl_cursor *cur);
+
 struct ctl_request {
 	enum ctl_cmd cmd;
 	json_t *id;                             /* the request's "id", echoed back; may be NULL */
@@ -72,6 +95,9 @@ struct ctl_request {
 	uint32_t events;                        /* subscribe/unsubscribe: mask of ctl_event_kind */
 	int log_level;                          /* log_level: RTE_LOG_EMERG (1) .. RTE_LOG_DEBUG (8) */
 	char log_type[64];                      /* log_level: a pattern, default "igmpgw.*" */
+	bool paged;                             /* groups: "limit" or "cursor" given: one page */
+	uint32_t limit;                         /* groups, paged: records in the page at most */
+	struct ctl_cursor cursor;               /* groups: where the answer starts */
 };
 
 /*

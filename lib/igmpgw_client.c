@@ -720,6 +720,75 @@ igmpgw_client_log_level(struct igmpgw_client *c, const char *level, const char *
 	return simple_request(c, req);
 }
 
+json_t *
+igmpgw_client_groups_page(struct igmpgw_client *c, const char *cursor, unsigned int limit)
+{
+	json_t *req;
+
+	if (limit < 1 || limit > IGMPGW_CLIENT_GROUPS_PAGE_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* "cursor": null on the first page, so that it is a page whatever the limit. */
+	req = json_pack("{s:s, s:I, s:s?}", "cmd", "groups", "limit", (json_int_t)limit, "cursor",
+			cursor);
+	return simple_request(c, req);
+}
+
+json_t *
+igmpgw_client_groups(struct igmpgw_client *c)
+{
+	json_t *all = NULL;
+	char *cursor = NULL;
+	int err = 0;
+
+	for (;;) {
+		json_t *page = igmpgw_client_groups_page(c, cursor, IGMPGW_CLIENT_GROUPS_PAGE);
+		json_t *groups = json_object_get(page, "groups");
+		json_t *next = json_object_get(page, "cursor");
+		char *next_text = NULL;
+
+		if (page == NULL || igmpgw_client_error(page) != NULL) {
+			err = errno;
+			json_decref(all);
+			all = page;
+			break;
+		}
+		if (!json_is_array(groups) || (next != NULL && !json_is_null(next) &&
+					       !json_is_string(next))) {
+			json_decref(page);
+			err = EBADMSG;
+			break;
+		}
+		/* No cursor: the last page, or a gateway that answered the whole table at once. */
+		if (json_is_string(next)) {
+			next_text = strdup(json_string_value(next));
+			if (next_text == NULL)
+				err = ENOMEM;
+			else if (cursor != NULL && strcmp(cursor, next_text) == 0)
+				err = EBADMSG; /* it would page for ever */
+		}
+		json_object_del(page, "cursor");
+		if (all == NULL) {
+			all = page;
+		} else {
+			json_array_extend(json_object_get(all, "groups"), groups);
+			json_decref(page);
+		}
+		free(cursor);
+		cursor = next_text;
+		if (cursor == NULL || err != 0)
+			break;
+	}
+	free(cursor);
+	if (err != 0 && (all == NULL || igmpgw_client_error(all) == NULL)) {
+		json_decref(all);
+		all = NULL;
+		errno = err;
+	}
+	return all;
+}
+
 /* ---- events ---- */
 
 json_t *

@@ -37,6 +37,10 @@ extern "C" {
 /** What the gateway takes in one report or leave request (see the protocol doc). */
 #define IGMPGW_CLIENT_MAX_ITEMS 256
 #define IGMPGW_CLIENT_MAX_SOURCES 64
+/** Group records a `groups` page may ask for at most (the gateway's limit). */
+#define IGMPGW_CLIENT_GROUPS_PAGE_MAX 4096
+/** Group records per page when igmpgw_client_groups() pages through the table. */
+#define IGMPGW_CLIENT_GROUPS_PAGE 1024
 
 struct igmpgw_client;
 
@@ -133,6 +137,30 @@ json_t *igmpgw_client_unsubscribe(struct igmpgw_client *c, const char *const *ev
  * default ("igmpgw.*").
  */
 json_t *igmpgw_client_log_level(struct igmpgw_client *c, const char *level, const char *type);
+
+/**
+ * `groups`, one page: at most limit group records (1 ..
+ * IGMPGW_CLIENT_GROUPS_PAGE_MAX) from cursor on. cursor is NULL for the
+ * first page, else the "cursor" string of the previous page's response; that
+ * field is JSON null on the last page. A page may hold fewer records than
+ * limit and still not be the last.
+ */
+json_t *igmpgw_client_groups_page(struct igmpgw_client *c, const char *cursor, unsigned int limit);
+
+/**
+ * `groups`, the whole table, read in pages of IGMPGW_CLIENT_GROUPS_PAGE
+ * records so that no answer is big: the response as the gateway gives one
+ * page ("ok", "tracking", "groups"), with the records of every page in table
+ * order and no "cursor". Records that change while the pages are read appear
+ * at most once; those that do not change, exactly once. A gateway that does
+ * not page answers the whole table at once, which is returned as it is.
+ *
+ * @return
+ *   As igmpgw_client_request(): the first refusal ("ok": false) is returned as
+ *   it is; NULL with errno on I/O errors, and EBADMSG when a page is not an
+ *   object with a "groups" list or its cursor does not move on.
+ */
+json_t *igmpgw_client_groups(struct igmpgw_client *c);
 
 /**
  * Returns the next event: queued ones first, then waits for the socket.

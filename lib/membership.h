@@ -239,6 +239,9 @@ typedef int (*mship_group_fn)(const struct mship_group_info *g, void *arg);
 
 /* Calls fn for each group record of port in address order: 0, fn's stop value, or -ENOENT. */
 int mship_group_walk(const struct mship *m, uint16_t port, mship_group_fn fn, void *arg);
+/* The same, from the first record whose group (network order) is not below first in host order. */
+int mship_group_walk_from(const struct mship *m, uint16_t port, uint32_t first, mship_group_fn fn,
+			  void *arg);
 
 /*
  * Fills *info for (port, group). Returns 0 or -ENOENT. info->sources stays

@@ -370,15 +370,23 @@ fill_group_info(const struct mship *m, uint16_t port, const struct mship_group *
 int
 mship_group_walk(const struct mship *m, uint16_t port, mship_group_fn fn, void *arg)
 {
+	return mship_group_walk_from(m, port, 0, fn, arg);
+}
+
+int
+mship_group_walk_from(const struct mship *m, uint16_t port, uint32_t first, mship_group_fn fn,
+		      void *arg)
+{
 	const struct mship_table *t;
 	struct mship_group_info info;
+	bool found;
 	uint32_t i;
 	int rc;
 
 	if (port >= MSHIP_MAX_PORTS || !m->port[port].downstream)
 		return -ENOENT;
 	t = &m->port[port].groups;
-	for (i = 0; i < t->n; i++) {
+	for (i = mship_table_find(t, first, &found); i < t->n; i++) {
 		fill_group_info(m, port, t->v[i], &info);
 		rc = fn(&info, arg);
 		if (rc != 0)

@@ -3,7 +3,9 @@
  * The control socket, served on the main lcore. Everything is non-blocking: a
  * client that floods, stalls or vanishes mid-line costs the others nothing, and
  * a subscriber that does not read loses events (counted, and told) rather than
- * making anyone wait.
+ * making anyone wait. Each pass does a bounded amount of work, shared out in
+ * turns, and a big table is written a slice at a time, no faster than its
+ * reader takes it: no answer holds the main lcore from the IGMP it tracks.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>
@@ -18,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
@@ -29,22 +32,47 @@
 #include "gw.h"
 #include "originate.h"
 
-/* Events stop queueing for a client once this much output waits for it. */
-#define EVENT_BUFFER_LIMIT (256 * 1024)
-/* Requests answered per client per pass (every 2 ms): a flood waits, others do not. */
-#define LINES_PER_PASS 32
-/* Past this much unread output we stop reading a client's requests. */
-#define RESPONSE_BUFFER_LIMIT (4 * 1024 * 1024)
+/*
+ * Output waiting for a client beyond which nothing more is queued for it:
+ * events are dropped (and counted), requests stay unread and unanswered until
+ * it reads. So a client costs at most this plus one answer's slice.
+ */
+#define OUT_LIMIT (256 * 1024)
+/* An emptied output buffer bigger than this is given back. */
+#define OUT_KEEP (64 * 1024)
+/* Main-lcore time the control socket takes per pass at most (a pass every 0.5 ms). */
+#define PASS_BUDGET_US 1000
+/* Time one client's turn takes at most, so that several get served in one pass. */
+#define TURN_BUDGET_US 250
+/* Group records written between two looks at the clock. */
+#define TABLE_SLICE 32
+/* A page of the table ends once its line is this long: far below a client's line limit. */
+#define PAGE_BYTES (256 * 1024)
+/* A half-closed client that takes none of its answers for this long is let go. */
+#define CTL_DRAIN_TIMEOUT_MS 5000
+
+/* The answer to a "groups" request, written a slice per turn. */
+struct table_answer {
+	bool active;
+	bool paged;
+	uint32_t left;                /* records the page may still take */
+	uint32_t records;             /* records written so far */
+	size_t bytes;                 /* of the line so far */
+	struct ctl_cursor pos;        /* the next record */
+};
 
 struct client {
 	int fd;                       /* -1: free slot */
 	char in[CTL_MAX_LINE + 1];    /* the longest line and its newline */
 	size_t in_len;
 	bool discarding;              /* inside a line that was too long */
-	bool backlog;                 /* complete lines wait for the next pass */
-	char *out;
+	bool eof;                     /* it shut its writing side: answer what it sent, then close */
+	uint64_t drain_deadline;      /* TSC; after eof, pushed on whenever it takes output */
+	char *out;                    /* [out_head, out_len) waits for the socket */
+	size_t out_head;
 	size_t out_len;
 	size_t out_cap;
+	struct table_answer table;
 	uint32_t events;              /* subscribed kinds */
 	uint64_t missed;              /* events dropped since it last drained */
 	uint64_t events_sent;
@@ -55,18 +83,31 @@ struct ctl_server {
 	int listen_fd;
 	struct client *clients;
 	uint32_t max_clients;
+	uint32_t turn;                /* the client served first in the next pass */
 	uint64_t events_sent;
 	uint64_t events_dropped;
 	uint64_t clients_refused;
+	uint64_t clients_timed_out;
 };
 
 static struct ctl_server srv = { .listen_fd = -1 };
 
 /* ---- output ---- */
 
+static size_t
+out_pending(const struct client *c)
+{
+	return c->out_len - c->out_head;
+}
+
 static int
 out_append(struct client *c, const char *data, size_t len)
 {
+	if (c->out_head > 0 && c->out_len + len > c->out_cap) {
+		memmove(c->out, c->out + c->out_head, out_pending(c));
+		c->out_len -= c->out_head;
+		c->out_head = 0;
+	}
 	if (c->out_len + len > c->out_cap) {
 		size_t cap = c->out_cap == 0 ? 4096 : c->out_cap;
 		char *p;
@@ -105,12 +146,19 @@ client_close(struct client *c)
 	c->fd = -1;
 }
 
+static uint64_t
+tsc_after_ms(uint64_t ms)
+{
+	return rte_rdtsc() + ms * (rte_get_tsc_hz() / 1000);
+}
+
 /* Writes what the socket takes; tells a drained subscriber how many events it missed. */
 static void
 client_flush(struct client *c)
 {
-	while (c->out_len > 0) {
-		ssize_t n = send(c->fd, c->out, c->out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (out_pending(c) > 0) {
+		ssize_t n = send(c->fd, c->out + c->out_head, out_pending(c),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -118,9 +166,18 @@ client_flush(struct client *c)
 			client_close(c);
 			return;
 		}
-		memmove(c->out, c->out + n, c->out_len - n);
-		c->out_len -= n;
-		if (c->out_len == 0 && c->missed > 0) {
+		c->out_head += n;
+		if (c->eof)
+			c->drain_deadline = tsc_after_ms(CTL_DRAIN_TIMEOUT_MS);
+		if (out_pending(c) > 0)
+			continue;
+		c->out_head = c->out_len = 0;
+		if (c->out_cap > OUT_KEEP) {
+			free(c->out);
+			c->out = NULL;
+			c->out_cap = 0;
+		}
+		if (c->missed > 0) {
 			json_t *ev = json_pack("{s:s, s:I}", "event", "missed", "count",
 					       (json_int_t)c->missed);
 
@@ -235,10 +292,11 @@ handle_stats(json_t *resp)
 		clients += srv.clients[i].fd >= 0;
 	json_object_set_new(resp, "ports", ports);
 	json_object_set_new(resp, "control",
-			    json_pack("{s:i, s:I, s:I, s:I}", "clients", clients, "events_sent",
+			    json_pack("{s:i, s:I, s:I, s:I, s:I}", "clients", clients, "events_sent",
 				      (json_int_t)srv.events_sent, "events_dropped",
 				      (json_int_t)srv.events_dropped, "clients_refused",
-				      (json_int_t)srv.clients_refused));
+				      (json_int_t)srv.clients_refused, "clients_timed_out",
+				      (json_int_t)srv.clients_timed_out));
 }
 
 static const char *
@@ -327,6 +385,88 @@ handle_log_level(const struct ctl_request *req)
 	return NULL;
 }
 
+/* ---- the groups table, a slice at a time ---- */
+
+/*
+ * Starts the answer: the response object up to its "groups" list, whose
+ * records table_step() adds. Without tracking the answer is whole at once.
+ */
+static void
+table_start(struct client *c, const struct ctl_request *req, json_t *resp)
+{
+	static const char list_open[] = ",\"groups\":[";
+	size_t len;
+	char *line;
+
+	json_object_set_new(resp, "tracking", json_boolean(gw_tracking_enabled()));
+	if (!gw_tracking_enabled()) {
+		json_object_set_new(resp, "groups", json_array());
+		json_object_set_new(resp, "cursor", json_null());
+		send_json(c, resp);
+		return;
+	}
+	line = ctl_dump_line(resp, &len);
+	json_decref(resp);
+	/* "{...}\n" without its "}\n": the list and the cursor follow. */
+	if (line == NULL || out_append(c, line, len - 2) < 0 ||
+	    out_append(c, list_open, sizeof(list_open) - 1) < 0) {
+		free(line);
+		send_json(c, ctl_error_response(req->id, "out of memory"));
+		return;
+	}
+	free(line);
+	c->table = (struct table_answer){
+		.active = true,
+		.paged = req->paged,
+		.left = req->paged ? req->limit : UINT32_MAX,
+		.bytes = len - 2 + sizeof(list_open) - 1,
+		.pos = req->cursor,
+	};
+}
+
+/* Closes the list and the object, with where the next page starts (null: the end). */
+static void
+table_end(struct client *c, bool more)
+{
+	char cur[CTL_CURSOR_LEN];
+	char tail[CTL_CURSOR_LEN + 32];
+	int n;
+
+	if (more && ctl_cursor_format(&c->table.pos, cur, sizeof(cur)) >= 0)
+		n = snprintf(tail, sizeof(tail), "],\"cursor\":\"%s\"}\n", cur);
+	else
+		n = snprintf(tail, sizeof(tail), "],\"cursor\":null}\n");
+	out_append(c, tail, (size_t)n);
+	c->table.active = false;
+}
+
+/* Adds up to TABLE_SLICE records to the answer; ends it at the end of the table or the page. */
+static void
+table_step(struct client *c)
+{
+	struct table_answer *t = &c->table;
+	json_t *list = json_array();
+	bool more = gw_tracking_groups_next(&t->pos, RTE_MIN((uint32_t)TABLE_SLICE, t->left),
+					    list, gw_now_ms());
+	size_t n = json_array_size(list);
+	size_t len;
+	char *text = n > 0 ? ctl_dump_line(list, &len) : NULL;
+
+	json_decref(list);
+	if (text != NULL) {
+		/* "[a,b]\n": the records without the brackets, after a comma when not first. */
+		if (t->records > 0)
+			out_append(c, ",", 1);
+		out_append(c, text + 1, len - 3);
+		t->bytes += len - 2;
+		t->records += n;
+		t->left -= n;
+		free(text);
+	}
+	if (!more || (t->paged && (t->left == 0 || t->bytes >= PAGE_BYTES)))
+		table_end(c, more);
+}
+
 static void
 handle_line(struct client *c, const char *line, size_t len)
 {
@@ -363,9 +503,9 @@ handle_line(struct client *c, const char *line, size_t len)
 		error = handle_log_level(&req);
 		break;
 	case CTL_GROUPS:
-		json_object_set_new(resp, "tracking", json_boolean(gw_tracking_enabled()));
-		json_object_set_new(resp, "groups", gw_tracking_groups(gw_now_ms()));
-		break;
+		table_start(c, &req, resp);
+		ctl_request_release(&req);
+		return;
 	default:
 		error = "unknown cmd";
 		break;
@@ -381,33 +521,37 @@ handle_line(struct client *c, const char *line, size_t len)
 /* ---- input ---- */
 
 /*
- * Answers the complete lines buffered, at most LINES_PER_PASS of them, so a
- * client that floods cannot hold the main lcore: the rest wait for the next pass.
+ * Answers c's complete lines in order, and goes on with its table answer
+ * unless lines_only, until deadline (TSC) or until OUT_LIMIT of output waits
+ * for it.
  */
 static void
-process_input(struct client *c)
+serve(struct client *c, uint64_t deadline, bool lines_only)
 {
-	unsigned int lines = 0;
 	size_t start = 0;
+	char *nl;
 
-	c->backlog = false;
-	for (size_t i = 0; i < c->in_len; i++) {
-		if (c->in[i] != '\n')
+	while (c->fd >= 0 && out_pending(c) < OUT_LIMIT && rte_rdtsc() < deadline) {
+		if (c->table.active) {
+			if (lines_only)
+				break;
+			table_step(c);
 			continue;
-		if (lines == LINES_PER_PASS) {
-			c->backlog = true;
-			break;
 		}
+		nl = memchr(c->in + start, '\n', c->in_len - start);
+		if (nl == NULL)
+			break;
 		if (c->discarding)
 			c->discarding = false; /* the end of the line we already refused */
 		else
-			handle_line(c, c->in + start, i - start);
-		start = i + 1;
-		lines++;
+			handle_line(c, c->in + start, (size_t)(nl - c->in) - start);
+		start = (size_t)(nl - c->in) + 1;
 	}
+	if (c->fd < 0)
+		return;
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
-	if (!c->backlog && c->in_len == sizeof(c->in)) {
+	if (c->in_len == sizeof(c->in) && memchr(c->in, '\n', c->in_len) == NULL) {
 		/* A full buffer without a newline: refuse the line once, skip to its end. */
 		if (!c->discarding)
 			send_json(c, ctl_error_response(NULL, "request line longer than "
@@ -417,33 +561,67 @@ process_input(struct client *c)
 	}
 }
 
+/* A complete line waits in c's input, or a full buffer without one (a line too long). */
+static bool
+input_ready(const struct client *c)
+{
+	return c->in_len == sizeof(c->in) || memchr(c->in, '\n', c->in_len) != NULL;
+}
+
+/* Whether c has a line to answer next (not a table to go on with first). */
+static bool
+has_line(const struct client *c)
+{
+	return !c->table.active && input_ready(c);
+}
+
+/* Whether c has work that output room would let us do: a line to answer, a table to write. */
+static bool
+has_work(const struct client *c)
+{
+	return c->table.active || input_ready(c);
+}
+
+/* Takes what fits in the input buffer. Requests are read only while output drains. */
 static void
 client_read(struct client *c)
 {
-	ssize_t n;
+	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 
-	if (c->in_len == sizeof(c->in)) {
-		process_input(c); /* no room: answer what is buffered first */
+	if (n == 0) {
+		/* Done sending: everything it sent is answered before we close. */
+		c->eof = true;
+		c->drain_deadline = tsc_after_ms(CTL_DRAIN_TIMEOUT_MS);
 		return;
 	}
-	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
-	if (n == 0) {
-		/* The client is done sending: answer everything it sent, then say goodbye. */
-		while (c->backlog && c->out_len < RESPONSE_BUFFER_LIMIT)
-			process_input(c);
-		client_flush(c);
-		if (c->fd >= 0)
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			client_close(c);
 		return;
 	}
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-		client_close(c);
-		return;
-	}
-	if (n < 0)
-		return;
 	c->in_len += n;
-	process_input(c);
+}
+
+static bool
+wants_input(const struct client *c)
+{
+	return !c->eof && c->in_len < sizeof(c->in) && out_pending(c) < OUT_LIMIT;
+}
+
+/* A half-closed client goes once its answers are out, or when it stops taking them. */
+static void
+maybe_close(struct client *c, uint64_t now)
+{
+	if (c->fd < 0 || !c->eof)
+		return;
+	if (out_pending(c) == 0 && !has_work(c)) {
+		client_close(c);
+	} else if (now > c->drain_deadline) {
+		srv.clients_timed_out++;
+		GW_LOG(INFO, "control client closed: it took none of its answers for %d ms after it "
+		       "stopped sending", CTL_DRAIN_TIMEOUT_MS);
+		client_close(c);
+	}
 }
 
 static void
@@ -472,26 +650,62 @@ accept_clients(void)
 	}
 }
 
+/*
+ * Turns of work, in client order from srv.turn on, until the pass ends at
+ * pass_end (TSC). Returns the turns taken: fewer than max_clients when the
+ * pass ended before every client with work had its turn.
+ */
+static uint32_t
+take_turns(uint64_t pass_end, bool lines_only)
+{
+	uint64_t turn_tsc = TURN_BUDGET_US * (rte_get_tsc_hz() / 1000000);
+	uint32_t k;
+
+	for (k = 0; k < srv.max_clients; k++) {
+		struct client *c = &srv.clients[(srv.turn + k) % srv.max_clients];
+		uint64_t now;
+
+		if (c->fd < 0 || out_pending(c) >= OUT_LIMIT ||
+		    !(lines_only ? has_line(c) : has_work(c)))
+			continue;
+		now = rte_rdtsc();
+		if (now >= pass_end)
+			break;
+		serve(c, RTE_MIN(now + turn_tsc, pass_end), lines_only);
+		if (c->fd >= 0 && out_pending(c) > 0)
+			client_flush(c);
+	}
+	return k;
+}
+
+/*
+ * One pass: I/O for every client, then answers in turns: first the requests
+ * (most are quick: a status waits at most a pass behind any number of big
+ * tables), then the tables with what is left of the budget. Each pass starts
+ * one client further, or where the last pass ran out, so that nobody always
+ * goes first or last.
+ */
 void
 gw_ctl_poll(void)
 {
 	struct pollfd pfd[1 + 1024];
 	struct client *owner[1 + 1024];
+	uint64_t now, pass_end;
 	nfds_t n = 0;
+	uint32_t k;
 
 	if (srv.listen_fd < 0)
 		return;
 	pfd[n].fd = srv.listen_fd;
 	pfd[n].events = POLLIN;
 	owner[n++] = NULL;
-	for (uint32_t i = 0; i < srv.max_clients; i++) {
+	for (uint32_t i = 0; i < srv.max_clients && n < RTE_DIM(pfd); i++) {
 		struct client *c = &srv.clients[i];
-		bool reading = c->out_len < RESPONSE_BUFFER_LIMIT && !c->backlog;
 
 		if (c->fd < 0)
 			continue;
 		pfd[n].fd = c->fd;
-		pfd[n].events = (reading ? POLLIN : 0) | (c->out_len > 0 ? POLLOUT : 0);
+		pfd[n].events = (wants_input(c) ? POLLIN : 0) | (out_pending(c) > 0 ? POLLOUT : 0);
 		pfd[n].revents = 0;
 		owner[n++] = c;
 	}
@@ -500,13 +714,26 @@ gw_ctl_poll(void)
 	for (nfds_t i = 1; i < n; i++) {
 		struct client *c = owner[i];
 
-		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+		/* Hung up both ways (or broken): nobody is left to read an answer. */
+		if (pfd[i].revents & (POLLHUP | POLLERR)) {
+			client_close(c);
+			continue;
+		}
+		if (pfd[i].revents & POLLIN)
 			client_read(c);
-		else if (c->backlog && c->out_len < RESPONSE_BUFFER_LIMIT)
-			process_input(c);
-		if (c->fd >= 0 && c->out_len > 0)
+		if (c->fd >= 0 && out_pending(c) > 0)
 			client_flush(c);
 	}
+
+	pass_end = rte_rdtsc() + PASS_BUDGET_US * (rte_get_tsc_hz() / 1000000);
+	k = take_turns(pass_end, true);
+	if (k == srv.max_clients)
+		k = take_turns(pass_end, false);
+	srv.turn = (srv.turn + (k < srv.max_clients ? k : 1)) % srv.max_clients;
+
+	now = rte_rdtsc();
+	for (uint32_t i = 0; i < srv.max_clients; i++)
+		maybe_close(&srv.clients[i], now);
 	if (pfd[0].revents & POLLIN)
 		accept_clients();
 }
@@ -527,7 +754,7 @@ gw_ctl_publish(enum ctl_event_kind kind, json_t *ev)
 			if (line == NULL)
 				break;
 		}
-		if (c->out_len + len > EVENT_BUFFER_LIMIT || out_append(c, line, len) < 0) {
+		if (out_pending(c) + len > OUT_LIMIT || out_append(c, line, len) < 0) {
 			c->missed++;
 			c->events_dropped++;
 			srv.events_dropped++;

@@ -205,6 +205,8 @@ gw_tracking_poll(uint64_t now_ms)
 struct groups_walk {
 	json_t *list;
 	uint64_t now;
+	uint32_t left;              /* records the slice may still take */
+	uint32_t next;              /* the first record left out */
 };
 
 /* Seconds left on a deadline, for people; 0 when stopped. */
@@ -218,9 +220,15 @@ static int
 group_json(const struct mship_group_info *g, void *arg)
 {
 	struct groups_walk *w = arg;
-	json_t *sources = json_array();
+	json_t *sources;
 	char a[INET_ADDRSTRLEN], reporter[INET_ADDRSTRLEN];
 
+	if (w->left == 0) {
+		w->next = g->group;
+		return 1;
+	}
+	w->left--;
+	sources = json_array();
 	for (uint16_t i = 0; i < g->n_sources; i++) {
 		ipv4_str(g->sources[i].addr, a, sizeof(a));
 		json_array_append_new(sources, json_pack("{s:s, s:o}", "address", a, "timer",
@@ -237,17 +245,25 @@ group_json(const struct mship_group_info *g, void *arg)
 	return 0;
 }
 
-json_t *
-gw_tracking_groups(uint64_t now_ms)
+bool
+gw_tracking_groups_next(struct ctl_cursor *pos, uint32_t max, json_t *list, uint64_t now_ms)
 {
-	struct groups_walk w = { .list = json_array(), .now = now_ms };
+	struct groups_walk w = { .list = list, .now = now_ms, .left = max };
+	int r = pos->port < GW_ROLE_INSIDE ? GW_ROLE_INSIDE : pos->port;
+	uint32_t first = pos->port < GW_ROLE_INSIDE ? 0 : pos->group;
 
 	if (mship == NULL)
-		return w.list;
-	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
-		if (gw.port[r].present)
-			mship_group_walk(mship, (uint16_t)r, group_json, &w);
-	return w.list;
+		return false;
+	for (; r < GW_MAX_PORTS; r++, first = 0) {
+		if (!gw.port[r].present)
+			continue;
+		if (mship_group_walk_from(mship, (uint16_t)r, first, group_json, &w) == 1) {
+			pos->port = (enum gw_role)r;
+			pos->group = w.next;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Who queries each inside port: the gateway, or another querier that won the election. */

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "ctl_proto.h"
 #include "gw_config.h"
 #include "igmp_wire.h"
 
@@ -33,8 +34,14 @@ void gw_tracking_upstream_changed(uint64_t now_ms);
 /* Timers; call every few milliseconds. */
 void gw_tracking_poll(uint64_t now_ms);
 
-/* The groups table for the control socket's "groups" request. */
-json_t *gw_tracking_groups(uint64_t now_ms);
+/*
+ * The groups table for the control socket's "groups" request, a slice at a
+ * time: appends to list the group records from *pos on, at most max of them,
+ * and moves *pos to the first record left out. Returns true while records
+ * remain from *pos on; false (pos then means nothing) at the end of the table.
+ */
+bool gw_tracking_groups_next(struct ctl_cursor *pos, uint32_t max, json_t *list,
+			     uint64_t now_ms);
 
 /* Counts and memory for status. */
 json_t *gw_tracking_status(void);

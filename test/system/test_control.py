@@ -13,6 +13,7 @@ queriers query every 2 s and forget a group 6 s after its last report.
 import json
 import os
 import re
+import select
 import signal
 import socket
 import statistics
@@ -175,6 +176,21 @@ class RawClient(gwlab.ControlClient):
             return self._line(time.monotonic() + timeout)
         except TimeoutError:
             raise AssertionError(f"no line from the gateway within {timeout} s") from None
+
+    def line_blocking(self, timeout=5):
+        """line() on a blocking socket that another thread sends on: select() keeps
+        the time, since a socket timeout would also end that thread's sendall()."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                raise AssertionError(f"no line from the gateway within {timeout} s")
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError("the gateway closed the control connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
 
     def response(self, timeout=5):
         """The next response; events that come first are kept in self.events."""
@@ -655,8 +671,10 @@ def test_stalled_and_flooding_clients_do_not_stall_the_gateway(lab, gateway):
     # Half a line, then silence (it finishes the line at the end).
     halfway = RawClient(path)
     halfway.send(b'{"cmd": "sta')
-    # 10 000 requests, and not a byte read of the answers.
+    # 10 000 requests, and not a byte read of the answers. The gateway stops reading
+    # them while their answers wait, so the sending blocks until the client reads.
     flood = RawClient(path)
+    flood.sock.settimeout(None)
     n_flood = 10000
     flooding = threading.Thread(target=flood.send,
                                 args=(b"".join(_object(cmd="status", id=k) + b"\n"
@@ -673,12 +691,12 @@ def test_stalled_and_flooding_clients_do_not_stall_the_gateway(lab, gateway):
                             f"the translated report for {group}")
             time.sleep(0.1)
         print(f"status answered within {1000 * slowest:.1f} ms while a client floods")
-        flooding.join(timeout=10)
-        assert not flooding.is_alive(), "the flooding client could not send its requests"
         # Every flooded request is answered, in order, once the client reads.
         for k in range(n_flood):
-            r = flood.line(timeout=10)
+            r = flood.line_blocking(timeout=10)
             assert r["ok"] is True and r["id"] == k, (k, r)
+        flooding.join(timeout=10)
+        assert not flooding.is_alive(), "the flooding client could not send its requests"
         flood.close()
         halfway.send(b'tus", "id": "late"}\n')
         r = halfway.line()

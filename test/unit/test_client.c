@@ -737,6 +737,130 @@ test_wrappers(void)
 	json_decref(got_all);
 }
 
+/* Pages of "groups" as a paging gateway, an old one and broken ones answer them. */
+static const char *const group_pages[] = {
+	/* igmpgw_client_groups() #1: three pages. */
+	"\"tracking\":true,\"groups\":[{\"group\":\"239.0.0.1\"},{\"group\":\"239.0.0.2\"}],"
+	"\"cursor\":\"inside/239.0.0.3\"",
+	"\"tracking\":true,\"groups\":[],\"cursor\":\"inside2/0.0.0.0\"",
+	"\"tracking\":true,\"groups\":[{\"group\":\"239.0.0.3\"}],\"cursor\":null",
+	/* #2: a gateway that does not page: the whole table, no cursor. */
+	"\"tracking\":true,\"groups\":[{\"group\":\"239.9.9.9\"}]",
+	/* #3: refused on the second page. */
+	"\"tracking\":true,\"groups\":[{\"group\":\"239.0.0.1\"}],\"cursor\":\"inside/239.0.0.2\"",
+	NULL,
+	/* #4: a cursor that does not move on. */
+	"\"tracking\":true,\"groups\":[],\"cursor\":\"inside/239.0.0.2\"",
+	"\"tracking\":true,\"groups\":[],\"cursor\":\"inside/239.0.0.2\"",
+	/* #5: not a list of groups. */
+	"\"tracking\":true,\"groups\":{}",
+	/* #6: tracking off. */
+	"\"tracking\":false,\"groups\":[],\"cursor\":null",
+};
+
+static void
+script_groups(struct fake *f, int fd)
+{
+	for (size_t i = 0; i < ARRAY_LEN(group_pages); i++) {
+		json_int_t id = srv_read_request(f, fd);
+		char line[512];
+
+		if (group_pages[i] != NULL) {
+			srv_respond(f, fd, id, group_pages[i]);
+			continue;
+		}
+		snprintf(line, sizeof(line), "{\"ok\":false,\"id\":%" JSON_INTEGER_FORMAT
+			 ",\"error\":\"busy\"}\n", id);
+		srv_send(f, fd, line);
+	}
+	/* The last request is read and not answered: the connection ends. */
+	srv_read_request(f, fd);
+}
+
+static void
+test_groups(void)
+{
+	static const char *const want[] = {
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":null}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":\"inside/239.0.0.3\"}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":\"inside2/0.0.0.0\"}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":null}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":null}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":\"inside/239.0.0.2\"}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":null}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":\"inside/239.0.0.2\"}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":null}",
+		"{\"cmd\":\"groups\",\"limit\":1024,\"cursor\":null}",
+		"{\"cmd\":\"groups\",\"limit\":7,\"cursor\":\"inside/1.2.3.4\"}",
+	};
+	struct fake f;
+	struct igmpgw_client *c;
+	json_t *resp;
+	json_t *got_all;
+	char *text;
+
+	fake_start(&f, script_groups);
+	c = igmpgw_client_connect(f.path);
+
+	resp = igmpgw_client_groups(c);
+	json_object_del(resp, "id");
+	text = resp != NULL ? json_dumps(resp, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	TAP_CHECK(text != NULL && strcmp(text, "{\"groups\":[{\"group\":\"239.0.0.1\"},"
+					 "{\"group\":\"239.0.0.2\"},{\"group\":\"239.0.0.3\"}],"
+					 "\"ok\":true,\"tracking\":true}") == 0,
+		  "groups: three pages, an empty one among them, make one table without a cursor: %s",
+		  text != NULL ? text : "(null)");
+	free(text);
+	json_decref(resp);
+
+	resp = igmpgw_client_groups(c);
+	TAP_CHECK(resp != NULL && json_array_size(json_object_get(resp, "groups")) == 1 &&
+		  json_object_get(resp, "cursor") == NULL,
+		  "groups from a gateway that does not page: its whole table, one request");
+	json_decref(resp);
+
+	resp = igmpgw_client_groups(c);
+	TAP_CHECK(resp != NULL && strcmp(str_field(resp, "error"), "busy") == 0,
+		  "a page refused: the refusal is the answer");
+	json_decref(resp);
+
+	errno = 0;
+	resp = igmpgw_client_groups(c);
+	TAP_CHECK(resp == NULL && errno == EBADMSG, "a cursor that does not move on: EBADMSG (%s)",
+		  strerror(errno));
+
+	errno = 0;
+	resp = igmpgw_client_groups(c);
+	TAP_CHECK(resp == NULL && errno == EBADMSG, "groups that are not a list: EBADMSG (%s)",
+		  strerror(errno));
+
+	resp = igmpgw_client_groups(c);
+	TAP_CHECK(resp != NULL && json_is_false(json_object_get(resp, "tracking")) &&
+		  json_array_size(json_object_get(resp, "groups")) == 0,
+		  "tracking off: an empty table");
+	json_decref(resp);
+
+	/* One page, as the caller asks for it; the fake ends there: ECONNRESET. */
+	errno = 0;
+	resp = igmpgw_client_groups_page(c, "inside/1.2.3.4", 7);
+	TAP_CHECK(resp == NULL && errno == ECONNRESET, "groups_page: no answer, ECONNRESET (%s)",
+		  strerror(errno));
+	errno = 0;
+	TAP_CHECK(igmpgw_client_groups_page(c, NULL, 0) == NULL && errno == EINVAL,
+		  "limit 0: EINVAL");
+	errno = 0;
+	TAP_CHECK(igmpgw_client_groups_page(c, NULL, IGMPGW_CLIENT_GROUPS_PAGE_MAX + 1) == NULL &&
+		  errno == EINVAL, "limit over IGMPGW_CLIENT_GROUPS_PAGE_MAX: EINVAL");
+	igmpgw_client_close(c);
+	got_all = fake_stop(&f, "groups");
+	TAP_CHECK(json_array_size(got_all) == ARRAY_LEN(want), "the gateway got %zu requests "
+		  "(want %zu)", json_array_size(got_all), ARRAY_LEN(want));
+	for (size_t i = 0; i < ARRAY_LEN(want) && i < json_array_size(got_all); i++)
+		TAP_CHECK(request_is(json_array_get(got_all, i), want[i]), "request %zu is %s", i,
+			  want[i]);
+	json_decref(got_all);
+}
+
 /* Events for dispatch, one that makes the callback ask something, then the end. */
 static void
 script_dispatch(struct fake *f, int fd)
@@ -975,6 +1099,7 @@ main(void)
 	test_garbage();
 	test_refused();
 	test_wrappers();
+	test_groups();
 	test_dispatch();
 	test_queue_limit();
 	test_item_parse();

@@ -1007,6 +1007,105 @@ test_no_event(void)
 	json_decref(ev);
 }
 
+/* The cursor of "groups" pages: what the gateway writes reads back, nothing else does. */
+static void
+test_cursor(void)
+{
+	static const char *const bad[] = {
+		"", "inside", "inside/", "/239.1.1.1", "outside/239.1.1.1", "alt/239.1.1.1",
+		"inside9/239.1.1.1", "inside0/239.1.1.1", "Inside/239.1.1.1", "inside//239.1.1.1",
+		"inside/239.1.1", "inside/239.1.1.1.1", "inside/239.1.1.256", "inside/239.01.1.1",
+		"inside/239.1.1.1 ", " inside/239.1.1.1", "inside/239.1.1.1/", "inside:239.1.1.1",
+		"inside2/0x7f.1.1.1", "inside3/255.255.255.255x",
+	};
+	const uint32_t groups[] = { 0, addr(224, 0, 1, 0), addr(239, 255, 254, 253), 0xffffffff };
+	struct ctl_cursor cur, back;
+	char buf[CTL_CURSOR_LEN];
+	bool all = true;
+
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		for (size_t g = 0; g < ARRAY_LEN(groups); g++) {
+			int n;
+
+			cur = (struct ctl_cursor){ .port = (enum gw_role)r, .group = groups[g] };
+			memset(&back, 0, sizeof(back));
+			n = ctl_cursor_format(&cur, buf, sizeof(buf));
+			if (n <= 0 || (size_t)n != strlen(buf) ||
+			    ctl_cursor_parse(buf, (size_t)n, &back) != 0 || back.port != cur.port ||
+			    back.group != cur.group) {
+				fprintf(stderr, "  cursor %d/%08x: '%s' (%d)\n", r, groups[g], buf, n);
+				all = false;
+			}
+		}
+	}
+	TAP_CHECK(all, "every inside port and group, edges included, reads back as written");
+	cur = (struct ctl_cursor){ .port = GW_MAX_PORTS - 1, .group = 0xffffffff };
+	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) ==
+		  (int)strlen("inside8/255.255.255.255") &&
+		  strcmp(buf, "inside8/255.255.255.255") == 0,
+		  "the longest cursor fits CTL_CURSOR_LEN: %s", buf);
+	TAP_CHECK(ctl_cursor_format(&cur, buf, strlen("inside8/255.255.255.255")) < 0,
+		  "a buffer one byte short is refused");
+	cur.port = GW_ROLE_OUTSIDE;
+	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) < 0, "outside has no group table");
+	cur.port = GW_ROLE_ALT;
+	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) < 0, "alt has no group table");
+	cur.port = GW_MAX_PORTS;
+	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) < 0, "a role past the last");
+	TAP_CHECK(ctl_cursor_format(NULL, buf, sizeof(buf)) < 0, "NULL cursor");
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		TAP_CHECK(ctl_cursor_parse(bad[i], strlen(bad[i]), &back) < 0,
+			  "cursor '%s' refused", bad[i]);
+	TAP_CHECK(ctl_cursor_parse("inside/239.1.1.1\0x", 18, &back) < 0, "a NUL inside refused");
+	TAP_CHECK(ctl_cursor_parse("inside/239.1.1.1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 48, &back) < 0,
+		  "a cursor longer than CTL_CURSOR_LEN refused");
+	TAP_CHECK(ctl_cursor_parse("inside/239.1.1.17", 16, &back) == 0 &&
+		  back.group == addr(239, 1, 1, 1), "only len bytes are read");
+	TAP_CHECK(ctl_cursor_parse(NULL, 0, &back) < 0, "NULL text refused");
+
+	/* In a request. */
+	TAP_CHECK(expect_ok("{\"cmd\":\"groups\"}") && !req.paged &&
+		  req.cursor.port == GW_ROLE_INSIDE && req.cursor.group == 0,
+		  "groups without limit or cursor: the whole table from the start");
+	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"limit\":7}") && req.paged && req.limit == 7 &&
+		  req.cursor.port == GW_ROLE_INSIDE && req.cursor.group == 0,
+		  "a limit alone: the first page");
+	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"cursor\":null}") && req.paged &&
+		  req.limit == CTL_GROUPS_PAGE_DEFAULT && req.cursor.group == 0,
+		  "cursor null: the first page of the default size");
+	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"cursor\":\"inside3/239.2.3.4\",\"limit\":4096}") &&
+		  req.paged && req.limit == CTL_GROUPS_PAGE_MAX && req.cursor.port == GW_ROLE_INSIDE + 2 &&
+		  req.cursor.group == addr(239, 2, 3, 4), "a cursor and the largest limit");
+	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"limit\":1}") && req.limit == 1,
+		  "the smallest limit");
+	EXPECT_ERR("limit 0", "{\"cmd\":\"groups\",\"limit\":0}", "\"limit\"", "4096");
+	EXPECT_ERR("limit over the maximum", "{\"cmd\":\"groups\",\"limit\":4097}", "\"limit\"",
+		   "4097");
+	EXPECT_ERR("negative limit", "{\"cmd\":\"groups\",\"limit\":-1}", "\"limit\"", NULL);
+	EXPECT_ERR("limit as a string", "{\"cmd\":\"groups\",\"limit\":\"10\"}", "\"limit\"",
+		   "a string");
+	EXPECT_ERR("limit as a real", "{\"cmd\":\"groups\",\"limit\":1.5}", "\"limit\"", NULL);
+	EXPECT_ERR("huge limit", "{\"cmd\":\"groups\",\"limit\":99999999999999999}", "\"limit\"",
+		   NULL);
+	EXPECT_ERR("cursor as a number", "{\"cmd\":\"groups\",\"cursor\":5}", "\"cursor\"",
+		   "an integer");
+	EXPECT_ERR("cursor of another port", "{\"cmd\":\"groups\",\"cursor\":\"outside/1.2.3.4\"}",
+		   "\"cursor\"", "outside/1.2.3.4");
+	/* jansson itself refuses \u0000; ctl_cursor_parse() would too (checked above). */
+	EXPECT_ERR("cursor with a NUL", "{\"cmd\":\"groups\",\"cursor\":\"inside/1.2.3.4\\u0000\"}",
+		   "not JSON", NULL);
+	{
+		struct sbuf b = { 0 };
+
+		sb_add(&b, "{\"cmd\":\"groups\",\"cursor\":\"inside/");
+		for (int i = 0; i < 5000; i++)
+			sb_add(&b, "9");
+		sb_add(&b, "\"}");
+		EXPECT_ERR("cursor of 5000 bytes, quoted short", b.p, "\"cursor\"", "...");
+		free(b.p);
+	}
+}
+
 int
 main(void)
 {
@@ -1022,6 +1121,7 @@ main(void)
 	test_query_events();
 	test_report_events();
 	test_no_event();
+	test_cursor();
 	ctl_request_release(&req);
 	return TAP_DONE();
 }

@@ -1430,6 +1430,22 @@ test_limits_and_walk(void)
 	CHECK_INT(mship_group_walk(m, P0, count_cb, walk), 7, "walk stops with the callback's value");
 	CHECK_STR(walk, "G:4 H:1", "walk in address order");
 	CHECK_INT(mship_group_walk(m, 12, count_cb, walk), -ENOENT, "walk of an unknown port");
+	walk[0] = '\0';
+	CHECK_INT(mship_group_walk_from(m, P0, H, count_cb, walk), 7, "walk from a held group");
+	CHECK_STR(walk, "H:1", "starts at that group");
+	walk[0] = '\0';
+	CHECK_INT(mship_group_walk_from(m, P0, ip(239, 1, 1, 3), count_cb, walk), 0,
+		  "walk from past the last group");
+	CHECK_STR(walk, "", "finds none");
+	CHECK_INT(mship_group_walk_from(m, P0, ip(239, 0, 255, 255), count_cb, walk), 7,
+		  "walk from below the first group, in host order");
+	CHECK_STR(walk, "G:4 H:1", "finds all from the first");
+	walk[0] = '\0';
+	CHECK_INT(mship_group_walk_from(m, P0, ip(1, 1, 1, 2), count_cb, walk), 7,
+		  "an address whose network order is above G's but host order below");
+	CHECK_STR(walk, "G:4 H:1", "compares in host order");
+	CHECK_INT(mship_group_walk_from(m, 12, 0, count_cb, walk), -ENOENT,
+		  "walk_from of an unknown port");
 	mem1 = mship_memory(m);
 	TAP_CHECK(mem1 > mem0, "memory grows with state (%zu -> %zu bytes)", mem0, mem1);
 	mship_port_del(m, P0, now);
