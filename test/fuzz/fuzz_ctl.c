@@ -132,6 +132,15 @@ canonical(const struct ctl_request *r)
 		json_object_set_new(o, "level", json_integer(r->log_level));
 		json_object_set_new(o, "type", json_string(r->log_type));
 		break;
+	case CTL_GROUPS:
+		if (r->paged) {
+			char cur[CTL_CURSOR_LEN];
+
+			FUZZ_ASSERT(ctl_cursor_format(&r->cursor, cur, sizeof(cur)) > 0);
+			json_object_set_new(o, "limit", json_integer(r->limit));
+			json_object_set_new(o, "cursor", json_string(cur));
+		}
+		break;
 	default:
 		break;
 	}
@@ -167,6 +176,10 @@ check_request(const struct ctl_request *r)
 	if (r->cmd == CTL_LOG_LEVEL)
 		FUZZ_ASSERT(r->log_level >= 1 && r->log_level <= 8);
 	FUZZ_ASSERT(memchr(r->log_type, '\0', sizeof(r->log_type)) != NULL);
+	if (r->cmd == CTL_GROUPS) {
+		FUZZ_ASSERT(gw_role_is_inside(r->cursor.port) && r->cursor.port < GW_MAX_PORTS);
+		FUZZ_ASSERT(r->limit >= 1 && r->limit <= CTL_GROUPS_PAGE_MAX);
+	}
 }
 
 static void
@@ -180,6 +193,9 @@ check_same_request(const struct ctl_request *a, const struct ctl_request *b)
 	if (a->cmd == CTL_LOG_LEVEL)
 		FUZZ_ASSERT(a->log_level == b->log_level &&
 			    strcmp(a->log_type, b->log_type) == 0);
+	if (a->cmd == CTL_GROUPS)
+		FUZZ_ASSERT(a->paged == b->paged && a->limit == b->limit &&
+			    a->cursor.port == b->cursor.port && a->cursor.group == b->cursor.group);
 	for (i = 0; i < a->n_items; i++) {
 		FUZZ_ASSERT(a->items[i].group == b->items[i].group);
 		FUZZ_ASSERT(a->items[i].n_sources == b->items[i].n_sources);

@@ -36,6 +36,8 @@ CTL_LINES = [
     b'{"cmd":"report","items":[{"group":"232.1.1.1","sources":["10.0.0.1","10.0.0.1"]}]}',
     b'[1,2,3]',
     b'{"cmd":"status"',
+    b'{"cmd":"groups","limit":100,"cursor":null}',
+    b'{"cmd":"groups","limit":4096,"cursor":"inside2/239.1.2.3","id":9}',
 ]
 
 CLIENT_STREAMS = [
