@@ -618,15 +618,20 @@ def test_bad_requests_get_one_error_line_each(lab, gateway):
             c.send(_object(cmd="status", id=k) + b"\n")
             r = c.line()
             assert r["ok"] is True and r["id"] == k, (line[:120], r)
-        # The same, all in one write: one answer per line, in order.
+        # The same, all in one write: one answer per line, in order. The gateway reads
+        # the lines as their answers drain: the sending blocks (no timeout) meanwhile.
         batch = b"".join(line + b"\n" + _object(cmd="stats", id=k) + b"\n"
                          for k, (line, _) in enumerate(BAD_LINES))
-        threading.Thread(target=c.send, args=(batch,), daemon=True).start()
+        c.sock.settimeout(None)
+        sending = threading.Thread(target=c.send, args=(batch,), daemon=True)
+        sending.start()
         for k, (line, word) in enumerate(BAD_LINES):
-            r = c.line()
+            r = c.line_blocking(timeout=10)
             assert r["ok"] is False and word in r["error"], (k, line[:120], r)
-            r = c.line()
+            r = c.line_blocking(timeout=10)
             assert r["ok"] is True and r["id"] == k and "ports" in r, (k, r)
+        sending.join(timeout=10)
+        assert not sending.is_alive(), "the batch could not be sent"
 
         # An error echoes the id of a request it could read.
         c.send(_object(cmd="frobnicate", id="x7") + b"\n")
