@@ -546,10 +546,7 @@ def test_lower_address_querier_wins_then_gateway_takes_over(lab, gateway):
         assert q["ip.src"] == "10.200.0.200"
         assert counters(gw)["querier_elected"] == 1
     finally:
-        # If the inside bridge took h1 for its querier, h1's port is a router port now:
-        # it would get every group. Resetting the port's router mode forgets it.
-        lab.exec("in", ["bridge", "link", "set", "dev", "h1", "mcast_router", "0"])
-        lab.exec("in", ["bridge", "link", "set", "dev", "h1", "mcast_router", "1"])
+        forget_router_port(lab, "h1")
 
 
 def inside_querier(gw):
