@@ -11,6 +11,11 @@
  * mship_input(), mship_tick() and the port functions. A callback must not call
  * back into the library.
  *
+ * Upstream reports of changes are due "now" and go out at the next
+ * mship_tick() (mship_next_timer() says so): call it after each burst of
+ * input, and the changes of the whole burst share v3 reports, packed to
+ * max_msg_len (RFC 3376 §4.2.16); so do retransmissions and answers.
+ *
  * Time is a uint64_t in milliseconds on any clock the caller likes, never
  * going backwards. Addresses are in network byte order, as in igmp_wire.h.
  * Timers are reported as absolute deadlines on that clock; 0 means "not

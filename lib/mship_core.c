@@ -96,6 +96,19 @@ config_valid(const struct mship_config *c)
 	       c->max_msg_len >= MSHIP_MIN_MSG_LEN;
 }
 
+/* The most records, and sources, one report of max_msg_len holds. */
+static size_t
+batch_records(const struct mship *m)
+{
+	return m->cfg.max_msg_len / IGMP_V3_RECORD_MIN_LEN;
+}
+
+static size_t
+batch_sources(const struct mship *m)
+{
+	return m->cfg.max_msg_len / 4;
+}
+
 /* Scratch buffers sized from the limits, so no record or answer ever needs more. */
 static int
 alloc_scratch(struct mship *m)
@@ -108,10 +121,11 @@ alloc_scratch(struct mship *m)
 	m->next_src = mship_realloc(m, NULL, 0, 2 * ns * sizeof(struct mship_source));
 	m->query_src = mship_realloc(m, NULL, 0, ns * sizeof(uint32_t));
 	m->query_src2 = mship_realloc(m, NULL, 0, ns * sizeof(uint32_t));
-	m->specs = mship_realloc(m, NULL, 0,
-				 (size_t)m->cfg.max_groups * sizeof(struct igmp_record_spec));
+	m->batch = mship_realloc(m, NULL, 0, batch_records(m) * sizeof(struct igmp_record_spec));
+	m->batch_src = mship_realloc(m, NULL, 0, batch_sources(m) * sizeof(uint32_t));
 	if (m->msg == NULL || m->rec_src == NULL || m->next_src == NULL ||
-	    m->query_src == NULL || m->query_src2 == NULL || m->specs == NULL)
+	    m->query_src == NULL || m->query_src2 == NULL || m->batch == NULL ||
+	    m->batch_src == NULL)
 		return -ENOMEM;
 	if (mship_addrs_reserve(m, &m->merge_port, (uint32_t)ns) < 0 ||
 	    mship_addrs_reserve(m, &m->merge_a, merged) < 0 ||
@@ -131,7 +145,8 @@ free_scratch(struct mship *m)
 	mship_release(m, m->next_src, 2 * ns * sizeof(struct mship_source));
 	mship_release(m, m->query_src, ns * sizeof(uint32_t));
 	mship_release(m, m->query_src2, ns * sizeof(uint32_t));
-	mship_release(m, m->specs, (size_t)m->cfg.max_groups * sizeof(struct igmp_record_spec));
+	mship_release(m, m->batch, batch_records(m) * sizeof(struct igmp_record_spec));
+	mship_release(m, m->batch_src, batch_sources(m) * sizeof(uint32_t));
 	mship_addrs_release(m, &m->merge_port);
 	mship_addrs_release(m, &m->merge_a);
 	mship_addrs_release(m, &m->merge_b);
@@ -318,13 +333,16 @@ mship_tick(struct mship *m, uint64_t now)
 		return;
 	/* Every part re-arms what it still has pending. */
 	m->next_due = UINT64_MAX;
+	m->ticking = true;
 	for (i = 0; i < MSHIP_MAX_PORTS; i++) {
 		if (!m->port[i].downstream)
 			continue;
 		mship_querier_tick(m, i, now);
 		mship_router_tick(m, i, now);
 	}
+	/* Last, so that it sends what the router's expiries changed upstream. */
 	mship_proxy_tick(m, now);
+	m->ticking = false;
 }
 
 uint64_t

@@ -99,6 +99,7 @@ struct mship {
 	uint8_t n_down;
 	uint32_t n_groups;          /* group records of all downstream ports */
 	uint64_t next_due;          /* lower bound of every deadline */
+	bool ticking;               /* inside mship_tick() */
 	uint64_t rng;
 	size_t mem;
 	uint64_t ctr[MSHIP_CTR_COUNT];
@@ -122,7 +123,18 @@ struct mship {
 	struct mship_addrs merge_a; /* MAX_DOWNSTREAM * max_sources: merge work sets */
 	struct mship_addrs merge_b;
 	struct mship_addrs merge_c;
-	struct igmp_record_spec *specs; /* max_groups: records of one answer */
+
+	/*
+	 * State-change reports and answers of one tick, packed into as few
+	 * messages as max_msg_len allows (RFC 3376 §4.2.16): the records of the
+	 * message being filled, their sources copied.
+	 */
+	struct igmp_record_spec *batch;  /* max_msg_len / 8 */
+	uint32_t *batch_src;             /* max_msg_len / 4 */
+	uint16_t batch_n;
+	uint16_t batch_n_src;
+	uint32_t batch_len;              /* IGMP bytes of the message so far */
+	uint64_t up_rtx_at;              /* the retransmission slot v3 groups share; 0: none */
 };
 
 /* core: memory, tables, sets, time, randomness, output */

@@ -250,19 +250,58 @@ up_forwards(const struct mship_up_group *u, uint32_t source)
 
 /* Builds and sends v3 reports of the records, as many messages as they need. */
 static void
-send_v3_records(struct mship *m, const struct igmp_record_spec *specs, uint32_t n)
+send_v3_records(struct mship *m, const struct igmp_record_spec *specs, uint16_t n)
 {
 	uint16_t next = 0, next_src = 0;
 	size_t len;
 
 	while (next < n) {
-		len = igmp_build_v3_report(m->msg, m->cfg.max_msg_len, m->cfg.max_msg_len, specs,
-					   (uint16_t)n, &next, &next_src);
+		len = igmp_build_v3_report(m->msg, m->cfg.max_msg_len, m->cfg.max_msg_len, specs, n,
+					   &next, &next_src);
 		mship_emit(m, m->up_port, htonl(MSHIP_ALL_V3_ROUTERS), m->msg, len,
 			   MSHIP_CTR_TX_V3_REPORT);
 		if (len == 0)
 			break;
 	}
+}
+
+/* Sends the report being filled, if it has records. */
+static void
+batch_flush(struct mship *m)
+{
+	if (m->batch_n > 0)
+		send_v3_records(m, m->batch, m->batch_n);
+	m->batch_n = 0;
+	m->batch_n_src = 0;
+	m->batch_len = IGMP_V3_REPORT_MIN_LEN;
+}
+
+/*
+ * Adds a record to the report being filled (RFC 3376 §4.2.16): a record that
+ * does not fit sends the report first; one too big for any report goes out
+ * alone, split (or cut, for an EXCLUDE record) by the builder.
+ */
+static void
+batch_add(struct mship *m, const struct igmp_record_spec *spec)
+{
+	uint32_t size = IGMP_V3_RECORD_MIN_LEN + 4u * spec->n_sources;
+	struct igmp_record_spec *out;
+
+	if (m->batch_n == 0)
+		m->batch_len = IGMP_V3_REPORT_MIN_LEN;
+	if (m->batch_len + size > m->cfg.max_msg_len)
+		batch_flush(m);
+	if (m->batch_len + size > m->cfg.max_msg_len) {
+		send_v3_records(m, spec, 1);
+		return;
+	}
+	out = &m->batch[m->batch_n++];
+	*out = *spec;
+	out->sources = &m->batch_src[m->batch_n_src];
+	if (spec->n_sources > 0) /* a record without sources may have none to point at */
+		memcpy(&m->batch_src[m->batch_n_src], spec->sources, 4u * spec->n_sources);
+	m->batch_n_src = (uint16_t)(m->batch_n_src + spec->n_sources);
+	m->batch_len += size;
 }
 
 static void
@@ -297,6 +336,32 @@ schedule_report(struct mship *m, struct mship_up_group *u, uint32_t interval_ms,
 }
 
 /*
+ * Next v3 retransmission: every group waiting for one shares a slot at a
+ * random point of (0, URI], so their records share reports.
+ */
+static void
+schedule_retransmission(struct mship *m, struct mship_up_group *u, uint64_t now)
+{
+	if (m->up_rtx_at <= now)
+		m->up_rtx_at = now + 1 + mship_random_below(m, m->cfg.unsolicited_report_interval_ms);
+	u->report_next = m->up_rtx_at;
+	mship_arm(m, u->report_next);
+}
+
+/*
+ * A change is reported at the next tick, "now": changes from a burst of
+ * messages then share reports, and each still goes out at once (§5.1).
+ */
+static void
+report_at_once(struct mship *m, struct mship_up_group *u, uint64_t now)
+{
+	u->report_next = now > 0 ? now : 1;
+	/* Within a tick the proxy's part runs last and sends it: no deadline left behind. */
+	if (!m->ticking)
+		mship_arm(m, u->report_next);
+}
+
+/*
  * Sends u's pending v3 state-change report (§5.1): the filter mode change
  * record if one is pending, else ALLOW and BLOCK of the sources with
  * retransmissions left, each judged against the current state.
@@ -326,9 +391,10 @@ send_state_change(struct mship *m, struct mship_up_group *u, uint64_t now)
 			spec_fill(&specs[n++], IGMP_REC_BLOCK, u->addr, block);
 	}
 	rtx_consume(u);
-	send_v3_records(m, specs, n);
+	for (i = 0; i < n; i++)
+		batch_add(m, &specs[i]);
 	if (up_pending(u))
-		schedule_report(m, u, m->cfg.unsolicited_report_interval_ms, now);
+		schedule_retransmission(m, u, now);
 	else
 		u->report_next = 0;
 }
@@ -372,7 +438,7 @@ report_old_change(struct mship *m, struct mship_up_group *u, bool was, bool is, 
 {
 	if (!was && is) {
 		u->old_rtx = m->cfg.robustness;
-		send_old_report(m, u, now);
+		report_at_once(m, u, now);
 	} else if (was && !is) {
 		u->old_rtx = 0;
 		u->report_next = 0;
@@ -428,7 +494,7 @@ mship_proxy_refresh(struct mship *m, uint32_t group, uint64_t now)
 	raise_join_leave(m, u, was, is);
 	if (m->up_port != MSHIP_NO_PORT) {
 		if (up_compat(m) == 3)
-			send_state_change(m, u, now);
+			report_at_once(m, u, now);
 		else
 			report_old_change(m, u, was, is, now);
 	}
@@ -444,19 +510,21 @@ current_state_spec(struct igmp_record_spec *spec, const struct mship_up_group *u
 		  &u->src);
 }
 
-/* Answer to a general query: the current state of every wanted group. */
+/* Answer to a general query: the current state of every wanted group, packed. */
 static void
 answer_general(struct mship *m)
 {
+	struct igmp_record_spec spec;
 	const struct mship_up_group *u;
-	uint32_t i, n = 0;
+	uint32_t i;
 
 	for (i = 0; i < m->up_groups.n; i++) {
 		u = m->up_groups.v[i];
-		if (up_wanted(u))
-			current_state_spec(&m->specs[n++], u);
+		if (!up_wanted(u))
+			continue;
+		current_state_spec(&spec, u);
+		batch_add(m, &spec);
 	}
-	send_v3_records(m, m->specs, n);
 }
 
 /*
@@ -487,7 +555,7 @@ answer_group(struct mship *m, struct mship_up_group *u)
 			goto done;
 		spec_fill(&spec, IGMP_REC_IS_IN, u->addr, set);
 	}
-	send_v3_records(m, &spec, 1);
+	batch_add(m, &spec);
 done:
 	u->resp_group = false;
 	u->qsrc.n = 0;
@@ -578,6 +646,7 @@ cancel_pending(struct mship *m)
 	uint32_t i = 0;
 
 	m->up_general_resp = 0;
+	m->up_rtx_at = 0;
 	while (i < m->up_groups.n) {
 		u = m->up_groups.v[i];
 		u->mode_rtx = 0;
@@ -674,6 +743,7 @@ mship_proxy_tick(struct mship *m, uint64_t now)
 	while (i < m->up_groups.n)
 		if (tick_group(m, i, now))
 			i++;
+	batch_flush(m);
 }
 
 /*
@@ -699,7 +769,7 @@ mship_proxy_upstream_changed(struct mship *m, uint64_t now)
 			mode_change_pending(m, u);
 		else
 			sources_changed(m, u, &u->src);
-		send_state_change(m, u, now);
+		report_at_once(m, u, now);
 	}
 }
 

@@ -366,6 +366,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_forwarding_poll(gw_now_ms());
 	gw_tracking_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
+	gw_originate_poll();
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;

@@ -262,6 +262,7 @@ handle_status(json_t *resp)
 	json_object_set_new(resp, "exception", json_string(modes[gw.cfg.exception]));
 	json_object_set_new(resp, "forwarding", gw_forwarding_status());
 	json_object_set_new(resp, "tracking", gw_tracking_status());
+	json_object_set_new(resp, "tx_queues", gw_originate_status());
 }
 
 static void
@@ -312,10 +313,30 @@ handle_select_outside(const struct ctl_request *req, json_t *resp)
 	return NULL;
 }
 
+/* The groups of req's items that are not in taken (kept in order by gw_forwarding_client). */
+static json_t *
+refused_json(const struct ctl_request *req, const struct ctl_item *taken, uint16_t n_taken)
+{
+	json_t *list = json_array();
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < req->n_items; i++) {
+		if (k < n_taken && taken[k].group == req->items[i].group) {
+			k++;
+			continue;
+		}
+		json_array_append_new(list, ipv4_json(req->items[i].group));
+	}
+	return list;
+}
+
 static const char *
 handle_membership(const struct ctl_request *req, json_t *resp, char *err, size_t err_len)
 {
+	static struct ctl_item taken[CTL_MAX_ITEMS]; /* large: off the stack */
 	bool leave = req->cmd == CTL_LEAVE;
+	uint32_t room = gw_originate_room(gw_active_outside());
+	uint16_t n_taken;
 	uint32_t dst;
 	int packets;
 
@@ -323,12 +344,21 @@ handle_membership(const struct ctl_request *req, json_t *resp, char *err, size_t
 		return "leave is off: set [igmp] leave_to_network = yes";
 	if (!leave && !gw.cfg.igmp.membership_reports_to_network)
 		return "report is off: set [igmp] membership_reports_to_network = yes";
-	packets = gw_send_membership(req->items, req->n_items, leave, &dst);
+	/* All or nothing: a request the send queue cannot take whole changes nothing. */
+	if (room < req->n_items) {
+		snprintf(err, err_len, "could not queue the packets: the send queue has room for "
+			 "%u, nothing was sent or applied; retry later", room);
+		return err;
+	}
+	n_taken = gw_forwarding_client(req->items, req->n_items, leave, gw_now_ms(), taken);
+	packets = gw_send_membership(taken, n_taken, leave, &dst);
 	if (packets < 0) {
+		/* Cannot happen after the check above; say so rather than hide it. */
 		snprintf(err, err_len, "could not queue the packets: %s", strerror(-packets));
 		return err;
 	}
-	gw_forwarding_client(req->items, req->n_items, leave, gw_now_ms());
+	if (n_taken < req->n_items)
+		json_object_set_new(resp, "refused", refused_json(req, taken, n_taken));
 	json_object_set_new(resp, "packets", json_integer(packets));
 	json_object_set_new(resp, "destination", dst == 0 ? json_string("multicast") :
 			    ipv4_json(dst));

@@ -165,21 +165,26 @@ gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_
 	}
 }
 
-void
-gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms)
+uint16_t
+gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms,
+		     struct ctl_item *taken)
 {
-	if (asked == NULL)
-		return;
+	uint16_t n_taken = 0;
+
 	for (uint16_t i = 0; i < n; i++) {
 		uint16_t n_src = items[i].n_sources < ASKED_MAX_SOURCES ? items[i].n_sources :
 			ASKED_MAX_SOURCES;
 
-		if (leave)
+		if (asked != NULL && !leave &&
+		    asked_groups_join(asked, items[i].group, gw.inside_mask, items[i].sources, n_src,
+				      now_ms) < 0)
+			continue;
+		if (asked != NULL && leave)
 			asked_groups_leave(asked, items[i].group, gw.inside_mask, items[i].sources,
 					   n_src);
-		else
-			asked_join(gw.inside_mask, items[i].group, items[i].sources, n_src, now_ms);
+		taken[n_taken++] = items[i];
 	}
+	return n_taken;
 }
 
 void

@@ -22,8 +22,14 @@ int gw_forwarding_init(char *err, size_t err_len);
 /* A report or leave the gateway passed upstream for an inside port. */
 void gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_ms);
 
-/* Reports or leaves a client asked for: on behalf of every inside port. */
-void gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms);
+/*
+ * Reports or leaves a client asked for, on behalf of every inside port: copies
+ * into taken the items the table took (all leaves; joins unless the table is
+ * full) and returns their count. Only those may be sent upstream, so the
+ * table and the upstream agree. Without forwarding every item is taken.
+ */
+uint16_t gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave,
+			      uint64_t now_ms, struct ctl_item *taken);
 
 /* Expiry and memory reclaim; call every few milliseconds. */
 void gw_forwarding_poll(uint64_t now_ms);

@@ -29,6 +29,7 @@
 #include "tracking.h"
 #include "gw.h"
 #include "link_watch.h"
+#include "originate.h"
 #include "ports.h"
 #include "worker.h"
 
@@ -250,7 +251,7 @@ start_up(char *err, size_t err_len)
 		snprintf(err, err_len, "EAL: cannot create rings: %s", rte_strerror(rte_errno));
 		return -1;
 	}
-	if (gw_ports_open(gw.n_workers, err, err_len) < 0 ||
+	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_originate_init(err, err_len) < 0 ||
 	    gw_forwarding_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
@@ -265,6 +266,7 @@ shut_down(void)
 	gw_ctl_close();
 	gw_tracking_close();
 	gw_forwarding_close();
+	gw_originate_close();
 	drain_ring(gw.ctrl_tx);
 	gw_ports_close();
 	rte_eal_cleanup();

@@ -6,19 +6,33 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "gw.h"
 #include "originate.h"
+#include "tx_pacer.h"
 
 #define ALL_ROUTERS 0xe0000002u
 #define ALL_V3_ROUTERS 0xe0000016u
-/* Room for IGMP behind the IPv4 header in a standard Ethernet frame. */
-#define IGMP_MAX_MSG (RTE_ETHER_MTU - IGMP_IP_HDR_LEN)
+/* The largest IGMP message an mbuf of the ports' pools holds behind the headers. */
+#define IGMP_MAX_MSG (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - IGMP_IP_HDR_LEN)
+/*
+ * The send queues' pace: well below what worker 0 and a veth take, high enough
+ * that 16 384 single v2 reports leave in under 2 s. The policy issue's
+ * upstream rate limit will make these configurable.
+ */
+#define TXQ_RATE_PPS 10000
+#define TXQ_BURST 256
+#define TXQ_SPARE 1024 /* beyond the groups: queries, client requests */
+
+/* One queue per port, in front of the ring every port's packets share. */
+static struct tx_pacer *queues[GW_MAX_PORTS];
 
 uint32_t
 gw_querier_read(struct gw_querier *out)
@@ -54,21 +68,23 @@ destination_mac(uint32_t dst, struct rte_ether_addr *mac)
 	memset(mac, 0xff, sizeof(*mac));
 }
 
-int
-gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t len)
+/*
+ * The paced queue's sink: the frame is built now (the querier's MAC as known
+ * at send time) and waits in the queue while the ring or the mempool is full.
+ */
+static int
+to_ring(void *arg __rte_unused, uint16_t role, uint32_t dst, const uint8_t *igmp, uint16_t len)
 {
 	struct gw_port *p = &gw.port[role];
 	struct rte_ether_hdr *eth;
 	struct rte_mbuf *m;
 	uint8_t *ip;
 
-	if (!p->present)
-		return -ENODEV;
+	if (rte_ring_full(gw.ctrl_tx))
+		return -EAGAIN;
 	m = rte_pktmbuf_alloc(p->pool);
-	if (m == NULL) {
-		p->stats[GW_STATS_MAIN].cnt[GW_CNT_no_mbuf]++;
-		return -ENOBUFS;
-	}
+	if (m == NULL)
+		return -EAGAIN;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + IGMP_IP_HDR_LEN + len);
 	if (eth == NULL) {
 		rte_pktmbuf_free(m);
@@ -80,13 +96,125 @@ gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	igmp_build_ipv4_header(ip, IGMP_IP_HDR_LEN, p->addr, dst, len);
 	memcpy(ip + IGMP_IP_HDR_LEN, igmp, len);
-	m->port = (uint16_t)role;
+	m->port = role;
+	/* One producer (this lcore): not full above means room now. */
 	if (rte_ring_enqueue(gw.ctrl_tx, m) != 0) {
-		p->stats[GW_STATS_MAIN].cnt[GW_CNT_tx_dropped]++;
 		rte_pktmbuf_free(m);
-		return -ENOBUFS;
+		return -EAGAIN;
 	}
 	return 0;
+}
+
+uint16_t
+gw_igmp_max_msg(enum gw_role role)
+{
+	const struct gw_port *p = &gw.port[role];
+	uint16_t mtu = RTE_ETHER_MTU;
+
+	if (p->present && rte_eth_dev_get_mtu(p->port_id, &mtu) != 0)
+		mtu = RTE_ETHER_MTU;
+	if (mtu > IGMP_MAX_MSG + IGMP_IP_HDR_LEN)
+		mtu = IGMP_MAX_MSG + IGMP_IP_HDR_LEN;
+	return (uint16_t)(mtu - IGMP_IP_HDR_LEN);
+}
+
+static uint64_t
+now_us(void)
+{
+	return (rte_rdtsc() - gw.start_tsc) / (rte_get_tsc_hz() / 1000000);
+}
+
+int
+gw_originate_init(char *err, size_t err_len)
+{
+	/* Room for a report (or two retransmissions) of every group the state may hold. */
+	struct tx_pacer_config cfg = {
+		.bound = 2 * gw.cfg.limits.max_groups + TXQ_SPARE,
+		.rate_pps = TXQ_RATE_PPS,
+		.burst = TXQ_BURST,
+	};
+
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		if (!gw.port[r].present)
+			continue;
+		queues[r] = tx_pacer_create(&cfg);
+		if (queues[r] == NULL) {
+			snprintf(err, err_len, "config: limits.max_groups: no memory for %s's send queue",
+				 gw_role_name(r));
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void
+gw_originate_poll(void)
+{
+	static int first;
+	uint64_t now = now_us();
+
+	/* Round robin, so a long upstream queue does not hold back the inside's queries. */
+	for (int i = 0; i < GW_MAX_PORTS; i++) {
+		int r = (first + i) % GW_MAX_PORTS;
+
+		if (queues[r] != NULL)
+			tx_pacer_drain(queues[r], now, to_ring, NULL);
+	}
+	first = (first + 1) % GW_MAX_PORTS;
+}
+
+int
+gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t len)
+{
+	int ret;
+
+	if (!gw.port[role].present || queues[role] == NULL)
+		return -ENODEV;
+	ret = tx_pacer_enqueue(queues[role], (uint16_t)role, dst, igmp, len);
+	if (ret < 0)
+		return ret;
+	tx_pacer_drain(queues[role], now_us(), to_ring, NULL);
+	return 0;
+}
+
+uint32_t
+gw_originate_room(enum gw_role role)
+{
+	return queues[role] != NULL ? tx_pacer_room(queues[role]) : 0;
+}
+
+json_t *
+gw_originate_status(void)
+{
+	json_t *all = json_object();
+
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		const struct tx_pacer *q = queues[r];
+		const struct tx_pacer_config *c;
+		json_t *o;
+
+		if (q == NULL)
+			continue;
+		c = tx_pacer_config(q);
+		o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:I}", "depth", (int)tx_pacer_depth(q),
+			      "max_depth", (int)tx_pacer_max_depth(q), "bound", (int)c->bound,
+			      "rate_pps", (int)c->rate_pps, "burst", (int)c->burst, "memory_bytes",
+			      (json_int_t)tx_pacer_memory(q));
+		for (int k = 0; k < TX_PACER_CTR_COUNT; k++)
+			json_object_set_new(o, tx_pacer_counter_name(k),
+					    json_integer((json_int_t)tx_pacer_counter(q, k)));
+		json_object_set_new(all, gw_role_name(r), o);
+	}
+	return all;
+}
+
+void
+gw_originate_close(void)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		tx_pacer_free(queues[r]);
+		queues[r] = NULL;
+	}
 }
 
 /* unicast_membership_reports: the querier, else unicast_dst, else 0 (multicast). */
@@ -122,6 +250,7 @@ send_v3(enum gw_role role, const struct ctl_item *items, uint16_t n, bool leave,
 {
 	struct igmp_record_spec specs[CTL_MAX_ITEMS];
 	uint8_t msg[IGMP_MAX_MSG];
+	uint16_t max_len = gw_igmp_max_msg(role);
 	uint16_t n_specs = 0, next = 0, next_src = 0;
 	uint32_t dst = unicast != 0 ? unicast : htonl(ALL_V3_ROUTERS);
 	int packets = 0;
@@ -140,7 +269,7 @@ send_v3(enum gw_role role, const struct ctl_item *items, uint16_t n, bool leave,
 	while (next < n_specs) {
 		int ret;
 
-		len = igmp_build_v3_report(msg, sizeof(msg), sizeof(msg), specs, n_specs, &next,
+		len = igmp_build_v3_report(msg, sizeof(msg), max_len, specs, n_specs, &next,
 					   &next_src);
 		if (len == 0)
 			return -EMSGSIZE;
@@ -161,6 +290,9 @@ gw_send_membership(const struct ctl_item *items, uint16_t n, bool leave, uint32_
 	int ret;
 
 	*dst = unicast;
+	/* A message per item at most: all of them fit, or none is sent. */
+	if (gw_originate_room(role) < n)
+		return -ENOBUFS;
 	for (uint16_t i = 0; i < n; i++) {
 		if (items[i].n_sources != 0)
 			continue;

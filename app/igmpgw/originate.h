@@ -9,14 +9,35 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "ctl_proto.h"
 #include "gw.h"
 
+/* Creates a paced send queue for every present port; before anything is sent. */
+int gw_originate_init(char *err, size_t err_len);
+
 /*
  * Queues one IGMP message (bare bytes) for role, to dst, behind the gateway's
- * IPv4 header and Ethernet header. Returns 0, or a negative errno.
+ * IPv4 header and Ethernet header: it leaves, in order, as the port's paced
+ * queue and the ring to worker 0 allow. Returns 0, -ENODEV (no such port) or
+ * -ENOBUFS (the queue holds its bound: dropped and counted).
  */
 int gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t len);
+
+/* Moves what the queues may send now onto the ring; every control period. */
+void gw_originate_poll(void);
+
+/* IGMP bytes one message may have on role: its MTU less the IPv4 header with router alert. */
+uint16_t gw_igmp_max_msg(enum gw_role role);
+
+/* Messages role's queue can still take. */
+uint32_t gw_originate_room(enum gw_role role);
+
+/* Each queue's depth, bound, pace and counters, by role, for status. */
+json_t *gw_originate_status(void);
+
+void gw_originate_close(void);
 
 /*
  * Sends membership reports (leave = false) or leaves for items on the active

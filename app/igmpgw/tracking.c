@@ -111,6 +111,18 @@ on_random(void *arg __rte_unused)
 	return (uint32_t)rte_rand();
 }
 
+/* Upstream reports fit the smaller MTU of the outside ports (either may become active). */
+static uint16_t
+upstream_max_msg(void)
+{
+	uint16_t len = UINT16_MAX;
+
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present && !gw_role_is_inside(r) && gw_igmp_max_msg(r) < len)
+			len = gw_igmp_max_msg(r);
+	return len;
+}
+
 bool
 gw_tracking_enabled(void)
 {
@@ -149,6 +161,7 @@ gw_tracking_init(char *err, size_t err_len)
 	mc.max_groups = l->max_groups;
 	mc.max_groups_per_port = l->max_groups_per_port;
 	mc.max_sources_per_group = (uint16_t)l->max_sources_per_group;
+	mc.max_msg_len = upstream_max_msg();
 	mship = mship_create(&mc, &ops);
 	if (mship == NULL) {
 		snprintf(err, err_len, "config: proxy.track_membership: cannot create the state: %s",

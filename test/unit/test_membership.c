@@ -308,7 +308,9 @@ describe(const struct sent_msg *e, char *out, size_t cap)
 
 /*
  * Takes the messages sent on port out of the log, in words joined by "; ".
- * General queries are left out while hide_general is set.
+ * General queries are left out while hide_general is set. Ticks first when a
+ * timer is due, as the daemon does after every burst of input: that is when
+ * the reports of the changes the input made go out.
  */
 static const char *
 drain(uint16_t port)
@@ -319,6 +321,8 @@ drain(uint16_t port)
 	char one[1024];
 	unsigned int i, kept = 0;
 
+	if (mship_next_timer(m) <= now)
+		mship_tick(m, now);
 	buf[0] = '\0';
 	for (i = 0; i < n_sent; i++) {
 		if (sent[i].port != port) {
@@ -1479,9 +1483,10 @@ test_merge(void)
 {
 	lab_start();
 	report(P0, host0, REC(IGMP_REC_ALLOW, G, s[1], s[2]));
+	CHECK_STR(drain(UP), "R[ALLOW G s1 s2]", "first port's share reported");
 	report(P1, host1, REC(IGMP_REC_ALLOW, G, s[2], s[3]));
 	CHECK_STR(upstate(G), "IN s1 s2 s3", "INCLUDE + INCLUDE: union");
-	CHECK_STR(drain(UP), "R[ALLOW G s1 s2]; R[ALLOW G s1 s2 s3]",
+	CHECK_STR(drain(UP), "R[ALLOW G s1 s2 s3]",
 		  "the addition of s3 merges with the pending retransmission of s1 s2");
 
 	report(P0, host0, REC(IGMP_REC_ALLOW, H, s[1], s[2]));
@@ -1495,12 +1500,13 @@ test_merge(void)
 	report(P0, host0, REC(IGMP_REC_IS_EX, L, s[1]));
 	report(P0, host0, REC(IGMP_REC_ALLOW, L, s[1]));
 	CHECK_STR(upstate(L), "EX", "a requested source in EXCLUDE is not excluded upstream");
+	advance(1);
 	drain(UP);
 	mship_port_del(m, P1, now);
 	CHECK_STR(upstate(G), "IN s1 s2", "port removed: its share leaves the merge");
 	CHECK_STR(upstate(K), "EX s1 s2", "EXCLUDE of the remaining port");
-	CHECK_STR(drain(UP), "R[BLOCK G s3]; R[TO_IN H s1 s2]; R[BLOCK K s1]",
-		  "the changes reported upstream");
+	CHECK_STR(drain(UP), "R[BLOCK G s3][TO_IN H s1 s2][BLOCK K s1]",
+		  "the changes reported upstream, in one report");
 	lab_stop();
 }
 
@@ -1518,8 +1524,13 @@ test_unsolicited(void)
 	advance(5000);
 	CHECK_STR(drain(UP), "", "robustness 2: two reports in all");
 	report(P0, host0, REC(IGMP_REC_BLOCK, G, s[1]));
-	advance(LMQT);
+	advance(LMQT - 1);
+	now++;
+	mship_tick(m, now);
 	CHECK_STR(state(P0, G), "-", "downstream group gone");
+	TAP_CHECK(n_sent > 0 && mship_next_timer(m) > now,
+		  "the expiry's upstream report went out in the tick that expired it, no deadline "
+		  "left at now");
 	CHECK_STR(drain(UP), "R[BLOCK G s1]", "leave: BLOCK at once");
 	advance(1);
 	CHECK_STR(drain(UP), "R[BLOCK G s1]", "BLOCK retransmitted");
@@ -1542,15 +1553,17 @@ test_unsolicited(void)
 
 	/* §5.1 merging of pending reports */
 	report(P0, host0, REC(IGMP_REC_ALLOW, K, s[1]));
+	CHECK_STR(drain(UP), "R[ALLOW K s1]", "first change");
 	report(P0, host0, REC(IGMP_REC_ALLOW, K, s[2]));
-	CHECK_STR(drain(UP), "R[ALLOW K s1]; R[ALLOW K s1 s2]",
+	CHECK_STR(drain(UP), "R[ALLOW K s1 s2]",
 		  "a second change merges with the pending report");
 	advance(1);
 	CHECK_STR(drain(UP), "R[ALLOW K s2]", "each source sent robustness times");
 	advance(10);
 	report(P0, host0, REC(IGMP_REC_ALLOW, L, s[1]));
+	CHECK_STR(drain(UP), "R[ALLOW L s1]", "source change");
 	report(P0, host0, REC(IGMP_REC_TO_EX, L, s[9]));
-	CHECK_STR(drain(UP), "R[ALLOW L s1]; R[TO_EX L s9]",
+	CHECK_STR(drain(UP), "R[TO_EX L s9]",
 		  "a mode change replaces pending source changes");
 	advance(1);
 	CHECK_STR(drain(UP), "R[TO_EX L s9]", "TO_EX retransmitted, no stale ALLOW");
@@ -1704,10 +1717,10 @@ test_upstream_change(void)
 	advance(100);
 	drain(UP);
 	CHECK_INT(mship_set_upstream(m, UP2, our_up, now), 0, "upstream moves to another port");
-	CHECK_STR(drain(UP2), "R[TO_EX G]; R[ALLOW H s1]",
-		  "whole state reported on the new upstream");
+	CHECK_STR(drain(UP2), "R[TO_EX G][ALLOW H s1]",
+		  "whole state reported on the new upstream, in one report");
 	advance(1);
-	CHECK_STR(drain(UP2), "R[TO_EX G]; R[ALLOW H s1]", "and retransmitted");
+	CHECK_STR(drain(UP2), "R[TO_EX G][ALLOW H s1]", "and retransmitted");
 	CHECK_STR(drain(UP), "", "nothing more on the old one");
 	mship_set_upstream(m, MSHIP_NO_PORT, 0, now);
 	report(P0, host0, REC(IGMP_REC_ALLOW, H, s[2]));
@@ -1715,7 +1728,213 @@ test_upstream_change(void)
 	TAP_CHECK(n_sent == 0, "no upstream: nothing sent");
 	CHECK_STR(upstate(H), "IN s1 s2", "merged state still kept");
 	CHECK_INT(mship_set_upstream(m, UP, our_up, now), 0, "upstream back");
-	CHECK_STR(drain(UP), "R[TO_EX G]; R[ALLOW H s1 s2]", "current state reported");
+	CHECK_STR(drain(UP), "R[TO_EX G][ALLOW H s1 s2]", "current state reported");
+	lab_stop();
+}
+
+/* ---- packing (RFC 3376 §4.2.16) over thousands of groups ---- */
+
+#define PACK_GROUPS 8000
+
+/* What the upstream heard: messages, and how often each group's record came. */
+static struct {
+	unsigned int msgs, bad, too_long, v2_msgs;
+	uint16_t max_len;
+	uint16_t limit;
+	uint16_t seen[PACK_GROUPS];
+	unsigned int n_records;
+	uint32_t src_seen[512];
+	unsigned int n_src_seen;
+	uint8_t last_type;
+} up;
+
+static uint32_t
+pack_group(unsigned int i)
+{
+	return ip(239, 2, (uint8_t)(i >> 8), (uint8_t)i);
+}
+
+static void
+pack_send(void *arg, uint16_t port, uint32_t dst, const uint8_t *igmp, uint16_t len)
+{
+	struct igmp_record rec;
+	struct igmp_msg msg;
+	size_t pos = 0;
+
+	(void)arg;
+	(void)dst;
+	if (port != UP)
+		return;
+	up.msgs++;
+	if (len > up.max_len)
+		up.max_len = len;
+	if (len > up.limit)
+		up.too_long++;
+	if (igmp_parse(igmp, len, &msg) != IGMP_OK || !msg.checksum_ok) {
+		up.bad++;
+		return;
+	}
+	if (msg.type != IGMP_TYPE_V3_REPORT) {
+		up.v2_msgs++;
+		if (msg.type == IGMP_TYPE_V2_REPORT && (ntohl(msg.group) & 0xffff) < PACK_GROUPS)
+			up.seen[ntohl(msg.group) & 0xffff]++;
+		return;
+	}
+	while (igmp_record_next(&msg, &pos, &rec)) {
+		uint32_t g = ntohl(rec.group) & 0xffff;
+
+		up.n_records++;
+		up.last_type = rec.type;
+		if (g < PACK_GROUPS && (ntohl(rec.group) >> 16) == (239u << 8 | 2))
+			up.seen[g]++;
+		for (uint16_t k = 0; k < rec.n_sources && up.n_src_seen < ARRAY_LEN(up.src_seen); k++)
+			memcpy(&up.src_seen[up.n_src_seen++], rec.sources + 4 * k, 4);
+	}
+}
+
+static void
+pack_reset(void)
+{
+	uint16_t limit = up.limit;
+
+	memset(&up, 0, sizeof(up));
+	up.limit = limit;
+}
+
+/* Every group's record came exactly `times` times. */
+static bool
+pack_every_group(unsigned int n, unsigned int times)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (up.seen[i] != times)
+			return false;
+	return true;
+}
+
+static void
+pack_start(uint16_t max_msg_len, uint16_t max_sources)
+{
+	struct mship_ops ops = lab_ops(true);
+	struct mship_config cfg;
+
+	ops.send = pack_send;
+	mship_config_defaults(&cfg);
+	cfg.max_groups = PACK_GROUPS;
+	cfg.max_groups_per_port = PACK_GROUPS;
+	cfg.max_sources_per_group = max_sources;
+	cfg.max_msg_len = max_msg_len;
+	now = 1000000;
+	rng_value = 499;
+	m = mship_create(&cfg, &ops);
+	mship_port_add(m, P0, our0, 24, now);
+	mship_set_upstream(m, UP, our_up, now);
+	up.limit = max_msg_len;
+	pack_reset();
+}
+
+/* Joins of PACK_GROUPS groups, one v2 report each, as one burst of input. */
+static void
+pack_join_all(void)
+{
+	for (unsigned int i = 0; i < PACK_GROUPS; i++)
+		old_msg(P0, host0, IGMP_TYPE_V2_REPORT, pack_group(i));
+}
+
+static void
+test_packing_mtu(uint16_t mtu)
+{
+	uint16_t max_len = (uint16_t)(mtu - IGMP_IP_HDR_LEN);
+	/* a TO_EX record without sources takes 8 bytes, behind the 8-byte report header */
+	unsigned int per_msg = (max_len - 8u) / 8u;
+	unsigned int want = (PACK_GROUPS + per_msg - 1) / per_msg;
+
+	pack_start(max_len, 64);
+	pack_join_all();
+	CHECK_INT(up.msgs, 0, "MTU %u: nothing sent while the input burst lasts", mtu);
+	mship_tick(m, now);
+	CHECK_INT(up.msgs, want, "MTU %u: %u joins in ceil(%u / %u) reports", mtu, PACK_GROUPS,
+		  PACK_GROUPS, per_msg);
+	TAP_CHECK(up.bad == 0 && up.too_long == 0 && up.max_len <= max_len,
+		  "MTU %u: every report parses valid and fits (%u bytes at most)", mtu, up.max_len);
+	TAP_CHECK(pack_every_group(PACK_GROUPS, 1) && up.n_records == PACK_GROUPS,
+		  "MTU %u: every group exactly once (%u records)", mtu, up.n_records);
+	pack_reset();
+	advance(1000);
+	CHECK_INT(up.msgs, want, "MTU %u: the retransmissions share a slot and pack the same", mtu);
+	TAP_CHECK(up.bad == 0 && pack_every_group(PACK_GROUPS, 1),
+		  "MTU %u: every group retransmitted exactly once", mtu);
+	pack_reset();
+	advance(5000);
+	CHECK_INT(up.msgs, 0, "MTU %u: robustness 2: no more", mtu);
+
+	/* the answer to a general query packs the same */
+	query_v3(UP, up_querier, 0, 10, false, 2, 125, NULL, 0);
+	advance(1000);
+	CHECK_INT(up.msgs, want, "MTU %u: the general query's answer in %u reports", mtu, want);
+	TAP_CHECK(up.bad == 0 && up.too_long == 0 && pack_every_group(PACK_GROUPS, 1) &&
+		  up.last_type == IGMP_REC_IS_EX, "MTU %u: with every group's IS_EX once", mtu);
+	lab_stop();
+}
+
+/* A record with more sources than a report holds is split; nothing is lost or repeated. */
+static void
+test_packing_split(void)
+{
+	unsigned int i, k, dup = 0, missing = 0;
+	uint16_t max_len = 576 - IGMP_IP_HDR_LEN;
+	unsigned int per_msg = (max_len - 8u - 8u) / 4u; /* 136 sources */
+
+	pack_start(max_len, 400);
+	for (i = 0; i < 25; i++) {
+		struct rec r = { .type = IGMP_REC_ALLOW, .group = pack_group(0), .n = 16 };
+
+		for (k = 0; k < 16; k++)
+			r.src[k] = ip(10, 7, (uint8_t)i, (uint8_t)(k + 1));
+		report(P0, host0, r);
+	}
+	mship_tick(m, now);
+	CHECK_INT(up.msgs, (400 + per_msg - 1) / per_msg,
+		  "ALLOW with 400 sources at MTU 576: split in ceil(400 / %u) reports", per_msg);
+	for (i = 0; i < 25; i++) {
+		for (k = 0; k < 16; k++) {
+			uint32_t a = ip(10, 7, (uint8_t)i, (uint8_t)(k + 1));
+			unsigned int n = 0;
+
+			for (unsigned int j = 0; j < up.n_src_seen; j++)
+				n += up.src_seen[j] == a;
+			dup += n > 1;
+			missing += n == 0;
+		}
+	}
+	TAP_CHECK(up.bad == 0 && up.too_long == 0 && dup == 0 && missing == 0 &&
+		  up.n_src_seen == 400, "every source once (%u missing, %u twice)", missing, dup);
+	lab_stop();
+}
+
+/* Behind a v2 querier nothing packs: one report per group, each once. */
+static void
+test_packing_v2_upstream(void)
+{
+	pack_start(1500 - IGMP_IP_HDR_LEN, 64);
+	query_v2(UP, up_querier, 0, 100);
+	advance(20000);
+	pack_reset();
+	pack_join_all();
+	mship_tick(m, now);
+	TAP_CHECK(up.msgs == PACK_GROUPS && up.v2_msgs == PACK_GROUPS && up.bad == 0 &&
+		  pack_every_group(PACK_GROUPS, 1),
+		  "v2 upstream: %u single v2 reports, every group once", up.msgs);
+	advance(10000);
+	TAP_CHECK(up.msgs == 2 * PACK_GROUPS && pack_every_group(PACK_GROUPS, 2),
+		  "and once more within the v2 report interval (%u in all)", up.msgs);
+	pack_reset();
+	query_v2(UP, up_querier, 0, 100);
+	advance(10000);
+	TAP_CHECK(up.msgs == PACK_GROUPS && pack_every_group(PACK_GROUPS, 1),
+		  "a general query: one answer per group (%u)", up.msgs);
+	pack_reset();
+	advance(60000);
+	CHECK_INT(up.msgs, 0, "nothing more without a query");
 	lab_stop();
 }
 
@@ -2001,6 +2220,10 @@ main(void)
 	test_upstream_compat();
 	test_upstream_change();
 	test_seeded_random();
+	test_packing_mtu(1500);
+	test_packing_mtu(576);
+	test_packing_split();
+	test_packing_v2_upstream();
 	test_randomized();
 	TAP_CHECK(!sent_overflow, "the message log never overflowed");
 	return TAP_DONE();
