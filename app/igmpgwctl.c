@@ -335,6 +335,31 @@ show_tracking(const json_t *t)
 	}
 }
 
+/* The paced send queues, one row per port: how deep, how fast, what they sent and dropped. */
+static void
+show_tx_queues(const json_t *queues)
+{
+	static const char *const cols[] = {
+		"role", "depth", "max_depth", "bound", "rate_pps", "burst", "queued", "sent",
+		"dropped_full",
+	};
+	json_t *rows = json_array();
+	const char *role;
+	json_t *q;
+
+	json_object_foreach((json_t *)queues, role, q) {
+		json_t *row = json_deep_copy(q);
+
+		json_object_set_new(row, "role", json_string(role));
+		json_array_append_new(rows, row);
+	}
+	if (json_array_size(rows) > 0) {
+		printf("\nsend queues:\n");
+		print_table(rows, cols, ARRAY_LEN(cols));
+	}
+	json_decref(rows);
+}
+
 static void
 show_status(const json_t *resp)
 {
@@ -362,6 +387,7 @@ show_status(const json_t *resp)
 	show_section("exception", json_object_get(resp, "exception"));
 	show_section("forwarding", json_object_get(resp, "forwarding"));
 	show_tracking(json_object_get(resp, "tracking"));
+	show_tx_queues(json_object_get(resp, "tx_queues"));
 }
 
 static int

@@ -864,6 +864,10 @@ def test_igmpgwctl_status_json_and_log_level(lab, gateway):
     assert rows["alt"][-1] == "no" and rows["outside"][-1] == "yes"
     assert f"querier: {QUERIER['outside']} (" in out and " IGMPv3 on outside" in out, out
     assert re.search(r"^  query_notify\s+yes$", out, re.M), out
+    # The paced send queues: a row per port, as status's tx_queues says.
+    queues = lines.index("send queues:")
+    assert lines[queues + 1].split()[:3] == ["ROLE", "DEPTH", "MAX_DEPTH"], out
+    assert {l.split()[0] for l in lines[queues + 2:queues + 5]} == set(status["tx_queues"]), out
 
     stats = ctl_json(gw, "stats")
     assert stats["ports"]["outside"]["igmp_received"] > 0
