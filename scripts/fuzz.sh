@@ -11,8 +11,9 @@
 # Targets: codec ctl client config decode membership. Prints one line per target,
 # "fuzz TARGET: PASS (N runs, T s, cov C, corpus K)" or FAIL with the input kept;
 # exits non-zero when any failed. IGMPGW_FUZZ_CORPUS_OUT=DIR keeps each target's
-# grown corpus in DIR/TARGET (for merging back); IGMPGW_CONFORMANCE_DIR overrides
-# where the captures are looked for.
+# grown corpus in DIR/TARGET (merge it back with FUZZER -merge=1 test/fuzz/corpus/TARGET
+# DIR/TARGET); IGMPGW_FUZZ_BUILD overrides the build directory (default build-fuzz);
+# IGMPGW_CONFORMANCE_DIR where the captures are looked for.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

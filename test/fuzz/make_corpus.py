@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Writes the fuzzer's seed corpus: one small IPv4+IGMP packet per message kind.
 
-    make_corpus.py                      rewrites test/fuzz/corpus/ (committed)
+    make_corpus.py                      rewrites the seeds in test/fuzz/corpus/codec/
     make_corpus.py --extract OUT PCAP.. writes every IPv4 packet carrying IGMP
                                         found in the captures into OUT
 
