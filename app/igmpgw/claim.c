@@ -174,6 +174,13 @@ describe(const struct iface_key *k, char *buf, size_t len)
 		snprintf(buf, len, "interface %s", k->name);
 }
 
+/* Only a refusal by permissions is cured by root. */
+static const char *
+root_hint(int e)
+{
+	return e == EACCES || e == EPERM ? " (run igmpgw as root)" : "";
+}
+
 /* Locks CLAIM_DIR/file; "who" names the config key the line blames. */
 static int
 take_lock(const char *file, const char *who, const char *what, char *err, size_t err_len)
@@ -185,9 +192,12 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 			return 0;
 	if (n_claims == MAX_CLAIMS)
 		return fail(err, err_len, "%s: more than %d interfaces to lock", who, MAX_CLAIMS);
-	if (mkdir(CLAIM_DIR, 0755) < 0 && errno != EEXIST)
-		return fail(err, err_len, "%s: cannot create %s to lock %s: %s (run igmpgw as root)",
-			    who, CLAIM_DIR, what, strerror(errno));
+	if (mkdir(CLAIM_DIR, 0755) < 0 && errno != EEXIST) {
+		int e = errno;
+
+		return fail(err, err_len, "%s: cannot create %s to lock %s: %s%s", who, CLAIM_DIR,
+			    what, strerror(e), root_hint(e));
+	}
 	snprintf(c->file, sizeof(c->file), "%s/%s", CLAIM_DIR, file);
 	/* A file unlinked by its holder between our open and flock is retried. */
 	for (int tries = 0; tries < 3; tries++) {
@@ -196,9 +206,12 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 		int fd = open(c->file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		ssize_t got;
 
-		if (fd < 0)
-			return fail(err, err_len, "%s: cannot lock %s (%s): %s (run igmpgw as root)",
-				    who, what, c->file, strerror(errno));
+		if (fd < 0) {
+			int e = errno;
+
+			return fail(err, err_len, "%s: cannot lock %s (%s): %s%s", who, what,
+				    c->file, strerror(e), root_hint(e));
+		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			int e = errno;
 
