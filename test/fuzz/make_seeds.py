@@ -97,6 +97,9 @@ def main():
         write("config", conf, text)
         write("config", conf + "-set", text + b"\0igmp.proxy_in_to_out=yes\0limits.max_groups=7"
               b"\0querier.query_interval=0.5")
+    # A newline in a --set value once made a two-line error (issue 11, item 12).
+    with open(os.path.join(ROOT, "config", "lab.conf"), "rb") as f:
+        write("config", "set-newline", f.read() + b"\0igmp.proxy_in_to_out=ye\ns")
 
     pkts = [p for _, p in sorted(make_corpus.SEEDS.items())]
     frames = [ether(p) for p in pkts]
