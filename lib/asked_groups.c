@@ -23,7 +23,7 @@ struct asked_entry {
 	uint32_t group;                        /* 0 = unused */
 	fwd_mask_t any_source;
 	uint16_t n_sources;
-	struct asked_source *sources;          /* room for ASKED_MAX_SOURCES, or NULL */
+	struct asked_source *sources;          /* room for max_sources, or NULL */
 	uint64_t expires[MAX_PORTS];           /* per port, ms; 0 = not asked */
 };
 
@@ -37,6 +37,7 @@ struct asked_groups {
 	uint32_t high_water;                   /* entries ever used: [0, high_water) */
 	uint32_t count;
 	uint32_t max_groups;
+	uint16_t max_sources;
 	uint32_t n_source_lists;
 	uint64_t lifetime_ms;
 	uint64_t next_expiry;                  /* earliest deadline held; UINT64_MAX: none */
@@ -56,14 +57,14 @@ slot_of(const struct asked_groups *a, uint32_t group)
 }
 
 struct asked_groups *
-asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn changed,
-		    void *arg)
+asked_groups_create(uint32_t max_groups, uint16_t max_sources, uint64_t lifetime_ms,
+		    asked_changed_fn changed, void *arg)
 {
 	struct asked_groups *a;
 	uint32_t n = 16;
 
 	/* Twice that in slots would not fit the 32-bit slot index. */
-	if (max_groups > UINT32_C(1) << 30) {
+	if (max_groups > UINT32_C(1) << 30 || max_sources > ASKED_MAX_SOURCES) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -86,6 +87,7 @@ asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms, asked_changed_fn 
 	}
 	a->mask = n - 1;
 	a->max_groups = max_groups;
+	a->max_sources = max_sources;
 	a->lifetime_ms = lifetime_ms;
 	a->next_expiry = UINT64_MAX;
 	a->changed = changed;
@@ -242,13 +244,13 @@ asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 			repeated = sources[j] == sources[i];
 		new_sources += !repeated && find_source(e, sources[i]) == NULL;
 	}
-	if (e->n_sources + new_sources > ASKED_MAX_SOURCES) {
+	if (e->n_sources + new_sources > a->max_sources) {
 		if (asked_ports(e) == 0)
 			remove_entry(a, e);
-		return -ENOSPC;
+		return -E2BIG;
 	}
 	if (new_sources > 0 && e->sources == NULL) {
-		e->sources = malloc(ASKED_MAX_SOURCES * sizeof(*e->sources));
+		e->sources = malloc((size_t)a->max_sources * sizeof(*e->sources));
 		if (e->sources == NULL) {
 			if (asked_ports(e) == 0)
 				remove_entry(a, e);
@@ -365,5 +367,5 @@ asked_groups_memory(const struct asked_groups *a)
 	/* All the slots (groups spread over them), entries and their free list as far as used. */
 	return sizeof(*a) + ((size_t)a->mask + 1) * sizeof(*a->slots) +
 		(size_t)a->high_water * (sizeof(*a->entries) + sizeof(*a->free_entries)) +
-		(size_t)a->n_source_lists * ASKED_MAX_SOURCES * sizeof(struct asked_source);
+		(size_t)a->n_source_lists * a->max_sources * sizeof(struct asked_source);
 }

@@ -15,21 +15,24 @@
 
 #include "fwd_types.h"
 
-#define ASKED_MAX_SOURCES 32
+/* Sources one group may hold at most, whatever asked_groups_create() is given. */
+#define ASKED_MAX_SOURCES FWD_MAX_SOURCES
 
 struct asked_groups;
 
 /* Called for every group whose wanted ports changed. */
 typedef void (*asked_changed_fn)(void *arg, uint32_t group);
 
-struct asked_groups *asked_groups_create(uint32_t max_groups, uint64_t lifetime_ms,
-					 asked_changed_fn changed, void *arg);
+/* max_sources (up to ASKED_MAX_SOURCES): the sources one group may hold. */
+struct asked_groups *asked_groups_create(uint32_t max_groups, uint16_t max_sources,
+					 uint64_t lifetime_ms, asked_changed_fn changed, void *arg);
 void asked_groups_free(struct asked_groups *a);
 
 /*
  * ports asked for group: from any source (n_sources 0) or from these sources.
- * Refreshes the lifetime. Returns 0, or -ENOSPC when max_groups (or the source
- * list) is full, -ENOMEM: the state held stays as it was.
+ * Refreshes the lifetime. Returns 0, or -ENOSPC when max_groups is full,
+ * -E2BIG when the group's source list would pass max_sources, -ENOMEM: the
+ * state held stays as it was.
  */
 int asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		      const uint32_t *sources, uint16_t n_sources, uint64_t now_ms);

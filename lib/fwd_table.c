@@ -524,6 +524,14 @@ fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups, const u
 			ports[i] |= static_ports(t, n_static, groups[i], sources[i]);
 }
 
+bool
+fwd_table_holds(const struct fwd_table *t, uint32_t group)
+{
+	const struct fwd_index *ix = __atomic_load_n(&t->index, __ATOMIC_ACQUIRE);
+
+	return index_find(ix, group, home_slot(group)) != 0;
+}
+
 uint32_t
 fwd_table_count(const struct fwd_table *t)
 {

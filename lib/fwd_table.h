@@ -8,6 +8,7 @@
 #ifndef IGMPGW_FWD_TABLE_H
 #define IGMPGW_FWD_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,9 @@ fwd_mask_t fwd_table_lookup(const struct fwd_table *t, uint32_t group, uint32_t 
  */
 void fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups,
 			   const uint32_t *sources, unsigned int n, fwd_mask_t *ports);
+
+/* Reader: whether group has an entry of its own (static routes aside). */
+bool fwd_table_holds(const struct fwd_table *t, uint32_t group);
 
 /* Groups held (static routes excluded) and bytes used. */
 uint32_t fwd_table_count(const struct fwd_table *t);

@@ -91,6 +91,64 @@ route_upstream(const struct gw_igmp_config *cfg, const struct igmp_msg *msg, uin
 	}
 }
 
+/* A v3 record that makes a router hold the group: any source, or sources to include. */
+static bool
+record_holds_group(const struct igmp_record *rec)
+{
+	switch (rec->type) {
+	case IGMP_REC_IS_EX:
+	case IGMP_REC_TO_EX:
+		return true;
+	case IGMP_REC_IS_IN:
+	case IGMP_REC_TO_IN:
+	case IGMP_REC_ALLOW:
+		return rec->n_sources > 0;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether a report bound upstream fits the limits: leaves and refreshes of
+ * held groups always do; groups not held yet need room in the quota, taken
+ * here. A group named twice takes room twice: the holder gives the extra back.
+ */
+static bool
+admit(const struct igmp_proxy_limits *lim, const struct igmp_msg *msg,
+      struct igmp_proxy_decision *d)
+{
+	struct igmp_record rec;
+	uint32_t fresh = 0;
+	size_t pos = 0;
+
+	switch (msg->type) {
+	case IGMP_TYPE_V1_REPORT:
+	case IGMP_TYPE_V2_REPORT:
+		fresh = !lim->holds(lim->set, msg->group);
+		break;
+	case IGMP_TYPE_V3_REPORT:
+		while (igmp_record_next(msg, &pos, &rec)) {
+			if (!record_holds_group(&rec))
+				continue;
+			if (rec.type != IGMP_REC_IS_EX && rec.type != IGMP_REC_TO_EX &&
+			    rec.n_sources > lim->max_sources) {
+				d->reason = PROXY_REFUSED_MAX_SOURCES;
+				return false;
+			}
+			fresh += !lim->holds(lim->set, rec.group);
+		}
+		break;
+	default:
+		break;
+	}
+	if (fresh > 0 && !group_quota_take(lim->quota, fresh)) {
+		d->reason = PROXY_REFUSED_MAX_GROUPS;
+		return false;
+	}
+	d->admitted = (uint16_t)fresh;
+	return true;
+}
+
 static void
 decide_outside(const struct gw_igmp_config *cfg, const struct igmp_ipv4 *ip,
 	       const struct igmp_msg *msg, struct igmp_proxy_decision *d)
@@ -128,7 +186,7 @@ decide_outside(const struct gw_igmp_config *cfg, const struct igmp_ipv4 *ip,
 static void
 decide_inside(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
 	      const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
-	      struct igmp_proxy_decision *d)
+	      const struct igmp_proxy_limits *limits, struct igmp_proxy_decision *d)
 {
 	bool unicast_to_us = ip->dst == in->addr;
 
@@ -166,13 +224,15 @@ decide_inside(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress 
 		}
 		d->reason = PROXY_SENT;
 	}
+	if (limits != NULL && !admit(limits, msg, d))
+		return;
 	route_upstream(cfg, msg, querier, d);
 }
 
 void
 igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
 		  const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
-		  struct igmp_proxy_decision *d)
+		  const struct igmp_proxy_limits *limits, struct igmp_proxy_decision *d)
 {
 	*d = (struct igmp_proxy_decision){ .reason = PROXY_SWITCHED_OFF };
 
@@ -181,7 +241,7 @@ igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingr
 		return;
 	}
 	if (gw_role_is_inside(in->role)) {
-		decide_inside(cfg, in, ip, msg, querier, d);
+		decide_inside(cfg, in, ip, msg, querier, limits, d);
 		return;
 	}
 	if (!in->active) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "group_quota.h"
 #include "gw_config.h"
 #include "igmp_wire.h"
 
@@ -27,7 +28,9 @@
 	X(PROXY_NOT_PROXIED_GROUP, "not_proxied_group") \
 	X(PROXY_UNKNOWN_TYPE, "unknown_igmp_type") \
 	X(PROXY_BAD_GROUP, "bad_group") \
-	X(PROXY_OWN_PACKET, "own_packet")
+	X(PROXY_OWN_PACKET, "own_packet") \
+	X(PROXY_REFUSED_MAX_GROUPS, "refused_max_groups") \
+	X(PROXY_REFUSED_MAX_SOURCES, "refused_max_sources")
 
 enum igmp_proxy_reason {
 #define IGMP_PROXY_REASON_ENUM(code, name) code,
@@ -53,6 +56,20 @@ struct igmp_proxy_decision {
 	bool learn_querier;           /* a query on the active outside */
 	bool event_query;             /* query_notify */
 	bool event_report;            /* membership_reports_from_network */
+	uint16_t admitted;            /* room taken in the limits' quota for new groups */
+};
+
+/*
+ * What reports passed upstream from the inside may make the gateway hold
+ * there (goIGMP's modes, where nothing else bounds it): a report naming
+ * groups it does not hold yet takes room for them in quota first, all or
+ * nothing, and a record may name at most max_sources sources to include.
+ */
+struct igmp_proxy_limits {
+	bool (*holds)(const void *set, uint32_t group);  /* held upstream already */
+	const void *set;
+	struct group_quota *quota;
+	uint16_t max_sources;
 };
 
 /* What the decision needs to know about the ingress port. */
@@ -64,11 +81,13 @@ struct igmp_proxy_ingress {
 
 /*
  * Decides what to do with a valid IGMP packet. querier is the learned querier's
- * address (0 when none yet), used for unicast_membership_reports.
+ * address (0 when none yet), used for unicast_membership_reports. limits bound
+ * what goes upstream from the inside (NULL: unbounded); a report that passes
+ * took d->admitted of its quota, which the caller gives back if it cannot send.
  */
 void igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
 		       const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
-		       struct igmp_proxy_decision *d);
+		       const struct igmp_proxy_limits *limits, struct igmp_proxy_decision *d);
 
 /* 224.0.0.1, 224.0.0.2 or 224.0.0.22: the groups goIGMP listens and proxies on. */
 bool igmp_proxy_is_control_group(uint32_t addr);

@@ -36,6 +36,35 @@ const char *const gw_counter_names[GW_CNT_COUNT] = {
 #undef GW_COUNTER_NAME
 };
 
+static const char *const limit_keys[GW_LIMIT_COUNT] = {
+#define GW_LIMIT_KEY(code, key) key,
+	GW_LIMITS(GW_LIMIT_KEY)
+#undef GW_LIMIT_KEY
+};
+
+const char *
+gw_limit_key(enum gw_limit l)
+{
+	return (unsigned int)l < GW_LIMIT_COUNT ? limit_keys[l] : "invalid";
+}
+
+uint32_t
+gw_limit_value(enum gw_limit l)
+{
+	const struct gw_limits_config *c = &gw.cfg.limits;
+
+	switch (l) {
+	case GW_LIMIT_MAX_GROUPS:
+		return c->max_groups;
+	case GW_LIMIT_MAX_GROUPS_PER_PORT:
+		return c->max_groups_per_port;
+	case GW_LIMIT_MAX_SOURCES_PER_GROUP:
+		return c->max_sources_per_group;
+	default:
+		return 0;
+	}
+}
+
 /* Sums one uint64_t field of a port's stats over its writers; offset into gw_port_stats. */
 static uint64_t
 sum_over_workers(const struct gw_port *p, size_t offset)
@@ -263,7 +292,7 @@ handle_event(struct rte_mbuf *m)
 		if (gw_tracking_enabled())
 			gw_tracking_input(role, &ip, &msg, gw_now_ms());
 		else
-			gw_forwarding_asked(role, &msg, gw_now_ms());
+			gw_forwarding_asked(role, &msg, m->hash.usr, gw_now_ms());
 		return;
 	}
 	if (msg.type == IGMP_TYPE_QUERY)
@@ -320,14 +349,56 @@ send_self_query(void)
 struct drop_log {
 	uint64_t wire[GW_MAX_PORTS][IGMP_ERR_COUNT];
 	uint64_t proxy[GW_MAX_PORTS][PROXY_REASON_COUNT];
+	uint64_t refused[GW_LIMIT_COUNT];
 };
 
 static struct drop_log logged;
 
-/* Says once per period what was dropped and why, so floods never flood the log. */
+/* The limit a worker's refusal names; GW_LIMIT_COUNT for the other reasons. */
+static enum gw_limit
+limit_of_reason(enum igmp_proxy_reason r)
+{
+	switch (r) {
+	case PROXY_REFUSED_MAX_GROUPS:
+		return GW_LIMIT_MAX_GROUPS;
+	case PROXY_REFUSED_MAX_SOURCES:
+		return GW_LIMIT_MAX_SOURCES_PER_GROUP;
+	default:
+		return GW_LIMIT_COUNT;
+	}
+}
+
+/*
+ * Joins refused so far, by limit, wherever the state is kept: the workers'
+ * decisions on the ports, goIGMP's asked groups, membership tracking.
+ */
+static void
+refused_joins(uint64_t n[GW_LIMIT_COUNT])
+{
+	memset(n, 0, GW_LIMIT_COUNT * sizeof(*n));
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		if (!gw.port[r].present)
+			continue;
+		for (int e = 0; e < PROXY_REASON_COUNT; e++) {
+			enum gw_limit l = limit_of_reason(e);
+
+			if (l != GW_LIMIT_COUNT)
+				n[l] += gw_port_proxy_counter(&gw.port[r], e);
+		}
+	}
+	gw_forwarding_refused(n);
+	gw_tracking_refused(n);
+}
+
+/*
+ * Says once per period what was dropped and why, so floods never flood the
+ * log: one line per reason that moved, refused joins one line per limit.
+ */
 static void
 log_drops(void)
 {
+	uint64_t refused[GW_LIMIT_COUNT];
+
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		const struct gw_port *p = &gw.port[r];
 
@@ -345,12 +416,20 @@ log_drops(void)
 		for (int e = PROXY_INACTIVE_OUTSIDE; e < PROXY_REASON_COUNT; e++) {
 			uint64_t now = gw_port_proxy_counter(p, e);
 
-			if (now != logged.proxy[r][e])
+			if (now != logged.proxy[r][e] && limit_of_reason(e) == GW_LIMIT_COUNT)
 				GW_LOG(INFO, "%s: ignored %" PRIu64 " IGMP packets: %s",
 				       gw_role_name(r), now - logged.proxy[r][e],
 				       igmp_proxy_reason_name(e));
 			logged.proxy[r][e] = now;
 		}
+	}
+	refused_joins(refused);
+	for (int l = 0; l < GW_LIMIT_COUNT; l++) {
+		if (refused[l] != logged.refused[l])
+			GW_LOG(NOTICE, "refused %" PRIu64 " joins in the last %d s: limits.%s = %u reached",
+			       refused[l] - logged.refused[l], DROP_LOG_PERIOD_S, gw_limit_key(l),
+			       gw_limit_value(l));
+		logged.refused[l] = refused[l];
 	}
 }
 

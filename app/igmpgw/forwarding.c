@@ -5,6 +5,14 @@
  * unicast reports it translated for an inside port and the reports clients
  * requested, until their leave or until the group membership interval passes
  * without a refresh, so the fast path replaces SMCRoute in goIGMP's deployment.
+ *
+ * Those asked groups are also what bounds goIGMP's modes, forwarding on or
+ * off: they are published to the workers in an RCU table (the forwarding
+ * table itself when forwarding is on), and a worker passes a report for a
+ * group not in it only after taking room under max_groups in a quota shared
+ * by every lcore (igmp_proxy_limits). The main lcore turns the room a worker
+ * took into a held group when it applies the report, and gives the room of a
+ * group back only once no worker can still be acting on a view that held it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,11 +24,32 @@
 
 #include "asked_groups.h"
 #include "forwarding.h"
+#include "group_quota.h"
 #include "gw.h"
 
 #define POLL_PERIOD_MS 100
+/* Batches of removed groups whose room waits for a grace period. */
+#define RELEASE_SLOTS 64
 
 static struct asked_groups *asked;
+static struct group_quota quota;
+/* Groups the asked table gained and lost, counted around each change. */
+static uint32_t added, removed;
+/* Joins refused here (client requests, sources piling up on a held group), by limit. */
+static uint64_t refused[GW_LIMIT_COUNT];
+/* Joins or publishes to the workers' table that failed for memory. */
+static uint64_t no_memory;
+
+/*
+ * Room of removed groups on its way back (see release_room): batches in
+ * removal order, each waiting for the grace period that started after it.
+ */
+static struct {
+	uint64_t token;
+	uint32_t n;
+	bool due;
+} releases[RELEASE_SLOTS];
+static unsigned int release_head, release_n;
 
 /* Publishes the asked ports of one group to the workers' table. */
 static void
@@ -29,12 +58,17 @@ asked_changed(void *arg __rte_unused, uint32_t group)
 	struct fwd_source src[ASKED_MAX_SOURCES];
 	fwd_mask_t any;
 	uint16_t n;
-	int ret;
 
 	asked_groups_get(asked, group, &any, src, &n);
-	ret = fwd_table_set(gw.fwd, group, any, src, n);
-	if (ret < 0)
-		GW_LOG(WARNING, "forwarding: cannot set a group: %s", strerror(-ret));
+	/* Counted, never logged here: a flood of changes must not flood the log. */
+	if (fwd_table_set(gw.held, group, any, src, n) < 0)
+		no_memory++;
+}
+
+static bool
+held_holds(const void *set, uint32_t group)
+{
+	return fwd_table_holds(set, group);
 }
 
 static int
@@ -49,16 +83,12 @@ create_qsbr(void)
 	return rte_rcu_qsbr_init(gw.qsbr, GW_MAX_WORKERS);
 }
 
-int
-gw_forwarding_init(char *err, size_t err_len)
+static int
+fwd_init(char *err, size_t err_len)
 {
 	const struct gw_config *cfg = &gw.cfg;
-	const struct gw_querier_config *q = &cfg->querier;
 	int ret;
 
-	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
-		if (gw.port[r].present)
-			gw.inside_mask |= (fwd_mask_t)(1u << r);
 	if (!cfg->forward.enabled)
 		return 0;
 
@@ -85,39 +115,162 @@ gw_forwarding_init(char *err, size_t err_len)
 			return ret;
 		}
 	}
-	if (!cfg->track_membership) {
-		/* RFC 3376 §8.4 group membership interval. */
-		uint64_t gmi = (uint64_t)q->robustness * q->query_interval_ms +
-			q->query_response_interval_ms;
-
-		asked = asked_groups_create(cfg->limits.max_groups, gmi, asked_changed, NULL);
-		if (asked == NULL) {
-			snprintf(err, err_len, "config: limits.max_groups: out of memory");
-			return -ENOMEM;
-		}
-		gw.feed_asked = true;
-	}
 	GW_LOG(INFO, "forwarding on: %u static routes, up to %u groups, fed by %s",
 	       cfg->forward.n_mroutes, cfg->limits.max_groups,
 	       cfg->track_membership ? "membership tracking" : "the reports the gateway passes upstream");
 	return 0;
 }
 
-static void
-asked_join(fwd_mask_t ports, uint32_t group, const uint32_t *sources, uint16_t n, uint64_t now)
+/*
+ * goIGMP's modes: the groups the gateway asks for upstream, published to the
+ * workers (in the forwarding table when there is one) and bounded by [limits].
+ */
+static int
+asked_init(char *err, size_t err_len)
 {
-	if (asked_groups_join(asked, group, ports, sources, n, now) < 0)
-		GW_LOG(NOTICE, "forwarding: group table full (limits.max_groups): a join was refused");
+	const struct gw_config *cfg = &gw.cfg;
+	const struct gw_querier_config *q = &cfg->querier;
+	/* RFC 3376 §8.4 group membership interval. */
+	uint64_t gmi = (uint64_t)q->robustness * q->query_interval_ms +
+		q->query_response_interval_ms;
+	int ret;
+
+	if (cfg->track_membership)
+		return 0;
+	if (gw.qsbr == NULL) {
+		ret = create_qsbr();
+		if (ret < 0) {
+			snprintf(err, err_len, "config: limits.max_groups: no memory for RCU: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	gw.held = gw.fwd;
+	if (gw.held == NULL)
+		gw.held = fwd_table_create("igmpgw_held", cfg->limits.max_groups,
+					   (int)rte_socket_id(), gw.qsbr);
+	asked = asked_groups_create(cfg->limits.max_groups,
+				    (uint16_t)cfg->limits.max_sources_per_group, gmi,
+				    asked_changed, NULL);
+	if (gw.held == NULL || asked == NULL) {
+		snprintf(err, err_len, "config: limits.max_groups: out of memory for %u groups",
+			 cfg->limits.max_groups);
+		return -ENOMEM;
+	}
+	group_quota_init(&quota, cfg->limits.max_groups);
+	gw.upstream_limits = (struct igmp_proxy_limits){
+		.holds = held_holds,
+		.set = gw.held,
+		.quota = &quota,
+		.max_sources = (uint16_t)cfg->limits.max_sources_per_group,
+	};
+	gw.feed_asked = true;
+	return 0;
 }
 
-/* Applies one v3 record the way a router would read it, without the exclusions. */
+int
+gw_forwarding_init(char *err, size_t err_len)
+{
+	int ret;
+
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present)
+			gw.inside_mask |= (fwd_mask_t)(1u << r);
+	ret = fwd_init(err, err_len);
+	return ret < 0 ? ret : asked_init(err, err_len);
+}
+
+static int
+asked_join(fwd_mask_t ports, uint32_t group, const uint32_t *sources, uint16_t n, uint64_t now)
+{
+	uint32_t before = asked_groups_count(asked);
+	int ret = asked_groups_join(asked, group, ports, sources, n, now);
+
+	/* Counted by the limit it hit; control.c summarises them once a period. */
+	if (ret == -ENOSPC)
+		refused[GW_LIMIT_MAX_GROUPS]++;
+	else if (ret == -E2BIG)
+		refused[GW_LIMIT_MAX_SOURCES_PER_GROUP]++;
+	else if (ret < 0)
+		no_memory++;
+	added += asked_groups_count(asked) - before;
+	return ret;
+}
+
+static void
+asked_leave(fwd_mask_t ports, uint32_t group, const uint32_t *sources, uint16_t n)
+{
+	uint32_t before = asked_groups_count(asked);
+
+	asked_groups_leave(asked, group, ports, sources, n);
+	removed += before - asked_groups_count(asked);
+}
+
+/*
+ * Squares the quota with what one report or request did to the table: the
+ * room taken for it (admitted) becomes the groups it added; what is left is
+ * given back, and a group added without room (a worker read the table just
+ * before the group left it) takes room it had until then.
+ */
+static void
+settle(uint32_t admitted)
+{
+	if (added > admitted)
+		group_quota_force(&quota, added - admitted);
+	else if (admitted > added)
+		group_quota_give(&quota, admitted - added);
+	added = 0;
+}
+
+/*
+ * Gives back the room of removed groups once no worker can still be acting on
+ * a view that held them: after a grace period of the workers' RCU, and one
+ * control round later, once that round's drain has taken every event a worker
+ * raised before it went quiescent (a refresh passed for a removed group is
+ * held again on the room that was still taken: the limit is never passed).
+ */
+static void
+release_room(void)
+{
+	unsigned int i;
+
+	while (release_n > 0 && releases[release_head].due) {
+		group_quota_give(&quota, releases[release_head].n);
+		release_head = (release_head + 1) % RELEASE_SLOTS;
+		release_n--;
+	}
+	for (i = 0; i < release_n; i++) {
+		unsigned int k = (release_head + i) % RELEASE_SLOTS;
+
+		if (rte_rcu_qsbr_check(gw.qsbr, releases[k].token, false) != 1)
+			break;
+		releases[k].due = true;
+	}
+	if (removed > 0 && release_n < RELEASE_SLOTS) {
+		unsigned int k = (release_head + release_n) % RELEASE_SLOTS;
+
+		releases[k].token = rte_rcu_qsbr_start(gw.qsbr);
+		releases[k].n = removed;
+		releases[k].due = false;
+		release_n++;
+		removed = 0;
+	}
+}
+
+/*
+ * Applies one v3 record the way a router would read it, without the
+ * exclusions. A list longer than any group may hold is refused whole by the
+ * limit (the worker refused it already) or, in a BLOCK, cut.
+ */
 static void
 asked_record(fwd_mask_t port, const struct igmp_record *rec, uint64_t now)
 {
-	uint32_t sources[ASKED_MAX_SOURCES];
-	uint16_t n = rec->n_sources < ASKED_MAX_SOURCES ? rec->n_sources : ASKED_MAX_SOURCES;
+	uint32_t sources[ASKED_MAX_SOURCES + 1];
+	uint16_t n = rec->n_sources <= ASKED_MAX_SOURCES ? rec->n_sources : ASKED_MAX_SOURCES + 1;
 
 	memcpy(sources, rec->sources, (size_t)n * 4);
+	if (rec->type == IGMP_REC_BLOCK && n > ASKED_MAX_SOURCES)
+		n = ASKED_MAX_SOURCES;
 	switch (rec->type) {
 	case IGMP_REC_IS_IN:
 	case IGMP_REC_ALLOW:
@@ -125,14 +278,14 @@ asked_record(fwd_mask_t port, const struct igmp_record *rec, uint64_t now)
 		if (n > 0)
 			asked_join(port, rec->group, sources, n, now);
 		else if (rec->type == IGMP_REC_TO_IN)
-			asked_groups_leave(asked, rec->group, port, NULL, 0);
+			asked_leave(port, rec->group, NULL, 0);
 		break;
 	case IGMP_REC_IS_EX:
 	case IGMP_REC_TO_EX:
 		asked_join(port, rec->group, NULL, 0, now);
 		break;
 	case IGMP_REC_BLOCK:
-		asked_groups_leave(asked, rec->group, port, sources, n);
+		asked_leave(port, rec->group, sources, n);
 		break;
 	default:
 		break;
@@ -140,7 +293,8 @@ asked_record(fwd_mask_t port, const struct igmp_record *rec, uint64_t now)
 }
 
 void
-gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_ms)
+gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
+		    uint64_t now_ms)
 {
 	fwd_mask_t port = (fwd_mask_t)(1u << role);
 	struct igmp_record rec;
@@ -154,7 +308,7 @@ gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_
 		asked_join(port, msg->group, NULL, 0, now_ms);
 		break;
 	case IGMP_TYPE_LEAVE:
-		asked_groups_leave(asked, msg->group, port, NULL, 0);
+		asked_leave(port, msg->group, NULL, 0);
 		break;
 	case IGMP_TYPE_V3_REPORT:
 		while (igmp_record_next(msg, &pos, &rec))
@@ -163,6 +317,7 @@ gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_
 	default:
 		break;
 	}
+	settle(admitted);
 }
 
 uint16_t
@@ -172,17 +327,33 @@ gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint6
 	uint16_t n_taken = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		uint16_t n_src = items[i].n_sources < ASKED_MAX_SOURCES ? items[i].n_sources :
-			ASKED_MAX_SOURCES;
+		const struct ctl_item *it = &items[i];
+		uint16_t n_src = it->n_sources <= ASKED_MAX_SOURCES ? it->n_sources :
+			ASKED_MAX_SOURCES + 1;
+		uint32_t room = 0;
+		int ret;
 
-		if (asked != NULL && !leave &&
-		    asked_groups_join(asked, items[i].group, gw.inside_mask, items[i].sources, n_src,
-				      now_ms) < 0)
+		if (asked == NULL) {
+			taken[n_taken++] = *it;
 			continue;
-		if (asked != NULL && leave)
-			asked_groups_leave(asked, items[i].group, gw.inside_mask, items[i].sources,
-					   n_src);
-		taken[n_taken++] = items[i];
+		}
+		if (leave) {
+			asked_leave(gw.inside_mask, it->group, it->sources, n_src);
+			taken[n_taken++] = *it;
+			continue;
+		}
+		/* Room first, as a worker takes it: the table never holds more than max_groups. */
+		if (!fwd_table_holds(gw.held, it->group)) {
+			if (!group_quota_take(&quota, 1)) {
+				refused[GW_LIMIT_MAX_GROUPS]++;
+				continue;
+			}
+			room = 1;
+		}
+		ret = asked_join(gw.inside_mask, it->group, it->sources, n_src, now_ms);
+		settle(room);
+		if (ret == 0)
+			taken[n_taken++] = *it;
 	}
 	return n_taken;
 }
@@ -192,12 +363,44 @@ gw_forwarding_poll(uint64_t now_ms)
 {
 	static uint64_t next;
 
-	if (gw.fwd == NULL || now_ms < next)
+	if (asked != NULL)
+		release_room();
+	if (now_ms < next)
 		return;
 	next = now_ms + POLL_PERIOD_MS;
-	if (asked != NULL)
+	if (asked != NULL) {
+		uint32_t before = asked_groups_count(asked);
+
 		asked_groups_expire(asked, now_ms);
-	fwd_table_reclaim(gw.fwd);
+		removed += before - asked_groups_count(asked);
+	}
+	if (gw.fwd != NULL)
+		fwd_table_reclaim(gw.fwd);
+	if (gw.held != NULL && gw.held != gw.fwd)
+		fwd_table_reclaim(gw.held);
+}
+
+void
+gw_forwarding_refused(uint64_t n[GW_LIMIT_COUNT])
+{
+	for (int l = 0; l < GW_LIMIT_COUNT; l++)
+		n[l] += refused[l];
+}
+
+/* The goIGMP-mode bookkeeping of what the gateway asked for upstream, and its bounds. */
+static void
+asked_status(json_t *st)
+{
+	json_t *ref = json_object();
+
+	for (int l = 0; l < GW_LIMIT_COUNT; l++)
+		json_object_set_new(ref, gw_limit_key(l), json_integer((json_int_t)refused[l]));
+	json_object_set_new(ref, "no_memory", json_integer((json_int_t)no_memory));
+	json_object_set_new(st, "asked_groups", json_integer(asked_groups_count(asked)));
+	json_object_set_new(st, "asked_memory_bytes",
+			    json_integer((json_int_t)asked_groups_memory(asked)));
+	json_object_set_new(st, "asked_room_taken", json_integer(group_quota_used(&quota)));
+	json_object_set_new(st, "asked_refused", ref);
 }
 
 json_t *
@@ -206,18 +409,15 @@ gw_forwarding_status(void)
 	json_t *st;
 
 	if (gw.fwd == NULL)
-		return json_pack("{s:b}", "enabled", 0);
-	st = json_pack("{s:b, s:i, s:i, s:I, s:s}", "enabled", 1, "groups",
-		       (int)fwd_table_count(gw.fwd), "static_routes",
-		       (int)gw.cfg.forward.n_mroutes, "memory_bytes",
-		       (json_int_t)fwd_table_memory(gw.fwd), "fed_by",
-		       gw.cfg.track_membership ? "membership" : "asked_upstream");
-	/* What the goIGMP-mode bookkeeping that feeds the table takes besides. */
-	if (st != NULL && asked != NULL) {
-		json_object_set_new(st, "asked_groups", json_integer(asked_groups_count(asked)));
-		json_object_set_new(st, "asked_memory_bytes",
-				    json_integer((json_int_t)asked_groups_memory(asked)));
-	}
+		st = json_pack("{s:b}", "enabled", 0);
+	else
+		st = json_pack("{s:b, s:i, s:i, s:I, s:s}", "enabled", 1, "groups",
+			       (int)fwd_table_count(gw.fwd), "static_routes",
+			       (int)gw.cfg.forward.n_mroutes, "memory_bytes",
+			       (json_int_t)fwd_table_memory(gw.fwd), "fed_by",
+			       gw.cfg.track_membership ? "membership" : "asked_upstream");
+	if (st != NULL && asked != NULL)
+		asked_status(st);
 	return st;
 }
 
@@ -226,6 +426,9 @@ gw_forwarding_close(void)
 {
 	asked_groups_free(asked);
 	asked = NULL;
+	if (gw.held != gw.fwd)
+		fwd_table_free(gw.held);
+	gw.held = NULL;
 	fwd_table_free(gw.fwd);
 	gw.fwd = NULL;
 	rte_free(gw.qsbr);

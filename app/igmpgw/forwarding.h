@@ -13,26 +13,34 @@
 #include <jansson.h>
 
 #include "ctl_proto.h"
+#include "gw.h"
 #include "gw_config.h"
 #include "igmp_wire.h"
 
 /* Sets up forwarding per [forward]; before the workers start. */
 int gw_forwarding_init(char *err, size_t err_len);
 
-/* A report or leave the gateway passed upstream for an inside port. */
-void gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint64_t now_ms);
+/*
+ * A report or leave the gateway passed upstream for an inside port; admitted:
+ * the room under max_groups the worker took for it (igmp_proxy_decision).
+ */
+void gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
+			 uint64_t now_ms);
 
 /*
  * Reports or leaves a client asked for, on behalf of every inside port: copies
  * into taken the items the table took (all leaves; joins unless the table is
  * full) and returns their count. Only those may be sent upstream, so the
- * table and the upstream agree. Without forwarding every item is taken.
+ * table and the upstream agree. With tracking (no such table) every item is taken.
  */
 uint16_t gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave,
 			      uint64_t now_ms, struct ctl_item *taken);
 
 /* Expiry and memory reclaim; call every few milliseconds. */
 void gw_forwarding_poll(uint64_t now_ms);
+
+/* Adds the joins refused here (client requests, held groups' sources) to n, by limit. */
+void gw_forwarding_refused(uint64_t n[GW_LIMIT_COUNT]);
 
 /* {"enabled", "groups", "static_routes", "memory_bytes", ...} for status. */
 json_t *gw_forwarding_status(void);

@@ -67,6 +67,26 @@ enum gw_counter {
 
 extern const char *const gw_counter_names[GW_CNT_COUNT];
 
+/*
+ * The [limits] keys a join can be refused by. Refusals are counted where the
+ * state is kept and summarised in the log once a period, naming the key.
+ */
+#define GW_LIMITS(X) \
+	X(MAX_GROUPS, "max_groups") \
+	X(MAX_GROUPS_PER_PORT, "max_groups_per_port") \
+	X(MAX_SOURCES_PER_GROUP, "max_sources_per_group")
+
+enum gw_limit {
+#define GW_LIMIT_ENUM(code, key) GW_LIMIT_##code,
+	GW_LIMITS(GW_LIMIT_ENUM)
+#undef GW_LIMIT_ENUM
+	GW_LIMIT_COUNT
+};
+
+/* "max_groups", ...: the key in [limits]; and its configured value. */
+const char *gw_limit_key(enum gw_limit l);
+uint32_t gw_limit_value(enum gw_limit l);
+
 /* One worker's counters for one port: written by that worker only. */
 struct gw_port_stats {
 	uint64_t cnt[GW_CNT_COUNT];
@@ -128,7 +148,14 @@ struct gw {
 	struct fwd_table *fwd;
 	struct rte_rcu_qsbr *qsbr;             /* workers report quiescent states here */
 	fwd_mask_t inside_mask;                /* present inside ports */
-	bool feed_asked;                       /* workers hand translated reports to main */
+	/*
+	 * goIGMP's modes: the groups the gateway holds upstream (gw.fwd itself
+	 * when forwarding is on), read by the workers without locks, and the
+	 * room left under max_groups; NULL with tracking, which bounds its state.
+	 */
+	struct fwd_table *held;
+	struct igmp_proxy_limits upstream_limits;
+	bool feed_asked;                       /* workers hand reports passed upstream to main */
 	bool feed_tracking;                    /* workers hand inside IGMP and queries to main */
 };
 

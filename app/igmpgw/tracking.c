@@ -21,6 +21,8 @@
 #include "tracking.h"
 
 static struct mship *mship;
+/* Groups the forwarding table refused (full), or could not take (no memory). */
+static uint64_t fwd_refused, fwd_failed;
 
 static void
 ipv4_str(uint32_t addr, char *buf, size_t len)
@@ -52,6 +54,7 @@ on_changed(void *arg __rte_unused, uint16_t port __rte_unused, uint32_t group)
 	uint64_t now = gw_now_ms();
 	fwd_mask_t any = 0;
 	uint16_t n = 0;
+	int ret;
 
 	if (gw.fwd == NULL)
 		return;
@@ -84,8 +87,12 @@ on_changed(void *arg __rte_unused, uint16_t port __rte_unused, uint32_t group)
 				src[k].include |= bit;
 		}
 	}
-	if (fwd_table_set(gw.fwd, group, any, src, n) < 0)
-		GW_LOG(WARNING, "tracking: the forwarding table refused a group (limits.max_groups)");
+	/* Counted, never logged here: control.c summarises refusals once a period. */
+	ret = fwd_table_set(gw.fwd, group, any, src, n);
+	if (ret == -ENOSPC)
+		fwd_refused++;
+	else if (ret < 0)
+		fwd_failed++;
 }
 
 static void
@@ -303,6 +310,16 @@ queriers_json(void)
 	return list;
 }
 
+void
+gw_tracking_refused(uint64_t n[GW_LIMIT_COUNT])
+{
+	if (mship == NULL)
+		return;
+	n[GW_LIMIT_MAX_GROUPS] += mship_counter(mship, MSHIP_CTR_REFUSED_MAX_GROUPS) + fwd_refused;
+	n[GW_LIMIT_MAX_GROUPS_PER_PORT] += mship_counter(mship, MSHIP_CTR_REFUSED_MAX_GROUPS_PER_PORT);
+	n[GW_LIMIT_MAX_SOURCES_PER_GROUP] += mship_counter(mship, MSHIP_CTR_REFUSED_MAX_SOURCES);
+}
+
 json_t *
 gw_tracking_status(void)
 {
@@ -315,6 +332,10 @@ gw_tracking_status(void)
 	for (int c = 0; c < MSHIP_CTR_COUNT; c++)
 		json_object_set_new(counters, mship_counter_name(c),
 				    json_integer((json_int_t)mship_counter(mship, c)));
+	/* The forwarding table's own refusals of what tracking holds (should stay 0). */
+	json_object_set_new(counters, "forwarding_refused_max_groups",
+			    json_integer((json_int_t)fwd_refused));
+	json_object_set_new(counters, "forwarding_no_memory", json_integer((json_int_t)fwd_failed));
 	mship_upstream_get(mship, &up);
 	return json_pack("{s:b, s:i, s:i, s:i, s:I, s:o, s:o}", "enabled", 1, "groups",
 			 (int)mship_group_count(mship, MSHIP_ALL_PORTS), "upstream_groups",

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "ctl_proto.h"
+#include "gw.h"
 #include "gw_config.h"
 #include "igmp_wire.h"
 
@@ -42,6 +43,9 @@ void gw_tracking_poll(uint64_t now_ms);
  */
 bool gw_tracking_groups_next(struct ctl_cursor *pos, uint32_t max, json_t *list,
 			     uint64_t now_ms);
+
+/* Adds the joins tracking refused to n, by limit. */
+void gw_tracking_refused(uint64_t n[GW_LIMIT_COUNT]);
 
 /* Counts and memory for status. */
 json_t *gw_tracking_status(void);

@@ -38,11 +38,29 @@ struct tx_queues {
 	uint64_t twin_drops_seen[GW_MAX_PORTS];
 };
 
+/*
+ * Refreshes of held groups the main lcore heard of this recently are not
+ * handed over again: they would only restart a lifetime of minutes, and a
+ * flood of them would cost a copy each and fill the ring. Per (port, group),
+ * direct-mapped: consecutive groups never collide under Fibonacci hashing.
+ */
+#define FED_SLOTS 4096
+#define FED_SHIFT (32 - 12)
+#define FED_PERIOD_MS 1000
+
+struct fed_slot {
+	uint32_t group;
+	uint32_t ms;                  /* when the main lcore was told */
+	uint8_t role;
+};
+
 struct worker {
 	unsigned int index;
 	uint16_t queue;
 	uint64_t burst_tsc;           /* when the current burst arrived */
+	uint64_t tsc_per_ms;
 	struct tx_queues tx;
+	struct fed_slot fed[FED_SLOTS];
 };
 
 static inline struct gw_port_stats *
@@ -155,21 +173,25 @@ querier_addr(struct rte_ether_addr *mac)
 	return gw.querier.addr;
 }
 
-static void
-raise_event(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+/* Hands a copy of m to the main lcore; admitted: the room the decision took for it. */
+static bool
+raise_event(struct worker *w, enum gw_role role, struct rte_mbuf *m, uint16_t admitted)
 {
 	/* A copy, not a clone: proxying rewrites the headers of m in place. */
 	struct rte_mbuf *copy = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
 
 	if (copy == NULL) {
 		stats_of(w, role)->cnt[GW_CNT_no_mbuf]++;
-		return;
+		return false;
 	}
 	copy->port = (uint16_t)role;
+	copy->hash.usr = admitted;
 	if (rte_ring_enqueue(gw.events, copy) != 0) {
 		stats_of(w, role)->cnt[GW_CNT_events_dropped]++;
 		rte_pktmbuf_free(copy);
+		return false;
 	}
+	return true;
 }
 
 /*
@@ -255,19 +277,58 @@ emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct ig
 	emit_one(w, ingress, last, m, msg, igmp_offset, d);
 }
 
+static struct fed_slot *
+fed_slot(struct worker *w, enum gw_role role, uint32_t group)
+{
+	/* Host order: consecutive groups are consecutive numbers, spread evenly. */
+	uint32_t key = rte_be_to_cpu_32(group) ^ ((uint32_t)role << 28);
+
+	return &w->fed[(key * 2654435769u) >> FED_SHIFT];
+}
+
+/*
+ * Whether the main lcore must hear of a report passed upstream: always, but
+ * for a v1/v2 refresh of a group held for this port it heard of within
+ * FED_PERIOD_MS. A leave forgets the group, so what follows is heard again.
+ */
+static bool
+asked_needs_feed(struct worker *w, enum gw_role role, const struct igmp_msg *msg,
+		 const struct igmp_proxy_decision *d)
+{
+	uint32_t now = (uint32_t)(w->burst_tsc / w->tsc_per_ms);
+	struct fed_slot *f;
+
+	if (msg->type != IGMP_TYPE_V1_REPORT && msg->type != IGMP_TYPE_V2_REPORT &&
+	    msg->type != IGMP_TYPE_LEAVE)
+		return true;
+	f = fed_slot(w, role, msg->group);
+	if (msg->type == IGMP_TYPE_LEAVE) {
+		if (f->group == msg->group && f->role == role)
+			f->group = 0;
+		return true;
+	}
+	if (d->admitted == 0 && f->group == msg->group && f->role == role &&
+	    now - f->ms < FED_PERIOD_MS)
+		return false;
+	*f = (struct fed_slot){ .group = msg->group, .ms = now, .role = (uint8_t)role };
+	return true;
+}
+
 /*
  * What the main lcore needs to see: events for clients, the inside IGMP
  * membership tracking runs on (and upstream queries), or, without tracking,
- * what the gateway passed upstream, which feeds the forwarding table.
+ * what the gateway passed upstream, which feeds the groups it holds there.
  */
 static bool
-main_wants(enum gw_role role, const struct igmp_proxy_decision *d)
+main_wants(struct worker *w, enum gw_role role, const struct igmp_msg *msg,
+	   const struct igmp_proxy_decision *d)
 {
 	if (d->event_query || d->event_report)
 		return true;
 	if (gw_role_is_inside(role))
 		return gw.feed_tracking ||
-			(gw.feed_asked && d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE);
+			(gw.feed_asked && d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE &&
+			 asked_needs_feed(w, role, msg, d));
 	return gw.feed_tracking && d->learn_querier;
 }
 
@@ -300,13 +361,19 @@ handle_igmp(struct worker *w, enum gw_role role, struct rte_mbuf *m, const struc
 	in.role = role;
 	in.addr = gw.port[role].addr;
 	in.active = gw_role_is_inside(role) || role == gw_active_outside();
-	igmp_proxy_decide(&gw.cfg.igmp, &in, &ip, &msg, querier_addr(&unused), &d);
+	igmp_proxy_decide(&gw.cfg.igmp, &in, &ip, &msg, querier_addr(&unused),
+			  gw.held != NULL ? &gw.upstream_limits : NULL, &d);
 	st->proxy[d.reason]++;
 
 	if (d.learn_querier)
 		learn_querier(w, role, eth, &ip, &msg);
-	if (main_wants(role, &d))
-		raise_event(w, role, m);
+	if (main_wants(w, role, &msg, &d) && !raise_event(w, role, m, d.admitted) &&
+	    d.admitted > 0) {
+		/* New groups the main lcore cannot hold must not go upstream either. */
+		group_quota_give(gw.upstream_limits.quota, d.admitted);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (d.egress == PROXY_EGRESS_NONE) {
 		rte_pktmbuf_free(m);
 		return;
@@ -671,6 +738,7 @@ static int
 worker_init(struct worker *w, unsigned int index)
 {
 	memset(w, 0, sizeof(*w));
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	w->index = index;
 	w->queue = (uint16_t)index;
 	for (int r = 0; r < GW_MAX_PORTS; r++) {

@@ -23,6 +23,8 @@
 #define IN3 (1u << 4)
 
 #define LIFETIME 1000
+/* The sources a group may hold in these tables. */
+#define MAX_SRC 32
 
 /* Which groups the callback was called for, in order. */
 struct calls {
@@ -51,7 +53,7 @@ static const char *
 describe(const struct asked_groups *a, uint32_t group)
 {
 	static char buf[2048];
-	struct fwd_source src[ASKED_MAX_SOURCES];
+	struct fwd_source src[MAX_SRC];
 	fwd_mask_t any;
 	uint16_t n;
 	size_t len;
@@ -91,13 +93,13 @@ static void
 test_join_leave(void)
 {
 	struct calls calls = { .n = 0 };
-	struct asked_groups *a = asked_groups_create(16, LIFETIME, on_changed, &calls);
+	struct asked_groups *a = asked_groups_create(16, MAX_SRC, LIFETIME, on_changed, &calls);
 	const uint32_t g = ip(239, 1, 1, 1), g2 = ip(239, 1, 1, 2);
 	const uint32_t s12[] = { ip(10, 0, 0, 1), ip(10, 0, 0, 2) };
 	const uint32_t s1[] = { ip(10, 0, 0, 1) };
 	const uint32_t s2[] = { ip(10, 0, 0, 2) };
 	fwd_mask_t any = 0xffff;
-	struct fwd_source src[ASKED_MAX_SOURCES];
+	struct fwd_source src[MAX_SRC];
 	uint16_t n = 99;
 	int ret;
 
@@ -159,7 +161,7 @@ static void
 test_expiry(void)
 {
 	struct calls calls = { .n = 0 };
-	struct asked_groups *a = asked_groups_create(16, LIFETIME, on_changed, &calls);
+	struct asked_groups *a = asked_groups_create(16, MAX_SRC, LIFETIME, on_changed, &calls);
 	const uint32_t g = ip(239, 2, 2, 2), g2 = ip(232, 2, 2, 2);
 	const uint32_t s1[] = { ip(10, 0, 0, 1) };
 
@@ -207,8 +209,8 @@ static void
 test_limits(void)
 {
 	struct calls calls = { .n = 0 };
-	struct asked_groups *a = asked_groups_create(3, LIFETIME, on_changed, &calls);
-	uint32_t many[ASKED_MAX_SOURCES + 1];
+	struct asked_groups *a = asked_groups_create(3, MAX_SRC, LIFETIME, on_changed, &calls);
+	uint32_t many[MAX_SRC + 1];
 	char before[2048];
 	int ret;
 
@@ -233,27 +235,27 @@ test_limits(void)
 		  ret);
 	asked_groups_free(a);
 
-	a = asked_groups_create(16, LIFETIME, on_changed, &calls);
+	a = asked_groups_create(16, MAX_SRC, LIFETIME, on_changed, &calls);
 	if (a == NULL)
 		return;
 	for (uint32_t i = 0; i < ARRAY_LEN(many); i++)
 		many[i] = htonl(0x0a000001u + i);
-	ret = asked_groups_join(a, ip(232, 0, 0, 1), IN1, many, ASKED_MAX_SOURCES, 0);
-	TAP_CHECK(ret == 0, "%d sources fit (%d)", ASKED_MAX_SOURCES, ret);
+	ret = asked_groups_join(a, ip(232, 0, 0, 1), IN1, many, MAX_SRC, 0);
+	TAP_CHECK(ret == 0, "%d sources fit (%d)", MAX_SRC, ret);
 	snprintf(before, sizeof(before), "%s", describe(a, ip(232, 0, 0, 1)));
 	calls.n = 0;
-	ret = asked_groups_join(a, ip(232, 0, 0, 1), IN2, &many[1], ASKED_MAX_SOURCES, 0);
-	TAP_CHECK(ret == -ENOSPC && calls.n == 0, "source %d: -ENOSPC, no callback (%d)",
-		  ASKED_MAX_SOURCES + 1, ret);
+	ret = asked_groups_join(a, ip(232, 0, 0, 1), IN2, &many[1], MAX_SRC, 0);
+	TAP_CHECK(ret == -E2BIG && calls.n == 0, "source %d: -E2BIG, no callback (%d)",
+		  MAX_SRC + 1, ret);
 	CHECK_STATE(a, ip(232, 0, 0, 1), before, "the group kept its %d sources unchanged",
-		    ASKED_MAX_SOURCES);
-	ret = asked_groups_join(a, ip(232, 0, 0, 1), IN2, many, ASKED_MAX_SOURCES, 0);
+		    MAX_SRC);
+	ret = asked_groups_join(a, ip(232, 0, 0, 1), IN2, many, MAX_SRC, 0);
 	TAP_CHECK(ret == 0, "the same %d sources for another port: no new place needed (%d)",
-		  ASKED_MAX_SOURCES, ret);
-	ret = asked_groups_join(a, ip(232, 0, 0, 2), IN1, many, ASKED_MAX_SOURCES + 1, 0);
-	TAP_CHECK(ret == -ENOSPC && asked_groups_count(a) == 1,
-		  "new group with %d sources: -ENOSPC, not created (ret %d, count %u)",
-		  ASKED_MAX_SOURCES + 1, ret, asked_groups_count(a));
+		  MAX_SRC, ret);
+	ret = asked_groups_join(a, ip(232, 0, 0, 2), IN1, many, MAX_SRC + 1, 0);
+	TAP_CHECK(ret == -E2BIG && asked_groups_count(a) == 1,
+		  "new group with %d sources: -E2BIG, not created (ret %d, count %u)",
+		  MAX_SRC + 1, ret, asked_groups_count(a));
 	CHECK_STATE(a, ip(232, 0, 0, 2), "absent", "the refused new group");
 	{
 		const uint32_t twice[] = { ip(10, 9, 9, 9), ip(10, 9, 9, 9) };
@@ -264,9 +266,9 @@ test_limits(void)
 	}
 	asked_groups_free(a);
 
-	a = asked_groups_create(UINT32_MAX, LIFETIME, NULL, NULL);
+	a = asked_groups_create(UINT32_MAX, MAX_SRC, LIFETIME, NULL, NULL);
 	TAP_CHECK(a == NULL, "max_groups 2^32-1 refused at creation (no endless sizing loop)");
-	a = asked_groups_create(0, LIFETIME, NULL, NULL);
+	a = asked_groups_create(0, MAX_SRC, LIFETIME, NULL, NULL);
 	TAP_CHECK(a != NULL && asked_groups_join(a, ip(239, 0, 0, 1), IN1, NULL, 0, 0) == -ENOSPC,
 		  "max_groups 0: every join -ENOSPC");
 	asked_groups_free(a);
@@ -282,8 +284,8 @@ struct model_group {
 	uint32_t group;
 	fwd_mask_t any;
 	uint16_t n;
-	uint32_t src[ASKED_MAX_SOURCES];
-	fwd_mask_t src_ports[ASKED_MAX_SOURCES];
+	uint32_t src[MAX_SRC];
+	fwd_mask_t src_ports[MAX_SRC];
 	uint64_t expires[MODEL_PORTS];
 };
 
@@ -330,8 +332,8 @@ model_join(struct model *md, int k, fwd_mask_t ports, const uint32_t *src, uint1
 		if (!seen && (!md->present[k] || model_find_src(m, src[i]) < 0))
 			new_src++;
 	}
-	if ((md->present[k] ? m->n : 0) + new_src > ASKED_MAX_SOURCES)
-		return -ENOSPC;
+	if ((md->present[k] ? m->n : 0) + new_src > MAX_SRC)
+		return -E2BIG;
 	if (!md->present[k]) {
 		uint32_t group = m->group;
 
@@ -418,8 +420,8 @@ model_describe(const struct model *md, int k)
 {
 	static char buf[2048];
 	const struct model_group *m = &md->g[k];
-	uint32_t src[ASKED_MAX_SOURCES];
-	fwd_mask_t ports[ASKED_MAX_SOURCES];
+	uint32_t src[MAX_SRC];
+	fwd_mask_t ports[MAX_SRC];
 	size_t len;
 
 	if (!md->present[k])
@@ -476,7 +478,7 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 		md.g[k].group = universe[k];
 	for (int i = 0; i < SOURCE_POOL; i++)
 		pool[i] = htonl(0x0a000000u + (uint32_t)i * 257u + 1);
-	a = asked_groups_create(max, LIFETIME, on_changed, &calls);
+	a = asked_groups_create(max, MAX_SRC, LIFETIME, on_changed, &calls);
 	if (a == NULL)
 		return 1;
 	srand(seed);
@@ -486,14 +488,14 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 		int op = rand() % 100;
 		int k = rand() % UNIVERSE;
 		fwd_mask_t ports = (fwd_mask_t)((rand() % 7 + 1) << 2);
-		uint32_t src[ASKED_MAX_SOURCES + 4];
+		uint32_t src[MAX_SRC + 4];
 		uint16_t n = 0;
 
 		if (rand() % 3 != 0) {
 			n = (uint16_t)(rand() % 5);
 			if (rand() % 20 == 0)
-				n = (uint16_t)(ASKED_MAX_SOURCES / 2 +
-					       rand() % (ASKED_MAX_SOURCES / 2 + 4));
+				n = (uint16_t)(MAX_SRC / 2 +
+					       rand() % (MAX_SRC / 2 + 4));
 			for (int i = 0; i < n; i++)
 				src[i] = pool[rand() % SOURCE_POOL];
 		}
@@ -599,7 +601,7 @@ static void
 test_memory(void)
 {
 	const uint32_t max = 100000;
-	struct asked_groups *a = asked_groups_create(max, LIFETIME, NULL, NULL);
+	struct asked_groups *a = asked_groups_create(max, MAX_SRC, LIFETIME, NULL, NULL);
 	const uint32_t src = ip(10, 0, 0, 1);
 	size_t empty, any, with_sources, per;
 	int failed = 0;
@@ -619,7 +621,7 @@ test_memory(void)
 	per = any / 1000;
 	TAP_CHECK(failed == 0 && any == per * 1000 && per >= 100 && per <= 200,
 		  "1000 any-source groups: %zu bytes each (%d refused)", per, failed);
-	TAP_CHECK(with_sources >= 10 * (per + ASKED_MAX_SOURCES * 6),
+	TAP_CHECK(with_sources >= 10 * (per + MAX_SRC * 6),
 		  "10 groups with a source list: %zu bytes each", with_sources / 10);
 	for (uint32_t i = 1000; i < 1010; i++)
 		asked_groups_leave(a, htonl(0xe8000000u + i), IN1, NULL, 0);

@@ -384,7 +384,7 @@ check_matrix_cell(const struct port_case *p, enum msg_kind k, uint32_t dst, cons
 				cfg.unicast_dst = ui ? unicast_dst : 0;
 				/* Poison: the decision must set every field itself. */
 				memset(&got, 0xa5, sizeof(got));
-				igmp_proxy_decide(&cfg, &in, &ip, &msg, q, &got);
+				igmp_proxy_decide(&cfg, &in, &ip, &msg, q, NULL, &got);
 				expect(&cfg, p, k, dst, q, &want);
 				n++;
 				reasons |= 1u << (got.reason & 31);
@@ -455,7 +455,7 @@ test_own_packets(void)
 				}
 				set_switches(&cfg, (1u << N_SWITCHES) - 1);
 				cfg.unicast_dst = unicast_dst;
-				igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, &d);
+				igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, &d);
 				n++;
 				reasons_seen |= 1u << (d.reason & 31);
 				if (d.reason != PROXY_OWN_PACKET || d.egress != PROXY_EGRESS_NONE ||
@@ -653,7 +653,7 @@ test_hand_cases(void)
 		}
 		set_named_switches(&cfg, h->switches);
 		cfg.unicast_dst = h->with_unicast_dst ? unicast_dst : 0;
-		igmp_proxy_decide(&cfg, &in, &ip, &msg, h->with_querier ? querier : 0, &got);
+		igmp_proxy_decide(&cfg, &in, &ip, &msg, h->with_querier ? querier : 0, NULL, &got);
 		same = same_decision(&got, &want, diff, sizeof(diff));
 		if (!same)
 			fprintf(stderr, "%s: %s\n", h->what, diff);
@@ -688,7 +688,7 @@ test_unknown_type(void)
 
 			msg.type = 0x1e; /* mtrace response */
 			set_switches(&cfg, (1u << N_SWITCHES) - 1);
-			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, &d);
+			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, &d);
 			TAP_CHECK(built && d.reason == PROXY_UNKNOWN_TYPE &&
 				  d.egress == PROXY_EGRESS_NONE && !d.event_report &&
 				  !d.event_query && !d.learn_querier,
@@ -722,7 +722,7 @@ decide_all_on(const struct port_case *p, enum msg_kind k, uint32_t g, uint32_t d
 
 	set_switches(&cfg, (1u << N_SWITCHES) - 1);
 	cfg.unicast_membership_reports = false;
-	igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, d);
+	igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, d);
 	reasons_seen |= 1u << (d->reason & 31);
 	return built;
 }
@@ -790,6 +790,253 @@ test_reason_names(void)
 		  "out-of-range reasons are named 'invalid'");
 }
 
+/* ---- limits: what reports from inside may make the gateway hold upstream ---- */
+
+/* The held set of the limits tests: a plain list. */
+struct held_set {
+	uint32_t group[16];
+	unsigned int n;
+};
+
+static bool
+held_holds(const void *set, uint32_t g)
+{
+	const struct held_set *h = set;
+
+	for (unsigned int i = 0; i < h->n; i++)
+		if (h->group[i] == g)
+			return true;
+	return false;
+}
+
+/* A whole IPv4 packet from the inside host to dst carrying a v3 report of records. */
+static bool
+make_v3(uint8_t *buf, uint32_t dst, const struct igmp_record_spec *recs, uint16_t n,
+	struct igmp_ipv4 *ip, struct igmp_msg *msg)
+{
+	uint16_t next = 0, next_src = 0;
+	size_t len = igmp_build_v3_report(buf + IGMP_IP_HDR_LEN, PKT_CAP - IGMP_IP_HDR_LEN,
+					  PKT_CAP - IGMP_IP_HDR_LEN, recs, n, &next, &next_src);
+
+	return len != 0 && next == n &&
+		igmp_build_ipv4_header(buf, PKT_CAP, ports[IN].host, dst, (uint16_t)len) != 0 &&
+		igmp_packet_parse(buf, IGMP_IP_HDR_LEN + len, ip, msg) == IGMP_OK;
+}
+
+/* Decides a packet from the inside host with translation and in-to-out proxying on. */
+static void
+decide_limited(const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+	       const struct igmp_proxy_limits *lim, struct igmp_proxy_decision *d)
+{
+	struct igmp_proxy_ingress in = {
+		.role = ports[IN].role,
+		.active = true,
+		.addr = ports[IN].addr,
+	};
+	struct gw_igmp_config cfg;
+
+	set_switches(&cfg, 0);
+	cfg.unicast_proxy_in_to_out = true;
+	cfg.proxy_in_to_out = true;
+	memset(d, 0xa5, sizeof(*d));
+	igmp_proxy_decide(&cfg, &in, ip, msg, 0, lim, d);
+	reasons_seen |= 1u << (d->reason & 31);
+}
+
+/* A v1/v2 report or leave of g from the inside host to dst, decided under lim. */
+static void
+decide_v2(enum msg_kind k, uint32_t g, uint32_t dst, const struct igmp_proxy_limits *lim,
+	  struct igmp_proxy_decision *d)
+{
+	uint8_t buf[PKT_CAP];
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+
+	if (!make_packet(buf, k, g, ports[IN].host, dst, &ip, &msg)) {
+		TAP_CHECK(false, "%s builds and parses", kind_names[k]);
+		memset(d, 0, sizeof(*d));
+		return;
+	}
+	decide_limited(&ip, &msg, lim, d);
+}
+
+static bool
+passed(const struct igmp_proxy_decision *d, enum igmp_proxy_reason r, uint16_t admitted)
+{
+	return d->reason == r && d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE && d->admitted == admitted;
+}
+
+static bool
+refused(const struct igmp_proxy_decision *d, enum igmp_proxy_reason r)
+{
+	return d->reason == r && d->egress == PROXY_EGRESS_NONE && d->admitted == 0;
+}
+
+static void
+test_limits_v2(void)
+{
+	struct held_set held = { .n = 0 };
+	struct group_quota quota;
+	struct igmp_proxy_limits lim = {
+		.holds = held_holds, .set = &held, .quota = &quota, .max_sources = 4,
+	};
+	uint32_t g1 = addr(239, 5, 0, 1), g2 = addr(239, 5, 0, 2), g3 = addr(239, 5, 0, 3);
+	uint32_t me = ports[IN].addr;
+	struct igmp_proxy_decision d;
+
+	group_quota_init(&quota, 2);
+	decide_v2(V2_REPORT, g1, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 1) && group_quota_used(&quota) == 1,
+		  "limits: a special report for a new group is translated and takes room "
+		  "(%s, admitted %u, used %u)", igmp_proxy_reason_name(d.reason), d.admitted,
+		  group_quota_used(&quota));
+	held.group[held.n++] = g1;
+	decide_v2(V2_REPORT, g1, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 0) && group_quota_used(&quota) == 1,
+		  "limits: a refresh of a held group takes no room");
+	decide_v2(V1_REPORT, g2, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 1) && group_quota_used(&quota) == 2,
+		  "limits: a v1 report for a second new group fills the quota");
+	decide_v2(V2_REPORT, g3, me, &lim, &d);
+	TAP_CHECK(refused(&d, PROXY_REFUSED_MAX_GROUPS) && group_quota_used(&quota) == 2,
+		  "limits: a new group beyond max_groups is refused, nothing taken (%s)",
+		  igmp_proxy_reason_name(d.reason));
+	decide_v2(V2_REPORT, g3, g3, &lim, &d);
+	TAP_CHECK(refused(&d, PROXY_REFUSED_MAX_GROUPS),
+		  "limits: the same as a multicast report proxied in to out (%s)",
+		  igmp_proxy_reason_name(d.reason));
+	decide_v2(V2_REPORT, g1, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 0), "limits: full, a refresh of a held group passes");
+	decide_v2(LEAVE, g1, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 0), "limits: full, a leave of a held group passes");
+	decide_v2(LEAVE, g3, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 0), "limits: full, a leave of another group passes");
+	group_quota_give(&quota, 1);
+	decide_v2(V2_REPORT, g3, me, &lim, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 1) && group_quota_used(&quota) == 2,
+		  "limits: room given back admits a new group again");
+	/* Without limits nothing is counted: the tracking modes bound state themselves. */
+	decide_v2(V2_REPORT, addr(239, 5, 0, 9), me, NULL, &d);
+	TAP_CHECK(passed(&d, PROXY_TRANSLATED, 0), "limits: none given, nothing refused");
+}
+
+static void
+test_limits_v3(void)
+{
+	struct held_set held = { .n = 0 };
+	struct group_quota quota;
+	struct igmp_proxy_limits lim = {
+		.holds = held_holds, .set = &held, .quota = &quota, .max_sources = 4,
+	};
+	uint32_t g1 = addr(239, 6, 0, 1), g2 = addr(239, 6, 0, 2), g3 = addr(239, 6, 0, 3);
+	uint32_t src[5] = { addr(10, 9, 0, 1), addr(10, 9, 0, 2), addr(10, 9, 0, 3),
+			    addr(10, 9, 0, 4), addr(10, 9, 0, 5) };
+	uint32_t me = ports[IN].addr;
+	struct igmp_proxy_decision d;
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	uint8_t buf[PKT_CAP];
+	bool ok;
+
+	group_quota_init(&quota, 3);
+	held.group[held.n++] = g1;
+	group_quota_force(&quota, 1);
+
+	/* Two new groups and a held one, room for 2: all of it goes, two taken. */
+	ok = make_v3(buf, me, (const struct igmp_record_spec[]){
+		{ .type = IGMP_REC_TO_EX, .group = g1 },
+		{ .type = IGMP_REC_TO_EX, .group = g2 },
+		{ .type = IGMP_REC_ALLOW, .group = g3, .sources = src, .n_sources = 2 },
+	}, 3, &ip, &msg);
+	decide_limited(&ip, &msg, &lim, &d);
+	TAP_CHECK(ok && passed(&d, PROXY_TRANSLATED, 2) && group_quota_used(&quota) == 3,
+		  "limits: v3 report, 2 new groups and a held one: admitted 2 (%s, %u, used %u)",
+		  igmp_proxy_reason_name(d.reason), d.admitted, group_quota_used(&quota));
+	group_quota_give(&quota, 2);
+
+	/* Three new groups, room for 2: refused whole, nothing taken. */
+	ok = make_v3(buf, me, (const struct igmp_record_spec[]){
+		{ .type = IGMP_REC_IS_EX, .group = addr(239, 6, 1, 1) },
+		{ .type = IGMP_REC_IS_EX, .group = addr(239, 6, 1, 2) },
+		{ .type = IGMP_REC_IS_IN, .group = addr(239, 6, 1, 3), .sources = src, .n_sources = 1 },
+	}, 3, &ip, &msg);
+	decide_limited(&ip, &msg, &lim, &d);
+	TAP_CHECK(ok && refused(&d, PROXY_REFUSED_MAX_GROUPS) && group_quota_used(&quota) == 1,
+		  "limits: v3 report for more new groups than the room: refused whole (%s, used %u)",
+		  igmp_proxy_reason_name(d.reason), group_quota_used(&quota));
+
+	/* Records that hold no group need no room, whatever the group. */
+	group_quota_force(&quota, 2);
+	ok = make_v3(buf, me, (const struct igmp_record_spec[]){
+		{ .type = IGMP_REC_TO_IN, .group = addr(239, 6, 2, 1) },
+		{ .type = IGMP_REC_IS_IN, .group = addr(239, 6, 2, 2) },
+		{ .type = IGMP_REC_BLOCK, .group = addr(239, 6, 2, 3), .sources = src, .n_sources = 5 },
+		{ .type = IGMP_REC_TO_EX, .group = g1, .sources = src, .n_sources = 5 },
+	}, 4, &ip, &msg);
+	decide_limited(&ip, &msg, &lim, &d);
+	TAP_CHECK(ok && passed(&d, PROXY_TRANSLATED, 0),
+		  "limits: full, leaves (TO_IN {}, IS_IN {}), BLOCK and a held group's TO_EX with "
+		  "5 excluded sources pass (%s)", igmp_proxy_reason_name(d.reason));
+
+	/* Sources to include beyond max_sources: refused, however much room. */
+	group_quota_init(&quota, 100);
+	ok = make_v3(buf, me, (const struct igmp_record_spec[]){
+		{ .type = IGMP_REC_ALLOW, .group = g1, .sources = src, .n_sources = 5 },
+	}, 1, &ip, &msg);
+	decide_limited(&ip, &msg, &lim, &d);
+	TAP_CHECK(ok && refused(&d, PROXY_REFUSED_MAX_SOURCES) && group_quota_used(&quota) == 0,
+		  "limits: ALLOW with 5 sources, max 4: refused_max_sources (%s)",
+		  igmp_proxy_reason_name(d.reason));
+	ok = make_v3(buf, me, (const struct igmp_record_spec[]){
+		{ .type = IGMP_REC_TO_IN, .group = g2, .sources = src, .n_sources = 4 },
+	}, 1, &ip, &msg);
+	decide_limited(&ip, &msg, &lim, &d);
+	TAP_CHECK(ok && passed(&d, PROXY_TRANSLATED, 1), "limits: TO_IN with 4 sources, max 4: passes");
+}
+
+/* Queries and what comes from outside never touch the quota. */
+static void
+test_limits_elsewhere(void)
+{
+	struct held_set held = { .n = 0 };
+	struct group_quota quota;
+	struct igmp_proxy_limits lim = {
+		.holds = held_holds, .set = &held, .quota = &quota, .max_sources = 4,
+	};
+	unsigned int bad = 0, n = 0;
+
+	group_quota_init(&quota, 0);
+	for (size_t pi = 0; pi < ARRAY_LEN(ports); pi++) {
+		for (int k = 0; k < MSG_KIND_COUNT; k++) {
+			const struct port_case *p = &ports[pi];
+			struct igmp_proxy_ingress in = {
+				.role = p->role, .active = p->active, .addr = p->addr,
+			};
+			struct igmp_proxy_decision with, without;
+			struct gw_igmp_config cfg;
+			uint8_t buf[PKT_CAP];
+			struct igmp_ipv4 ip;
+			struct igmp_msg msg;
+			bool from_inside_report = gw_role_is_inside(p->role) && !kind_is_query(k) &&
+				k != LEAVE;
+
+			if (from_inside_report ||
+			    !make_packet(buf, k, group, p->host, kind_rfc_destination(k, group), &ip,
+					 &msg))
+				continue;
+			set_switches(&cfg, (1u << N_SWITCHES) - 1);
+			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, &lim, &with);
+			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, &without);
+			n++;
+			bad += with.reason != without.reason || with.egress != without.egress ||
+				with.dst != without.dst || with.admitted != 0;
+		}
+	}
+	TAP_CHECK(n > 0 && bad == 0 && group_quota_used(&quota) == 0,
+		  "limits: queries, leaves and outside IGMP decide the same with a full quota "
+		  "(%u/%u)", n - bad, n);
+}
+
 /* Every reason but unknown_igmp_type (see test_unknown_type) comes out of real packets. */
 static void
 test_reasons_reached(void)
@@ -832,6 +1079,9 @@ main(void)
 	test_own_packets();
 	test_unknown_type();
 	test_bad_groups();
+	test_limits_v2();
+	test_limits_v3();
+	test_limits_elsewhere();
 	test_reason_names();
 	test_reasons_reached();
 	return TAP_DONE();
