@@ -19,7 +19,8 @@
 #include "gw.h"
 #include "ports.h"
 
-#define CLAIM_DIR "/run/lock/igmpgw"
+#define CLAIM_PARENT "/run/lock"
+#define CLAIM_DIR CLAIM_PARENT "/igmpgw"
 #define MAX_KEYS 4                 /* interfaces one port's devargs may name */
 #define MAX_CLAIMS 64
 #define TWIN_GONE_WAIT_MS 2000     /* a killed gateway's twins vanish as its fds close */
@@ -192,6 +193,9 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 			return 0;
 	if (n_claims == MAX_CLAIMS)
 		return fail(err, err_len, "%s: more than %d interfaces to lock", who, MAX_CLAIMS);
+	/* A booted Debian has /run/lock; a minimal container or chroot may not. */
+	if (mkdir(CLAIM_PARENT, 01777) == 0)
+		chmod(CLAIM_PARENT, 01777); /* as systemd-tmpfiles makes it, past the umask */
 	if (mkdir(CLAIM_DIR, 0755) < 0 && errno != EEXIST) {
 		int e = errno;
 

@@ -270,3 +270,31 @@ def test_not_root(scratch_ns):
         run(["rm", "-rf", f"/var/run/dpdk/{prefix}", f"/tmp/dpdk/{prefix}"], check=False)
     eal_failure(p, "igmpgw: EAL: cannot start as an unprivileged user (hugepages, af_packet and "
                    "TAP need root): run igmpgw as root")
+
+
+def test_starts_where_run_lock_is_missing(scratch_ns, tmp_path):
+    """A fresh chroot or minimal container has no /run/lock: start-up used to stop with
+    "cannot create /run/lock/igmpgw to lock interface ...: No such file or directory"."""
+    prefix = f"{scratch_ns}rl"
+    run(["ip", "-n", scratch_ns, "link", "add", "rlk0", "type", "veth", "peer", "name", "rlk1"])
+    run(["ip", "-n", scratch_ns, "link", "set", "rlk0", "up"])
+    run(["ip", "-n", scratch_ns, "link", "set", "rlk1", "up"])
+    ports = [o for o in NULL_PORTS if not o.startswith("outside.port=")]
+    ports.append("outside.port=net_af_packet0,iface=rlk0")
+    # An empty /run of its own, in a mount namespace of its own: the host's stays as it is.
+    script = " ".join(["mount -t tmpfs tmpfs /run && test ! -e /run/lock && exec",
+                       str(gwlab.IGMPGW)] + eal_args(prefix)
+                      + ["--", "-f", str(LAB_CONF)] + sets(ports))
+    log = tmp_path / "gw.log"
+    with open(log, "w") as out:
+        gw = subprocess.Popen(["ip", "netns", "exec", scratch_ns, "unshare", "-m", "sh", "-c",
+                               script], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "running with" in log.read_text() or gw.poll() is not None, 30,
+                   "the gateway to start or stop")
+        assert gw.poll() is None, log.read_text()
+    finally:
+        gw.terminate()
+        gw.wait(timeout=10)
+        run(["ip", "-n", scratch_ns, "link", "del", "rlk0"], check=False)
+    assert gw.returncode == 0, log.read_text()
