@@ -41,20 +41,6 @@ struct claim {
 static struct claim claims[MAX_CLAIMS];
 static int n_claims;
 
-static int
-fail(char *err, size_t err_len, const char *fmt, ...) __rte_format_printf(3, 4);
-
-static int
-fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* The value of the --vdev at argv[*i] (and moves *i past it), or NULL. */
 static const char *
 vdev_at(int argc, char **argv, int *i)
@@ -192,14 +178,14 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 		if (strcmp(claims[i].file + strlen(CLAIM_DIR) + 1, file) == 0)
 			return 0;
 	if (n_claims == MAX_CLAIMS)
-		return fail(err, err_len, "%s: more than %d interfaces to lock", who, MAX_CLAIMS);
+		return gw_fail(err, err_len, "%s: more than %d interfaces to lock", who, MAX_CLAIMS);
 	/* A booted Debian has /run/lock; a minimal container or chroot may not. */
 	if (mkdir(CLAIM_PARENT, 01777) == 0)
 		chmod(CLAIM_PARENT, 01777); /* as systemd-tmpfiles makes it, past the umask */
 	if (mkdir(CLAIM_DIR, 0755) < 0 && errno != EEXIST) {
 		int e = errno;
 
-		return fail(err, err_len, "%s: cannot create %s to lock %s: %s%s", who, CLAIM_DIR,
+		return gw_fail(err, err_len, "%s: cannot create %s to lock %s: %s%s", who, CLAIM_DIR,
 			    what, strerror(e), root_hint(e));
 	}
 	snprintf(c->file, sizeof(c->file), "%s/%s", CLAIM_DIR, file);
@@ -213,7 +199,7 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 		if (fd < 0) {
 			int e = errno;
 
-			return fail(err, err_len, "%s: cannot lock %s (%s): %s%s", who, what,
+			return gw_fail(err, err_len, "%s: cannot lock %s (%s): %s%s", who, what,
 				    c->file, strerror(e), root_hint(e));
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -224,10 +210,10 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 			pid[strcspn(pid, "\n")] = '\0';
 			close(fd);
 			if (e == EWOULDBLOCK)
-				return fail(err, err_len,
+				return gw_fail(err, err_len,
 					    "%s: %s is in use by another igmpgw (pid %s): stop it first, a second gateway on the same ports cuts the first one off",
 					    who, what, pid[0] != '\0' ? pid : "?");
-			return fail(err, err_len, "%s: cannot lock %s: %s", who, what, strerror(e));
+			return gw_fail(err, err_len, "%s: cannot lock %s: %s", who, what, strerror(e));
 		}
 		if (fstat(fd, &held) == 0 && stat(c->file, &named) == 0 &&
 		    held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
@@ -242,7 +228,7 @@ take_lock(const char *file, const char *who, const char *what, char *err, size_t
 		}
 		close(fd);
 	}
-	return fail(err, err_len, "%s: cannot lock %s: its lock file keeps changing", who, what);
+	return gw_fail(err, err_len, "%s: cannot lock %s: its lock file keeps changing", who, what);
 }
 
 static int
@@ -284,7 +270,7 @@ check_twin_free(const char *ifname, char *err, size_t err_len)
 {
 	for (unsigned int waited = 0; if_nametoindex(ifname) != 0; waited += 50) {
 		if (waited >= TWIN_GONE_WAIT_MS)
-			return fail(err, err_len,
+			return gw_fail(err, err_len,
 				    "config: exception.mode: an interface named %s already exists here and no igmpgw holds it: the kernel twin needs that name (ip link del %s)",
 				    ifname, ifname);
 		sleep_ms(50);
@@ -313,7 +299,7 @@ claim_all(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
 					if (!key_equal(&keys[r][i], &keys[s][j]))
 						continue;
 					describe(&keys[r][i], what, sizeof(what));
-					return fail(err, err_len,
+					return gw_fail(err, err_len,
 						    "config: %s.port: %s is already the %s port",
 						    gw_role_name(r), what, gw_role_name(s));
 				}

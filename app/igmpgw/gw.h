@@ -6,8 +6,10 @@
 #ifndef IGMPGW_GW_H
 #define IGMPGW_GW_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -172,6 +174,21 @@ static inline uint64_t
 gw_now_ms(void)
 {
 	return (rte_rdtsc() - gw.start_tsc) / (rte_get_tsc_hz() / 1000);
+}
+
+/* Writes one start-up error line to err; returns -1 so callers can return it. */
+static inline int
+gw_fail(char *err, size_t err_len, const char *fmt, ...) __rte_format_printf(3, 4);
+
+static inline int
+gw_fail(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 /* Sum one counter of a port over the workers. */

@@ -40,20 +40,6 @@ static struct rte_mempool *clone_pools[RTE_MAX_NUMA_NODES];
 /* Ports configure_port started: stopping one that was not logs a confusing line after the error. */
 static bool started[RTE_MAX_ETHPORTS];
 
-static int
-fail(char *err, size_t err_len, const char *fmt, ...) __rte_format_printf(3, 4);
-
-static int
-fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* One set of mempools per NUMA socket, shared by the ports on it. */
 static int
 pools_for_socket(struct gw_port *p)
@@ -244,7 +230,7 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	gw_twin_ifname(p->role, p->twin_ifname, sizeof(p->twin_ifname));
 	if (gw.cfg.exception == GW_EXCEPTION_VIRTIO_USER) {
 		if (access("/dev/vhost-net", R_OK | W_OK) != 0)
-			return fail(err, err_len,
+			return gw_fail(err, err_len,
 				    "config: exception.mode: virtio-user needs /dev/vhost-net, which this machine does not have (use tap)");
 		snprintf(devargs, sizeof(devargs),
 			 "virtio_user_%s,path=/dev/vhost-net,queues=1,queue_size=1024,iface=%s,mac="
@@ -256,7 +242,7 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	ret = find_or_probe(devargs, &p->twin_id, name, sizeof(name));
 	if (ret < 0) {
 		p->twin_id = GW_NO_PORT;
-		return fail(err, err_len, "config: exception.mode: cannot create the kernel twin %s for %s: %s",
+		return gw_fail(err, err_len, "config: exception.mode: cannot create the kernel twin %s for %s: %s",
 			    p->twin_ifname, role, strerror(-ret));
 	}
 	/* The gateway owns IGMP and the lab has no use for MLD on the twin. */
@@ -264,11 +250,11 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	write_sysctl(path, "1");
 	ret = configure_port(p->twin_id, 1, p->pool, p->socket);
 	if (ret < 0)
-		return fail(err, err_len, "config: exception.mode: cannot start the kernel twin %s: %s",
+		return gw_fail(err, err_len, "config: exception.mode: cannot start the kernel twin %s: %s",
 			    p->twin_ifname, strerror(-ret));
 	ret = configure_kernel_iface(p->twin_ifname, p->addr, p->prefix_len);
 	if (ret < 0)
-		return fail(err, err_len, "config: %s.address: cannot set it on the kernel twin %s: %s",
+		return gw_fail(err, err_len, "config: %s.address: cannot set it on the kernel twin %s: %s",
 			    role, p->twin_ifname, strerror(-ret));
 	return 0;
 }
@@ -287,27 +273,27 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 
 	ret = find_or_probe(pc->devargs, &p->port_id, p->name, sizeof(p->name));
 	if (ret < 0)
-		return fail(err, err_len, "config: %s.port: cannot open '%s': %s", role, pc->devargs,
+		return gw_fail(err, err_len, "config: %s.port: cannot open '%s': %s", role, pc->devargs,
 			    probe_error(pc->devargs, ret));
 	for (int r = 0; r < GW_MAX_PORTS; r++)
 		if (gw.port[r].present && gw.port[r].port_id == p->port_id)
-			return fail(err, err_len, "config: %s.port: '%s' is already the %s port", role,
+			return gw_fail(err, err_len, "config: %s.port: '%s' is already the %s port", role,
 				    p->name, gw_role_name(r));
 	p->present = true;
 	p->socket = rte_eth_dev_socket_id(p->port_id);
 	if (p->socket < 0)
 		p->socket = (int)rte_socket_id();
 	if (pools_for_socket(p) < 0)
-		return fail(err, err_len,
+		return gw_fail(err, err_len,
 			    "config: %s.port: not enough DPDK memory for its mempools (about %u MB): reserve hugepages (scripts/setup.sh) or start with --no-huge -m 256",
 			    role, POOLS_MB);
 	ret = rte_eth_macaddr_get(p->port_id, &p->mac);
 	if (ret < 0)
-		return fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
+		return gw_fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
 			    strerror(-ret));
 	ret = configure_port(p->port_id, (uint16_t)n_queues, p->pool, p->socket);
 	if (ret < 0)
-		return fail(err, err_len, "config: %s.port: cannot start '%s' with %u queues: %s", role,
+		return gw_fail(err, err_len, "config: %s.port: cannot start '%s' with %u queues: %s", role,
 			    p->name, n_queues, strerror(-ret));
 	return open_twin(p, err, err_len);
 }
