@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "igmp_wire.h"
 
 /* Builders cannot frame more than a 16-bit IPv4 total length minus their header. */
@@ -26,49 +27,12 @@
 #define FUZZ_V3_QUERY_RESV_OFF 8
 #define FUZZ_V3_QUERY_RESV_MASK 0xf0
 
-#define FUZZ_ASSERT(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: codec check failed: %s\n", __FILE__, __LINE__, #cond); \
-		abort(); \
-	} \
-} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static uint8_t out[UINT16_MAX + 1];
 static uint8_t expect[UINT16_MAX + 1];
 static uint32_t addrs[FUZZ_MAX_ADDRS];
 static struct igmp_record_spec specs[FUZZ_MAX_RECORDS];
 /* Bytes read through the parser's pointers land here, so ASan sees every read. */
 static volatile uint32_t sink;
-
-static uint16_t
-get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/*
- * RFC 1071 the slow, obvious way: big-endian 16-bit words, odd byte padded
- * with zero. igmp_inet_checksum sums wider words in host order, so the two
- * agreeing on every input checks it independently.
- */
-static uint16_t
-ref_checksum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2) {
-		sum += get_be16(p + i);
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	if (len % 2 != 0) {
-		sum += (uint32_t)p[len - 1] << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	return (uint16_t)~sum;
-}
 
 /* 0x0000 and 0xffff are the same number in one's complement: both verify. */
 static bool
@@ -210,25 +174,25 @@ check_message(const uint8_t *buf, size_t len, const struct igmp_msg *msg)
 	FUZZ_ASSERT(msg->raw == buf);
 	FUZZ_ASSERT(msg->len >= IGMP_V2_LEN && msg->len <= len);
 	FUZZ_ASSERT(msg->checksum_ok);
-	FUZZ_ASSERT(ref_checksum(buf, len) == 0);
+	FUZZ_ASSERT(fuzz_ref_checksum(buf, len) == 0);
 	if (msg->len > FUZZ_BUILD_MAX_LEN)
 		return;
 
 	n = rebuild(msg);
 	FUZZ_ASSERT(n == msg->len);
-	FUZZ_ASSERT(ref_checksum(out, n) == 0);
+	FUZZ_ASSERT(fuzz_ref_checksum(out, n) == 0);
 
 	/*
 	 * The wire checksum covers padding and reserved bits, the rebuilt one
 	 * neither: they must agree only when those add nothing to the sum.
 	 */
-	same_ck = expected_message(msg) && ref_checksum(buf, msg->len) == 0;
+	same_ck = expected_message(msg) && fuzz_ref_checksum(buf, msg->len) == 0;
 	FUZZ_ASSERT(memcmp(out, expect, FUZZ_IGMP_CKSUM_OFF) == 0);
 	FUZZ_ASSERT(memcmp(out + FUZZ_IGMP_CKSUM_OFF + 2, expect + FUZZ_IGMP_CKSUM_OFF + 2,
 			   n - FUZZ_IGMP_CKSUM_OFF - 2) == 0);
 	if (same_ck)
-		FUZZ_ASSERT(checksum_equivalent(get_be16(out + FUZZ_IGMP_CKSUM_OFF),
-						get_be16(buf + FUZZ_IGMP_CKSUM_OFF)));
+		FUZZ_ASSERT(checksum_equivalent(fuzz_be16(out + FUZZ_IGMP_CKSUM_OFF),
+						fuzz_be16(buf + FUZZ_IGMP_CKSUM_OFF)));
 }
 
 /* A header in exactly the form igmp_build_ipv4_header writes, for a payload of len bytes. */
@@ -238,7 +202,7 @@ is_builder_header(const uint8_t *hdr, const struct igmp_ipv4 *ip, size_t len)
 	static const uint8_t ra[] = { 0x94, 0x04, 0x00, 0x00 };
 
 	return ip->hdr_len == IGMP_IP_HDR_LEN && ip->total_len == IGMP_IP_HDR_LEN + len &&
-	       hdr[1] == IGMP_IP_TOS && get_be16(hdr + 4) == 0 && get_be16(hdr + 6) == 0 &&
+	       hdr[1] == IGMP_IP_TOS && fuzz_be16(hdr + 4) == 0 && fuzz_be16(hdr + 6) == 0 &&
 	       hdr[8] == IGMP_IP_TTL && memcmp(hdr + 20, ra, sizeof(ra)) == 0;
 }
 
@@ -263,7 +227,7 @@ check_packet(const uint8_t *pkt, const struct igmp_ipv4 *ip, const struct igmp_m
 
 	hl = igmp_build_ipv4_header(again, sizeof(again), ip->src, ip->dst, msg->len);
 	FUZZ_ASSERT(hl == IGMP_IP_HDR_LEN);
-	FUZZ_ASSERT(ref_checksum(again, hl) == 0);
+	FUZZ_ASSERT(fuzz_ref_checksum(again, hl) == 0);
 	memcpy(again + hl, out, msg->len);
 	FUZZ_ASSERT(igmp_packet_parse(again, hl + msg->len, &ip2, &msg2) == IGMP_OK);
 	FUZZ_ASSERT(ip2.src == ip->src && ip2.dst == ip->dst && ip2.router_alert);
@@ -276,22 +240,9 @@ check_packet(const uint8_t *pkt, const struct igmp_ipv4 *ip, const struct igmp_m
 		FUZZ_ASSERT(memcmp(again, pkt, FUZZ_IPV4_CKSUM_OFF) == 0);
 		FUZZ_ASSERT(memcmp(again + FUZZ_IPV4_CKSUM_OFF + 2, pkt + FUZZ_IPV4_CKSUM_OFF + 2,
 				   hl - FUZZ_IPV4_CKSUM_OFF - 2) == 0);
-		FUZZ_ASSERT(checksum_equivalent(get_be16(again + FUZZ_IPV4_CKSUM_OFF),
-						get_be16(pkt + FUZZ_IPV4_CKSUM_OFF)));
+		FUZZ_ASSERT(checksum_equivalent(fuzz_be16(again + FUZZ_IPV4_CKSUM_OFF),
+						fuzz_be16(pkt + FUZZ_IPV4_CKSUM_OFF)));
 	}
-}
-
-/* Stores the reference checksum of buf[0..len) in its field at off. */
-static void
-put_ref_checksum(uint8_t *buf, size_t len, size_t off)
-{
-	uint16_t ck;
-
-	buf[off] = 0;
-	buf[off + 1] = 0;
-	ck = ref_checksum(buf, len);
-	buf[off] = (uint8_t)(ck >> 8);
-	buf[off + 1] = (uint8_t)ck;
 }
 
 /*
@@ -309,10 +260,10 @@ repair_packet(uint8_t *pkt, size_t len)
 	hl = (size_t)(pkt[0] & 0x0f) * 4;
 	if (hl < 20 || hl > len)
 		return;
-	put_ref_checksum(pkt, hl, FUZZ_IPV4_CKSUM_OFF);
-	tl = get_be16(pkt + 2);
+	fuzz_put_checksum(pkt, hl, FUZZ_IPV4_CKSUM_OFF);
+	tl = fuzz_be16(pkt + 2);
 	if (pkt[9] == IGMP_IP_PROTO && tl <= len && tl >= hl + FUZZ_IGMP_CKSUM_OFF + 2)
-		put_ref_checksum(pkt + hl, tl - hl, FUZZ_IGMP_CKSUM_OFF);
+		fuzz_put_checksum(pkt + hl, tl - hl, FUZZ_IGMP_CKSUM_OFF);
 }
 
 /* The checksum bytes may decide a checksum error and nothing else. */
@@ -344,7 +295,7 @@ fuzz_message(const uint8_t *data, size_t size)
 		return;
 	memcpy(fixed, data, size);
 	if (size >= FUZZ_IGMP_CKSUM_OFF + 2)
-		put_ref_checksum(fixed, size, FUZZ_IGMP_CKSUM_OFF);
+		fuzz_put_checksum(fixed, size, FUZZ_IGMP_CKSUM_OFF);
 	err2 = igmp_parse(fixed, size, &msg);
 	check_repaired_result(err, err2);
 	if (err2 == IGMP_OK)
@@ -381,11 +332,11 @@ fuzz_packet(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FUZZ_ASSERT(igmp_inet_checksum(data, size) == ref_checksum(data, size));
+	FUZZ_ASSERT(igmp_inet_checksum(data, size) == fuzz_ref_checksum(data, size));
 	/* Odd start addresses too: the codec reads wide words through memcpy. */
 	if (size > 0)
 		FUZZ_ASSERT(igmp_inet_checksum(data + 1, size - 1) ==
-			    ref_checksum(data + 1, size - 1));
+			    fuzz_ref_checksum(data + 1, size - 1));
 	check_codes(data, size);
 	fuzz_message(data, size);
 	fuzz_packet(data, size);
