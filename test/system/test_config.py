@@ -8,7 +8,9 @@ Runs in a scratch namespace: no lab needed, and nothing touches the host.
 
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -263,11 +265,18 @@ def test_not_root(scratch_ns):
     if subprocess.run(["setpriv", "--version"], capture_output=True).returncode != 0:
         pytest.skip("setpriv (util-linux) is not installed")
     prefix = f"{scratch_ns}nr"
+    # The config where the unprivileged user can read it, wherever the checkout is (a clone
+    # under /root is not), so that what the test meets is EAL's refusal.
+    conf_dir = tempfile.mkdtemp(prefix=f"igmpgw-{prefix}-")
+    os.chmod(conf_dir, 0o755)
+    conf = shutil.copy(LAB_CONF, conf_dir)
+    os.chmod(conf, 0o644)
     try:
         p = run_in(scratch_ns, ["-l", "0-1", "-m", "256", "--no-pci", "--file-prefix", prefix,
-                                "--", "-f", str(LAB_CONF)] + sets(NULL_PORTS), user=65534)
+                                "--", "-f", conf] + sets(NULL_PORTS), user=65534)
     finally:
-        run(["rm", "-rf", f"/var/run/dpdk/{prefix}", f"/tmp/dpdk/{prefix}"], check=False)
+        run(["rm", "-rf", f"/var/run/dpdk/{prefix}", f"/tmp/dpdk/{prefix}", conf_dir],
+            check=False)
     eal_failure(p, "igmpgw: EAL: cannot start as an unprivileged user (hugepages, af_packet and "
                    "TAP need root): run igmpgw as root")
 
