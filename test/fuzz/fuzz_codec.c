@@ -245,27 +245,6 @@ check_packet(const uint8_t *pkt, const struct igmp_ipv4 *ip, const struct igmp_m
 	}
 }
 
-/*
- * Gives a packet correct IPv4 and IGMP checksums wherever its own header says
- * they are. Random mutations almost never keep a checksum right, so without
- * this the structure checks and the round trip would only ever see the seeds.
- */
-static void
-repair_packet(uint8_t *pkt, size_t len)
-{
-	size_t hl, tl;
-
-	if (len < 20 || pkt[0] >> 4 != 4)
-		return;
-	hl = (size_t)(pkt[0] & 0x0f) * 4;
-	if (hl < 20 || hl > len)
-		return;
-	fuzz_put_checksum(pkt, hl, FUZZ_IPV4_CKSUM_OFF);
-	tl = fuzz_be16(pkt + 2);
-	if (pkt[9] == IGMP_IP_PROTO && tl <= len && tl >= hl + FUZZ_IGMP_CKSUM_OFF + 2)
-		fuzz_put_checksum(pkt + hl, tl - hl, FUZZ_IGMP_CKSUM_OFF);
-}
-
 /* The checksum bytes may decide a checksum error and nothing else. */
 static void
 check_repaired_result(enum igmp_wire_error raw, enum igmp_wire_error repaired)
@@ -320,7 +299,7 @@ fuzz_packet(const uint8_t *data, size_t size)
 	if (size > sizeof(fixed))
 		return;
 	memcpy(fixed, data, size);
-	repair_packet(fixed, size);
+	fuzz_repair_ipv4(fixed, size);
 	err2 = igmp_packet_parse(fixed, size, &ip, &msg);
 	check_repaired_result(err, err2);
 	if (err2 == IGMP_OK) {
