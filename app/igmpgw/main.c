@@ -22,10 +22,10 @@
 #include <rte_ring.h>
 
 #include "claim.h"
-#include "control.h"
+#include "main_loop.h"
 #include "ctl_server.h"
 #include "eal_start.h"
-#include "forwarding.h"
+#include "table_feed.h"
 #include "tracking.h"
 #include "gw.h"
 #include "link_watch.h"
@@ -252,7 +252,7 @@ start_up(char *err, size_t err_len)
 		return -1;
 	}
 	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_originate_init(err, err_len) < 0 ||
-	    gw_forwarding_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
+	    gw_feed_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
 	return gw_ctl_open(err, err_len);
@@ -265,7 +265,7 @@ shut_down(void)
 	gw_control_cleanup();
 	gw_ctl_close();
 	gw_tracking_close();
-	gw_forwarding_close();
+	gw_feed_close();
 	gw_originate_close();
 	drain_ring(gw.ctrl_tx);
 	gw_ports_close();

@@ -55,8 +55,8 @@ LINKTYPE_IPV4 = 228
 
 
 def error_names():
-    """The codec's reasons, read from their one definition in lib/igmp_wire.h."""
-    text = (ROOT / "lib" / "igmp_wire.h").read_text()
+    """The codec's reasons, read from their one definition in lib/wire/igmp_wire.h."""
+    text = (ROOT / "lib" / "wire" / "igmp_wire.h").read_text()
     return set(re.findall(r'X\(IGMP_\w+, "(\w+)"\)', text))
 
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the client library's reply side (lib/igmpgw_client.h):
+ * libFuzzer target for the client library's reply side (lib/client/igmpgw_client.h):
  * the input is what a gateway sends on the socket. A real unix socket carries
  * it to a real client, which sends requests, takes events and dispatches in
  * the order the first byte picks. Whatever came, a response handed out is an

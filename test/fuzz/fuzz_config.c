@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the configuration (lib/gw_config.h): the input is a
+ * libFuzzer target for the configuration (lib/config/gw_config.h): the input is a
  * config file, then NUL-separated --set overrides. A refused config gets one
  * line "config: ..."; an accepted one holds only values the README allows,
  * and loading the same input again gives the same struct, byte for byte.

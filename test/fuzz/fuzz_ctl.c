@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the control protocol (lib/ctl_proto.h), all three
+ * libFuzzer target for the control protocol (lib/ctl/ctl_proto.h), all three
  * directions:
  *  - requests: any line goes through ctl_request_parse(); an error is one
  *    printable sentence, a request that parses is written back in the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for igmpgw-decode's readers (app/decode.c, compiled in):
+ * libFuzzer target for igmpgw-decode's readers (app/decode/decode.c, compiled in):
  * the input as a capture file (pcap, pcapng, any link type libpcap accepts)
  * and as a --raw IGMP message, under a file label taken from the input too.
  * Every line printed must be one JSON object with the frame number counting
@@ -16,7 +16,7 @@
 
 int decode_main(int argc, char **argv);
 #define main decode_main
-#include "../../app/decode.c"
+#include "../../app/decode/decode.c"
 #undef main
 
 #include "fuzz_common.h"

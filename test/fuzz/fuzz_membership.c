@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the membership library (lib/membership.h) as a state
+ * libFuzzer target for the membership library (lib/membership/membership.h) as a state
  * machine: the input is a configuration, then a sequence of steps (IGMP
  * messages from hosts and queriers on any port, raw mutated messages, clock
  * advances, ports added and removed, the upstream moved). After every step:

@@ -448,9 +448,14 @@ def telemetry(file_prefix, cmd, timeout=5):
     return reply[cmd]
 
 
+def lib_header(name):
+    """A header of lib/, found in whichever module folder holds it."""
+    return next((ROOT / "lib").glob(f"*/{name}"))
+
+
 def reason_names(header, macro):
     """Counter names from their one definition, an X-macro list in a lib/ header."""
-    text = (ROOT / "lib" / header).read_text()
+    text = lib_header(header).read_text()
     body = text[text.index(f"#define {macro}("):]
     body = body[:body.index("\n\n")]
     return re.findall(r'X\(\w+, "(\w+)"\)', body)

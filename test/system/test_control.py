@@ -41,8 +41,8 @@ PYTHON = "/usr/bin/python3"
 
 
 def ctl_proto_limit(name):
-    """A limit of the control protocol, from its one definition (lib/ctl_proto.h)."""
-    text = (gwlab.ROOT / "lib" / "ctl_proto.h").read_text()
+    """A limit of the control protocol, from its one definition (lib/ctl/ctl_proto.h)."""
+    text = gwlab.lib_header("ctl_proto.h").read_text()
     return int(re.search(rf"^#define {name} (\d+)\b", text, re.M).group(1))
 
 

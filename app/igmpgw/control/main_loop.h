@@ -3,8 +3,8 @@
  * Main-lcore control work: telemetry commands, events raised by the workers,
  * self queries, and rate-limited logging of what the datapath dropped.
  */
-#ifndef IGMPGW_CONTROL_H
-#define IGMPGW_CONTROL_H
+#ifndef IGMPGW_MAIN_LOOP_H
+#define IGMPGW_MAIN_LOOP_H
 
 #include <stdint.h>
 

@@ -26,7 +26,7 @@
 #include <rte_log.h>
 
 #include "ctl_server.h"
-#include "forwarding.h"
+#include "table_feed.h"
 #include "link_watch.h"
 #include "tracking.h"
 #include "gw.h"
@@ -260,7 +260,7 @@ handle_status(json_t *resp)
 	}
 	json_object_set_new(resp, "igmp", igmp_config_json());
 	json_object_set_new(resp, "exception", json_string(modes[gw.cfg.exception]));
-	json_object_set_new(resp, "forwarding", gw_forwarding_status());
+	json_object_set_new(resp, "forwarding", gw_feed_status());
 	json_object_set_new(resp, "tracking", gw_tracking_status());
 	json_object_set_new(resp, "tx_queues", gw_originate_status());
 }
@@ -313,7 +313,7 @@ handle_select_outside(const struct ctl_request *req, json_t *resp)
 	return NULL;
 }
 
-/* The groups of req's items that are not in taken (kept in order by gw_forwarding_client). */
+/* The groups of req's items that are not in taken (kept in order by gw_feed_client). */
 static json_t *
 refused_json(const struct ctl_request *req, const struct ctl_item *taken, uint16_t n_taken)
 {
@@ -350,7 +350,7 @@ handle_membership(const struct ctl_request *req, json_t *resp, char *err, size_t
 			 "%u, nothing was sent or applied; retry later", room);
 		return err;
 	}
-	n_taken = gw_forwarding_client(req->items, req->n_items, leave, gw_now_ms(), taken);
+	n_taken = gw_feed_client(req->items, req->n_items, leave, gw_now_ms(), taken);
 	packets = gw_send_membership(taken, n_taken, leave, &dst);
 	if (packets < 0) {
 		/* Cannot happen after the check above; say so rather than hide it. */

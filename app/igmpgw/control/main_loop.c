@@ -19,9 +19,9 @@
 #include <rte_ring.h>
 #include <rte_telemetry.h>
 
-#include "control.h"
+#include "main_loop.h"
 #include "ctl_server.h"
-#include "forwarding.h"
+#include "table_feed.h"
 #include "link_watch.h"
 #include "tracking.h"
 #include "gw.h"
@@ -292,7 +292,7 @@ handle_event(struct rte_mbuf *m)
 		if (gw_tracking_enabled())
 			gw_tracking_input(role, &ip, &msg, gw_now_ms());
 		else
-			gw_forwarding_asked(role, &msg, m->hash.usr, gw_now_ms());
+			gw_feed_asked(role, &msg, m->hash.usr, gw_now_ms());
 		return;
 	}
 	if (msg.type == IGMP_TYPE_QUERY)
@@ -386,7 +386,7 @@ refused_joins(uint64_t n[GW_LIMIT_COUNT])
 				n[l] += gw_port_proxy_counter(&gw.port[r], e);
 		}
 	}
-	gw_forwarding_refused(n);
+	gw_feed_refused(n);
 	gw_tracking_refused(n);
 }
 
@@ -442,7 +442,7 @@ gw_control_poll(uint64_t now_tsc)
 
 	drain_events();
 	gw_ctl_poll();
-	gw_forwarding_poll(gw_now_ms());
+	gw_feed_poll(gw_now_ms());
 	gw_tracking_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
 	gw_originate_poll();

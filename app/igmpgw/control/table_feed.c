@@ -23,7 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "asked_groups.h"
-#include "forwarding.h"
+#include "table_feed.h"
 #include "group_quota.h"
 #include "gw.h"
 
@@ -169,7 +169,7 @@ asked_init(char *err, size_t err_len)
 }
 
 int
-gw_forwarding_init(char *err, size_t err_len)
+gw_feed_init(char *err, size_t err_len)
 {
 	int ret;
 
@@ -293,7 +293,7 @@ asked_record(fwd_mask_t port, const struct igmp_record *rec, uint64_t now)
 }
 
 void
-gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
+gw_feed_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
 		    uint64_t now_ms)
 {
 	fwd_mask_t port = (fwd_mask_t)(1u << role);
@@ -321,7 +321,7 @@ gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admi
 }
 
 uint16_t
-gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms,
+gw_feed_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms,
 		     struct ctl_item *taken)
 {
 	uint16_t n_taken = 0;
@@ -359,7 +359,7 @@ gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave, uint6
 }
 
 void
-gw_forwarding_poll(uint64_t now_ms)
+gw_feed_poll(uint64_t now_ms)
 {
 	static uint64_t next;
 
@@ -381,7 +381,7 @@ gw_forwarding_poll(uint64_t now_ms)
 }
 
 void
-gw_forwarding_refused(uint64_t n[GW_LIMIT_COUNT])
+gw_feed_refused(uint64_t n[GW_LIMIT_COUNT])
 {
 	for (int l = 0; l < GW_LIMIT_COUNT; l++)
 		n[l] += refused[l];
@@ -404,7 +404,7 @@ asked_status(json_t *st)
 }
 
 json_t *
-gw_forwarding_status(void)
+gw_feed_status(void)
 {
 	json_t *st;
 
@@ -422,7 +422,7 @@ gw_forwarding_status(void)
 }
 
 void
-gw_forwarding_close(void)
+gw_feed_close(void)
 {
 	asked_groups_free(asked);
 	asked = NULL;

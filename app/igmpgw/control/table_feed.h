@@ -4,8 +4,8 @@
  * table, loads the static routes, and keeps it in step with what feeds it
  * (the memberships the gateway asked for upstream, when tracking is off).
  */
-#ifndef IGMPGW_FORWARDING_H
-#define IGMPGW_FORWARDING_H
+#ifndef IGMPGW_TABLE_FEED_H
+#define IGMPGW_TABLE_FEED_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,13 +18,13 @@
 #include "igmp_wire.h"
 
 /* Sets up forwarding per [forward]; before the workers start. */
-int gw_forwarding_init(char *err, size_t err_len);
+int gw_feed_init(char *err, size_t err_len);
 
 /*
  * A report or leave the gateway passed upstream for an inside port; admitted:
  * the room under max_groups the worker took for it (igmp_proxy_decision).
  */
-void gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
+void gw_feed_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
 			 uint64_t now_ms);
 
 /*
@@ -33,19 +33,19 @@ void gw_forwarding_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t
  * full) and returns their count. Only those may be sent upstream, so the
  * table and the upstream agree. With tracking (no such table) every item is taken.
  */
-uint16_t gw_forwarding_client(const struct ctl_item *items, uint16_t n, bool leave,
+uint16_t gw_feed_client(const struct ctl_item *items, uint16_t n, bool leave,
 			      uint64_t now_ms, struct ctl_item *taken);
 
 /* Expiry and memory reclaim; call every few milliseconds. */
-void gw_forwarding_poll(uint64_t now_ms);
+void gw_feed_poll(uint64_t now_ms);
 
 /* Adds the joins refused here (client requests, held groups' sources) to n, by limit. */
-void gw_forwarding_refused(uint64_t n[GW_LIMIT_COUNT]);
+void gw_feed_refused(uint64_t n[GW_LIMIT_COUNT]);
 
 /* {"enabled", "groups", "static_routes", "memory_bytes", ...} for status. */
-json_t *gw_forwarding_status(void);
+json_t *gw_feed_status(void);
 
 /* After the workers have stopped. */
-void gw_forwarding_close(void);
+void gw_feed_close(void);
 
 #endif

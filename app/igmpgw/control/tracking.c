@@ -14,7 +14,7 @@
 #include <rte_random.h>
 
 #include "ctl_server.h"
-#include "forwarding.h"
+#include "table_feed.h"
 #include "gw.h"
 #include "membership.h"
 #include "originate.h"
