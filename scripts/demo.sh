@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The README's first command: sets the machine up, builds igmpgw, brings the
-# namespace lab up, runs the gateway in it and plays goIGMP's special-unicast
-# scenario with real kernel hosts while printing what happens on the wire.
-# Then the gateway keeps running until Ctrl-C (--once: stop after the scenario).
+# namespace lab up, runs the gateway in it with config/proxy-special.conf as
+# shipped (only its ports and addresses pointed at the lab), and plays goIGMP's
+# special-unicast scenario with real kernel hosts while printing what happens on
+# the wire. Then the gateway keeps running until Ctrl-C.
 #   scripts/demo.sh [--once] [--prefix P]
+#     --once       stop after the scenario
+#     --prefix P   the lab's namespace prefix (default igl)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +18,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--once) ONCE=1 ;;
 	--prefix) PREFIX=$2; shift ;;
-	-h | --help) sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -58,10 +61,15 @@ info "built $BUILD/app/igmpgw/igmpgw"
 say "bringing the lab up (prefix $PREFIX)"
 LAB_QUERY_INTERVAL=${LAB_QUERY_INTERVAL:-10} $LAB up | sed 's/^/   /'
 
-say "starting igmpgw in ${PREFIX}gw with config/lab.conf and the multicast fast path on"
-ip netns exec "${PREFIX}gw" "$BUILD/app/igmpgw/igmpgw" -l 0-1 -m 256 --no-pci \
-	--file-prefix "igmpgw-$PREFIX" -- -f "$ROOT/config/lab.conf" \
-	--set forward.enabled=yes --set control.socket="$BUILD/demo-$PREFIX.sock" >"$GW_LOG" 2>&1 &
+# The shipped config as a newcomer uses it: the lab's ports and addresses, a socket of its own.
+GW_CMD=("$BUILD/app/igmpgw/igmpgw" -l 0-1 -m 256 --no-pci --file-prefix "igmpgw-$PREFIX"
+	-- -f "$ROOT/config/proxy-special.conf"
+	--set outside.port=net_af_packet0,iface=out0 --set outside.address=10.200.1.2/24
+	--set inside.port=net_af_packet2,iface=in0 --set inside.address=10.200.0.1/24
+	--set control.socket="$BUILD/demo-$PREFIX.sock")
+say "starting igmpgw in ${PREFIX}gw with config/proxy-special.conf (it forwards the data: [forward])"
+info "ip netns exec ${PREFIX}gw ${GW_CMD[*]}"
+ip netns exec "${PREFIX}gw" "${GW_CMD[@]}" >"$GW_LOG" 2>&1 &
 GW_PID=$!
 for _ in $(seq 50); do
 	grep -q "running with" "$GW_LOG" && break

@@ -57,6 +57,7 @@ extern int igmpgw_logtype;
 	X(mcast_ttl_expired, "multicast data with TTL <= 1, dropped") \
 	X(mcast_malformed, "multicast data with a broken IPv4 header (version, length), dropped") \
 	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped") \
+	X(mcast_forwarding_off, "multicast data on the active outside while forward.enabled = no: to the kernel twin, not forwarded") \
 	X(link_lost, "times the port's kernel interface was found down, deleted or replaced") \
 	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)")
 

@@ -350,6 +350,7 @@ struct drop_log {
 	uint64_t wire[GW_MAX_PORTS][IGMP_ERR_COUNT];
 	uint64_t proxy[GW_MAX_PORTS][PROXY_REASON_COUNT];
 	uint64_t refused[GW_LIMIT_COUNT];
+	uint64_t forwarding_off[GW_MAX_PORTS];
 };
 
 static struct drop_log logged;
@@ -366,6 +367,24 @@ limit_of_reason(enum igmp_proxy_reason r)
 	default:
 		return GW_LIMIT_COUNT;
 	}
+}
+
+/*
+ * The switch behind a switched_off decision on a port of this role (the
+ * igmp_proxy_decide rows): outside, proxy_out_to_in; inside, the one that is
+ * off of the two that govern multicast and unicast reports.
+ */
+static const char *
+switch_off_name(enum gw_role role)
+{
+	const struct gw_igmp_config *c = &gw.cfg.igmp;
+
+	if (!gw_role_is_inside(role))
+		return "igmp.proxy_out_to_in = no";
+	if (!c->proxy_in_to_out && !c->unicast_proxy_in_to_out)
+		return "igmp.proxy_in_to_out = no (multicast reports) or igmp.unicast_proxy_in_to_out = no (unicast reports)";
+	return !c->proxy_in_to_out ? "igmp.proxy_in_to_out = no" :
+		"igmp.unicast_proxy_in_to_out = no";
 }
 
 /*
@@ -417,11 +436,19 @@ log_drops(void)
 			uint64_t now = gw_port_proxy_counter(p, e);
 
 			if (now != logged.proxy[r][e] && limit_of_reason(e) == GW_LIMIT_COUNT)
-				GW_LOG(INFO, "%s: ignored %" PRIu64 " IGMP packets: %s",
+				GW_LOG(INFO, "%s: ignored %" PRIu64 " IGMP packets: %s%s%s",
 				       gw_role_name(r), now - logged.proxy[r][e],
-				       igmp_proxy_reason_name(e));
+				       igmp_proxy_reason_name(e),
+				       e == PROXY_SWITCHED_OFF ? ": " : "",
+				       e == PROXY_SWITCHED_OFF ? switch_off_name(r) : "");
 			logged.proxy[r][e] = now;
 		}
+		uint64_t off = gw_port_counter(p, GW_CNT_mcast_forwarding_off);
+
+		if (off != logged.forwarding_off[r])
+			GW_LOG(NOTICE, "%s: %" PRIu64 " multicast data packets not forwarded: forwarding is off (set forward.enabled = yes, [forward] enabled = yes in the config)",
+			       gw_role_name(r), off - logged.forwarding_off[r]);
+		logged.forwarding_off[r] = off;
 	}
 	refused_joins(refused);
 	for (int l = 0; l < GW_LIMIT_COUNT; l++) {

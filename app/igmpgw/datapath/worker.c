@@ -582,6 +582,10 @@ handle_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	}
 	if (gw.fwd != NULL && is_ipv4_multicast(m, eth) && forward_multicast(w, role, m, eth))
 		return;
+	/* Data a forwarder would have taken: counted and logged, naming the key. */
+	if (gw.fwd == NULL && role == gw_active_outside() && is_ipv4_multicast(m, eth) &&
+	    !igmp_is_link_local_group(((const struct rte_ipv4_hdr *)(eth + 1))->dst_addr))
+		st->cnt[GW_CNT_mcast_forwarding_off]++;
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		glean_arp(p, m);
 	send_to_twin(w, role, m);
