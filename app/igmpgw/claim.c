@@ -278,15 +278,15 @@ check_twin_free(const char *ifname, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * The interfaces behind every configured port, in keys; refuses one interface
+ * under two roles, which would be opened twice and fight itself. Reads only.
+ */
 static int
-claim_all(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err, size_t err_len)
+find_port_keys(const struct gw_config *cfg, int eal_argc, char **eal_argv,
+	       struct iface_key keys[GW_MAX_PORTS][MAX_KEYS], int n_keys[GW_MAX_PORTS],
+	       char *err, size_t err_len)
 {
-	struct iface_key keys[GW_MAX_PORTS][MAX_KEYS];
-	int n_keys[GW_MAX_PORTS] = { 0 };
-	unsigned long netns = netns_id();
-	char who[64];
-
-	/* One interface under two roles would be opened twice and fight itself. */
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		if (!cfg->port[r].present)
 			continue;
@@ -303,10 +303,24 @@ claim_all(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
 						    "config: %s.port: %s is already the %s port",
 						    gw_role_name(r), what, gw_role_name(s));
 				}
+	}
+	return 0;
+}
+
+static int
+claim_all(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err, size_t err_len)
+{
+	struct iface_key keys[GW_MAX_PORTS][MAX_KEYS];
+	int n_keys[GW_MAX_PORTS] = { 0 };
+	unsigned long netns = netns_id();
+	char who[64];
+
+	if (find_port_keys(cfg, eal_argc, eal_argv, keys, n_keys, err, err_len) < 0)
+		return -1;
+	for (int r = 0; r < GW_MAX_PORTS; r++)
 		if (n_keys[r] > 0 && keys[r][0].kind != 'p')
 			snprintf(gw.port[r].ifname, sizeof(gw.port[r].ifname), "%s",
 				 keys[r][0].name);
-	}
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		snprintf(who, sizeof(who), "config: %s.port", gw_role_name(r));
 		for (int i = 0; i < n_keys[r]; i++)
@@ -354,6 +368,16 @@ gw_claim_ports(const struct gw_config *cfg, int eal_argc, char **eal_argv, char 
 		return 0;
 	gw_claim_release(); /* what was locked before the refusal: no lock files left behind */
 	return -1;
+}
+
+int
+gw_claim_check(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
+	       size_t err_len)
+{
+	struct iface_key keys[GW_MAX_PORTS][MAX_KEYS];
+	int n_keys[GW_MAX_PORTS] = { 0 };
+
+	return find_port_keys(cfg, eal_argc, eal_argv, keys, n_keys, err, err_len);
 }
 
 void

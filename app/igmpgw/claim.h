@@ -23,6 +23,13 @@
 int gw_claim_ports(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
 		   size_t err_len);
 
+/*
+ * What gw_claim_ports checks without locking or opening anything (--check):
+ * one interface under two roles. A running gateway on the same ports is fine.
+ */
+int gw_claim_check(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
+		   size_t err_len);
+
 /* Drops the locks and their files (at a clean stop). */
 void gw_claim_release(void);
 

@@ -45,6 +45,7 @@ struct gw gw;
 
 struct app_args {
 	const char *config;
+	bool check;                   /* --check: validate, start nothing */
 	const char *overrides[MAX_OVERRIDES];
 	int n_overrides;
 };
@@ -54,11 +55,17 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: igmpgw [EAL options] -- -f FILE [--set SECTION.KEY=VALUE]... [--help] [--version]\n"
+		"       igmpgw --check -f FILE [--set SECTION.KEY=VALUE]...\n"
 		"  -f, --config FILE   the gateway's INI configuration (see config/)\n"
 		"  --set S.K=V         override one configuration key, e.g. igmp.proxy_in_to_out=yes\n"
+		"  --check             validate the configuration and the arguments, then exit (0, or 2\n"
+		"                      and one line); opens no port, interface, hugepage or socket, so\n"
+		"                      it can run beside the gateway it checks the config of\n"
 		"  -h, --help          this text\n"
 		"  -v, --version       print the version\n"
-		"Needs at least two lcores (-l 0-1): the main one for control, the others poll the ports.\n");
+		"Needs at least two lcores (-l 0-1): the main one for control, the others poll the ports.\n"
+		"Vdev-only runs want --no-pci (else EAL probes every PCI device of the box); real NICs\n"
+		"-a PCI_ADDRESS for each port's NIC.\n");
 }
 
 /* Exits the way the contract says: one line, status 2. */
@@ -105,6 +112,7 @@ parse_app_args(int argc, char **argv, bool had_dashes, struct app_args *a)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "set", required_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -123,6 +131,9 @@ parse_app_args(int argc, char **argv, bool had_dashes, struct app_args *a)
 			if (a->n_overrides == MAX_OVERRIDES)
 				die_config("--set: more than 64 overrides");
 			a->overrides[a->n_overrides++] = optarg;
+			break;
+		case 'c':
+			a->check = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -309,6 +320,12 @@ main(int argc, char **argv)
 	if (gw_config_load(&gw.cfg, args.config, args.overrides, args.n_overrides, err,
 			   sizeof(err)) < 0)
 		die_config(err);
+	if (args.check) {
+		if (gw_claim_check(&gw.cfg, app > 0 ? app : 1, argv, err, sizeof(err)) < 0)
+			die_config(err);
+		printf("igmpgw: %s: the configuration is valid\n", args.config);
+		return 0;
+	}
 	gw.active_outside = (uint8_t)gw.cfg.igmp.active_outside;
 	rte_seqlock_init(&gw.querier.lock);
 	signals_install(&handled);
