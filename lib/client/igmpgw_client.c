@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "igmp_wire.h"
 #include "igmpgw_client.h"
 
 /* Bytes asked of one recv(); the buffer grows to hold the longest line plus one of these. */
@@ -898,13 +899,13 @@ igmpgw_item_parse(const char *text, char *err, size_t err_len)
 		errno = EINVAL;
 		return NULL;
 	}
-	if ((ntohl(group.s_addr) >> 28) != 0xe) {
+	if (!igmp_is_multicast(group.s_addr)) {
 		set_err(err, err_len, "'%s': the group is not a multicast address", text);
 		errno = EINVAL;
 		return NULL;
 	}
 	/* 224.0.0.0/24 carries the link's own control traffic: nobody joins it. */
-	if ((ntohl(group.s_addr) >> 8) == 0xe00000) {
+	if (igmp_is_link_local_group(group.s_addr)) {
 		set_err(err, err_len, "'%s': the group is a link-local control group (224.0.0.0/24)",
 			text);
 		errno = EINVAL;
@@ -927,7 +928,7 @@ igmpgw_item_parse(const char *text, char *err, size_t err_len)
 			return NULL;
 		}
 		h = ntohl(s.s_addr);
-		if (h == 0 || h == UINT32_MAX || (h >> 28) >= 0xe) {
+		if (h == 0 || h == UINT32_MAX || igmp_is_multicast_or_reserved(s.s_addr)) {
 			set_err(err, err_len, "'%s': a source is not a unicast address", text);
 			errno = EINVAL;
 			return NULL;

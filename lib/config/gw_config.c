@@ -15,6 +15,8 @@
 
 #include "fwd_types.h"
 #include "gw_config.h"
+#include "igmp_wire.h"
+#include "mship_timers.h"
 
 #define MAX_ENTRIES 64
 #define MAX_FILE_BYTES (1 << 20) /* configs are a few kB; a bigger file is a wrong -f */
@@ -231,7 +233,7 @@ parse_prefix(const char *v, uint32_t *addr, uint8_t *len)
 	if (parse_ipv4(buf, addr) < 0 || parse_uint(slash + 1, 32, &plen) < 0)
 		return -EINVAL;
 	host = ntohl(*addr);
-	if (plen == 0 || host == 0 || (host >> 28) >= 14 || (host >> 24) == 127)
+	if (plen == 0 || host == 0 || igmp_is_multicast_or_reserved(*addr) || (host >> 24) == 127)
 		return -EINVAL;
 	/* Not the subnet's network or broadcast address (a /31 or /32 has neither). */
 	if (plen < 31) {
@@ -462,16 +464,15 @@ load_adopted_maxima(struct rte_cfgfile *file, struct gw_querier_config *q, char 
 {
 	int ret;
 
-	/* 7: the QRV field's 3 bits; 31744 s: the largest QQIC (RFC 3376 §4.1.6, §4.1.7). */
-	q->max_adopted_robustness = q->robustness <= 3 ? 2 * q->robustness : 7;
-	q->max_adopted_query_interval_ms = q->query_interval_ms <= 31744000 / 2 ?
-		2 * q->query_interval_ms : 31744000;
-	ret = get_uint(file, "querier", "max_adopted_robustness", q->robustness, 7,
+	q->max_adopted_robustness = mship_default_max_adopted_robustness(q->robustness);
+	q->max_adopted_query_interval_ms =
+		mship_default_max_adopted_query_interval_ms(q->query_interval_ms);
+	ret = get_uint(file, "querier", "max_adopted_robustness", q->robustness, IGMP_QRV_MAX,
 		       &q->max_adopted_robustness, err, err_len);
 	if (ret == 0)
 		ret = get_seconds(file, "querier", "max_adopted_query_interval",
-				  q->query_interval_ms, 31744000, &q->max_adopted_query_interval_ms,
-				  err, err_len);
+				  q->query_interval_ms, MSHIP_MAX_QUERY_INTERVAL_MS,
+				  &q->max_adopted_query_interval_ms, err, err_len);
 	return ret;
 }
 
@@ -484,11 +485,10 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 	bool lmqc_given = rte_cfgfile_has_entry(file, "querier", "last_member_query_count");
 	int ret = 0;
 
-	/* RFC 3376 §8 defaults. */
-	q->query_interval_ms = 125000;
-	q->query_response_interval_ms = 10000;
-	q->robustness = 2;
-	q->last_member_query_interval_ms = 1000;
+	q->query_interval_ms = MSHIP_DEFAULT_QUERY_INTERVAL_MS;
+	q->query_response_interval_ms = MSHIP_DEFAULT_QUERY_RESPONSE_INTERVAL_MS;
+	q->robustness = MSHIP_DEFAULT_ROBUSTNESS;
+	q->last_member_query_interval_ms = MSHIP_DEFAULT_LAST_MEMBER_QUERY_INTERVAL_MS;
 	l->max_groups = 16384;
 	l->max_groups_per_port = 16384;
 	l->max_sources_per_group = 64;
@@ -500,16 +500,19 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 		ret = get_uint(file, "querier", "version", 1, 3, &version, err, err_len);
 	q->version = (uint8_t)version;
 	if (ret == 0)
-		ret = get_seconds(file, "querier", "query_interval", 1000, 31744000,
+		ret = get_seconds(file, "querier", "query_interval", 1000, MSHIP_MAX_QUERY_INTERVAL_MS,
 				  &q->query_interval_ms, err, err_len);
 	if (ret == 0)
-		ret = get_seconds(file, "querier", "query_response_interval", 100, 3174400,
+		ret = get_seconds(file, "querier", "query_response_interval", 100,
+				  MSHIP_MAX_RESPONSE_INTERVAL_MS,
 				  &q->query_response_interval_ms, err, err_len);
 	if (ret == 0)
-		ret = get_uint(file, "querier", "robustness", 1, 7, &q->robustness, err, err_len);
+		ret = get_uint(file, "querier", "robustness", 1, IGMP_QRV_MAX, &q->robustness, err,
+			       err_len);
 	q->last_member_query_count = q->robustness;
 	if (ret == 0)
-		ret = get_seconds(file, "querier", "last_member_query_interval", 100, 3174400,
+		ret = get_seconds(file, "querier", "last_member_query_interval", 100,
+				  MSHIP_MAX_RESPONSE_INTERVAL_MS,
 				  &q->last_member_query_interval_ms, err, err_len);
 	if (ret == 0 && lmqc_given)
 		ret = get_uint(file, "querier", "last_member_query_count", 1, 7,
@@ -563,14 +566,14 @@ parse_mroute(const struct gw_config *cfg, const char *name, const char *v, struc
 		if (parse_uint(slash + 1, 32, &plen) < 0 || plen < 4)
 			goto bad;
 	}
-	if (parse_ipv4(tok, &rt->group) < 0 || (ntohl(rt->group) >> 28) != 14)
+	if (parse_ipv4(tok, &rt->group) < 0 || !igmp_is_multicast(rt->group))
 		goto bad;
 	rt->prefix_len = (uint8_t)plen;
 	tok = strtok_r(NULL, " \t", &save);
 	if (tok != NULL && strcmp(tok, "source") == 0) {
 		tok = strtok_r(NULL, " \t", &save);
 		if (tok == NULL || parse_ipv4(tok, &rt->source) < 0 || rt->source == 0 ||
-		    (ntohl(rt->source) >> 28) >= 14)
+		    igmp_is_multicast_or_reserved(rt->source))
 			goto bad;
 		tok = strtok_r(NULL, " \t", &save);
 	}

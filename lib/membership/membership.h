@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "igmp_wire.h"
+#include "mship_timers.h"
 
 #define MSHIP_MAX_PORTS 16        /* ports are 0 .. MSHIP_MAX_PORTS - 1 */
 #define MSHIP_MAX_DOWNSTREAM 8

@@ -55,19 +55,22 @@ void
 mship_config_defaults(struct mship_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->robustness = 2;
-	cfg->startup_query_count = 2;
-	cfg->last_member_query_count = 2;
+	cfg->robustness = MSHIP_DEFAULT_ROBUSTNESS;
+	cfg->startup_query_count = MSHIP_DEFAULT_ROBUSTNESS;      /* §8.7: RV */
+	cfg->last_member_query_count = MSHIP_DEFAULT_ROBUSTNESS;  /* §8.9: RV */
 	cfg->querier_version = 3;
 	cfg->querier_enabled = true;
-	cfg->query_interval_ms = 125000;
-	cfg->query_response_interval_ms = 10000;
-	cfg->max_adopted_robustness = 4;
-	cfg->max_adopted_query_interval_ms = 2 * 125000;
-	cfg->startup_query_interval_ms = 125000 / 4;
-	cfg->last_member_query_interval_ms = 1000;
-	cfg->unsolicited_report_interval_ms = 1000;
-	cfg->unsolicited_report_interval_v2_ms = 10000;
+	cfg->query_interval_ms = MSHIP_DEFAULT_QUERY_INTERVAL_MS;
+	cfg->query_response_interval_ms = MSHIP_DEFAULT_QUERY_RESPONSE_INTERVAL_MS;
+	cfg->max_adopted_robustness =
+		(uint8_t)mship_default_max_adopted_robustness(MSHIP_DEFAULT_ROBUSTNESS);
+	cfg->max_adopted_query_interval_ms =
+		mship_default_max_adopted_query_interval_ms(MSHIP_DEFAULT_QUERY_INTERVAL_MS);
+	cfg->startup_query_interval_ms =
+		mship_startup_query_interval_ms(MSHIP_DEFAULT_QUERY_INTERVAL_MS);
+	cfg->last_member_query_interval_ms = MSHIP_DEFAULT_LAST_MEMBER_QUERY_INTERVAL_MS;
+	cfg->unsolicited_report_interval_ms = MSHIP_DEFAULT_UNSOLICITED_REPORT_INTERVAL_MS;
+	cfg->unsolicited_report_interval_v2_ms = MSHIP_DEFAULT_UNSOLICITED_REPORT_INTERVAL_V2_MS;
 	cfg->max_groups = 4096;
 	cfg->max_groups_per_port = 1024;
 	cfg->max_sources_per_group = 256;
@@ -825,23 +828,25 @@ mship_changed(struct mship *m, uint16_t port, uint32_t group)
 		m->ops.changed(m->ops.arg, port, group);
 }
 
-/* Group Membership Interval (§8.4): RV * QI + QRI, with the values in use on p. */
+/* Group Membership Interval (§8.4), with the values in use on p. */
 uint64_t
 mship_gmi(const struct mship *m, const struct mship_port *p)
 {
-	return (uint64_t)p->rv * p->qi_ms + m->cfg.query_response_interval_ms;
+	return mship_group_membership_interval_ms(p->rv, p->qi_ms,
+						  m->cfg.query_response_interval_ms);
 }
 
-/* Last Member Query Time (§8.14): LMQI * LMQC. */
+/* Last Member Query Time (§8.14). */
 uint64_t
 mship_lmqt(const struct mship *m)
 {
-	return (uint64_t)m->cfg.last_member_query_interval_ms * m->cfg.last_member_query_count;
+	return mship_last_member_query_time_ms(m->cfg.last_member_query_interval_ms,
+					       m->cfg.last_member_query_count);
 }
 
-/* Older Host Present Interval (§8.13): RV * QI + QRI. */
+/* Older Host Present Interval (§8.13): the group membership interval. */
 uint64_t
 mship_ohpi(const struct mship *m, const struct mship_port *p)
 {
-	return (uint64_t)p->rv * p->qi_ms + m->cfg.query_response_interval_ms;
+	return mship_gmi(m, p);
 }

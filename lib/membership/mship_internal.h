@@ -13,10 +13,6 @@
 #include "igmp_wire.h"
 #include "membership.h"
 
-#define MSHIP_ALL_SYSTEMS 0xe0000001u   /* 224.0.0.1, host order */
-#define MSHIP_ALL_ROUTERS 0xe0000002u   /* 224.0.0.2 */
-#define MSHIP_ALL_V3_ROUTERS 0xe0000016u /* 224.0.0.22 */
-
 /* Largest source list one merged group can hold: every port's whole list. */
 #define MSHIP_MAX_SOURCES_LIMIT (UINT16_MAX / MSHIP_MAX_DOWNSTREAM)
 

@@ -258,7 +258,7 @@ send_v3_records(struct mship *m, const struct igmp_record_spec *specs, uint16_t 
 	while (next < n) {
 		len = igmp_build_v3_report(m->msg, m->cfg.max_msg_len, m->cfg.max_msg_len, specs, n,
 					   &next, &next_src);
-		mship_emit(m, m->up_port, htonl(MSHIP_ALL_V3_ROUTERS), m->msg, len,
+		mship_emit(m, m->up_port, htonl(IGMP_ALL_V3_ROUTERS), m->msg, len,
 			   MSHIP_CTR_TX_V3_REPORT);
 		if (len == 0)
 			break;
@@ -429,7 +429,7 @@ send_leave(struct mship *m, const struct mship_up_group *u)
 {
 	size_t len = igmp_build_v2(m->msg, m->cfg.max_msg_len, IGMP_TYPE_LEAVE, 0, u->addr);
 
-	mship_emit(m, m->up_port, htonl(MSHIP_ALL_ROUTERS), m->msg, len, MSHIP_CTR_TX_LEAVE);
+	mship_emit(m, m->up_port, htonl(IGMP_ALL_ROUTERS), m->msg, len, MSHIP_CTR_TX_LEAVE);
 }
 
 /* v1/v2 compatibility: report on join (robustness times), leave (v2 only) when it goes. */
@@ -670,7 +670,8 @@ void
 mship_proxy_query(struct mship *m, uint32_t src, const struct igmp_msg *msg, uint64_t now)
 {
 	uint64_t max_ms = (uint64_t)msg->max_resp_ds * 100;
-	uint64_t ovqp_at = now + (uint64_t)m->cfg.robustness * m->cfg.query_interval_ms + max_ms;
+	uint64_t ovqp_at = now + mship_older_querier_present_interval_ms(
+		m->cfg.robustness, m->cfg.query_interval_ms, max_ms);
 	uint8_t before = up_compat(m);
 
 	m->up_querier = src;

@@ -53,7 +53,7 @@ send_general_query(struct mship *m, uint16_t port)
 	struct mship_port *p = &m->port[port];
 	size_t len = build_query(m, p, 0, m->cfg.query_response_interval_ms, false, NULL, 0);
 
-	mship_emit(m, port, htonl(MSHIP_ALL_SYSTEMS), m->msg, len, MSHIP_CTR_TX_GENERAL_QUERY);
+	mship_emit(m, port, htonl(IGMP_ALL_SYSTEMS), m->msg, len, MSHIP_CTR_TX_GENERAL_QUERY);
 }
 
 /* Sends the general query due now and schedules the next: startup spacing first, then QI. */
@@ -161,7 +161,8 @@ mship_querier_query(struct mship *m, uint16_t port, uint32_t src, const struct i
 		p->other_querier = src;
 		adopt_values(m, p, msg);
 	}
-	p->other_timer = now + (uint64_t)p->rv * p->qi_ms + m->cfg.query_response_interval_ms / 2;
+	p->other_timer = now + mship_other_querier_present_interval_ms(
+		p->rv, p->qi_ms, m->cfg.query_response_interval_ms);
 	mship_arm(m, p->other_timer);
 }
 

@@ -8,10 +8,6 @@
 
 #include "igmp_proxy.h"
 
-#define ALL_SYSTEMS 0xe0000001u  /* 224.0.0.1 */
-#define ALL_ROUTERS 0xe0000002u  /* 224.0.0.2 */
-#define ALL_V3_ROUTERS 0xe0000016u /* 224.0.0.22 */
-
 static const char *const reason_names[] = {
 #define IGMP_PROXY_REASON_NAME(code, name) [code] = name,
 	IGMP_PROXY_REASONS(IGMP_PROXY_REASON_NAME)
@@ -29,7 +25,7 @@ igmp_proxy_is_control_group(uint32_t addr)
 {
 	uint32_t a = ntohl(addr);
 
-	return a == ALL_SYSTEMS || a == ALL_ROUTERS || a == ALL_V3_ROUTERS;
+	return a == IGMP_ALL_SYSTEMS || a == IGMP_ALL_ROUTERS || a == IGMP_ALL_V3_ROUTERS;
 }
 
 static bool
@@ -45,7 +41,7 @@ is_reportable_group(const struct igmp_msg *msg)
 {
 	if (msg->type == IGMP_TYPE_V3_REPORT)
 		return true;
-	return igmp_is_multicast(msg->group) && ntohl(msg->group) != ALL_SYSTEMS;
+	return igmp_is_multicast(msg->group) && ntohl(msg->group) != IGMP_ALL_SYSTEMS;
 }
 
 /*
@@ -66,9 +62,9 @@ multicast_destination(const struct igmp_msg *msg)
 {
 	switch (msg->type) {
 	case IGMP_TYPE_LEAVE:
-		return htonl(ALL_ROUTERS);
+		return htonl(IGMP_ALL_ROUTERS);
 	case IGMP_TYPE_V3_REPORT:
-		return htonl(ALL_V3_ROUTERS);
+		return htonl(IGMP_ALL_V3_ROUTERS);
 	default:
 		return msg->group;
 	}

@@ -21,13 +21,10 @@
 #define IPOPT_RA 0x94
 #define IPOPT_RA_LEN 4
 
-/* QRV is 3 bits; RFC 3376 §4.1.6 sends 0 for robustness values above 7. */
-#define IGMP_QRV_MAX 7
 #define IGMP_S_FLAG 0x08
 
 /* Values >= this in Max Resp Code / QQIC use the floating point form. */
 #define IGMP_CODE_FLOAT_MIN 128
-#define IGMP_CODE_MAX_VALUE 31744
 
 /* A v1 query carries no max resp time; RFC 2236 §4 makes it 10 s. */
 #define IGMP_V1_MAX_RESP_DS 100

@@ -34,6 +34,20 @@
 #define IGMP_V3_REPORT_MIN_LEN 8
 #define IGMP_V3_RECORD_MIN_LEN 8
 
+/* QRV is 3 bits; RFC 3376 §4.1.6 sends 0 for robustness values above 7. */
+#define IGMP_QRV_MAX 7
+/* Largest value a Max Resp Code or QQIC carries (RFC 3376 §4.1.1, §4.1.7). */
+#define IGMP_CODE_MAX_VALUE 31744
+
+/*
+ * The groups IGMP itself is addressed to, host order (htonl() them):
+ * queries to all systems, v2 leaves to all routers, v3 reports to all
+ * IGMPv3-capable routers (RFC 2236 §9, RFC 3376 §4.2.14).
+ */
+#define IGMP_ALL_SYSTEMS 0xe0000001u     /* 224.0.0.1 */
+#define IGMP_ALL_ROUTERS 0xe0000002u     /* 224.0.0.2 */
+#define IGMP_ALL_V3_ROUTERS 0xe0000016u  /* 224.0.0.22 */
+
 /* What goIGMP (and we) put in front of every emitted IGMP message. */
 #define IGMP_IP_TOS 0xc0
 #define IGMP_IP_TTL 1
@@ -213,6 +227,16 @@ static inline bool
 igmp_is_multicast(uint32_t addr_be)
 {
 	return (((const uint8_t *)&addr_be)[0] & 0xf0) == 0xe0;
+}
+
+/*
+ * 224.0.0.0/3 (network order): multicast and the reserved 240.0.0.0/4, never
+ * a host's unicast address.
+ */
+static inline bool
+igmp_is_multicast_or_reserved(uint32_t addr_be)
+{
+	return ((const uint8_t *)&addr_be)[0] >= 224;
 }
 
 /*

@@ -658,6 +658,16 @@ test_address_classes(void)
 		  !igmp_is_link_local_group(addr(225, 0, 0, 1)) &&
 		  !igmp_is_link_local_group(addr(10, 224, 0, 0)),
 		  "link-local groups are 224.0.0.0/24");
+	TAP_CHECK(!igmp_is_multicast_or_reserved(addr(223, 255, 255, 255)) &&
+		  igmp_is_multicast_or_reserved(addr(224, 0, 0, 0)) &&
+		  igmp_is_multicast_or_reserved(addr(240, 0, 0, 1)) &&
+		  igmp_is_multicast_or_reserved(addr(255, 255, 255, 255)) &&
+		  !igmp_is_multicast_or_reserved(addr(10, 224, 0, 0)),
+		  "multicast or reserved is 224.0.0.0/3");
+	TAP_CHECK(htonl(IGMP_ALL_SYSTEMS) == addr(224, 0, 0, 1) &&
+		  htonl(IGMP_ALL_ROUTERS) == addr(224, 0, 0, 2) &&
+		  htonl(IGMP_ALL_V3_ROUTERS) == addr(224, 0, 0, 22),
+		  "all systems 224.0.0.1, all routers 224.0.0.2, all IGMPv3 routers 224.0.0.22");
 }
 
 /* The header checksum is computed from the values: it must be the one the bytes give. */

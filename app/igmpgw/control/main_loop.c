@@ -26,6 +26,7 @@
 #include "tracking.h"
 #include "gw.h"
 #include "originate.h"
+#include "mship_timers.h"
 
 #define DROP_LOG_PERIOD_S 10
 #define EVENT_BURST 32
@@ -338,10 +339,12 @@ send_self_query(void)
 {
 	uint8_t msg[IGMP_V2_LEN];
 
-	igmp_build_v2(msg, sizeof(msg), IGMP_TYPE_QUERY, 100, 0);
+	/* Max Resp Time in tenths: the RFC default query response interval. */
+	igmp_build_v2(msg, sizeof(msg), IGMP_TYPE_QUERY,
+		      MSHIP_DEFAULT_QUERY_RESPONSE_INTERVAL_MS / 100, 0);
 	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
 		if (gw.port[r].present)
-			gw_originate_igmp(r, htonl(0xe0000001u), msg, sizeof(msg));
+			gw_originate_igmp(r, htonl(IGMP_ALL_SYSTEMS), msg, sizeof(msg));
 }
 
 /* ---- drop logging ---- */

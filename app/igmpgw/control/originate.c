@@ -18,8 +18,6 @@
 #include "originate.h"
 #include "tx_pacer.h"
 
-#define ALL_ROUTERS 0xe0000002u
-#define ALL_V3_ROUTERS 0xe0000016u
 /* The largest IGMP message an mbuf of the ports' pools holds behind the headers. */
 #define IGMP_MAX_MSG (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - IGMP_IP_HDR_LEN)
 /*
@@ -239,7 +237,7 @@ send_v2(enum gw_role role, const struct ctl_item *item, bool leave, uint32_t uni
 	igmp_build_v2(msg, sizeof(msg), leave ? IGMP_TYPE_LEAVE : IGMP_TYPE_V2_REPORT, 0,
 		      item->group);
 	if (dst == 0)
-		dst = leave ? htonl(ALL_ROUTERS) : item->group;
+		dst = leave ? htonl(IGMP_ALL_ROUTERS) : item->group;
 	return gw_originate_igmp(role, dst, msg, sizeof(msg));
 }
 
@@ -252,7 +250,7 @@ send_v3(enum gw_role role, const struct ctl_item *items, uint16_t n, bool leave,
 	uint8_t msg[IGMP_MAX_MSG];
 	uint16_t max_len = gw_igmp_max_msg(role);
 	uint16_t n_specs = 0, next = 0, next_src = 0;
-	uint32_t dst = unicast != 0 ? unicast : htonl(ALL_V3_ROUTERS);
+	uint32_t dst = unicast != 0 ? unicast : htonl(IGMP_ALL_V3_ROUTERS);
 	int packets = 0;
 	size_t len;
 

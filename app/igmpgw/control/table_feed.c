@@ -26,6 +26,7 @@
 #include "table_feed.h"
 #include "group_quota.h"
 #include "gw.h"
+#include "mship_timers.h"
 
 #define POLL_PERIOD_MS 100
 /* Batches of removed groups whose room waits for a grace period. */
@@ -130,9 +131,8 @@ asked_init(char *err, size_t err_len)
 {
 	const struct gw_config *cfg = &gw.cfg;
 	const struct gw_querier_config *q = &cfg->querier;
-	/* RFC 3376 §8.4 group membership interval. */
-	uint64_t gmi = (uint64_t)q->robustness * q->query_interval_ms +
-		q->query_response_interval_ms;
+	uint64_t gmi = mship_group_membership_interval_ms(q->robustness, q->query_interval_ms,
+							 q->query_response_interval_ms);
 	int ret;
 
 	if (cfg->track_membership)

@@ -163,7 +163,7 @@ gw_tracking_init(char *err, size_t err_len)
 	mc.query_response_interval_ms = q->query_response_interval_ms;
 	mc.max_adopted_robustness = (uint8_t)q->max_adopted_robustness;
 	mc.max_adopted_query_interval_ms = q->max_adopted_query_interval_ms;
-	mc.startup_query_interval_ms = q->query_interval_ms / 4;
+	mc.startup_query_interval_ms = mship_startup_query_interval_ms(q->query_interval_ms);
 	mc.last_member_query_interval_ms = q->last_member_query_interval_ms;
 	mc.max_groups = l->max_groups;
 	mc.max_groups_per_port = l->max_groups_per_port;
