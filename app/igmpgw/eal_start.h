@@ -19,4 +19,12 @@ int gw_eal_check_args(int n_eal, char **argv, char *err, size_t err_len);
 /* rte_eal_init(n_eal, argv); on failure one actionable line in err. */
 int gw_eal_start(int n_eal, char **argv, char *err, size_t err_len);
 
+/*
+ * rte_eal_cleanup, then the hugepage files this process mapped are unlinked:
+ * on every exit after rte_eal_init succeeded, so a stop or a failed start gives
+ * the memory back. Not --huge-unlink, which would do it at start: secondary
+ * processes (dpdk-dumpcap, dpdk-proc-info) attach through those files.
+ */
+void gw_eal_stop(void);
+
 #endif

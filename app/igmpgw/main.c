@@ -280,7 +280,7 @@ shut_down(void)
 	gw_originate_close();
 	drain_ring(gw.ctrl_tx);
 	gw_ports_close();
-	rte_eal_cleanup();
+	gw_eal_stop();
 	gw_claim_release();
 }
 
@@ -343,7 +343,7 @@ main(int argc, char **argv)
 	gw.n_workers = rte_lcore_count() - 1;
 	if (gw.n_workers == 0) {
 		fprintf(stderr, "igmpgw: EAL: -l: need at least two lcores, one for control and one worker\n");
-		rte_eal_cleanup();
+		gw_eal_stop();
 		gw_claim_release();
 		return EXIT_CONFIG;
 	}
