@@ -20,13 +20,11 @@
 #include <jansson.h>
 
 #include "igmpgw_client.h"
+#include "igmpgw_proto.h"
 
 #define PROG "igmpgwctl"
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
-
-/* The gateway keeps log type patterns in a 64-byte field. */
-#define LOG_TYPE_MAX 63
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -49,23 +47,18 @@ static const struct {
 	const char *name;
 	const char *switch_key;
 } event_kinds[] = {
-	{ "query", "[igmp] query_notify" },
-	{ "membership_report", "[igmp] membership_reports_from_network" },
-	{ "group_added", "[proxy] track_membership" },
-	{ "group_removed", "[proxy] track_membership" },
+#define EVENT_KIND(code, name, key) { name, key },
+	IGMPGW_EVENTS(EVENT_KIND)
+#undef EVENT_KIND
 };
 
-/* DPDK's level names, in their numeric order 1..8. */
+/* The gateway's level names, numbered from IGMPGW_LOG_LEVEL_MIN. */
 static const char *const log_levels[] = {
-	"emerg",
-	"alert",
-	"crit",
-	"err",
-	"warning",
-	"notice",
-	"info",
-	"debug",
+#define LOG_LEVEL(code, name) name,
+	IGMPGW_LOG_LEVELS(LOG_LEVEL)
+#undef LOG_LEVEL
 };
+#define LOG_LEVEL_MAX (IGMPGW_LOG_LEVEL_MIN + (int)ARRAY_LEN(log_levels) - 1)
 
 static void usage(FILE *out);
 
@@ -83,6 +76,24 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (" PROG " help shows the usage)\n");
 	return EXIT_USAGE;
+}
+
+/* "a, b, c" from n names at stride bytes apart, for messages that list the choices. */
+static const char *
+names_join(char *out, size_t cap, const void *names, size_t stride, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++) {
+		const char *name = *(const char *const *)((const char *)names + i * stride);
+		int w = snprintf(out + len, cap - len, "%s%s", i == 0 ? "" : ", ", name);
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return out;
 }
 
 /* ---- talking to the gateway ---- */
@@ -562,9 +573,9 @@ cmd_items(const struct ctl_opts *o, int argc, char **argv, bool leave)
 
 	if (n == 0)
 		return usage_error("%s needs at least one membership, G or G@S[,S...]", cmd);
-	if (n > IGMPGW_CLIENT_MAX_ITEMS) {
+	if (n > IGMPGW_MAX_ITEMS) {
 		fprintf(stderr, PROG ": %s: %zu memberships, the gateway takes at most %d at once\n",
-			cmd, n, IGMPGW_CLIENT_MAX_ITEMS);
+			cmd, n, IGMPGW_MAX_ITEMS);
 		return EXIT_USAGE;
 	}
 	parsed = calloc(n, sizeof(*parsed));
@@ -756,7 +767,7 @@ print_event(const json_t *ev)
 	localtime_r(&tv.tv_sec, &tm);
 	printf("%02d:%02d:%02d.%03ld %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
 	       (long)(tv.tv_usec / 1000), kind);
-	if (strcmp(kind, "query") == 0) {
+	if (strcmp(kind, IGMPGW_EVENT_NAME_QUERY) == 0) {
 		const json_t *group = json_object_get(ev, "group");
 
 		printf(" on %s", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));
@@ -780,12 +791,13 @@ print_event(const json_t *ev)
 		putchar('\n');
 		return;
 	}
-	if (strcmp(kind, "group_added") == 0 || strcmp(kind, "group_removed") == 0) {
+	if (strcmp(kind, IGMPGW_EVENT_NAME_GROUP_ADDED) == 0 ||
+	    strcmp(kind, IGMPGW_EVENT_NAME_GROUP_REMOVED) == 0) {
 		printf(" %s", value_str(json_object_get(ev, "group"), buf, sizeof(buf)));
 		printf(" on %s\n", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));
 		return;
 	}
-	if (strcmp(kind, "membership_report") == 0) {
+	if (strcmp(kind, IGMPGW_EVENT_NAME_MEMBERSHIP_REPORT) == 0) {
 		json_t *item;
 
 		printf(" on %s", value_str(json_object_get(ev, "port"), buf, sizeof(buf)));
@@ -824,9 +836,13 @@ cmd_events(const struct ctl_opts *o, int argc, char **argv)
 			if (strcmp(argv[a], event_kinds[k].name) == 0)
 				break;
 		}
-		if (k == ARRAY_LEN(event_kinds))
-			return usage_error("events: '%s' is not an event (query, membership_report, "
-					   "group_added, group_removed)", argv[a]);
+		if (k == ARRAY_LEN(event_kinds)) {
+			char names[256];
+
+			return usage_error("events: '%s' is not an event (%s)", argv[a],
+					   names_join(names, sizeof(names), &event_kinds[0].name,
+						      sizeof(event_kinds[0]), ARRAY_LEN(event_kinds)));
+		}
 		for (i = 0; i < n && events[i] != event_kinds[k].name; i++)
 			;
 		if (i == n)
@@ -902,6 +918,7 @@ cmd_log_level(const struct ctl_opts *o, int argc, char **argv)
 	const char *level;
 	const char *type;
 	bool known = false;
+	char names[256];
 	char *end;
 	long num;
 	int rc;
@@ -918,12 +935,17 @@ cmd_log_level(const struct ctl_opts *o, int argc, char **argv)
 	}
 	errno = 0;
 	num = strtol(level, &end, 10);
-	if (!known && (end == level || *end != '\0' || errno != 0 || num < 1 ||
-		       num > (long)ARRAY_LEN(log_levels)))
-		return usage_error("log-level: '%s' is not a level (emerg, alert, crit, err, "
-				   "warning, notice, info, debug or 1..8)", level);
-	if (type != NULL && (type[0] == '\0' || strlen(type) > LOG_TYPE_MAX))
-		return usage_error("log-level: the TYPE pattern must have 1 to 63 characters");
+	if (!known && (end == level || *end != '\0' || errno != 0 || num < IGMPGW_LOG_LEVEL_MIN ||
+		       num > LOG_LEVEL_MAX)) {
+		names_join(names, sizeof(names), log_levels, sizeof(log_levels[0]),
+			   ARRAY_LEN(log_levels));
+		return usage_error("log-level: '%s' is not a level (%s or %d..%d)", level, names,
+				   IGMPGW_LOG_LEVEL_MIN, LOG_LEVEL_MAX);
+	}
+	/* The gateway keeps the pattern in a field of IGMPGW_LOG_TYPE_LEN bytes, NUL included. */
+	if (type != NULL && (type[0] == '\0' || strlen(type) > IGMPGW_LOG_TYPE_LEN - 1))
+		return usage_error("log-level: the TYPE pattern must have 1 to %d characters",
+				   IGMPGW_LOG_TYPE_LEN - 1);
 	c = open_client(o);
 	if (c == NULL)
 		return EXIT_FAIL;
@@ -958,19 +980,21 @@ static const struct command commands[] = {
 	{ "events", cmd_events, "[EVENT...]",
 	  "print events, one line each, until Ctrl-C (default: all)" },
 	{ "log-level", cmd_log_level, "LEVEL [TYPE]",
-	  "set the log level (emerg..debug or 1..8) of TYPE (default igmpgw.*)" },
+	  "set the log level of TYPE (default " IGMPGW_LOG_TYPE_DEFAULT ")" },
 	{ "help", cmd_help, "", "print this help" },
 };
 
 static void
 usage(FILE *out)
 {
+	char names[256];
+
 	fprintf(out,
 		"Usage: " PROG " [-s SOCKET] [--json] COMMAND [ARGS]\n"
 		"Controls a running igmpgw through its control socket.\n"
 		"\n"
 		"  -s, --socket SOCKET  the gateway's control socket (default $"
-		IGMPGW_CLIENT_SOCKET_ENV " or " IGMPGW_CLIENT_DEFAULT_SOCKET ")\n"
+		IGMPGW_CLIENT_SOCKET_ENV " or " IGMPGW_DEFAULT_SOCKET ")\n"
 		"  -j, --json           print the gateway's JSON response lines as they are\n"
 		"  -h, --help           print this help and exit\n"
 		"  -V, --version        print the version and exit\n"
@@ -985,8 +1009,14 @@ usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"G is a multicast group, S a unicast source: 232.1.1.1 232.1.1.2@10.0.0.1,10.0.0.2\n"
-		"EVENT is query, membership_report, group_added or group_removed (the last two\n"
-		"need [proxy] track_membership).\n"
+		"LEVEL is %s or %d..%d.\n"
+		"EVENT is one of these, raised when the config switch beside it is on:\n",
+		names_join(names, sizeof(names), log_levels, sizeof(log_levels[0]),
+			   ARRAY_LEN(log_levels)),
+		IGMPGW_LOG_LEVEL_MIN, LOG_LEVEL_MAX);
+	for (size_t i = 0; i < ARRAY_LEN(event_kinds); i++)
+		fprintf(out, "  %-18s %s\n", event_kinds[i].name, event_kinds[i].switch_key);
+	fprintf(out,
 		"Exit status: 0 done, 1 the gateway refused or cannot be reached, 2 usage error.\n");
 }
 

@@ -30,6 +30,19 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+/* The protocol's command names (igmpgw_proto.h), by the codes of its list. */
+enum cmd {
+#define CLIENT_CMD_ENUM(code, name) CMD_##code,
+	IGMPGW_COMMANDS(CLIENT_CMD_ENUM)
+#undef CLIENT_CMD_ENUM
+};
+
+static const char *const cmd_names[] = {
+#define CLIENT_CMD_NAME(code, name) [CMD_##code] = name,
+	IGMPGW_COMMANDS(CLIENT_CMD_NAME)
+#undef CLIENT_CMD_NAME
+};
+
 struct event_node {
 	struct event_node *next;
 	json_t *event;
@@ -134,7 +147,8 @@ queue_pop(struct igmpgw_client *c)
 	if (n == NULL) {
 		if (c->missed == 0)
 			return NULL;
-		event = json_pack("{s:s, s:I}", "event", "missed", "count", (json_int_t)c->missed);
+		event = json_pack("{s:s, s:I}", "event", IGMPGW_EVENT_NAME_MISSED, "count",
+				  (json_int_t)c->missed);
 		if (event != NULL)
 			c->missed = 0;
 		return event;
@@ -341,7 +355,7 @@ igmpgw_client_socket_path(const char *path)
 	if (path != NULL)
 		return path;
 	path = getenv(IGMPGW_CLIENT_SOCKET_ENV);
-	return path != NULL && path[0] != '\0' ? path : IGMPGW_CLIENT_DEFAULT_SOCKET;
+	return path != NULL && path[0] != '\0' ? path : IGMPGW_DEFAULT_SOCKET;
 }
 
 struct igmpgw_client *
@@ -570,13 +584,13 @@ simple_request(struct igmpgw_client *c, json_t *req)
 json_t *
 igmpgw_client_status(struct igmpgw_client *c)
 {
-	return simple_request(c, json_pack("{s:s}", "cmd", "status"));
+	return simple_request(c, json_pack("{s:s}", "cmd", cmd_names[CMD_STATUS]));
 }
 
 json_t *
 igmpgw_client_stats(struct igmpgw_client *c)
 {
-	return simple_request(c, json_pack("{s:s}", "cmd", "stats"));
+	return simple_request(c, json_pack("{s:s}", "cmd", cmd_names[CMD_STATS]));
 }
 
 json_t *
@@ -586,7 +600,8 @@ igmpgw_client_select_outside(struct igmpgw_client *c, const char *port)
 		errno = EINVAL;
 		return NULL;
 	}
-	return simple_request(c, json_pack("{s:s, s:s}", "cmd", "select_outside", "port", port));
+	return simple_request(c, json_pack("{s:s, s:s}", "cmd", cmd_names[CMD_SELECT_OUTSIDE],
+						"port", port));
 }
 
 /* [{"group": G, "sources": [S, ...]}, ...]; "sources" only when there are some. */
@@ -643,13 +658,13 @@ items_request(struct igmpgw_client *c, const char *cmd, const struct igmpgw_item
 json_t *
 igmpgw_client_report(struct igmpgw_client *c, const struct igmpgw_item *items, size_t n)
 {
-	return items_request(c, "report", items, n);
+	return items_request(c, cmd_names[CMD_REPORT], items, n);
 }
 
 json_t *
 igmpgw_client_leave(struct igmpgw_client *c, const struct igmpgw_item *items, size_t n)
 {
-	return items_request(c, "leave", items, n);
+	return items_request(c, cmd_names[CMD_LEAVE], items, n);
 }
 
 static json_t *
@@ -684,13 +699,13 @@ events_request(struct igmpgw_client *c, const char *cmd, const char *const *even
 json_t *
 igmpgw_client_subscribe(struct igmpgw_client *c, const char *const *events, size_t n)
 {
-	return events_request(c, "subscribe", events, n);
+	return events_request(c, cmd_names[CMD_SUBSCRIBE], events, n);
 }
 
 json_t *
 igmpgw_client_unsubscribe(struct igmpgw_client *c, const char *const *events, size_t n)
 {
-	return events_request(c, "unsubscribe", events, n);
+	return events_request(c, cmd_names[CMD_UNSUBSCRIBE], events, n);
 }
 
 json_t *
@@ -712,7 +727,7 @@ igmpgw_client_log_level(struct igmpgw_client *c, const char *level, const char *
 		value = json_integer(num);
 	else
 		value = json_string(level);
-	req = json_pack("{s:s, s:o}", "cmd", "log_level", "level", value);
+	req = json_pack("{s:s, s:o}", "cmd", cmd_names[CMD_LOG_LEVEL], "level", value);
 	if (req != NULL && type != NULL &&
 	    json_object_set_new(req, "type", json_string(type)) < 0) {
 		json_decref(req);
@@ -726,13 +741,13 @@ igmpgw_client_groups_page(struct igmpgw_client *c, const char *cursor, unsigned 
 {
 	json_t *req;
 
-	if (limit < 1 || limit > IGMPGW_CLIENT_GROUPS_PAGE_MAX) {
+	if (limit < 1 || limit > IGMPGW_GROUPS_PAGE_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}
 	/* "cursor": null on the first page, so that it is a page whatever the limit. */
-	req = json_pack("{s:s, s:I, s:s?}", "cmd", "groups", "limit", (json_int_t)limit, "cursor",
-			cursor);
+	req = json_pack("{s:s, s:I, s:s?}", "cmd", cmd_names[CMD_GROUPS], "limit",
+			(json_int_t)limit, "cursor", cursor);
 	return simple_request(c, req);
 }
 
@@ -880,7 +895,7 @@ struct igmpgw_item *
 igmpgw_item_parse(const char *text, char *err, size_t err_len)
 {
 	struct in_addr group;
-	struct in_addr sources[IGMPGW_CLIENT_MAX_SOURCES];
+	struct in_addr sources[IGMPGW_MAX_SOURCES];
 	size_t n_sources = 0;
 	const char *at;
 	const char *p;
@@ -917,8 +932,8 @@ igmpgw_item_parse(const char *text, char *err, size_t err_len)
 		struct in_addr s;
 		uint32_t h;
 
-		if (n_sources == IGMPGW_CLIENT_MAX_SOURCES) {
-			set_err(err, err_len, "'%s': more than " STR(IGMPGW_CLIENT_MAX_SOURCES) " sources", text);
+		if (n_sources == IGMPGW_MAX_SOURCES) {
+			set_err(err, err_len, "'%s': more than " STR(IGMPGW_MAX_SOURCES) " sources", text);
 			errno = EINVAL;
 			return NULL;
 		}

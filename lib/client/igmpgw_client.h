@@ -20,12 +20,19 @@
 
 #include <jansson.h>
 
+#include "igmpgw_proto.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Where the gateway listens unless its config says otherwise. */
-#define IGMPGW_CLIENT_DEFAULT_SOCKET "/run/igmpgw/igmpgw.sock"
+/*
+ * The protocol's names and limits (socket path, commands, events, log
+ * levels, items per request) are in igmpgw_proto.h, included here.
+ */
+
+/** The socket igmpgw_client_connect(NULL) uses unless $IGMPGW_SOCKET is set. */
+#define IGMPGW_CLIENT_DEFAULT_SOCKET IGMPGW_DEFAULT_SOCKET
 /** Environment variable that overrides the default socket path. */
 #define IGMPGW_CLIENT_SOCKET_ENV "IGMPGW_SOCKET"
 /** Longest line accepted from the gateway, newline excluded; longer ones are skipped. */
@@ -34,13 +41,12 @@ extern "C" {
 #define IGMPGW_CLIENT_TIMEOUT_MS 5000
 /** Events kept while nobody reads them; beyond this they are counted in a "missed" event. */
 #define IGMPGW_CLIENT_MAX_QUEUED 65536
-/** What the gateway takes in one report or leave request (see the protocol doc). */
-#define IGMPGW_CLIENT_MAX_ITEMS 256
-#define IGMPGW_CLIENT_MAX_SOURCES 64
-/** Group records a `groups` page may ask for at most (the gateway's limit). */
-#define IGMPGW_CLIENT_GROUPS_PAGE_MAX 4096
 /** Group records per page when igmpgw_client_groups() pages through the table. */
 #define IGMPGW_CLIENT_GROUPS_PAGE 1024
+/* The names this header gave the protocol's limits before igmpgw_proto.h had them. */
+#define IGMPGW_CLIENT_MAX_ITEMS IGMPGW_MAX_ITEMS
+#define IGMPGW_CLIENT_MAX_SOURCES IGMPGW_MAX_SOURCES
+#define IGMPGW_CLIENT_GROUPS_PAGE_MAX IGMPGW_GROUPS_PAGE_MAX
 
 struct igmpgw_client;
 
@@ -53,7 +59,7 @@ struct igmpgw_item {
 
 /**
  * The socket path igmpgw_client_connect(path) uses: path itself, or when it
- * is NULL $IGMPGW_SOCKET if set and not empty, else IGMPGW_CLIENT_DEFAULT_SOCKET.
+ * is NULL $IGMPGW_SOCKET if set and not empty, else IGMPGW_DEFAULT_SOCKET.
  */
 const char *igmpgw_client_socket_path(const char *path);
 
@@ -140,7 +146,7 @@ json_t *igmpgw_client_log_level(struct igmpgw_client *c, const char *level, cons
 
 /**
  * `groups`, one page: at most limit group records (1 ..
- * IGMPGW_CLIENT_GROUPS_PAGE_MAX) from cursor on. cursor is NULL for the
+ * IGMPGW_GROUPS_PAGE_MAX) from cursor on. cursor is NULL for the
  * first page, else the "cursor" string of the previous page's response; that
  * field is JSON null on the last page. A page may hold fewer records than
  * limit and still not be the last.
@@ -201,7 +207,7 @@ int igmpgw_client_dispatch(struct igmpgw_client *c, igmpgw_event_cb cb, void *ar
  * Parses the text form of a membership, "G" or "G@S[,S...]" (the form
  * igmpgwctl takes), checking what the gateway checks: G is an IPv4 multicast
  * address outside 224.0.0.0/24, each S a distinct unicast one (not 0.0.0.0,
- * not 255.255.255.255), at most IGMPGW_CLIENT_MAX_SOURCES of them.
+ * not 255.255.255.255), at most IGMPGW_MAX_SOURCES of them.
  *
  * @param err
  *   On failure receives one sentence naming the bad part; may be NULL.

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "igmpgw_proto.h"
+
 #define GW_DEVARGS_LEN 256
 #define GW_ERR_LEN 256
 
@@ -67,7 +69,7 @@ struct gw_igmp_config {
 	uint32_t self_query_interval; /* seconds, 0 = off */
 };
 
-#define GW_CONTROL_SOCKET_DEFAULT "/run/igmpgw/igmpgw.sock"
+#define GW_CONTROL_SOCKET_DEFAULT IGMPGW_DEFAULT_SOCKET /* the protocol's */
 #define GW_PATH_LEN 108            /* sun_path */
 
 struct gw_control_config {

@@ -24,35 +24,26 @@
 #define JERR_QUOTE_MAX 120
 #define PATH_LEN 64
 
-#define LOG_TYPE_DEFAULT "igmpgw.*"
-/* Same numbering as RTE_LOG_EMERG..RTE_LOG_DEBUG (the unit test checks it). */
-#define LOG_LEVEL_MIN 1
-
 /* 15 significant digits print 0.1 s as 0.1, not 0.10000000000000001. */
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 static const char *const cmd_names[CTL_CMD_COUNT] = {
-#define CTL_CMD_NAME(code, name) [code] = name,
-	CTL_COMMANDS(CTL_CMD_NAME)
+#define CTL_CMD_NAME(code, name) [CTL_##code] = name,
+	IGMPGW_COMMANDS(CTL_CMD_NAME)
 #undef CTL_CMD_NAME
 };
 
 static const char *const event_names[CTL_EV_COUNT] = {
-#define CTL_EV_NAME(code, name) [code] = name,
-	CTL_EVENTS(CTL_EV_NAME)
+#define CTL_EV_NAME(code, name, key) [CTL_EV_##code] = name,
+	IGMPGW_EVENTS(CTL_EV_NAME)
 #undef CTL_EV_NAME
 };
 
-/* Index is level - LOG_LEVEL_MIN; the names are rte_log's own (RTE_LOG_ERR is "err"). */
+/* Index is level - IGMPGW_LOG_LEVEL_MIN; the names are rte_log's own (RTE_LOG_ERR is "err"). */
 static const char *const level_names[] = {
-	"emerg",
-	"alert",
-	"crit",
-	"err",
-	"warning",
-	"notice",
-	"info",
-	"debug",
+#define CTL_LEVEL_NAME(code, name) name,
+	IGMPGW_LOG_LEVELS(CTL_LEVEL_NAME)
+#undef CTL_LEVEL_NAME
 };
 
 /* Index is the RFC 3376 record type - 1. */
@@ -265,9 +256,9 @@ sources_parse(const json_t *sources, size_t idx, struct ctl_item *item, char *er
 			    "items[%zu].sources must be a list of IPv4 addresses, not %s", idx,
 			    type_desc(sources));
 	n = json_array_size(sources);
-	if (n > CTL_MAX_SOURCES)
+	if (n > IGMPGW_MAX_SOURCES)
 		return fail(err, err_len, "items[%zu].sources: at most %d sources (got %zu)", idx,
-			    CTL_MAX_SOURCES, n);
+			    IGMPGW_MAX_SOURCES, n);
 	json_array_foreach(sources, i, s) {
 		snprintf(path, sizeof(path), "items[%zu].sources[%zu]", idx, i);
 		ret = addr_parse(s, path, &a, err, err_len);
@@ -327,16 +318,16 @@ items_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_l
 	if (items == NULL)
 		return fail(err, err_len,
 			    "missing \"items\": a non-empty list of at most %d items",
-			    CTL_MAX_ITEMS);
+			    IGMPGW_MAX_ITEMS);
 	if (!json_is_array(items))
 		return fail(err, err_len,
 			    "\"items\" must be a non-empty list of at most %d items, not %s",
-			    CTL_MAX_ITEMS, type_desc(items));
+			    IGMPGW_MAX_ITEMS, type_desc(items));
 	n = json_array_size(items);
-	if (n == 0 || n > CTL_MAX_ITEMS)
+	if (n == 0 || n > IGMPGW_MAX_ITEMS)
 		return fail(err, err_len,
 			    "\"items\" must be a non-empty list of at most %d items (got %zu)",
-			    CTL_MAX_ITEMS, n);
+			    IGMPGW_MAX_ITEMS, n);
 	json_array_foreach(items, i, it) {
 		ret = item_parse(it, i, &req->items[i], err, err_len);
 		if (ret < 0)
@@ -399,7 +390,7 @@ log_level_parse(const json_t *root, struct ctl_request *req, char *err, size_t e
 {
 	const json_t *level = json_object_get(root, "level");
 	const json_t *type = json_object_get(root, "type");
-	const int max = LOG_LEVEL_MIN + (int)ARRAY_LEN(level_names) - 1;
+	const int max = IGMPGW_LOG_LEVEL_MIN + (int)ARRAY_LEN(level_names) - 1;
 	char names[128];
 	char q[QUOTE_LEN];
 	json_int_t v;
@@ -408,22 +399,22 @@ log_level_parse(const json_t *root, struct ctl_request *req, char *err, size_t e
 	names_join(names, sizeof(names), level_names, ARRAY_LEN(level_names));
 	if (level == NULL)
 		return fail(err, err_len, "missing \"level\": one of %s, or %d..%d", names,
-			    LOG_LEVEL_MIN, max);
+			    IGMPGW_LOG_LEVEL_MIN, max);
 	if (json_is_integer(level)) {
 		v = json_integer_value(level);
-		if (v < LOG_LEVEL_MIN || v > max)
+		if (v < IGMPGW_LOG_LEVEL_MIN || v > max)
 			return fail(err, err_len, "\"level\" must be one of %s, or %d..%d, not %lld",
-				    names, LOG_LEVEL_MIN, max, (long long)v);
+				    names, IGMPGW_LOG_LEVEL_MIN, max, (long long)v);
 		req->log_level = (int)v;
 	} else if (json_is_string(level)) {
 		i = name_lookup(level, level_names, ARRAY_LEN(level_names));
 		if (i < 0)
 			return fail(err, err_len, "\"level\": unknown level '%s' (one of %s, or %d..%d)",
-				    quote_str(q, sizeof(q), level), names, LOG_LEVEL_MIN, max);
-		req->log_level = LOG_LEVEL_MIN + i;
+				    quote_str(q, sizeof(q), level), names, IGMPGW_LOG_LEVEL_MIN, max);
+		req->log_level = IGMPGW_LOG_LEVEL_MIN + i;
 	} else {
 		return fail(err, err_len, "\"level\" must be one of %s, or %d..%d, not %s", names,
-			    LOG_LEVEL_MIN, max, type_desc(level));
+			    IGMPGW_LOG_LEVEL_MIN, max, type_desc(level));
 	}
 
 	if (type == NULL || json_is_null(type))
@@ -431,7 +422,7 @@ log_level_parse(const json_t *root, struct ctl_request *req, char *err, size_t e
 	if (!json_is_string(type) || !log_type_ok(type))
 		return fail(err, err_len,
 			    "\"type\" must be a log type pattern of 1 to %zu printable characters without spaces, like \"%s\"",
-			    sizeof(req->log_type) - 1, LOG_TYPE_DEFAULT);
+			    sizeof(req->log_type) - 1, IGMPGW_LOG_TYPE_DEFAULT);
 	memcpy(req->log_type, json_string_value(type), json_string_length(type) + 1);
 	return 0;
 }
@@ -453,7 +444,7 @@ ctl_cursor_format(const struct ctl_cursor *cur, char *buf, size_t len)
 int
 ctl_cursor_parse(const char *text, size_t len, struct ctl_cursor *cur)
 {
-	char copy[CTL_CURSOR_LEN];
+	char copy[IGMPGW_CURSOR_LEN];
 	char *slash;
 
 	if (text == NULL || len == 0 || len >= sizeof(copy) || memchr(text, '\0', len) != NULL)
@@ -486,17 +477,17 @@ groups_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_
 
 	req->cursor.port = GW_ROLE_INSIDE;
 	req->cursor.group = 0;
-	req->limit = CTL_GROUPS_PAGE_DEFAULT;
+	req->limit = IGMPGW_GROUPS_PAGE_DEFAULT;
 	req->paged = limit != NULL || cursor != NULL;
 	if (limit != NULL) {
 		json_int_t v = json_is_integer(limit) ? json_integer_value(limit) : 0;
 
 		if (!json_is_integer(limit))
 			return fail(err, err_len, "\"limit\" must be a number of groups, 1..%d, not %s",
-				    CTL_GROUPS_PAGE_MAX, type_desc(limit));
-		if (v < 1 || v > CTL_GROUPS_PAGE_MAX)
+				    IGMPGW_GROUPS_PAGE_MAX, type_desc(limit));
+		if (v < 1 || v > IGMPGW_GROUPS_PAGE_MAX)
 			return fail(err, err_len, "\"limit\" must be 1..%d groups, not %lld",
-				    CTL_GROUPS_PAGE_MAX, (long long)v);
+				    IGMPGW_GROUPS_PAGE_MAX, (long long)v);
 		req->limit = (uint32_t)v;
 	}
 	if (cursor == NULL || json_is_null(cursor))
@@ -565,14 +556,14 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 
 	memset(req, 0, sizeof(*req));
 	req->port = GW_ROLE_OUTSIDE;
-	snprintf(req->log_type, sizeof(req->log_type), "%s", LOG_TYPE_DEFAULT);
+	snprintf(req->log_type, sizeof(req->log_type), "%s", IGMPGW_LOG_TYPE_DEFAULT);
 	if (err != NULL && err_len > 0)
 		err[0] = '\0';
 	if (line == NULL)
 		len = 0;
 
-	if (len > CTL_MAX_LINE)
-		return fail(err, err_len, "request line longer than %d bytes", CTL_MAX_LINE);
+	if (len > IGMPGW_REQUEST_MAX_LINE)
+		return fail(err, err_len, "request line longer than %d bytes", IGMPGW_REQUEST_MAX_LINE);
 	/* jansson reads a NUL as the end of input; say what is wrong instead. */
 	nul = len > 0 ? memchr(line, '\0', len) : NULL;
 	if (nul != NULL)
@@ -834,6 +825,13 @@ ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip, const struct 
 	if (ev != NULL && kind != NULL)
 		*kind = k;
 	return ev;
+}
+
+json_t *
+ctl_missed_event(uint64_t count)
+{
+	return json_pack("{s:s, s:I}", "event", IGMPGW_EVENT_NAME_MISSED, "count",
+			 (json_int_t)count);
 }
 
 char *

@@ -15,43 +15,22 @@
 
 #include "gw_config.h"
 #include "igmp_wire.h"
+#include "igmpgw_proto.h"
 
-#define CTL_MAX_LINE 65536       /* bytes per request line, newline excluded */
-#define CTL_MAX_ITEMS 256        /* membership items per report/leave request */
-#define CTL_MAX_SOURCES 64       /* sources per item */
 #define CTL_ERR_LEN 256
-#define CTL_GROUPS_PAGE_MAX 4096 /* group records a paged "groups" answer asks for at most */
-#define CTL_GROUPS_PAGE_DEFAULT 512 /* ... when it gives a cursor and no limit */
-#define CTL_CURSOR_LEN 32        /* "inside8/255.255.255.255" and its NUL fit */
 
-#define CTL_COMMANDS(X) \
-	X(CTL_STATUS, "status") \
-	X(CTL_STATS, "stats") \
-	X(CTL_SELECT_OUTSIDE, "select_outside") \
-	X(CTL_REPORT, "report") \
-	X(CTL_LEAVE, "leave") \
-	X(CTL_SUBSCRIBE, "subscribe") \
-	X(CTL_UNSUBSCRIBE, "unsubscribe") \
-	X(CTL_LOG_LEVEL, "log_level") \
-	X(CTL_GROUPS, "groups")
-
+/* Requests and event kinds from the protocol's vocabulary (igmpgw_proto.h). */
 enum ctl_cmd {
-#define CTL_CMD_ENUM(code, name) code,
-	CTL_COMMANDS(CTL_CMD_ENUM)
+#define CTL_CMD_ENUM(code, name) CTL_##code,
+	IGMPGW_COMMANDS(CTL_CMD_ENUM)
 #undef CTL_CMD_ENUM
 	CTL_CMD_COUNT
 };
 
 /* Event kinds a client can subscribe to; bit i of a mask is kind i. */
-#define CTL_EVENTS(X) \
-	X(CTL_EV_QUERY, "query") \
-	X(CTL_EV_MEMBERSHIP_REPORT, "membership_report") \
-	X(CTL_EV_GROUP_ADDED, "group_added") \
-	X(CTL_EV_GROUP_REMOVED, "group_removed")
-
 enum ctl_event_kind {
-#define CTL_EV_ENUM(code, name) code,
-	CTL_EVENTS(CTL_EV_ENUM)
+#define CTL_EV_ENUM(code, name, key) CTL_EV_##code,
+	IGMPGW_EVENTS(CTL_EV_ENUM)
 #undef CTL_EV_ENUM
 	CTL_EV_COUNT
 };
@@ -63,7 +42,7 @@ const char *ctl_event_name(enum ctl_event_kind kind);
 struct ctl_item {
 	uint32_t group;                         /* network order, multicast */
 	uint16_t n_sources;
-	uint32_t sources[CTL_MAX_SOURCES];      /* network order, unicast */
+	uint32_t sources[IGMPGW_MAX_SOURCES];   /* network order, unicast */
 };
 
 /*
@@ -79,7 +58,7 @@ struct ctl_cursor {
 
 /*
  * The cursor as the protocol carries it, "inside2/239.1.2.3": writes it and
- * its NUL into buf (CTL_CURSOR_LEN bytes are enough). Returns its length, or
+ * its NUL into buf (IGMPGW_CURSOR_LEN bytes are enough). Returns its length, or
  * -1 when the port is not an inside role or buf is too small.
  */
 int ctl_cursor_format(const struct ctl_cursor *cur, char *buf, size_t len);
@@ -91,10 +70,10 @@ struct ctl_request {
 	json_t *id;                             /* the request's "id", echoed back; may be NULL */
 	enum gw_role port;                      /* select_outside: GW_ROLE_OUTSIDE or GW_ROLE_ALT */
 	uint16_t n_items;                       /* report, leave */
-	struct ctl_item items[CTL_MAX_ITEMS];
+	struct ctl_item items[IGMPGW_MAX_ITEMS];
 	uint32_t events;                        /* subscribe/unsubscribe: mask of ctl_event_kind */
 	int log_level;                          /* log_level: RTE_LOG_EMERG (1) .. RTE_LOG_DEBUG (8) */
-	char log_type[64];                      /* log_level: a pattern, default "igmpgw.*" */
+	char log_type[IGMPGW_LOG_TYPE_LEN];      /* log_level: a pattern, default "igmpgw.*" */
 	bool paged;                             /* groups: "limit" or "cursor" given: one page */
 	uint32_t limit;                         /* groups, paged: records in the page at most */
 	struct ctl_cursor cursor;               /* groups: where the answer starts */
@@ -122,6 +101,9 @@ json_t *ctl_ok_response(json_t *id);
  */
 json_t *ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip,
 			    const struct igmp_msg *msg, enum ctl_event_kind *kind);
+
+/* {"event": "missed", "count": count}: events a subscriber did not read and lost. */
+json_t *ctl_missed_event(uint64_t count);
 
 /* Serialises obj as one line ending in '\n' (compact). Returns malloc'd text or NULL. */
 char *ctl_dump_line(const json_t *obj, size_t *len);

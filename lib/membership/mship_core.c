@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "igmpgw_proto.h"
 #include "membership.h"
 #include "mship_internal.h"
 
@@ -18,9 +19,10 @@ static const char *const mship_counter_names[MSHIP_CTR_COUNT] = {
 #undef MSHIP_COUNTER_NAME
 };
 
+/* The group events are the ones the gateway publishes: the protocol's names. */
 static const char *const mship_event_names[] = {
-	[MSHIP_EV_GROUP_ADDED] = "group_added",
-	[MSHIP_EV_GROUP_REMOVED] = "group_removed",
+	[MSHIP_EV_GROUP_ADDED] = IGMPGW_EVENT_NAME_GROUP_ADDED,
+	[MSHIP_EV_GROUP_REMOVED] = IGMPGW_EVENT_NAME_GROUP_REMOVED,
 	[MSHIP_EV_UPSTREAM_JOINED] = "upstream_joined",
 	[MSHIP_EV_UPSTREAM_LEFT] = "upstream_left",
 	[MSHIP_EV_QUERIER_LOST] = "querier_lost",

@@ -134,7 +134,7 @@ canonical(const struct ctl_request *r)
 		break;
 	case CTL_GROUPS:
 		if (r->paged) {
-			char cur[CTL_CURSOR_LEN];
+			char cur[IGMPGW_CURSOR_LEN];
 
 			FUZZ_ASSERT(ctl_cursor_format(&r->cursor, cur, sizeof(cur)) > 0);
 			json_object_set_new(o, "limit", json_integer(r->limit));
@@ -155,14 +155,14 @@ check_request(const struct ctl_request *r)
 
 	FUZZ_ASSERT((unsigned int)r->cmd < CTL_CMD_COUNT);
 	FUZZ_ASSERT(r->port == GW_ROLE_OUTSIDE || r->port == GW_ROLE_ALT);
-	FUZZ_ASSERT(r->n_items <= CTL_MAX_ITEMS);
+	FUZZ_ASSERT(r->n_items <= IGMPGW_MAX_ITEMS);
 	if (r->cmd == CTL_REPORT || r->cmd == CTL_LEAVE)
 		FUZZ_ASSERT(r->n_items > 0);
 	for (i = 0; i < r->n_items; i++) {
 		const struct ctl_item *it = &r->items[i];
 
 		FUZZ_ASSERT(igmp_is_multicast(it->group) && !igmp_is_link_local_group(it->group));
-		FUZZ_ASSERT(it->n_sources <= CTL_MAX_SOURCES);
+		FUZZ_ASSERT(it->n_sources <= IGMPGW_MAX_SOURCES);
 		for (j = 0; j < it->n_sources; j++) {
 			FUZZ_ASSERT(it->sources[j] != 0 && it->sources[j] != UINT32_MAX &&
 				    !igmp_is_multicast(it->sources[j]));
@@ -178,7 +178,7 @@ check_request(const struct ctl_request *r)
 	FUZZ_ASSERT(memchr(r->log_type, '\0', sizeof(r->log_type)) != NULL);
 	if (r->cmd == CTL_GROUPS) {
 		FUZZ_ASSERT(gw_role_is_inside(r->cursor.port) && r->cursor.port < GW_MAX_PORTS);
-		FUZZ_ASSERT(r->limit >= 1 && r->limit <= CTL_GROUPS_PAGE_MAX);
+		FUZZ_ASSERT(r->limit >= 1 && r->limit <= IGMPGW_GROUPS_PAGE_MAX);
 	}
 }
 

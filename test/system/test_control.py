@@ -41,14 +41,14 @@ PYTHON = "/usr/bin/python3"
 
 
 def ctl_proto_limit(name):
-    """A limit of the control protocol, from its one definition (lib/ctl/ctl_proto.h)."""
-    text = gwlab.lib_header("ctl_proto.h").read_text()
+    """A limit of the control protocol, from its one definition (lib/client/igmpgw_proto.h)."""
+    text = gwlab.lib_header("igmpgw_proto.h").read_text()
     return int(re.search(rf"^#define {name} (\d+)\b", text, re.M).group(1))
 
 
-MAX_LINE = ctl_proto_limit("CTL_MAX_LINE")  # bytes, newline excluded
-MAX_ITEMS = ctl_proto_limit("CTL_MAX_ITEMS")
-MAX_SOURCES = ctl_proto_limit("CTL_MAX_SOURCES")
+MAX_LINE = ctl_proto_limit("IGMPGW_REQUEST_MAX_LINE")  # bytes, newline excluded
+MAX_ITEMS = ctl_proto_limit("IGMPGW_MAX_ITEMS")
+MAX_SOURCES = ctl_proto_limit("IGMPGW_MAX_SOURCES")
 MAX_CLIENTS = 4  # [control] max_clients of the robustness cases
 # The protocol promises 10 ms; the rest is room for tshark's and Python's own delays.
 EVENT_LATENCY_LIMIT_S = 0.05

@@ -453,40 +453,42 @@ test_limits(void)
 {
 	char *line;
 
-	line = items_line("report", CTL_MAX_ITEMS, 0);
-	TAP_CHECK(expect_ok(line) && req.n_items == CTL_MAX_ITEMS &&
-		  req.items[CTL_MAX_ITEMS - 1].group == addr(232, 0, 0, 255),
+	line = items_line("report", IGMPGW_MAX_ITEMS, 0);
+	TAP_CHECK(expect_ok(line) && req.n_items == IGMPGW_MAX_ITEMS &&
+		  req.items[IGMPGW_MAX_ITEMS - 1].group == addr(232, 0, 0, 255),
 		  "256 items accepted");
 	free(line);
-	line = items_line("leave", CTL_MAX_ITEMS + 1, 0);
+	line = items_line("leave", IGMPGW_MAX_ITEMS + 1, 0);
 	EXPECT_ERR("257 items", line, "\"items\"", "got 257");
 	free(line);
 
-	line = items_line("report", 1, CTL_MAX_SOURCES);
-	TAP_CHECK(expect_ok(line) && req.items[0].n_sources == CTL_MAX_SOURCES &&
+	line = items_line("report", 1, IGMPGW_MAX_SOURCES);
+	TAP_CHECK(expect_ok(line) && req.items[0].n_sources == IGMPGW_MAX_SOURCES &&
 		  req.items[0].sources[63] == addr(10, 1, 0, 64),
 		  "64 sources accepted");
 	free(line);
-	line = items_line("report", 2, CTL_MAX_SOURCES + 1);
+	line = items_line("report", 2, IGMPGW_MAX_SOURCES + 1);
 	EXPECT_ERR("65 sources", line, "items[0].sources: at most 64 sources", "got 65");
 	free(line);
 
 	/* The fullest request there is: every item with every source. */
-	line = items_line("report", CTL_MAX_ITEMS, CTL_MAX_SOURCES);
-	TAP_CHECK(strlen(line) > CTL_MAX_LINE, "256 items x 64 sources exceed a line (%zu bytes)",
+	line = items_line("report", IGMPGW_MAX_ITEMS, IGMPGW_MAX_SOURCES);
+	TAP_CHECK(strlen(line) > IGMPGW_REQUEST_MAX_LINE,
+		  "256 items x 64 sources exceed a line (%zu bytes)",
 		  strlen(line));
 	free(line);
-	line = items_line("report", 40, CTL_MAX_SOURCES);
+	line = items_line("report", 40, IGMPGW_MAX_SOURCES);
 	TAP_CHECK(expect_ok(line) && req.n_items == 40 && req.items[39].n_sources == 64,
 		  "40 items x 64 sources in %zu bytes", strlen(line));
 	free(line);
 
-	line = xmalloc(CTL_MAX_LINE + 1);
-	memset(line, ' ', CTL_MAX_LINE + 1);
+	line = xmalloc(IGMPGW_REQUEST_MAX_LINE + 1);
+	memset(line, ' ', IGMPGW_REQUEST_MAX_LINE + 1);
 	memcpy(line, "{\"cmd\":\"status\"}", 16);
-	TAP_CHECK(parse_n(line, CTL_MAX_LINE) == 0 && req.cmd == CTL_STATUS,
-		  "a line of exactly %d bytes is parsed", CTL_MAX_LINE);
-	expect_err("a line of one byte more", line, CTL_MAX_LINE + 1, "longer than 65536", NULL);
+	TAP_CHECK(parse_n(line, IGMPGW_REQUEST_MAX_LINE) == 0 && req.cmd == CTL_STATUS,
+		  "a line of exactly %d bytes is parsed", IGMPGW_REQUEST_MAX_LINE);
+	expect_err("a line of one byte more", line, IGMPGW_REQUEST_MAX_LINE + 1, "longer than 65536",
+		   NULL);
 	free(line);
 }
 
@@ -682,12 +684,12 @@ outcome_sane(int ret)
 			return false;
 		resp = ctl_error_response(req.id, err);
 	} else {
-		if ((unsigned int)req.cmd >= CTL_CMD_COUNT || req.n_items > CTL_MAX_ITEMS ||
+		if ((unsigned int)req.cmd >= CTL_CMD_COUNT || req.n_items > IGMPGW_MAX_ITEMS ||
 		    req.events >> CTL_EV_COUNT != 0 || req.log_level < 0 || req.log_level > 8 ||
 		    memchr(req.log_type, '\0', sizeof(req.log_type)) == NULL)
 			return false;
 		for (i = 0; i < req.n_items; i++)
-			if (req.items[i].n_sources > CTL_MAX_SOURCES)
+			if (req.items[i].n_sources > IGMPGW_MAX_SOURCES)
 				return false;
 		resp = ctl_ok_response(req.id);
 	}
@@ -1020,7 +1022,7 @@ test_cursor(void)
 	};
 	const uint32_t groups[] = { 0, addr(224, 0, 1, 0), addr(239, 255, 254, 253), 0xffffffff };
 	struct ctl_cursor cur, back;
-	char buf[CTL_CURSOR_LEN];
+	char buf[IGMPGW_CURSOR_LEN];
 	bool all = true;
 
 	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
@@ -1043,7 +1045,7 @@ test_cursor(void)
 	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) ==
 		  (int)strlen("inside8/255.255.255.255") &&
 		  strcmp(buf, "inside8/255.255.255.255") == 0,
-		  "the longest cursor fits CTL_CURSOR_LEN: %s", buf);
+		  "the longest cursor fits IGMPGW_CURSOR_LEN: %s", buf);
 	TAP_CHECK(ctl_cursor_format(&cur, buf, strlen("inside8/255.255.255.255")) < 0,
 		  "a buffer one byte short is refused");
 	cur.port = GW_ROLE_OUTSIDE;
@@ -1058,7 +1060,7 @@ test_cursor(void)
 			  "cursor '%s' refused", bad[i]);
 	TAP_CHECK(ctl_cursor_parse("inside/239.1.1.1\0x", 18, &back) < 0, "a NUL inside refused");
 	TAP_CHECK(ctl_cursor_parse("inside/239.1.1.1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 48, &back) < 0,
-		  "a cursor longer than CTL_CURSOR_LEN refused");
+		  "a cursor longer than IGMPGW_CURSOR_LEN refused");
 	TAP_CHECK(ctl_cursor_parse("inside/239.1.1.17", 16, &back) == 0 &&
 		  back.group == addr(239, 1, 1, 1), "only len bytes are read");
 	TAP_CHECK(ctl_cursor_parse(NULL, 0, &back) < 0, "NULL text refused");
@@ -1071,10 +1073,10 @@ test_cursor(void)
 		  req.cursor.port == GW_ROLE_INSIDE && req.cursor.group == 0,
 		  "a limit alone: the first page");
 	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"cursor\":null}") && req.paged &&
-		  req.limit == CTL_GROUPS_PAGE_DEFAULT && req.cursor.group == 0,
+		  req.limit == IGMPGW_GROUPS_PAGE_DEFAULT && req.cursor.group == 0,
 		  "cursor null: the first page of the default size");
 	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"cursor\":\"inside3/239.2.3.4\",\"limit\":4096}") &&
-		  req.paged && req.limit == CTL_GROUPS_PAGE_MAX && req.cursor.port == GW_ROLE_INSIDE + 2 &&
+		  req.paged && req.limit == IGMPGW_GROUPS_PAGE_MAX && req.cursor.port == GW_ROLE_INSIDE + 2 &&
 		  req.cursor.group == addr(239, 2, 3, 4), "a cursor and the largest limit");
 	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"limit\":1}") && req.limit == 1,
 		  "the smallest limit");

@@ -63,7 +63,7 @@ struct table_answer {
 
 struct client {
 	int fd;                       /* -1: free slot */
-	char in[CTL_MAX_LINE + 1];    /* the longest line and its newline */
+	char in[IGMPGW_REQUEST_MAX_LINE + 1];    /* the longest line and its newline */
 	size_t in_len;
 	bool discarding;              /* inside a line that was too long */
 	bool eof;                     /* it shut its writing side: answer what it sent, then close */
@@ -178,8 +178,7 @@ client_flush(struct client *c)
 			c->out_cap = 0;
 		}
 		if (c->missed > 0) {
-			json_t *ev = json_pack("{s:s, s:I}", "event", "missed", "count",
-					       (json_int_t)c->missed);
+			json_t *ev = ctl_missed_event(c->missed);
 
 			c->missed = 0;
 			send_json(c, ev);
@@ -333,7 +332,7 @@ refused_json(const struct ctl_request *req, const struct ctl_item *taken, uint16
 static const char *
 handle_membership(const struct ctl_request *req, json_t *resp, char *err, size_t err_len)
 {
-	static struct ctl_item taken[CTL_MAX_ITEMS]; /* large: off the stack */
+	static struct ctl_item taken[IGMPGW_MAX_ITEMS]; /* large: off the stack */
 	bool leave = req->cmd == CTL_LEAVE;
 	uint32_t room = gw_originate_room(gw_active_outside());
 	uint16_t n_taken;
@@ -458,8 +457,8 @@ table_start(struct client *c, const struct ctl_request *req, json_t *resp)
 static void
 table_end(struct client *c, bool more)
 {
-	char cur[CTL_CURSOR_LEN];
-	char tail[CTL_CURSOR_LEN + 32];
+	char cur[IGMPGW_CURSOR_LEN];
+	char tail[IGMPGW_CURSOR_LEN + 32];
 	int n;
 
 	if (more && ctl_cursor_format(&c->table.pos, cur, sizeof(cur)) >= 0)
@@ -585,7 +584,7 @@ serve(struct client *c, uint64_t deadline, bool lines_only)
 		/* A full buffer without a newline: refuse the line once, skip to its end. */
 		if (!c->discarding)
 			send_json(c, ctl_error_response(NULL, "request line longer than "
-							RTE_STR(CTL_MAX_LINE) " bytes: discarded"));
+							RTE_STR(IGMPGW_REQUEST_MAX_LINE) " bytes: discarded"));
 		c->discarding = true;
 		c->in_len = 0;
 	}

@@ -246,7 +246,7 @@ static int
 send_v3(enum gw_role role, const struct ctl_item *items, uint16_t n, bool leave,
 	uint32_t unicast)
 {
-	struct igmp_record_spec specs[CTL_MAX_ITEMS];
+	struct igmp_record_spec specs[IGMPGW_MAX_ITEMS];
 	uint8_t msg[IGMP_MAX_MSG];
 	uint16_t max_len = gw_igmp_max_msg(role);
 	uint16_t n_specs = 0, next = 0, next_src = 0;

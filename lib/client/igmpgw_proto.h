@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vocabulary of the igmpgw control protocol (docs/control-protocol.md):
+ * command, event and log level names, its limits and the default socket
+ * path. The one definition that the gateway, the client library and igmpgwctl
+ * all read; plain C macros, no DPDK, no jansson, so applications can have it.
+ *
+ * The lists are X-macros: X(CODE, "name", ...) per entry, in protocol order,
+ * so an enum and its name table are generated from the same line, e.g.
+ *
+ *   #define MY_CMD(code, name) MY_##code,
+ *   enum my_cmd { IGMPGW_COMMANDS(MY_CMD) };
+ */
+#ifndef IGMPGW_PROTO_H
+#define IGMPGW_PROTO_H
+
+/** Where the gateway listens unless its config ([control] socket) says otherwise. */
+#define IGMPGW_DEFAULT_SOCKET "/run/igmpgw/igmpgw.sock"
+
+/** Bytes of one request line the gateway reads, newline excluded. */
+#define IGMPGW_REQUEST_MAX_LINE 65536
+/** Membership items one report or leave request may carry. */
+#define IGMPGW_MAX_ITEMS 256
+/** Sources one membership item may list. */
+#define IGMPGW_MAX_SOURCES 64
+/** Group records a paged `groups` request may ask for at most ("limit"). */
+#define IGMPGW_GROUPS_PAGE_MAX 4096
+/** Group records of a page whose request gives a "cursor" and no "limit". */
+#define IGMPGW_GROUPS_PAGE_DEFAULT 512
+/** Bytes a `groups` cursor takes with its NUL: "inside8/255.255.255.255". */
+#define IGMPGW_CURSOR_LEN 32
+/** Bytes a `log_level` type pattern takes with its NUL. */
+#define IGMPGW_LOG_TYPE_LEN 64
+/** The log type pattern of a `log_level` request that gives none. */
+#define IGMPGW_LOG_TYPE_DEFAULT "igmpgw.*"
+
+/** Requests: X(CODE, "cmd"). */
+#define IGMPGW_COMMANDS(X) \
+	X(STATUS, "status") \
+	X(STATS, "stats") \
+	X(SELECT_OUTSIDE, "select_outside") \
+	X(REPORT, "report") \
+	X(LEAVE, "leave") \
+	X(SUBSCRIBE, "subscribe") \
+	X(UNSUBSCRIBE, "unsubscribe") \
+	X(LOG_LEVEL, "log_level") \
+	X(GROUPS, "groups")
+
+/*
+ * Event names, one macro each so that modules which raise one kind (the
+ * membership library's group events) name it without a copy.
+ */
+#define IGMPGW_EVENT_NAME_QUERY "query"
+#define IGMPGW_EVENT_NAME_MEMBERSHIP_REPORT "membership_report"
+#define IGMPGW_EVENT_NAME_GROUP_ADDED "group_added"
+#define IGMPGW_EVENT_NAME_GROUP_REMOVED "group_removed"
+/** Not subscribed to: tells a subscriber how many events it missed (it did not read). */
+#define IGMPGW_EVENT_NAME_MISSED "missed"
+
+/**
+ * Events a client can subscribe to, X(CODE, "name", "config switch that makes
+ * the gateway raise them"). The position in the list is the kind's number.
+ */
+#define IGMPGW_EVENTS(X) \
+	X(QUERY, IGMPGW_EVENT_NAME_QUERY, "[igmp] query_notify") \
+	X(MEMBERSHIP_REPORT, IGMPGW_EVENT_NAME_MEMBERSHIP_REPORT, \
+	  "[igmp] membership_reports_from_network") \
+	X(GROUP_ADDED, IGMPGW_EVENT_NAME_GROUP_ADDED, "[proxy] track_membership") \
+	X(GROUP_REMOVED, IGMPGW_EVENT_NAME_GROUP_REMOVED, "[proxy] track_membership")
+
+/** Number of the first level of IGMPGW_LOG_LEVELS (DPDK's RTE_LOG_EMERG). */
+#define IGMPGW_LOG_LEVEL_MIN 1
+/** `log_level` names, X(CODE, "name"), in numeric order from IGMPGW_LOG_LEVEL_MIN (DPDK's). */
+#define IGMPGW_LOG_LEVELS(X) \
+	X(EMERG, "emerg") \
+	X(ALERT, "alert") \
+	X(CRIT, "crit") \
+	X(ERR, "err") \
+	X(WARNING, "warning") \
+	X(NOTICE, "notice") \
+	X(INFO, "info") \
+	X(DEBUG, "debug")
+
+#endif
