@@ -76,7 +76,7 @@ for _ in $(seq 50); do
 	kill -0 "$GW_PID" 2>/dev/null || { cat "$GW_LOG"; exit 1; }
 	sleep 0.1
 done
-grep "^igmpgw:" "$GW_LOG" | sed 's/^/   /'
+grep " igmpgw\.\|^igmpgw\." "$GW_LOG" | sed 's/^/   /'
 
 say "1. the upstream querier's query reaches the inside hosts (tcpdump in h1)"
 info "waiting for the next query from the bridge querier 10.200.1.1 ..."

@@ -19,6 +19,8 @@
 #include "gw.h"
 #include "ports.h"
 
+#define GW_LOG_PART main
+
 #define CLAIM_PARENT "/run/lock"
 #define CLAIM_DIR CLAIM_PARENT "/igmpgw"
 #define MAX_KEYS 4                 /* interfaces one port's devargs may name */

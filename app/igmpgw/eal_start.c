@@ -20,6 +20,7 @@
 #include <rte_log.h>
 
 #include "eal_start.h"
+#include "gw_log.h"
 
 #define NO_HUGE_MEMORY "256" /* MB: the mempools of three ports and their twins */
 #define MAX_HUGE_FILES 1024       /* 2 GB of 2 MB pages; more are left to EAL's next start */
@@ -54,7 +55,7 @@ capture_write(void *cookie __rte_unused, const char *buf, size_t size)
 {
 	size_t n;
 
-	if (fwrite(buf, 1, size, stderr) != size)
+	if (gw_log_write(stderr, buf, size) < 0)
 		return -1;
 	if (rte_log_cur_msg_loglevel() > (int)RTE_LOG_ERR)
 		return (ssize_t)size;

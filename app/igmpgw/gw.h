@@ -17,13 +17,11 @@
 #include <rte_seqlock.h>
 
 #include "fwd_table.h"
+#include "gw_log.h"
 #include "gw_config.h"
 #include "igmp_proxy.h"
 #include "igmp_wire.h"
 
-extern int igmpgw_logtype;
-#define GW_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, igmpgw_logtype, "igmpgw: " fmt "\n", ##__VA_ARGS__)
 
 #define GW_MAX_WORKERS 8
 /* Counter slots: one per worker, and the last for the main lcore's own packets. */

@@ -33,13 +33,13 @@
 #include "ports.h"
 #include "worker.h"
 
+#define GW_LOG_PART main
+
 #define EXIT_CONFIG 2
 #define MAX_OVERRIDES 64
 #define EVENT_RING_SIZE 1024
 #define CTRL_TX_RING_SIZE 1024
 #define CONTROL_PERIOD_US 500 /* control work (joins, events) waits at most this long */
-
-RTE_LOG_REGISTER(igmpgw_logtype, igmpgw.main, INFO);
 
 struct gw gw;
 
@@ -339,6 +339,7 @@ main(int argc, char **argv)
 		gw_claim_release();
 		die_config(err);
 	}
+	gw_log_open();
 	gw.start_tsc = rte_rdtsc();
 	gw.n_workers = rte_lcore_count() - 1;
 	if (gw.n_workers == 0) {

@@ -52,7 +52,7 @@ def test_stray_signals_do_not_kill_it(lab, gateway):
     for sig in STRAY:
         gw.proc.send_signal(sig)
         if sig != signal.SIGPIPE:  # ignored outright: nothing to say
-            gw.wait_log(rf"igmpgw: {sig.name} received: ignored")
+            gw.wait_log(rf"igmpgw\.main: {sig.name} received: ignored")
         # Still serving: the control socket and telemetry answer after the signal.
         assert status_ports(gw)["outside"]["link"] == "up", sig.name
         assert gw.alive(), f"{sig.name}:\n{gw.log()}"
@@ -66,7 +66,7 @@ def test_sigquit_stops_cleanly(lab, gateway):
     gw.proc.send_signal(signal.SIGQUIT)
     gw.proc.wait(timeout=10)
     assert gw.proc.returncode == 0, gw.log()
-    assert gw.log().rstrip().endswith("igmpgw: stopping")
+    assert gw.log().rstrip().endswith("igmpgw.main: stopping")
     # The stop path ran: the socket file and the twins are gone.
     assert not gw.control_path.exists()
     links = run(["ip", "-n", lab.ns("gw"), "-o", "link"]).stdout

@@ -23,7 +23,7 @@ DEBUG = ("--log-level=igmpgw.*:debug",)
 
 def logged_events(gw):
     return [json.loads(m.group(1))
-            for m in re.finditer(r"^igmpgw: event (\{.*\})$", gw.log(), re.M)]
+            for m in re.finditer(r"igmpgw\.control: event (\{.*\})$", gw.log(), re.M)]
 
 
 def first(items, pred):

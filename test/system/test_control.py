@@ -887,6 +887,6 @@ def test_igmpgwctl_status_json_and_log_level(lab, gateway):
 
     assert ctl(gw, "log-level", "debug").stdout == ""
     gw.wait_log(r"log level of igmpgw\.\* set to 8 \(control request\)")
-    gw.wait_log(r'^igmpgw: event \{"event":"query"', timeout=QUERY_INTERVAL + 2)
+    gw.wait_log(r'igmpgw\.control: event \{"event":"query"', timeout=QUERY_INTERVAL + 2)
     assert ctl_json(gw, "log-level", "6", "igmpgw.*") == {"ok": True}
     gw.wait_log(r"log level of igmpgw\.\* set to 6 \(control request\)")

@@ -76,7 +76,7 @@ def test_sigterm_stops_within_a_second(lab, gateway):
     seconds = gw.stop()
     assert gw.proc.returncode == 0
     assert seconds < 1.0, f"igmpgw took {seconds:.2f} s to stop"
-    assert gw.log().rstrip().endswith("igmpgw: stopping")
+    assert gw.log().rstrip().endswith("igmpgw.main: stopping")
     links = run(["ip", "-n", lab.ns("gw"), "-o", "link"]).stdout
     assert not re.search(r"igw-", links), links
     # The ports themselves stay, ready for the next start.

@@ -32,6 +32,8 @@
 #include "gw.h"
 #include "originate.h"
 
+#define GW_LOG_PART ctl
+
 /*
  * Output waiting for a client beyond which nothing more is queued for it:
  * events are dropped (and counted), requests stay unread and unanswered until

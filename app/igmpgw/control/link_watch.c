@@ -18,6 +18,8 @@
 #include "gw.h"
 #include "link_watch.h"
 
+#define GW_LOG_PART control
+
 #define WATCH_PERIOD_MS 1000
 
 static const char *const state_names[] = {

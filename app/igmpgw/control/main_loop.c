@@ -28,6 +28,8 @@
 #include "originate.h"
 #include "mship_timers.h"
 
+#define GW_LOG_PART control
+
 #define DROP_LOG_PERIOD_S 10
 #define EVENT_BURST 32
 
@@ -304,7 +306,7 @@ handle_event(struct rte_mbuf *m)
 	ev = ctl_event_from_igmp(role, &ip, &msg, &kind);
 	if (ev == NULL)
 		return;
-	if (rte_log_can_log(igmpgw_logtype, RTE_LOG_DEBUG)) {
+	if (rte_log_can_log(gw_logtype_control, RTE_LOG_DEBUG)) {
 		char *text = json_dumps(ev, JSON_COMPACT);
 
 		GW_LOG(DEBUG, "event %s", text != NULL ? text : "?");

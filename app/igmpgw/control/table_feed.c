@@ -28,6 +28,8 @@
 #include "gw.h"
 #include "mship_timers.h"
 
+#define GW_LOG_PART control
+
 #define POLL_PERIOD_MS 100
 /* Batches of removed groups whose room waits for a grace period. */
 #define RELEASE_SLOTS 64

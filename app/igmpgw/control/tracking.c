@@ -20,6 +20,8 @@
 #include "originate.h"
 #include "tracking.h"
 
+#define GW_LOG_PART tracking
+
 static struct mship *mship;
 /* Groups the forwarding table refused (full), or could not take (no memory). */
 static uint64_t fwd_refused, fwd_failed;

@@ -26,6 +26,8 @@
 #include "gw.h"
 #include "worker.h"
 
+#define GW_LOG_PART datapath
+
 #define BURST 32
 
 /* Per-worker transmit buffers, one per port and per twin. */
