@@ -762,6 +762,7 @@ usage(FILE *out)
 		"  -i, --interval S     seconds between unsolicited reports of the whole set\n"
 		"                       (default %d, 0: never)\n"
 		"  -v, --verbose        log the memberships of each request, and idle steps\n"
+		"  -V, --version        print the version and exit\n"
 		"  -h, --help           print this help and exit\n"
 		"\n"
 		"Logs one line per action on stdout. Stops on SIGINT or SIGTERM without\n"
@@ -777,6 +778,7 @@ main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -788,7 +790,7 @@ main(int argc, char **argv)
 	bool from_stdin;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:f:i:vh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:f:i:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			r.socket = optarg;
@@ -807,6 +809,9 @@ main(int argc, char **argv)
 		case 'v':
 			r.verbose = true;
 			break;
+		case 'V':
+			printf(PROG " %s\n", IGMPGW_VERSION);
+			return EXIT_SUCCESS;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;

@@ -62,7 +62,8 @@ usage(FILE *out)
 		"                      and one line); opens no port, interface, hugepage or socket, so\n"
 		"                      it can run beside the gateway it checks the config of\n"
 		"  -h, --help          this text\n"
-		"  -v, --version       print the version\n"
+		"  -V, --version       print the version (-V and --version in every igmpgw program;\n"
+		"                      -v, before --, is EAL's, and verbose in the example reporter)\n"
 		"Needs at least two lcores (-l 0-1): the main one for control, the others poll the ports.\n"
 		"Vdev-only runs want --no-pci (else EAL probes every PCI device of the box); real NICs\n"
 		"-a PCI_ADDRESS for each port's NIC.\n");
@@ -114,7 +115,7 @@ parse_app_args(int argc, char **argv, bool had_dashes, struct app_args *a)
 		{ "set", required_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -122,7 +123,7 @@ parse_app_args(int argc, char **argv, bool had_dashes, struct app_args *a)
 	memset(a, 0, sizeof(*a));
 	optind = 1;
 	opterr = 0; /* getopt's own message would be a second line */
-	while ((c = getopt_long(argc, argv, ":f:hv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			a->config = optarg;
@@ -138,7 +139,7 @@ parse_app_args(int argc, char **argv, bool had_dashes, struct app_args *a)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case 'v':
+		case 'V':
 			printf("igmpgw %s\n", IGMPGW_VERSION);
 			exit(0);
 		default:
