@@ -41,6 +41,22 @@ def test_every_program_prints_its_version_with_V():
     assert "-v, --verbose" in run([programs["membership_reporter"], "--help"]).stdout
 
 
+def definitions(path, macro):
+    text = (ROOT / path).read_text()
+    body = text[text.index(f"#define {macro}("):]
+    return re.findall(r'X\((\w+), "([^"]*)"', body[:body.index("\n\n")])
+
+
+def test_readme_says_what_each_counter_counts():
+    readme = (ROOT / "README.md").read_text()
+    names = [n for n, _ in definitions("app/igmpgw/gw.h", "GW_COUNTERS")]
+    names += [n for _, n in definitions("lib/wire/igmp_wire.h", "IGMP_WIRE_ERRORS")][1:]
+    names += [n for _, n in definitions("lib/proxy/igmp_proxy.h", "IGMP_PROXY_REASONS")]
+    assert len(names) > 40, names
+    missing = [n for n in names if not re.search(rf"^\| `{n}` \| \S", readme, re.M)]
+    assert missing == [], f"counters without their line in README.md: {missing}"
+
+
 def test_demo_help_is_prose():
     out = run(["bash", ROOT / "scripts" / "demo.sh", "--help"]).stdout
     assert "scripts/demo.sh [--once] [--prefix P]" in out and "--once" in out, out
