@@ -456,7 +456,7 @@ def test_select_outside_moves_proxying_at_run_time(lab, gateway, tmp_path):
     status = ctl_json(gw, "status")
     assert status["active_outside"] == "alt"
     assert {p["role"]: p["active"] for p in status["ports"]} == {
-        "outside": False, "alt": True, "inside": True}
+        "outside": False, "alt": True, "inside": None}
     gw.wait_log(r"active outside is now alt \(control request\)")
     translated_to("alt", "239.8.0.2")
     # The alt querier's queries now reach the inside; the outside's are ignored.
@@ -855,13 +855,18 @@ def test_igmpgwctl_status_json_and_log_level(lab, gateway):
     lines = out.splitlines()
     assert re.match(r"^igmpgw \S+, up \d+s, active outside: outside$", lines[0]), out
     header = lines.index(next(l for l in lines if l.startswith("ROLE")))
-    assert lines[header].split() == ["ROLE", "NAME", "LINK", "ADDRESS", "MAC", "TWIN", "ACTIVE"]
+    assert lines[header].split() == ["ROLE", "PORT_ID", "NAME", "LINK", "ADDRESS", "MAC", "TWIN",
+                                     "ACTIVE"]
     rows = {l.split()[0]: l.split() for l in lines[header + 1:header + 4]}
     for role in ("outside", "alt", "inside"):
         p = ports[role]
-        assert rows[role] == [role, p["name"], "up", GW_ADDR[role] + "/24", p["mac"], p["twin"],
-                              "yes" if p["active"] else "no"], out
-    assert rows["alt"][-1] == "no" and rows["outside"][-1] == "yes"
+        assert rows[role] == [role, str(p["port_id"]), p["name"], "up", GW_ADDR[role] + "/24",
+                              p["mac"], p["twin"],
+                              {True: "yes", False: "no", None: "-"}[p["active"]]], out
+    assert rows["alt"][-1] == "no" and rows["outside"][-1] == "yes" and rows["inside"][-1] == "-"
+    # The ids dpdk-dumpcap -i takes, the same as telemetry's.
+    tel = gw.telemetry("/igmpgw/ports")
+    assert {r: p["port_id"] for r, p in ports.items()} == {r: tel[r]["port_id"] for r in ports}
     assert f"querier: {QUERIER['outside']} (" in out and " IGMPv3 on outside" in out, out
     assert re.search(r"^  query_notify\s+yes$", out, re.M), out
     # The paced send queues: a row per port, as status's tx_queues says.

@@ -208,13 +208,15 @@ port_json(enum gw_role role)
 	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
 	inet_ntop(AF_INET, &p->addr, addr, INET_ADDRSTRLEN);
 	snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", p->prefix_len);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "role",
-			 gw_role_name(role), "name", p->name, "link",
+	/* "active": which outside is the active one; inside ports are all used: null. */
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "role",
+			 gw_role_name(role), "port_id", p->port_id, "name", p->name, "link",
 			 gw_port_link_up(p) ? "up" : "down", "interface", p->ifname,
 			 "interface_state", gw_link_state_name(p, false), "address", addr, "mac", mac,
 			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "twin_state",
 			 gw_link_state_name(p, true), "active",
-			 gw_role_is_inside(role) || role == gw_active_outside());
+			 gw_role_is_inside(role) ? json_null() :
+			 json_boolean(role == gw_active_outside()));
 }
 
 static json_t *

@@ -158,9 +158,8 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct 
 		rte_tel_data_add_dict_string(port, "link", gw_port_link_up(p) ? "up" : "down");
 		rte_tel_data_add_dict_string(port, "interface_state", gw_link_state_name(p, false));
 		rte_tel_data_add_dict_string(port, "twin_state", gw_link_state_name(p, true));
-		rte_tel_data_add_dict_string(port, "active",
-					     gw_role_is_inside(r) || r == (int)gw_active_outside() ?
-					     "yes" : "no");
+		rte_tel_data_add_dict_string(port, "active", gw_role_is_inside(r) ? "" :
+					     r == (int)gw_active_outside() ? "yes" : "no");
 		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
 	}
 	return 0;
