@@ -23,6 +23,7 @@
 
 #include "claim.h"
 #include "main_loop.h"
+#include "telemetry.h"
 #include "ctl_server.h"
 #include "eal_start.h"
 #include "table_feed.h"

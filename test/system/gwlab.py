@@ -437,7 +437,8 @@ def eal_args(file_prefix):
 
 
 def telemetry(file_prefix, cmd, timeout=5):
-    """One DPDK telemetry command on the gateway's socket; returns its value."""
+    """One DPDK telemetry command ("/cmd" or "/cmd,param") on the gateway's socket;
+    returns its value."""
     path = f"/var/run/dpdk/{file_prefix}/dpdk_telemetry.v2"
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
         s.settimeout(timeout)
@@ -445,7 +446,7 @@ def telemetry(file_prefix, cmd, timeout=5):
         banner = json.loads(s.recv(4096))
         s.send(cmd.encode())
         reply = json.loads(s.recv(banner.get("max_output_len", 16384) * 2))
-    return reply[cmd]
+    return reply[cmd.split(",")[0]]
 
 
 def lib_header(name):

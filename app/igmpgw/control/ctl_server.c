@@ -31,6 +31,7 @@
 #include "tracking.h"
 #include "gw.h"
 #include "originate.h"
+#include "views.h"
 
 #define GW_LOG_PART ctl
 
@@ -199,102 +200,22 @@ ipv4_json(uint32_t addr)
 	return json_string(buf);
 }
 
-static json_t *
-port_json(enum gw_role role)
-{
-	const struct gw_port *p = &gw.port[role];
-	char mac[RTE_ETHER_ADDR_FMT_SIZE], addr[INET_ADDRSTRLEN + 4];
-
-	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-	inet_ntop(AF_INET, &p->addr, addr, INET_ADDRSTRLEN);
-	snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", p->prefix_len);
-	/* "active": which outside is the active one; inside ports are all used: null. */
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "role",
-			 gw_role_name(role), "port_id", p->port_id, "name", p->name, "link",
-			 gw_port_link_up(p) ? "up" : "down", "interface", p->ifname,
-			 "interface_state", gw_link_state_name(p, false), "address", addr, "mac", mac,
-			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "twin_state",
-			 gw_link_state_name(p, true), "active",
-			 gw_role_is_inside(role) ? json_null() :
-			 json_boolean(role == gw_active_outside()));
-}
-
-static json_t *
-igmp_config_json(void)
-{
-	const struct gw_igmp_config *c = &gw.cfg.igmp;
-	json_t *o = json_object();
-
-#define GW_SWITCH_JSON(name) json_object_set_new(o, #name, json_boolean(c->name));
-	GW_IGMP_SWITCHES(GW_SWITCH_JSON)
-#undef GW_SWITCH_JSON
-	json_object_set_new(o, "unicast_dst", c->unicast_dst == 0 ? json_null() :
-			    ipv4_json(c->unicast_dst));
-	json_object_set_new(o, "self_query_interval", json_integer(c->self_query_interval));
-	return o;
-}
-
+/* The status view as it is. */
 static void
 handle_status(json_t *resp)
 {
-	static const char *const modes[] = { "none", "tap", "virtio-user" };
-	uint64_t hz = rte_get_tsc_hz();
-	json_t *ports = json_array();
-	struct gw_querier q;
-
-	for (int r = 0; r < GW_MAX_PORTS; r++)
-		if (gw.port[r].present)
-			json_array_append_new(ports, port_json(r));
-	json_object_set_new(resp, "version", json_string(IGMPGW_VERSION));
-	json_object_set_new(resp, "uptime", json_integer((rte_rdtsc() - gw.start_tsc) / hz));
-	json_object_set_new(resp, "ports", ports);
-	json_object_set_new(resp, "active_outside", json_string(gw_role_name(gw_active_outside())));
-	if (gw_querier_read(&q) != 0) {
-		char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-		rte_ether_format_addr(mac, sizeof(mac), &q.mac);
-		json_object_set_new(resp, "querier",
-				    json_pack("{s:o, s:s, s:i, s:s, s:I}", "address", ipv4_json(q.addr),
-					      "mac", mac, "version", q.version, "port",
-					      gw_role_name(q.port), "age",
-					      (json_int_t)((rte_rdtsc() - q.heard_tsc) / hz)));
-	} else {
-		json_object_set_new(resp, "querier", json_null());
-	}
-	json_object_set_new(resp, "igmp", igmp_config_json());
-	json_object_set_new(resp, "exception", json_string(modes[gw.cfg.exception]));
-	json_object_set_new(resp, "forwarding", gw_feed_status());
-	json_object_set_new(resp, "tracking", gw_tracking_status());
-	json_object_set_new(resp, "tx_queues", gw_originate_status());
+	json_object_update_new(resp, gw_view_status());
 }
 
+/* The stats view, and the control socket's own counters. */
 static void
 handle_stats(json_t *resp)
 {
-	json_t *ports = json_object();
 	unsigned int clients = 0;
 
-	for (int r = 0; r < GW_MAX_PORTS; r++) {
-		const struct gw_port *p = &gw.port[r];
-		json_t *o;
-
-		if (!p->present)
-			continue;
-		o = json_object();
-		for (int c = 0; c < GW_CNT_COUNT; c++)
-			json_object_set_new(o, gw_counter_names[c],
-					    json_integer((json_int_t)gw_port_counter(p, c)));
-		for (int e = 1; e < IGMP_ERR_COUNT; e++)
-			json_object_set_new(o, igmp_wire_error_name(e),
-					    json_integer((json_int_t)gw_port_wire_counter(p, e)));
-		for (int e = 0; e < PROXY_REASON_COUNT; e++)
-			json_object_set_new(o, igmp_proxy_reason_name(e),
-					    json_integer((json_int_t)gw_port_proxy_counter(p, e)));
-		json_object_set_new(ports, gw_role_name(r), o);
-	}
 	for (uint32_t i = 0; i < srv.max_clients; i++)
 		clients += srv.clients[i].fd >= 0;
-	json_object_set_new(resp, "ports", ports);
+	json_object_set_new(resp, "ports", gw_view_stats());
 	json_object_set_new(resp, "control",
 			    json_pack("{s:i, s:I, s:I, s:I, s:I}", "clients", clients, "events_sent",
 				      (json_int_t)srv.events_sent, "events_dropped",

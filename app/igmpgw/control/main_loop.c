@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Main-lcore control work. The workers never log or wait: they count, and hand
- * packets that raise events over a ring; this file turns both into telemetry,
+ * packets that raise events over a ring; this file turns them into events,
  * log lines and the packets the gateway originates itself (self queries).
+ * Telemetry reads the status views (telemetry.c, views.c).
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,6 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
-#include <rte_telemetry.h>
 
 #include "main_loop.h"
 #include "ctl_server.h"
@@ -95,182 +94,6 @@ uint64_t
 gw_port_proxy_counter(const struct gw_port *p, enum igmp_proxy_reason r)
 {
 	return sum_over_workers(p, offsetof(struct gw_port_stats, proxy) + r * sizeof(uint64_t));
-}
-
-static const char *
-ipv4_str(uint32_t addr, char *buf, size_t len)
-{
-	return inet_ntop(AF_INET, &addr, buf, len);
-}
-
-/* ---- telemetry ---- */
-
-static int
-tel_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
-{
-	rte_tel_data_start_dict(d);
-	for (int r = 0; r < GW_MAX_PORTS; r++) {
-		const struct gw_port *p = &gw.port[r];
-		struct rte_tel_data *port;
-
-		if (!p->present)
-			continue;
-		port = rte_tel_data_alloc();
-		if (port == NULL)
-			return -ENOMEM;
-		rte_tel_data_start_dict(port);
-		for (int c = 0; c < GW_CNT_COUNT; c++)
-			rte_tel_data_add_dict_u64(port, gw_counter_names[c], gw_port_counter(p, c));
-		/* Reason 0 is "ok" for the codec and "proxied" for the proxy: keep both lists whole. */
-		for (int e = 1; e < IGMP_ERR_COUNT; e++)
-			rte_tel_data_add_dict_u64(port, igmp_wire_error_name(e), gw_port_wire_counter(p, e));
-		for (int e = 0; e < PROXY_REASON_COUNT; e++)
-			rte_tel_data_add_dict_u64(port, igmp_proxy_reason_name(e), gw_port_proxy_counter(p, e));
-		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
-	}
-	return 0;
-}
-
-static int
-tel_ports(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
-{
-	rte_tel_data_start_dict(d);
-	for (int r = 0; r < GW_MAX_PORTS; r++) {
-		const struct gw_port *p = &gw.port[r];
-		struct rte_tel_data *port;
-		char buf[64];
-
-		if (!p->present)
-			continue;
-		port = rte_tel_data_alloc();
-		if (port == NULL)
-			return -ENOMEM;
-		rte_tel_data_start_dict(port);
-		rte_tel_data_add_dict_string(port, "name", p->name);
-		rte_tel_data_add_dict_int(port, "port_id", p->port_id);
-		rte_ether_format_addr(buf, sizeof(buf), &p->mac);
-		rte_tel_data_add_dict_string(port, "mac", buf);
-		ipv4_str(p->addr, buf, sizeof(buf));
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u", p->prefix_len);
-		rte_tel_data_add_dict_string(port, "address", buf);
-		rte_tel_data_add_dict_string(port, "twin", p->twin_id == GW_NO_PORT ? "" :
-					     p->twin_ifname);
-		rte_tel_data_add_dict_string(port, "link", gw_port_link_up(p) ? "up" : "down");
-		rte_tel_data_add_dict_string(port, "interface_state", gw_link_state_name(p, false));
-		rte_tel_data_add_dict_string(port, "twin_state", gw_link_state_name(p, true));
-		rte_tel_data_add_dict_string(port, "active", gw_role_is_inside(r) ? "" :
-					     r == (int)gw_active_outside() ? "yes" : "no");
-		rte_tel_data_add_dict_container(d, gw_role_name(r), port, 0);
-	}
-	return 0;
-}
-
-static int
-tel_querier(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
-{
-	struct gw_querier q;
-	char buf[64];
-
-	gw_querier_read(&q);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "address", q.addr == 0 ? "" :
-				     ipv4_str(q.addr, buf, sizeof(buf)));
-	rte_ether_format_addr(buf, sizeof(buf), &q.mac);
-	rte_tel_data_add_dict_string(d, "mac", q.addr == 0 ? "" : buf);
-	rte_tel_data_add_dict_int(d, "version", q.version);
-	rte_tel_data_add_dict_string(d, "port", q.addr == 0 ? "" : gw_role_name(q.port));
-	rte_tel_data_add_dict_u64(d, "seconds_ago", q.addr == 0 ? 0 :
-				  (rte_rdtsc() - q.heard_tsc) / rte_get_tsc_hz());
-	return 0;
-}
-
-static int
-tel_config(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
-{
-	const struct gw_igmp_config *c = &gw.cfg.igmp;
-	char buf[INET_ADDRSTRLEN];
-
-	rte_tel_data_start_dict(d);
-#define GW_SWITCH_TEL(name) rte_tel_data_add_dict_string(d, #name, c->name ? "yes" : "no");
-	GW_IGMP_SWITCHES(GW_SWITCH_TEL)
-#undef GW_SWITCH_TEL
-	rte_tel_data_add_dict_string(d, "unicast_dst", c->unicast_dst == 0 ? "" :
-				     ipv4_str(c->unicast_dst, buf, sizeof(buf)));
-	rte_tel_data_add_dict_string(d, "active_outside", gw_role_name(gw_active_outside()));
-	rte_tel_data_add_dict_int(d, "self_query_interval", (int)c->self_query_interval);
-	rte_tel_data_add_dict_u64(d, "uptime", (rte_rdtsc() - gw.start_tsc) / rte_get_tsc_hz());
-	rte_tel_data_add_dict_string(d, "version", IGMPGW_VERSION);
-	return 0;
-}
-
-/*
- * Telemetry containers nest one level only: one flat dict, "mempool/NAME/in_use"
- * keys. Telemetry names take letters, digits, '_' and '/' only.
- */
-static void
-tel_key(char *key, size_t len, const char *kind, const char *name, const char *field)
-{
-	size_t i;
-
-	snprintf(key, len, "%s/%s/%s", kind, name, field);
-	for (i = strlen(kind) + 1; key[i] != '\0' && i < strlen(kind) + 1 + strlen(name); i++)
-		if (!isalnum((unsigned char)key[i]) && key[i] != '_')
-			key[i] = '_';
-}
-
-static void
-tel_mempool(struct rte_mempool *mp, void *arg)
-{
-	struct rte_tel_data *d = arg;
-	char key[RTE_TEL_MAX_STRING_LEN];
-
-	tel_key(key, sizeof(key), "mempool", mp->name, "size");
-	rte_tel_data_add_dict_u64(d, key, mp->size);
-	tel_key(key, sizeof(key), "mempool", mp->name, "cache_size");
-	rte_tel_data_add_dict_u64(d, key, mp->cache_size);
-	/* Objects in the lcore caches count as available: a leak shows, a warm cache does not. */
-	tel_key(key, sizeof(key), "mempool", mp->name, "in_use");
-	rte_tel_data_add_dict_u64(d, key, rte_mempool_in_use_count(mp));
-}
-
-static void
-tel_ring(struct rte_tel_data *d, const char *name, const struct rte_ring *r)
-{
-	char key[RTE_TEL_MAX_STRING_LEN];
-
-	if (r == NULL)
-		return;
-	tel_key(key, sizeof(key), "ring", name, "count");
-	rte_tel_data_add_dict_u64(d, key, rte_ring_count(r));
-	tel_key(key, sizeof(key), "ring", name, "capacity");
-	rte_tel_data_add_dict_u64(d, key, rte_ring_get_capacity(r));
-}
-
-/* What a soak watches for growth: mbufs in use per mempool, entries waiting per ring. */
-static int
-tel_resources(const char *cmd __rte_unused, const char *params __rte_unused,
-	      struct rte_tel_data *d)
-{
-	rte_tel_data_start_dict(d);
-	rte_mempool_walk(tel_mempool, d);
-	tel_ring(d, "events", gw.events);
-	tel_ring(d, "ctrl_tx", gw.ctrl_tx);
-	return 0;
-}
-
-void
-gw_telemetry_register(void)
-{
-	rte_telemetry_register_cmd("/igmpgw/stats", tel_stats,
-				   "Datapath counters of every port. No parameters");
-	rte_telemetry_register_cmd("/igmpgw/ports", tel_ports,
-				   "The gateway's ports: role, name, MAC, address, twin. No parameters");
-	rte_telemetry_register_cmd("/igmpgw/querier", tel_querier,
-				   "The querier learned on the active outside. No parameters");
-	rte_telemetry_register_cmd("/igmpgw/config", tel_config,
-				   "The effective [igmp] switches. No parameters");
-	rte_telemetry_register_cmd("/igmpgw/resources", tel_resources,
-				   "Mbufs in use per mempool, entries waiting per ring. No parameters");
 }
 
 /* ---- events ---- */

@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Main-lcore control work: telemetry commands, events raised by the workers,
+ * Main-lcore control work: events raised by the workers,
  * self queries, and rate-limited logging of what the datapath dropped.
  */
 #ifndef IGMPGW_MAIN_LOOP_H
 #define IGMPGW_MAIN_LOOP_H
 
 #include <stdint.h>
-
-/* Registers the /igmpgw/... telemetry commands. */
-void gw_telemetry_register(void);
 
 /* One round of control work; call every few milliseconds until gw.quit. */
 void gw_control_poll(uint64_t now_tsc);

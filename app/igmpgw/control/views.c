@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The status views, built once: the control socket and telemetry both read
+ * these, so the two never disagree on a name or a number.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "gw.h"
+#include "link_watch.h"
+#include "originate.h"
+#include "table_feed.h"
+#include "tracking.h"
+#include "views.h"
+
+static json_t *
+ipv4_json(uint32_t addr)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_int_t
+seconds_since(uint64_t tsc)
+{
+	return (json_int_t)((rte_rdtsc() - tsc) / rte_get_tsc_hz());
+}
+
+static json_t *
+port_stats(const struct gw_port *p)
+{
+	json_t *o = json_object();
+
+	for (int c = 0; c < GW_CNT_COUNT; c++)
+		json_object_set_new(o, gw_counter_names[c],
+				    json_integer((json_int_t)gw_port_counter(p, c)));
+	/* Reason 0 is "ok" for the codec and "proxied" for the proxy: keep both lists whole. */
+	for (int e = 1; e < IGMP_ERR_COUNT; e++)
+		json_object_set_new(o, igmp_wire_error_name(e),
+				    json_integer((json_int_t)gw_port_wire_counter(p, e)));
+	for (int e = 0; e < PROXY_REASON_COUNT; e++)
+		json_object_set_new(o, igmp_proxy_reason_name(e),
+				    json_integer((json_int_t)gw_port_proxy_counter(p, e)));
+	return o;
+}
+
+json_t *
+gw_view_stats(void)
+{
+	json_t *ports = json_object();
+
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present)
+			json_object_set_new(ports, gw_role_name(r), port_stats(&gw.port[r]));
+	return ports;
+}
+
+static json_t *
+port_json(enum gw_role role)
+{
+	const struct gw_port *p = &gw.port[role];
+	char mac[RTE_ETHER_ADDR_FMT_SIZE], addr[INET_ADDRSTRLEN + 4];
+
+	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+	inet_ntop(AF_INET, &p->addr, addr, INET_ADDRSTRLEN);
+	snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", p->prefix_len);
+	/* "active": which outside is the active one; inside ports are all used: null. */
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "role",
+			 gw_role_name(role), "port_id", p->port_id, "name", p->name, "link",
+			 gw_port_link_up(p) ? "up" : "down", "interface", p->ifname,
+			 "interface_state", gw_link_state_name(p, false), "address", addr, "mac", mac,
+			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "twin_state",
+			 gw_link_state_name(p, true), "active",
+			 gw_role_is_inside(role) ? json_null() :
+			 json_boolean(role == gw_active_outside()));
+}
+
+json_t *
+gw_view_ports(void)
+{
+	json_t *ports = json_array();
+
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present)
+			json_array_append_new(ports, port_json(r));
+	return ports;
+}
+
+json_t *
+gw_view_querier(void)
+{
+	struct gw_querier q;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	if (gw_querier_read(&q) == 0)
+		return json_pack("{s:n, s:n, s:n, s:n, s:n}", "address", "mac", "version", "port",
+				 "age");
+	rte_ether_format_addr(mac, sizeof(mac), &q.mac);
+	return json_pack("{s:o, s:s, s:i, s:s, s:I}", "address", ipv4_json(q.addr), "mac", mac,
+			 "version", q.version, "port", gw_role_name(q.port), "age",
+			 seconds_since(q.heard_tsc));
+}
+
+json_t *
+gw_view_igmp(void)
+{
+	const struct gw_igmp_config *c = &gw.cfg.igmp;
+	json_t *o = json_object();
+
+#define GW_SWITCH_JSON(name) json_object_set_new(o, #name, json_boolean(c->name));
+	GW_IGMP_SWITCHES(GW_SWITCH_JSON)
+#undef GW_SWITCH_JSON
+	json_object_set_new(o, "unicast_dst", c->unicast_dst == 0 ? json_null() :
+			    ipv4_json(c->unicast_dst));
+	json_object_set_new(o, "self_query_interval", json_integer(c->self_query_interval));
+	return o;
+}
+
+static const char *
+exception_mode_name(enum gw_exception_mode m)
+{
+	static const char *const modes[] = { "none", "tap", "virtio-user" };
+
+	return (unsigned int)m < RTE_DIM(modes) ? modes[m] : "?";
+}
+
+json_t *
+gw_view_gateway(void)
+{
+	return json_pack("{s:s, s:I, s:s, s:s}", "version", IGMPGW_VERSION, "uptime",
+			 seconds_since(gw.start_tsc), "active_outside",
+			 gw_role_name(gw_active_outside()), "exception",
+			 exception_mode_name(gw.cfg.exception));
+}
+
+json_t *
+gw_view_config(void)
+{
+	json_t *o = gw_view_igmp();
+
+	json_object_update_new(o, gw_view_gateway());
+	return o;
+}
+
+static void
+mempool_json(struct rte_mempool *mp, void *arg)
+{
+	/* Objects in the lcore caches count as available: a leak shows, a warm cache does not. */
+	json_object_set_new(arg, mp->name,
+			    json_pack("{s:I, s:I, s:I}", "size", (json_int_t)mp->size,
+				      "cache_size", (json_int_t)mp->cache_size, "in_use",
+				      (json_int_t)rte_mempool_in_use_count(mp)));
+}
+
+static void
+ring_json(json_t *rings, const char *name, const struct rte_ring *r)
+{
+	if (r != NULL)
+		json_object_set_new(rings, name,
+				    json_pack("{s:I, s:I}", "count", (json_int_t)rte_ring_count(r),
+					      "capacity", (json_int_t)rte_ring_get_capacity(r)));
+}
+
+json_t *
+gw_view_resources(void)
+{
+	json_t *pools = json_object(), *rings = json_object();
+
+	rte_mempool_walk(mempool_json, pools);
+	ring_json(rings, "events", gw.events);
+	ring_json(rings, "ctrl_tx", gw.ctrl_tx);
+	return json_pack("{s:o, s:o}", "mempool", pools, "ring", rings);
+}
+
+json_t *
+gw_view_status(void)
+{
+	json_t *gateway = gw_view_gateway();
+	json_t *querier = gw_view_querier();
+	json_t *st = json_object();
+
+	json_object_set(st, "version", json_object_get(gateway, "version"));
+	json_object_set(st, "uptime", json_object_get(gateway, "uptime"));
+	json_object_set_new(st, "ports", gw_view_ports());
+	json_object_set(st, "active_outside", json_object_get(gateway, "active_outside"));
+	/* One null for "none heard yet", as the protocol always had it. */
+	json_object_set_new(st, "querier", json_is_null(json_object_get(querier, "address")) ?
+			    json_null() : json_incref(querier));
+	json_object_set_new(st, "igmp", gw_view_igmp());
+	json_object_set(st, "exception", json_object_get(gateway, "exception"));
+	json_object_set_new(st, "forwarding", gw_feed_status());
+	json_object_set_new(st, "tracking", gw_tracking_status());
+	json_object_set_new(st, "tx_queues", gw_originate_status());
+	json_decref(querier);
+	json_decref(gateway);
+	return st;
+}
