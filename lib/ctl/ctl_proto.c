@@ -798,32 +798,79 @@ fail:
 	return NULL;
 }
 
-json_t *
-ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
-		    enum ctl_event_kind *kind)
+bool
+ctl_event_of_igmp(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		  struct ctl_event *ev)
 {
-	enum ctl_event_kind k;
-	json_t *ev;
-
-	if (ip == NULL || msg == NULL)
-		return NULL;
+	if (ip == NULL || msg == NULL || ev == NULL)
+		return false;
 	switch (msg->type) {
 	case IGMP_TYPE_QUERY:
-		k = CTL_EV_QUERY;
-		ev = query_event(role, ip, msg);
+		ev->kind = CTL_EV_QUERY;
 		break;
 	case IGMP_TYPE_V1_REPORT:
 	case IGMP_TYPE_V2_REPORT:
 	case IGMP_TYPE_LEAVE:
 	case IGMP_TYPE_V3_REPORT:
-		k = CTL_EV_MEMBERSHIP_REPORT;
-		ev = report_event(role, ip, msg);
+		ev->kind = CTL_EV_MEMBERSHIP_REPORT;
 		break;
+	default:
+		return false;
+	}
+	ev->port = role;
+	ev->group = msg->group;
+	ev->ip = ip;
+	ev->msg = msg;
+	return true;
+}
+
+/* {"event": "group_added", "port": P, "group": G}, and its group_removed twin. */
+static json_t *
+group_event(const struct ctl_event *e)
+{
+	json_t *ev = event_new(e->kind, e->port);
+
+	if (ev == NULL)
+		return NULL;
+	if (json_object_set_new(ev, "group", addr_json(e->group)) < 0) {
+		json_decref(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+json_t *
+ctl_event_json(const struct ctl_event *ev)
+{
+	if (ev == NULL)
+		return NULL;
+	switch (ev->kind) {
+	case CTL_EV_QUERY:
+		return ev->ip != NULL && ev->msg != NULL ? query_event(ev->port, ev->ip, ev->msg) :
+		       NULL;
+	case CTL_EV_MEMBERSHIP_REPORT:
+		return ev->ip != NULL && ev->msg != NULL ? report_event(ev->port, ev->ip, ev->msg) :
+		       NULL;
+	case CTL_EV_GROUP_ADDED:
+	case CTL_EV_GROUP_REMOVED:
+		return group_event(ev);
 	default:
 		return NULL;
 	}
+}
+
+json_t *
+ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		    enum ctl_event_kind *kind)
+{
+	struct ctl_event e;
+	json_t *ev;
+
+	if (!ctl_event_of_igmp(role, ip, msg, &e))
+		return NULL;
+	ev = ctl_event_json(&e);
 	if (ev != NULL && kind != NULL)
-		*kind = k;
+		*kind = e.kind;
 	return ev;
 }
 

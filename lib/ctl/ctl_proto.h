@@ -95,10 +95,30 @@ json_t *ctl_error_response(json_t *id, const char *msg);
 json_t *ctl_ok_response(json_t *id);
 
 /*
- * The event a validated IGMP packet raises, received on role from the source
- * MAC/IP in ip: a "query" or a "membership_report" object (see the protocol
- * doc), or NULL when the packet raises none. *kind says which.
+ * An event as its producer raises it, plain data: what kind, on which port,
+ * and what it is about. The protocol's JSON is made from it by
+ * ctl_event_json(), only when someone listens.
  */
+struct ctl_event {
+	enum ctl_event_kind kind;
+	enum gw_role port;                      /* received on / concerns this port */
+	uint32_t group;                         /* group_added, group_removed: network order */
+	const struct igmp_ipv4 *ip;             /* query, membership_report: the packet's */
+	const struct igmp_msg *msg;             /* IPv4 header and IGMP message */
+};
+
+/*
+ * Fills *ev with the event a validated IGMP packet raises, received on role
+ * from the source in ip: a query or a membership report. Returns false when
+ * the packet raises none. ev points into ip and msg, which must outlive it.
+ */
+bool ctl_event_of_igmp(enum gw_role role, const struct igmp_ipv4 *ip,
+		       const struct igmp_msg *msg, struct ctl_event *ev);
+
+/* The event's JSON object (see the protocol doc), or NULL (no memory, malformed event). */
+json_t *ctl_event_json(const struct ctl_event *ev);
+
+/* ctl_event_of_igmp() and ctl_event_json() in one: NULL when the packet raises none. */
 json_t *ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip,
 			    const struct igmp_msg *msg, enum ctl_event_kind *kind);
 

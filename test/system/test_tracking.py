@@ -286,6 +286,25 @@ def test_v3_host_join_and_leave(lab, gateway):
     print(f"v3: group gone {left:.2f} s after the leave")
 
 
+def test_group_events_reach_a_subscriber(lab, gateway):
+    """Tracking raises group_added and group_removed into the event sink; the control
+    socket's subscriber gets each as {"event", "port", "group"}, nothing else."""
+    gw = start(gateway)
+    group = "239.7.1.9"
+    with gw.control() as c:
+        r = c.request("subscribe", events=["group_added", "group_removed"])
+        assert r["ok"] and r["inactive"] == [], r
+        with receivers(lab, ("h1", group)) as (rx,):
+            rx.join()
+            added = c.wait_event(lambda e: e["event"] == "group_added", 5, "group_added")
+            assert added == {"event": "group_added", "port": "inside", "group": group}, added
+            rx.leave()
+            removed = c.wait_event(lambda e: e["event"] == "group_removed",
+                                   LMQI * LMQC + 3, "group_removed")
+        assert removed == {"event": "group_removed", "port": "inside", "group": group}, removed
+        assert [e["event"] for e in c.events] == ["group_added", "group_removed"], c.events
+
+
 @contextlib.contextmanager
 def second_source_on_router_port(lab):
     """SRC2 on the source host, and the upstream bridge sending the gateway all

@@ -1009,6 +1009,59 @@ test_no_event(void)
 	json_decref(ev);
 }
 
+/*
+ * Events raised as plain structs: group events become the lines tracking used
+ * to build itself, and a packet's event struct gives the same JSON as the
+ * packet in one go.
+ */
+static void
+test_event_structs(void)
+{
+	struct ctl_event e = { .kind = CTL_EV_GROUP_ADDED, .port = GW_ROLE_INSIDE + 1,
+			       .group = addr(239, 1, 2, 3) };
+	struct igmp_ipv4 ip = { .src = addr(10, 0, 0, 1) };
+	struct igmp_msg msg = { .type = IGMP_TYPE_V2_REPORT, .group = addr(232, 1, 1, 1) };
+	json_t *ev, *direct;
+	char *line;
+
+	ev = ctl_event_json(&e);
+	line = ctl_dump_line(ev, NULL);
+	TAP_CHECK(line != NULL && strcmp(line, "{\"event\":\"group_added\",\"port\":\"inside2\","
+					 "\"group\":\"239.1.2.3\"}\n") == 0,
+		  "group_added event: %s", show(line));
+	free(line);
+	json_decref(ev);
+	e.kind = CTL_EV_GROUP_REMOVED;
+	e.port = GW_ROLE_INSIDE;
+	ev = ctl_event_json(&e);
+	line = ctl_dump_line(ev, NULL);
+	TAP_CHECK(line != NULL && strcmp(line, "{\"event\":\"group_removed\",\"port\":\"inside\","
+					 "\"group\":\"239.1.2.3\"}\n") == 0,
+		  "group_removed event: %s", show(line));
+	free(line);
+	json_decref(ev);
+
+	e.kind = CTL_EV_QUERY;
+	TAP_CHECK(ctl_event_json(&e) == NULL, "a query event without its packet has no JSON");
+	e.kind = CTL_EV_COUNT;
+	TAP_CHECK(ctl_event_json(&e) == NULL && ctl_event_json(NULL) == NULL,
+		  "an unknown kind, or no event, has no JSON");
+
+	memset(&e, 0, sizeof(e));
+	TAP_CHECK(ctl_event_of_igmp(GW_ROLE_ALT, &ip, &msg, &e) &&
+		  e.kind == CTL_EV_MEMBERSHIP_REPORT && e.port == GW_ROLE_ALT && e.ip == &ip &&
+		  e.msg == &msg, "a report's event struct points at its packet");
+	ev = ctl_event_json(&e);
+	direct = ctl_event_from_igmp(GW_ROLE_ALT, &ip, &msg, NULL);
+	TAP_CHECK(ev != NULL && json_equal(ev, direct), "and gives the packet's JSON");
+	json_decref(ev);
+	json_decref(direct);
+	msg.type = 0x30;
+	TAP_CHECK(!ctl_event_of_igmp(GW_ROLE_ALT, &ip, &msg, &e) &&
+		  !ctl_event_of_igmp(GW_ROLE_ALT, NULL, &msg, &e),
+		  "a packet that raises no event fills no struct");
+}
+
 /* The cursor of "groups" pages: what the gateway writes reads back, nothing else does. */
 static void
 test_cursor(void)
@@ -1123,6 +1176,7 @@ main(void)
 	test_query_events();
 	test_report_events();
 	test_no_event();
+	test_event_structs();
 	test_cursor();
 	ctl_request_release(&req);
 	return TAP_DONE();

@@ -26,6 +26,7 @@
 #include <rte_log.h>
 
 #include "ctl_server.h"
+#include "events.h"
 #include "table_feed.h"
 #include "link_watch.h"
 #include "tracking.h"
@@ -692,8 +693,12 @@ gw_ctl_poll(void)
 		accept_clients();
 }
 
-void
-gw_ctl_publish(enum ctl_event_kind kind, json_t *ev)
+/*
+ * The event sink's subscriber: queues the event's line for every client
+ * subscribed to its kind. The JSON is made only when one is.
+ */
+static void
+publish(const struct ctl_event *ev, void *arg __rte_unused)
 {
 	size_t len;
 	char *line = NULL;
@@ -701,10 +706,13 @@ gw_ctl_publish(enum ctl_event_kind kind, json_t *ev)
 	for (uint32_t i = 0; i < srv.max_clients; i++) {
 		struct client *c = &srv.clients[i];
 
-		if (c->fd < 0 || !(c->events & (1u << kind)))
+		if (c->fd < 0 || !(c->events & (1u << ev->kind)))
 			continue;
 		if (line == NULL) {
-			line = ctl_dump_line(ev, &len);
+			json_t *o = ctl_event_json(ev);
+
+			line = ctl_dump_line(o, &len);
+			json_decref(o);
 			if (line == NULL)
 				break;
 		}
@@ -783,6 +791,12 @@ gw_ctl_open(char *err, size_t err_len)
 			return -EINVAL;
 		}
 	}
+	if (gw_events_subscribe(publish, NULL) < 0) {
+		snprintf(err, err_len, "config: control.socket: no room to subscribe to events");
+		close(fd);
+		unlink(cfg->socket);
+		return -ENOSPC;
+	}
 	srv.listen_fd = fd;
 	GW_LOG(INFO, "control socket %s", cfg->socket);
 	return 0;
@@ -797,6 +811,7 @@ gw_ctl_close(void)
 	free(srv.clients);
 	srv.clients = NULL;
 	if (srv.listen_fd >= 0) {
+		gw_events_unsubscribe(publish, NULL);
 		close(srv.listen_fd);
 		unlink(gw.cfg.control.socket);
 		srv.listen_fd = -1;

@@ -20,6 +20,7 @@
 
 #include "main_loop.h"
 #include "ctl_server.h"
+#include "events.h"
 #include "table_feed.h"
 #include "link_watch.h"
 #include "tracking.h"
@@ -103,10 +104,9 @@ handle_event(struct rte_mbuf *m)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr));
 	enum gw_role role = (enum gw_role)m->port;
-	enum ctl_event_kind kind;
+	struct ctl_event ev;
 	struct igmp_ipv4 ip;
 	struct igmp_msg msg;
-	json_t *ev;
 
 	/* The worker validated it; parse again to read it, as the mbuf is all we keep. */
 	if (igmp_packet_parse(l3, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr), &ip,
@@ -125,17 +125,8 @@ handle_event(struct rte_mbuf *m)
 	if (!(msg.type == IGMP_TYPE_QUERY ? gw.cfg.igmp.query_notify :
 	      gw.cfg.igmp.membership_reports_from_network))
 		return;
-	ev = ctl_event_from_igmp(role, &ip, &msg, &kind);
-	if (ev == NULL)
-		return;
-	if (rte_log_can_log(gw_logtype_control, RTE_LOG_DEBUG)) {
-		char *text = json_dumps(ev, JSON_COMPACT);
-
-		GW_LOG(DEBUG, "event %s", text != NULL ? text : "?");
-		free(text);
-	}
-	gw_ctl_publish(kind, ev);
-	json_decref(ev);
+	if (ctl_event_of_igmp(role, &ip, &msg, &ev))
+		gw_event_raise(&ev);
 }
 
 static void

@@ -13,7 +13,7 @@
 #include <rte_cycles.h>
 #include <rte_random.h>
 
-#include "ctl_server.h"
+#include "events.h"
 #include "table_feed.h"
 #include "gw.h"
 #include "membership.h"
@@ -97,21 +97,26 @@ on_changed(void *arg __rte_unused, uint16_t port __rte_unused, uint32_t group)
 		fwd_failed++;
 }
 
+/* Logged here; the group events are raised for whoever subscribes (the control socket). */
 static void
 on_event(void *arg __rte_unused, enum mship_event ev, uint16_t port, uint32_t addr)
 {
+	struct ctl_event e = { .port = (enum gw_role)port, .group = addr };
 	char a[INET_ADDRSTRLEN];
-	json_t *o;
 
 	ipv4_str(addr, a, sizeof(a));
 	GW_LOG(INFO, "%s: %s %s", gw_role_name((enum gw_role)port), mship_event_name(ev), a);
-	if (ev != MSHIP_EV_GROUP_ADDED && ev != MSHIP_EV_GROUP_REMOVED)
+	switch (ev) {
+	case MSHIP_EV_GROUP_ADDED:
+		e.kind = CTL_EV_GROUP_ADDED;
+		break;
+	case MSHIP_EV_GROUP_REMOVED:
+		e.kind = CTL_EV_GROUP_REMOVED;
+		break;
+	default:
 		return;
-	o = json_pack("{s:s, s:s, s:s}", "event",
-		      ev == MSHIP_EV_GROUP_ADDED ? "group_added" : "group_removed", "port",
-		      gw_role_name((enum gw_role)port), "group", a);
-	gw_ctl_publish(ev == MSHIP_EV_GROUP_ADDED ? CTL_EV_GROUP_ADDED : CTL_EV_GROUP_REMOVED, o);
-	json_decref(o);
+	}
+	gw_event_raise(&e);
 }
 
 static uint32_t
