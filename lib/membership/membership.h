@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "igmp_wire.h"
+#include "igmpgw_proto.h"
 #include "mship_timers.h"
 
 #define MSHIP_MAX_PORTS 16        /* ports are 0 .. MSHIP_MAX_PORTS - 1 */
@@ -79,17 +80,32 @@ enum mship_mode {
 	MSHIP_EXCLUDE = 2,
 };
 
-/* What mship_ops.event() reports. */
+/*
+ * What mship_ops.event() reports, with its stable name: one definition for
+ * the enum, mship_event_name() and whoever shows events. The group events are
+ * the ones the gateway publishes: the control protocol's names.
+ */
+#define MSHIP_EVENTS(X) \
+	/* port: downstream; addr: group */ \
+	X(MSHIP_EV_GROUP_ADDED, IGMPGW_EVENT_NAME_GROUP_ADDED) \
+	X(MSHIP_EV_GROUP_REMOVED, IGMPGW_EVENT_NAME_GROUP_REMOVED) \
+	/* the merged state now wants the group; port: upstream */ \
+	X(MSHIP_EV_UPSTREAM_JOINED, "upstream_joined") \
+	/* the merged state no longer wants it; port: upstream */ \
+	X(MSHIP_EV_UPSTREAM_LEFT, "upstream_left") \
+	/* a lower address queries on port; addr: that querier */ \
+	X(MSHIP_EV_QUERIER_LOST, "querier_lost") \
+	/* we query on port again (other querier gone); addr: ours */ \
+	X(MSHIP_EV_QUERIER_ELECTED, "querier_elected")
+
 enum mship_event {
-	MSHIP_EV_GROUP_ADDED,       /* port: downstream port; addr: group */
-	MSHIP_EV_GROUP_REMOVED,     /* port: downstream port; addr: group */
-	MSHIP_EV_UPSTREAM_JOINED,   /* the merged state now wants the group; port: upstream */
-	MSHIP_EV_UPSTREAM_LEFT,     /* the merged state no longer wants it; port: upstream */
-	MSHIP_EV_QUERIER_LOST,      /* a lower address queries on port; addr: that querier */
-	MSHIP_EV_QUERIER_ELECTED,   /* we query on port again (other querier gone); addr: ours */
+#define MSHIP_EVENT_ENUM(code, name) code,
+	MSHIP_EVENTS(MSHIP_EVENT_ENUM)
+#undef MSHIP_EVENT_ENUM
+	MSHIP_EV_COUNT
 };
 
-/* Stable name of an event ("group_added"). */
+/* Stable name of an event ("group_added"); "invalid" out of range. */
 const char *mship_event_name(enum mship_event ev);
 
 struct mship_ops {

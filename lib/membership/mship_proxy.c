@@ -3,93 +3,13 @@
  * Proxy (RFC 4605) on the upstream port: the downstream ports' states merged
  * by the rules of RFC 3376 §3.2, and reported upstream as an RFC 3376 host
  * would report its interface state: unsolicited state-change reports with
- * robustness retransmissions (§5.1), answers to queries (§5.2), and older
- * querier compatibility (§7.2.1).
+ * robustness retransmissions (§5.1). Answers to queries and older querier
+ * compatibility are mship_proxy_query.c's.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
-#include "membership.h"
-#include "mship_internal.h"
-
-static bool
-up_wanted(const struct mship_up_group *u)
-{
-	return u->mode == MSHIP_EXCLUDE || u->src.n > 0;
-}
-
-/* §7.2.1 Host Compatibility Mode on the upstream. */
-static uint8_t
-up_compat(const struct mship *m)
-{
-	return m->up_v1_querier != 0 ? 1 : m->up_v2_querier != 0 ? 2 : 3;
-}
-
-static bool
-up_pending(const struct mship_up_group *u)
-{
-	return u->mode_rtx > 0 || u->n_rtx > 0 || u->old_rtx > 0;
-}
-
-static void
-up_group_release(struct mship *m, struct mship_up_group *u)
-{
-	mship_addrs_release(m, &u->src);
-	mship_addrs_release(m, &u->qsrc);
-	mship_release(m, u->rtx, u->cap_rtx * sizeof(*u->rtx));
-	mship_release(m, u, sizeof(*u));
-}
-
-/* Frees the record at pos when nobody wants the group and nothing is left to send. */
-static bool
-up_group_reap(struct mship *m, uint32_t pos)
-{
-	struct mship_up_group *u = m->up_groups.v[pos];
-
-	if (up_wanted(u) || up_pending(u))
-		return false;
-	mship_table_remove(&m->up_groups, pos);
-	up_group_release(m, u);
-	return true;
-}
-
-/*
- * A record for a newly merged group. The table never holds more than
- * max_groups: wanted groups are at most the distinct downstream groups, so when
- * it is full a record only finishing its leave reports makes room.
- */
-static struct mship_up_group *
-up_group_new(struct mship *m, uint32_t group)
-{
-	struct mship_up_group *u, *old;
-	uint32_t i, pos;
-	bool found;
-
-	if (m->up_groups.n >= m->cfg.max_groups) {
-		for (i = 0; i < m->up_groups.n; i++) {
-			old = m->up_groups.v[i];
-			if (!up_wanted(old))
-				break;
-		}
-		if (i == m->up_groups.n)
-			return NULL;
-		mship_table_remove(&m->up_groups, i);
-		up_group_release(m, old);
-	}
-	u = mship_realloc(m, NULL, 0, sizeof(*u));
-	if (u == NULL)
-		return NULL;
-	memset(u, 0, sizeof(*u));
-	u->addr = group;
-	u->mode = MSHIP_INCLUDE;
-	pos = mship_table_find(&m->up_groups, group, &found);
-	if (mship_table_insert(m, &m->up_groups, pos, u) < 0) {
-		mship_release(m, u, sizeof(*u));
-		return NULL;
-	}
-	return u;
-}
+#include "mship_roles.h"
 
 /* One port's share of the merge: INCLUDE: its sources; EXCLUDE: those at zero (excluded). */
 static void
@@ -248,73 +168,6 @@ up_forwards(const struct mship_up_group *u, uint32_t source)
 	return mship_addrs_has(&u->src, source) == (u->mode == MSHIP_INCLUDE);
 }
 
-/* Builds and sends v3 reports of the records, as many messages as they need. */
-static void
-send_v3_records(struct mship *m, const struct igmp_record_spec *specs, uint16_t n)
-{
-	uint16_t next = 0, next_src = 0;
-	size_t len;
-
-	while (next < n) {
-		len = igmp_build_v3_report(m->msg, m->cfg.max_msg_len, m->cfg.max_msg_len, specs, n,
-					   &next, &next_src);
-		mship_emit(m, m->up_port, htonl(IGMP_ALL_V3_ROUTERS), m->msg, len,
-			   MSHIP_CTR_TX_V3_REPORT);
-		if (len == 0)
-			break;
-	}
-}
-
-/* Sends the report being filled, if it has records. */
-static void
-batch_flush(struct mship *m)
-{
-	if (m->batch_n > 0)
-		send_v3_records(m, m->batch, m->batch_n);
-	m->batch_n = 0;
-	m->batch_n_src = 0;
-	m->batch_len = IGMP_V3_REPORT_MIN_LEN;
-}
-
-/*
- * Adds a record to the report being filled (RFC 3376 §4.2.16): a record that
- * does not fit sends the report first; one too big for any report goes out
- * alone, split (or cut, for an EXCLUDE record) by the builder.
- */
-static void
-batch_add(struct mship *m, const struct igmp_record_spec *spec)
-{
-	uint32_t size = IGMP_V3_RECORD_MIN_LEN + 4u * spec->n_sources;
-	struct igmp_record_spec *out;
-
-	if (m->batch_n == 0)
-		m->batch_len = IGMP_V3_REPORT_MIN_LEN;
-	if (m->batch_len + size > m->cfg.max_msg_len)
-		batch_flush(m);
-	if (m->batch_len + size > m->cfg.max_msg_len) {
-		send_v3_records(m, spec, 1);
-		return;
-	}
-	out = &m->batch[m->batch_n++];
-	*out = *spec;
-	out->sources = &m->batch_src[m->batch_n_src];
-	if (spec->n_sources > 0) /* a record without sources may have none to point at */
-		memcpy(&m->batch_src[m->batch_n_src], spec->sources, 4u * spec->n_sources);
-	m->batch_n_src = (uint16_t)(m->batch_n_src + spec->n_sources);
-	m->batch_len += size;
-}
-
-static void
-spec_fill(struct igmp_record_spec *spec, uint8_t type, uint32_t group,
-	  const struct mship_addrs *set)
-{
-	memset(spec, 0, sizeof(*spec));
-	spec->type = type;
-	spec->group = group;
-	spec->sources = set->v;
-	spec->n_sources = (uint16_t)set->n;
-}
-
 /* One retransmission round: every source's count goes down; spent ones go. */
 static void
 rtx_consume(struct mship_up_group *u)
@@ -370,14 +223,13 @@ static void
 send_state_change(struct mship *m, struct mship_up_group *u, uint64_t now)
 {
 	struct mship_addrs *allow = &m->merge_a, *block = &m->merge_b;
-	struct igmp_record_spec specs[2];
-	uint32_t i, n = 0;
+	uint32_t i;
 
 	allow->n = 0;
 	block->n = 0;
 	if (u->mode_rtx > 0) {
-		spec_fill(&specs[n++], u->mode == MSHIP_INCLUDE ? IGMP_REC_TO_IN : IGMP_REC_TO_EX,
-			  u->addr, &u->src);
+		mship_report_record(m, u->mode == MSHIP_INCLUDE ? IGMP_REC_TO_IN : IGMP_REC_TO_EX,
+				    u->addr, &u->src);
 		u->mode_rtx--;
 	} else {
 		for (i = 0; i < u->n_rtx; i++) {
@@ -386,50 +238,27 @@ send_state_change(struct mship *m, struct mship_up_group *u, uint64_t now)
 			to->v[to->n++] = u->rtx[i].addr;
 		}
 		if (allow->n > 0)
-			spec_fill(&specs[n++], IGMP_REC_ALLOW, u->addr, allow);
+			mship_report_record(m, IGMP_REC_ALLOW, u->addr, allow);
 		if (block->n > 0)
-			spec_fill(&specs[n++], IGMP_REC_BLOCK, u->addr, block);
+			mship_report_record(m, IGMP_REC_BLOCK, u->addr, block);
 	}
 	rtx_consume(u);
-	for (i = 0; i < n; i++)
-		batch_add(m, &specs[i]);
-	if (up_pending(u))
+	if (mship_up_pending(u))
 		schedule_retransmission(m, u, now);
 	else
 		u->report_next = 0;
 }
 
-/* A v1 or v2 membership report for u's group, to the group (RFC 2236 §3). */
-static void
-emit_old_report(struct mship *m, const struct mship_up_group *u)
-{
-	bool v1 = up_compat(m) == 1;
-	size_t len = igmp_build_v2(m->msg, m->cfg.max_msg_len,
-				   v1 ? IGMP_TYPE_V1_REPORT : IGMP_TYPE_V2_REPORT, 0, u->addr);
-
-	mship_emit(m, m->up_port, u->addr, m->msg, len,
-		   v1 ? MSHIP_CTR_TX_V1_REPORT : MSHIP_CTR_TX_V2_REPORT);
-}
-
 static void
 send_old_report(struct mship *m, struct mship_up_group *u, uint64_t now)
 {
-	emit_old_report(m, u);
+	mship_send_old_report(m, u->addr, mship_up_compat(m));
 	if (u->old_rtx > 0)
 		u->old_rtx--;
 	if (u->old_rtx > 0)
 		schedule_report(m, u, m->cfg.unsolicited_report_interval_v2_ms, now);
 	else
 		u->report_next = 0;
-}
-
-/* A v2 leave for u's group, to all routers (RFC 2236 §3). */
-static void
-send_leave(struct mship *m, const struct mship_up_group *u)
-{
-	size_t len = igmp_build_v2(m->msg, m->cfg.max_msg_len, IGMP_TYPE_LEAVE, 0, u->addr);
-
-	mship_emit(m, m->up_port, htonl(IGMP_ALL_ROUTERS), m->msg, len, MSHIP_CTR_TX_LEAVE);
 }
 
 /* v1/v2 compatibility: report on join (robustness times), leave (v2 only) when it goes. */
@@ -442,8 +271,8 @@ report_old_change(struct mship *m, struct mship_up_group *u, bool was, bool is, 
 	} else if (was && !is) {
 		u->old_rtx = 0;
 		u->report_next = 0;
-		if (up_compat(m) == 2)
-			send_leave(m, u);
+		if (mship_up_compat(m) == 2)
+			mship_send_leave(m, u->addr);
 	}
 }
 
@@ -480,231 +309,26 @@ mship_proxy_refresh(struct mship *m, uint32_t group, uint64_t now)
 	if (u != NULL && u->mode == mode && mship_addrs_equal(&u->src, next))
 		return;
 	if (u == NULL)
-		u = up_group_new(m, group);
+		u = mship_up_group_new(m, group);
 	if (u == NULL || mship_addrs_reserve(m, &u->src, next->n) < 0) {
 		mship_count(m, MSHIP_CTR_REFUSED_NO_MEMORY);
 		return;
 	}
-	was = up_wanted(u);
-	if (m->up_port != MSHIP_NO_PORT && up_compat(m) == 3)
+	was = mship_up_wanted(u);
+	if (m->up_port != MSHIP_NO_PORT && mship_up_compat(m) == 3)
 		note_v3_change(m, u, mode, next);
 	mship_addrs_copy(&u->src, next);
 	u->mode = mode;
-	is = up_wanted(u);
+	is = mship_up_wanted(u);
 	raise_join_leave(m, u, was, is);
 	if (m->up_port != MSHIP_NO_PORT) {
-		if (up_compat(m) == 3)
+		if (mship_up_compat(m) == 3)
 			report_at_once(m, u, now);
 		else
 			report_old_change(m, u, was, is, now);
 	}
 	pos = mship_table_find(&m->up_groups, group, &found);
-	up_group_reap(m, pos);
-}
-
-/* The current-state record of u (§5.2): IS_IN(A) or IS_EX(Y). */
-static void
-current_state_spec(struct igmp_record_spec *spec, const struct mship_up_group *u)
-{
-	spec_fill(spec, u->mode == MSHIP_INCLUDE ? IGMP_REC_IS_IN : IGMP_REC_IS_EX, u->addr,
-		  &u->src);
-}
-
-/* Answer to a general query: the current state of every wanted group, packed. */
-static void
-answer_general(struct mship *m)
-{
-	struct igmp_record_spec spec;
-	const struct mship_up_group *u;
-	uint32_t i;
-
-	for (i = 0; i < m->up_groups.n; i++) {
-		u = m->up_groups.v[i];
-		if (!up_wanted(u))
-			continue;
-		current_state_spec(&spec, u);
-		batch_add(m, &spec);
-	}
-}
-
-/*
- * Answer to group (and source) specific queries of u (§5.2): the current
- * state, or for queried sources Q: INCLUDE(A) -> IS_IN(A*Q), EXCLUDE(Y) ->
- * IS_IN(Q-Y); nothing when that is empty.
- */
-static void
-answer_group(struct mship *m, struct mship_up_group *u)
-{
-	struct mship_addrs *set = &m->merge_a;
-	struct igmp_record_spec spec;
-
-	if (!up_wanted(u))
-		goto done;
-	if (up_compat(m) < 3) {
-		emit_old_report(m, u);
-		goto done;
-	}
-	if (u->resp_group) {
-		current_state_spec(&spec, u);
-	} else {
-		if (u->mode == MSHIP_INCLUDE)
-			mship_addrs_intersect(set, &u->src, &u->qsrc);
-		else
-			mship_addrs_minus(set, &u->qsrc, &u->src);
-		if (set->n == 0)
-			goto done;
-		spec_fill(&spec, IGMP_REC_IS_IN, u->addr, set);
-	}
-	batch_add(m, &spec);
-done:
-	u->resp_group = false;
-	u->qsrc.n = 0;
-}
-
-/* Adds a query's sources to u's pending answer; too many makes it a group answer. */
-static void
-add_queried_sources(struct mship *m, struct mship_up_group *u, const struct igmp_msg *msg)
-{
-	uint32_t i, n = msg->n_sources, total = u->qsrc.n + n;
-
-	if (total > m->cfg.max_sources_per_group || mship_addrs_reserve(m, &u->qsrc, total) < 0) {
-		u->resp_group = true;
-		u->qsrc.n = 0;
-		return;
-	}
-	for (i = 0; i < n; i++)
-		memcpy(&u->qsrc.v[u->qsrc.n++], msg->sources + 4 * (size_t)i, 4);
-	u->qsrc.n = mship_sort_unique(u->qsrc.v, u->qsrc.n);
-}
-
-/* §5.2 rules 3-5 for a group-specific or group-and-source-specific query. */
-static void
-schedule_group_answer(struct mship *m, struct mship_up_group *u, const struct igmp_msg *msg,
-		      uint64_t at)
-{
-	uint16_t n = msg->version == 3 ? msg->n_sources : 0;
-
-	if (u->resp_at == 0) {
-		u->resp_group = n == 0;
-		u->qsrc.n = 0;
-		if (n > 0)
-			add_queried_sources(m, u, msg);
-		u->resp_at = at;
-	} else {
-		if (n == 0 || u->resp_group || u->qsrc.n == 0) {
-			u->resp_group = true;
-			u->qsrc.n = 0;
-		} else {
-			add_queried_sources(m, u, msg);
-		}
-		u->resp_at = mship_earliest(u->resp_at, at);
-	}
-	mship_arm(m, u->resp_at);
-}
-
-/* §5.2 for a v3 host: one timer for general queries, one per group for the others. */
-static void
-answer_v3_query(struct mship *m, const struct igmp_msg *msg, uint64_t at)
-{
-	struct mship_up_group *u;
-
-	/* rule 1: a general answer due sooner covers this query too */
-	if (m->up_general_resp != 0 && m->up_general_resp <= at)
-		return;
-	if (msg->group == 0) {
-		m->up_general_resp = at; /* rule 2 */
-		mship_arm(m, at);
-		return;
-	}
-	u = mship_table_get(&m->up_groups, msg->group);
-	if (u != NULL && up_wanted(u))
-		schedule_group_answer(m, u, msg, at);
-}
-
-/* RFC 2236 §3 for a v1/v2 host: a report per queried group, each at its own random delay. */
-static void
-answer_old_query(struct mship *m, const struct igmp_msg *msg, uint64_t now, uint64_t max_ms)
-{
-	struct mship_up_group *u;
-	uint32_t i;
-
-	for (i = 0; i < m->up_groups.n; i++) {
-		u = m->up_groups.v[i];
-		if (!up_wanted(u) || (msg->group != 0 && msg->group != u->addr))
-			continue;
-		u->resp_group = true;
-		u->resp_at = mship_earliest(u->resp_at, now + mship_random_below(m, max_ms));
-		mship_arm(m, u->resp_at);
-	}
-}
-
-/* Everything pending upstream is dropped (compatibility change, new upstream port). */
-static void
-cancel_pending(struct mship *m)
-{
-	struct mship_up_group *u;
-	uint32_t i = 0;
-
-	m->up_general_resp = 0;
-	m->up_rtx_at = 0;
-	while (i < m->up_groups.n) {
-		u = m->up_groups.v[i];
-		u->mode_rtx = 0;
-		u->n_rtx = 0;
-		u->old_rtx = 0;
-		u->report_next = 0;
-		u->resp_at = 0;
-		u->resp_group = false;
-		u->qsrc.n = 0;
-		if (!up_group_reap(m, i))
-			i++;
-	}
-}
-
-/*
- * §7.2.1: v1 queries and v2 general queries start the older version querier
- * present timers (RV * QI + the query's max response time); a change of mode
- * cancels every pending report and answer. Then the query is answered.
- */
-void
-mship_proxy_query(struct mship *m, uint32_t src, const struct igmp_msg *msg, uint64_t now)
-{
-	uint64_t max_ms = (uint64_t)msg->max_resp_ds * 100;
-	uint64_t ovqp_at = now + mship_older_querier_present_interval_ms(
-		m->cfg.robustness, m->cfg.query_interval_ms, max_ms);
-	uint8_t before = up_compat(m);
-
-	m->up_querier = src;
-	if (msg->version == 1) {
-		m->up_v1_querier = ovqp_at;
-		mship_arm(m, ovqp_at);
-	} else if (msg->version == 2 && msg->group == 0) {
-		m->up_v2_querier = ovqp_at;
-		mship_arm(m, ovqp_at);
-	}
-	if (up_compat(m) != before)
-		cancel_pending(m);
-	if (max_ms == 0)
-		max_ms = 1;
-	if (up_compat(m) == 3)
-		answer_v3_query(m, msg, now + mship_random_below(m, max_ms));
-	else
-		answer_old_query(m, msg, now, max_ms);
-}
-
-static void
-tick_compat(struct mship *m, uint64_t now)
-{
-	uint8_t before = up_compat(m);
-
-	if (mship_expired(m->up_v1_querier, now))
-		m->up_v1_querier = 0;
-	if (mship_expired(m->up_v2_querier, now))
-		m->up_v2_querier = 0;
-	mship_arm(m, m->up_v1_querier);
-	mship_arm(m, m->up_v2_querier);
-	if (up_compat(m) != before)
-		cancel_pending(m);
+	mship_up_group_reap(m, pos);
 }
 
 /* Runs u's due answer and report; returns false when u was freed. */
@@ -715,36 +339,40 @@ tick_group(struct mship *m, uint32_t pos, uint64_t now)
 
 	if (mship_expired(u->resp_at, now)) {
 		u->resp_at = 0;
-		answer_group(m, u);
+		mship_proxy_answer_group(m, u);
 	}
 	if (mship_expired(u->report_next, now)) {
-		if (up_compat(m) == 3)
+		if (mship_up_compat(m) == 3)
 			send_state_change(m, u, now);
 		else
 			send_old_report(m, u, now);
 	}
-	if (up_group_reap(m, pos))
+	if (mship_up_group_reap(m, pos))
 		return false;
 	mship_arm(m, u->resp_at);
 	mship_arm(m, u->report_next);
 	return true;
 }
 
+/*
+ * Everything due upstream: compatibility timers, answers, state-change
+ * reports. The records of one tick leave packed together (§4.2.16).
+ */
 void
 mship_proxy_tick(struct mship *m, uint64_t now)
 {
 	uint32_t i = 0;
 
-	tick_compat(m, now);
+	mship_proxy_compat_tick(m, now);
 	if (mship_expired(m->up_general_resp, now)) {
 		m->up_general_resp = 0;
-		answer_general(m);
+		mship_proxy_answer_general(m);
 	}
 	mship_arm(m, m->up_general_resp);
 	while (i < m->up_groups.n)
 		if (tick_group(m, i, now))
 			i++;
-	batch_flush(m);
+	mship_report_flush(m);
 }
 
 /*
@@ -761,7 +389,7 @@ mship_proxy_upstream_changed(struct mship *m, uint64_t now)
 	m->up_v1_querier = 0;
 	m->up_v2_querier = 0;
 	m->up_querier = 0;
-	cancel_pending(m);
+	mship_proxy_cancel_pending(m);
 	if (m->up_port == MSHIP_NO_PORT)
 		return;
 	for (i = 0; i < m->up_groups.n; i++) {
@@ -774,12 +402,3 @@ mship_proxy_upstream_changed(struct mship *m, uint64_t now)
 	}
 }
 
-void
-mship_proxy_release(struct mship *m)
-{
-	uint32_t i;
-
-	for (i = 0; i < m->up_groups.n; i++)
-		up_group_release(m, m->up_groups.v[i]);
-	mship_table_release(m, &m->up_groups);
-}

@@ -6,55 +6,7 @@
  * group-specific and group-and-source-specific queries the §6.4 tables ask
  * for, with their retransmissions and S flag (§6.6.3).
  */
-#include <arpa/inet.h>
-#include <string.h>
-
-#include "membership.h"
-#include "mship_internal.h"
-
-/* Max Resp Code for an interval in milliseconds: v3 floating point code, v2 plain tenths. */
-static uint8_t
-resp_code(const struct mship *m, uint32_t ms)
-{
-	uint32_t ds = ms / 100;
-
-	if (m->cfg.querier_version == 1)
-		return 0;
-	if (ds == 0)
-		ds = 1; /* a v2 query with 0 would read as v1 */
-	if (m->cfg.querier_version == 2)
-		return ds > UINT8_MAX ? UINT8_MAX : (uint8_t)ds;
-	return igmp_code_encode(ds);
-}
-
-/* QRV field: 3 bits; a robustness it cannot hold goes out as 0 (§4.1.6). */
-static uint8_t
-qrv_field(const struct mship_port *p)
-{
-	return p->rv <= 7 ? p->rv : 0;
-}
-
-/* Builds a query of the configured version into m->msg; returns its length (0: failed). */
-static size_t
-build_query(struct mship *m, const struct mship_port *p, uint32_t group, uint32_t resp_ms,
-	    bool s_flag, const uint32_t *sources, uint16_t n)
-{
-	uint8_t code = resp_code(m, resp_ms);
-
-	if (m->cfg.querier_version < 3)
-		return igmp_build_v2(m->msg, m->cfg.max_msg_len, IGMP_TYPE_QUERY, code, group);
-	return igmp_build_v3_query(m->msg, m->cfg.max_msg_len, code, group, s_flag,
-				   qrv_field(p), igmp_code_encode(p->qi_ms / 1000), sources, n);
-}
-
-static void
-send_general_query(struct mship *m, uint16_t port)
-{
-	struct mship_port *p = &m->port[port];
-	size_t len = build_query(m, p, 0, m->cfg.query_response_interval_ms, false, NULL, 0);
-
-	mship_emit(m, port, htonl(IGMP_ALL_SYSTEMS), m->msg, len, MSHIP_CTR_TX_GENERAL_QUERY);
-}
+#include "mship_roles.h"
 
 /* Sends the general query due now and schedules the next: startup spacing first, then QI. */
 static void
@@ -62,7 +14,7 @@ general_query_due(struct mship *m, uint16_t port, uint64_t now)
 {
 	struct mship_port *p = &m->port[port];
 
-	send_general_query(m, port);
+	mship_send_general_query(m, port);
 	if (p->startup_left > 0)
 		p->startup_left--;
 	p->query_next = now + (p->startup_left > 0 ? m->cfg.startup_query_interval_ms :
@@ -161,8 +113,7 @@ mship_querier_query(struct mship *m, uint16_t port, uint32_t src, const struct i
 		p->other_querier = src;
 		adopt_values(m, p, msg);
 	}
-	p->other_timer = now + mship_other_querier_present_interval_ms(
-		p->rv, p->qi_ms, m->cfg.query_response_interval_ms);
+	p->other_timer = now + mship_oqpi(m, p);
 	mship_arm(m, p->other_timer);
 }
 
@@ -204,12 +155,7 @@ mship_querier_tick(struct mship *m, uint16_t port, uint64_t now)
 static void
 send_group_query(struct mship *m, uint16_t port, struct mship_group *g, uint64_t now)
 {
-	struct mship_port *p = &m->port[port];
-	bool s_flag = g->group_timer > now + mship_lmqt(m);
-	size_t len = build_query(m, p, g->addr, m->cfg.last_member_query_interval_ms, s_flag,
-				 NULL, 0);
-
-	mship_emit(m, port, g->addr, m->msg, len, MSHIP_CTR_TX_GROUP_QUERY);
+	mship_send_group_query(m, port, g->addr, g->group_timer > now + mship_lmqt(m));
 	g->gq_left--;
 	g->gq_next = g->gq_left > 0 ? now + m->cfg.last_member_query_interval_ms : 0;
 }
@@ -231,24 +177,6 @@ mship_querier_group(struct mship *m, uint16_t port, struct mship_group *g, uint6
 	g->gq_left = m->cfg.last_member_query_count;
 	send_group_query(m, port, g, now);
 	mship_group_rearm(m, g);
-}
-
-/* Sends Q(G, sources) split to fit max_msg_len. */
-static void
-send_source_list(struct mship *m, uint16_t port, const struct mship_group *g, bool s_flag,
-		 const uint32_t *sources, uint32_t n)
-{
-	const struct mship_port *p = &m->port[port];
-	uint32_t per_msg = (m->cfg.max_msg_len - IGMP_V3_QUERY_MIN_LEN) / 4;
-	uint32_t off, take;
-	size_t len;
-
-	for (off = 0; off < n; off += take) {
-		take = n - off < per_msg ? n - off : per_msg;
-		len = build_query(m, p, g->addr, m->cfg.last_member_query_interval_ms, s_flag,
-				  sources + off, (uint16_t)take);
-		mship_emit(m, port, g->addr, m->msg, len, MSHIP_CTR_TX_GROUP_SOURCE_QUERY);
-	}
 }
 
 /*
@@ -276,8 +204,8 @@ send_group_source_query(struct mship *m, uint16_t port, struct mship_group *g, u
 		s->query_rtx--;
 		more |= s->query_rtx > 0;
 	}
-	send_source_list(m, port, g, true, m->query_src, n_set);
-	send_source_list(m, port, g, false, m->query_src2, n_clear);
+	mship_send_group_source_query(m, port, g->addr, true, m->query_src, n_set);
+	mship_send_group_source_query(m, port, g->addr, false, m->query_src2, n_clear);
 	g->gsq_next = more ? now + m->cfg.last_member_query_interval_ms : 0;
 }
 

@@ -5,12 +5,9 @@
  * older-version host compatibility (§7.3.2), and timer lowering on queries
  * heard from another router (§6.6.1).
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <string.h>
 
-#include "membership.h"
-#include "mship_internal.h"
+#include "mship_roles.h"
 
 /* What one row of the §6.4 tables does to a source, by whether A holds it and B reports it. */
 enum src_action {
@@ -95,164 +92,17 @@ static const struct table_row table_rows[3][IGMP_REC_BLOCK + 1] = {
 	},
 };
 
-/* Index of addr in g's sources, or where it would go. */
-static uint32_t
-src_find(const struct mship_group *g, uint32_t addr, bool *found)
-{
-	return mship_sorted_find(g->src, sizeof(g->src[0]), g->n_src, addr, found);
-}
-
-struct mship_source *
-mship_group_source(struct mship_group *g, uint32_t addr)
-{
-	bool found;
-	uint32_t i = src_find(g, addr, &found);
-
-	return found ? &g->src[i] : NULL;
-}
-
-/* §6.3: whether a source is forwarded, given the mode and its record (NULL: not listed). */
-static bool
-forwards(uint8_t mode, const struct mship_source *s)
-{
-	if (mode == MSHIP_INCLUDE)
-		return s != NULL && s->expires != 0;
-	return s == NULL || s->expires != 0;
-}
-
-bool
-mship_group_forwards(const struct mship_group *g, uint32_t source)
-{
-	bool found;
-	uint32_t i = src_find(g, source, &found);
-
-	return forwards(g->mode, found ? &g->src[i] : NULL);
-}
-
-/* §7.3.2 Group Compatibility Mode, never above the version we are configured to speak. */
-uint8_t
-mship_group_compat(const struct mship *m, const struct mship_group *g)
-{
-	uint8_t v = g->v1_host != 0 ? 1 : g->v2_host != 0 ? 2 : 3;
-
-	return v < m->cfg.querier_version ? v : m->cfg.querier_version;
-}
-
-void
-mship_group_rearm(struct mship *m, struct mship_group *g)
-{
-	uint64_t due = 0;
-	uint16_t i;
-
-	due = mship_earliest(due, g->group_timer);
-	due = mship_earliest(due, g->v1_host);
-	due = mship_earliest(due, g->v2_host);
-	if (g->gq_left > 0)
-		due = mship_earliest(due, g->gq_next);
-	due = mship_earliest(due, g->gsq_next);
-	for (i = 0; i < g->n_src; i++)
-		due = mship_earliest(due, g->src[i].expires);
-	g->due = due != 0 ? due : UINT64_MAX;
-	mship_arm(m, g->due);
-}
-
-/* 224.0.0.0/4 less 224.0.0.0/24: link-local groups are never tracked nor reported. */
-static bool
-group_trackable(uint32_t group)
-{
-	return igmp_is_multicast(group) && !igmp_is_link_local_group(group);
-}
-
-static int
-group_reserve_sources(struct mship *m, struct mship_group *g, uint32_t n)
-{
-	struct mship_source *v;
-	uint32_t cap;
-
-	if (n <= g->cap_src)
-		return 0;
-	if (n > m->cfg.max_sources_per_group)
-		return -ENOSPC; /* the caller checks the limit first; never outgrow it */
-	cap = g->cap_src == 0 ? 4 : g->cap_src;
-	while (cap < n)
-		cap *= 2;
-	if (cap > m->cfg.max_sources_per_group)
-		cap = m->cfg.max_sources_per_group;
-	v = mship_realloc(m, g->src, g->cap_src * sizeof(*v), cap * sizeof(*v));
-	if (v == NULL)
-		return -ENOMEM;
-	g->src = v;
-	g->cap_src = (uint16_t)cap;
-	return 0;
-}
-
-/* A new, empty INCLUDE record for group, or NULL with the refusal reason in *why. */
-static struct mship_group *
-group_create(struct mship *m, uint16_t port, uint32_t group, uint32_t pos,
-	     enum mship_counter *why)
-{
-	struct mship_port *p = &m->port[port];
-	struct mship_group *g;
-
-	if (m->n_groups >= m->cfg.max_groups) {
-		*why = MSHIP_CTR_REFUSED_MAX_GROUPS;
-		return NULL;
-	}
-	if (p->groups.n >= m->cfg.max_groups_per_port) {
-		*why = MSHIP_CTR_REFUSED_MAX_GROUPS_PER_PORT;
-		return NULL;
-	}
-	g = mship_realloc(m, NULL, 0, sizeof(*g));
-	if (g == NULL) {
-		*why = MSHIP_CTR_REFUSED_NO_MEMORY;
-		return NULL;
-	}
-	memset(g, 0, sizeof(*g));
-	g->addr = group;
-	g->mode = MSHIP_INCLUDE;
-	g->due = UINT64_MAX;
-	if (mship_table_insert(m, &p->groups, pos, g) < 0) {
-		mship_release(m, g, sizeof(*g));
-		*why = MSHIP_CTR_REFUSED_NO_MEMORY;
-		return NULL;
-	}
-	m->n_groups++;
-	return g;
-}
-
-/* Drops a record that never held state (a refused creation). */
-static void
-group_discard(struct mship *m, uint16_t port, struct mship_group *g)
-{
-	struct mship_port *p = &m->port[port];
-	bool found;
-	uint32_t pos = mship_table_find(&p->groups, g->addr, &found);
-
-	if (found)
-		mship_table_remove(&p->groups, pos);
-	m->n_groups--;
-	mship_release(m, g->src, (size_t)g->cap_src * sizeof(*g->src));
-	mship_release(m, g, sizeof(*g));
-}
-
 /* Removes a record that held state, telling the caller and the proxy. */
 static void
 group_delete(struct mship *m, uint16_t port, struct mship_group *g, uint64_t now)
 {
 	uint32_t group = g->addr;
 
-	group_discard(m, port, g);
+	mship_group_discard(m, port, g);
 	mship_count(m, MSHIP_CTR_GROUPS_REMOVED);
 	mship_event_raise(m, MSHIP_EV_GROUP_REMOVED, port, group);
 	mship_changed(m, port, group);
 	mship_proxy_refresh(m, group, now);
-}
-
-/* A record ends INCLUDE with no source: it holds nothing any more (§6.2.1). */
-static bool
-group_empty(const struct mship_group *g)
-{
-	return g->mode == MSHIP_INCLUDE && g->n_src == 0;
 }
 
 /* After a change to g: delete it if empty, else re-arm and tell who needs to know. */
@@ -260,7 +110,7 @@ static void
 group_settle(struct mship *m, uint16_t port, struct mship_group *g, bool added,
 	     bool fwd_changed, uint64_t now)
 {
-	if (group_empty(g)) {
+	if (mship_group_empty(g)) {
 		group_delete(m, port, g, now);
 		return;
 	}
@@ -349,8 +199,8 @@ row_apply(struct mship *m, const struct mship_group *g, const struct table_row *
 			if ((row->query & qbit) != 0)
 				m->query_src[res->n_query++] = s.addr;
 		}
-		if (forwards(old_mode, held) !=
-		    forwards(row->mode, act == ACT_DELETE || act == ACT_SKIP ? NULL : &s))
+		if (mship_source_forwards(old_mode, held) !=
+		    mship_source_forwards(row->mode, act == ACT_DELETE || act == ACT_SKIP ? NULL : &s))
 			res->fwd_changed = true;
 	}
 }
@@ -402,14 +252,14 @@ record_apply(struct mship *m, uint16_t port, uint32_t reporter, uint8_t type, ui
 	if (g == NULL) {
 		if (row->mode == MSHIP_INCLUDE && res.n == 0)
 			return MSHIP_CTR_ACCEPTED; /* INCLUDE({}) is no state to hold */
-		g = group_create(m, port, group, pos, &why);
+		g = mship_group_create(m, port, group, pos, &why);
 		if (g == NULL)
 			goto refused;
 		added = true;
 	}
-	if (group_reserve_sources(m, g, res.n) < 0) {
+	if (mship_group_reserve_sources(m, g, res.n) < 0) {
 		if (added)
-			group_discard(m, port, g);
+			mship_group_discard(m, port, g);
 		why = MSHIP_CTR_REFUSED_NO_MEMORY;
 		goto refused;
 	}
@@ -445,7 +295,7 @@ record_sources(struct mship *m, const struct mship_group *g, const struct table_
 		if (row->reported == ACT_SKIP) {
 			if (g == NULL)
 				continue;
-			src_find(g, a, &held);
+			mship_group_source_find(g, a, &held);
 			if (!held)
 				continue;
 		}
@@ -482,7 +332,7 @@ v3_record(struct mship *m, uint16_t port, uint32_t reporter, const struct igmp_r
 	int32_t nb;
 
 	mship_count(m, MSHIP_CTR_RX_RECORD);
-	if (!group_trackable(rec->group))
+	if (!mship_group_trackable(rec->group))
 		return MSHIP_CTR_IGNORED_BAD_GROUP;
 	/* RFC 3376 §4.2.12: unknown record types are ignored */
 	if (type < IGMP_REC_IS_IN || type > IGMP_REC_BLOCK)
@@ -547,7 +397,7 @@ old_report(struct mship *m, uint16_t port, uint32_t src, uint32_t group, uint8_t
 	struct mship_group *g;
 
 	mship_count(m, version == 1 ? MSHIP_CTR_RX_V1_REPORT : MSHIP_CTR_RX_V2_REPORT);
-	if (!group_trackable(group))
+	if (!mship_group_trackable(group))
 		return outcome(m, MSHIP_CTR_IGNORED_BAD_GROUP);
 	rc = record_apply(m, port, src, IGMP_REC_IS_EX, group, NULL, 0, now);
 	g = mship_table_get(&p->groups, group);
@@ -568,7 +418,7 @@ leave(struct mship *m, uint16_t port, uint32_t src, uint32_t group, uint64_t now
 	const struct mship_group *g;
 
 	mship_count(m, MSHIP_CTR_RX_LEAVE);
-	if (!group_trackable(group))
+	if (!mship_group_trackable(group))
 		return outcome(m, MSHIP_CTR_IGNORED_BAD_GROUP);
 	g = mship_table_get(&m->port[port].groups, group);
 	if (g == NULL)
@@ -681,7 +531,7 @@ group_expire(struct mship *m, uint16_t port, struct mship_group *g, uint64_t now
 		g->v2_host = 0;
 	changed = expire_sources(g, now);
 	changed |= expire_group_timer(g, now);
-	if (group_empty(g)) {
+	if (mship_group_empty(g)) {
 		group_delete(m, port, g, now);
 		return false;
 	}

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internals of the membership library shared by its files (core, router,
- * querier, proxy). Callers use membership.h only.
+ * The bottom layer of the membership library: its state, and what every role
+ * builds on (source sets and sorted tables, group records, deadlines, and the
+ * output: messages built and sent, counters, events). Nothing here knows of
+ * the router, querier or proxy (mship_roles.h), which sit on top of it, under
+ * the public API (membership.h). Callers use membership.h only.
  */
-#ifndef IGMPGW_MSHIP_INTERNAL_H
-#define IGMPGW_MSHIP_INTERNAL_H
+#ifndef IGMPGW_MSHIP_BASE_H
+#define IGMPGW_MSHIP_BASE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -133,7 +136,7 @@ struct mship {
 	uint64_t up_rtx_at;              /* the retransmission slot v3 groups share; 0: none */
 };
 
-/* core: memory, tables, sets, time, randomness, output */
+/* ---- mship_sets.c: memory accounting, sorted tables, address sets ---- */
 void *mship_realloc(struct mship *m, void *p, size_t old_size, size_t new_size);
 void mship_release(struct mship *m, void *p, size_t size);
 
@@ -164,6 +167,29 @@ void mship_addrs_minus(struct mship_addrs *dst, const struct mship_addrs *a,
 bool mship_addrs_equal(const struct mship_addrs *a, const struct mship_addrs *b);
 uint32_t mship_sort_unique(uint32_t *v, uint32_t n);
 
+/* ---- mship_records.c: group records of the downstream ports and of the merged state ---- */
+bool mship_group_trackable(uint32_t group);
+struct mship_group *mship_group_create(struct mship *m, uint16_t port, uint32_t group,
+				       uint32_t pos, enum mship_counter *why);
+void mship_group_discard(struct mship *m, uint16_t port, struct mship_group *g);
+void mship_group_release(struct mship *m, struct mship_group *g);
+int mship_group_reserve_sources(struct mship *m, struct mship_group *g, uint32_t n);
+uint32_t mship_group_source_find(const struct mship_group *g, uint32_t addr, bool *found);
+struct mship_source *mship_group_source(struct mship_group *g, uint32_t addr);
+bool mship_source_forwards(uint8_t mode, const struct mship_source *s);
+bool mship_group_forwards(const struct mship_group *g, uint32_t source);
+bool mship_group_empty(const struct mship_group *g);
+uint8_t mship_group_compat(const struct mship *m, const struct mship_group *g);
+void mship_group_rearm(struct mship *m, struct mship_group *g);
+
+bool mship_up_wanted(const struct mship_up_group *u);
+bool mship_up_pending(const struct mship_up_group *u);
+uint8_t mship_up_compat(const struct mship *m);
+struct mship_up_group *mship_up_group_new(struct mship *m, uint32_t group);
+bool mship_up_group_reap(struct mship *m, uint32_t pos);
+void mship_up_groups_release(struct mship *m);
+
+/* ---- mship_deadlines.c (and inline here): timers, random delays ---- */
 static inline void
 mship_arm(struct mship *m, uint64_t deadline)
 {
@@ -191,46 +217,34 @@ mship_expired(uint64_t deadline, uint64_t now)
 
 uint32_t mship_random(struct mship *m);
 uint64_t mship_random_below(struct mship *m, uint64_t bound);
-void mship_count(struct mship *m, enum mship_counter c);
-void mship_emit(struct mship *m, uint16_t port, uint32_t dst, const uint8_t *igmp,
-		size_t len, enum mship_counter c);
-void mship_event_raise(struct mship *m, enum mship_event ev, uint16_t port, uint32_t addr);
-void mship_changed(struct mship *m, uint16_t port, uint32_t group);
 
-/* RFC 3376 §8 derived intervals, milliseconds. */
+/* The RFC 3376 §8 intervals (mship_timers.h) with the values in use, milliseconds. */
 uint64_t mship_gmi(const struct mship *m, const struct mship_port *p);
 uint64_t mship_lmqt(const struct mship *m);
 uint64_t mship_ohpi(const struct mship *m, const struct mship_port *p);
+uint64_t mship_oqpi(const struct mship *m, const struct mship_port *p);
+uint64_t mship_ovqpi(const struct mship *m, uint64_t max_resp_ms);
 
-/* router (mship_router.c) */
-enum mship_counter mship_router_report(struct mship *m, uint16_t port, uint32_t src,
-				       const struct igmp_msg *msg, uint64_t now);
-void mship_router_query(struct mship *m, uint16_t port, const struct igmp_msg *msg,
-			uint64_t now);
-void mship_router_tick(struct mship *m, uint16_t port, uint64_t now);
-void mship_router_flush(struct mship *m, uint16_t port, uint64_t now);
-bool mship_group_forwards(const struct mship_group *g, uint32_t source);
-struct mship_source *mship_group_source(struct mship_group *g, uint32_t addr);
-uint8_t mship_group_compat(const struct mship *m, const struct mship_group *g);
-void mship_group_rearm(struct mship *m, struct mship_group *g);
+/* ---- mship_output.c: what leaves the library (messages, counters, events, changes) ---- */
+void mship_count(struct mship *m, enum mship_counter c);
+void mship_event_raise(struct mship *m, enum mship_event ev, uint16_t port, uint32_t addr);
+void mship_changed(struct mship *m, uint16_t port, uint32_t group);
 
-/* querier (mship_querier.c) */
-void mship_querier_start(struct mship *m, uint16_t port, uint64_t now);
-void mship_querier_query(struct mship *m, uint16_t port, uint32_t src,
-			 const struct igmp_msg *msg, uint64_t now);
-void mship_querier_tick(struct mship *m, uint16_t port, uint64_t now);
-void mship_querier_group(struct mship *m, uint16_t port, struct mship_group *g, uint64_t now);
-void mship_querier_group_sources(struct mship *m, uint16_t port, struct mship_group *g,
-				 const uint32_t *cand, uint32_t n, uint64_t now);
-void mship_querier_retransmit(struct mship *m, uint16_t port, struct mship_group *g,
-			      uint64_t now);
+/* Queries of the configured version, on a downstream port. */
+void mship_send_general_query(struct mship *m, uint16_t port);
+void mship_send_group_query(struct mship *m, uint16_t port, uint32_t group, bool s_flag);
+void mship_send_group_source_query(struct mship *m, uint16_t port, uint32_t group, bool s_flag,
+				   const uint32_t *sources, uint32_t n);
 
-/* proxy (mship_proxy.c) */
-void mship_proxy_refresh(struct mship *m, uint32_t group, uint64_t now);
-void mship_proxy_query(struct mship *m, uint32_t src, const struct igmp_msg *msg,
-		       uint64_t now);
-void mship_proxy_tick(struct mship *m, uint64_t now);
-void mship_proxy_upstream_changed(struct mship *m, uint64_t now);
-void mship_proxy_release(struct mship *m);
+/*
+ * Upstream v3 reports: records are packed into the report being filled
+ * (RFC 3376 §4.2.16), which goes out when full and at mship_report_flush().
+ */
+void mship_report_record(struct mship *m, uint8_t type, uint32_t group,
+			 const struct mship_addrs *sources);
+void mship_report_flush(struct mship *m);
+/* Upstream v1/v2 messages: a membership report (version 1 or 2), a leave. */
+void mship_send_old_report(struct mship *m, uint32_t group, uint8_t version);
+void mship_send_leave(struct mship *m, uint32_t group);
 
 #endif
