@@ -21,6 +21,7 @@
 #include "gw_config.h"
 #include "igmp_proxy.h"
 #include "igmp_wire.h"
+#include "neigh.h"
 
 
 #define GW_MAX_WORKERS 8
@@ -105,13 +106,6 @@ struct gw_querier {
 	uint64_t heard_tsc;
 };
 
-/* A few IPv4 -> MAC pairs gleaned from ARP on each port, for unicast IGMP. */
-#define GW_NEIGH_SLOTS 16
-struct gw_neighbor {
-	uint32_t addr;
-	struct rte_ether_addr mac;
-};
-
 struct gw_port {
 	bool present;
 	enum gw_role role;
@@ -131,7 +125,7 @@ struct gw_port {
 	struct rte_mempool *pool;
 	struct rte_mempool *hdr_pool;          /* replicas: a fresh Ethernet header each */
 	struct rte_mempool *clone_pool;        /* replicas: indirect mbufs to the payload */
-	struct gw_neighbor neigh[GW_NEIGH_SLOTS]; /* worker-owned */
+	struct neigh_table neigh;              /* from ARP: the owner writes, any lcore reads */
 	struct gw_port_stats stats[GW_STATS_SLOTS]; /* one writer each: workers, then main */
 };
 
@@ -166,6 +160,17 @@ static inline enum gw_role
 gw_active_outside(void)
 {
 	return (enum gw_role)__atomic_load_n(&gw.active_outside, __ATOMIC_RELAXED);
+}
+
+/*
+ * The worker that owns a port: it serves the port's kernel twin, frames the
+ * IGMP the main lcore sends there and is the one writer of its neighbour
+ * table. Worker 0 owns every port while there is one worker.
+ */
+static inline unsigned int
+gw_port_owner(enum gw_role role __rte_unused)
+{
+	return 0;
 }
 
 /* Milliseconds since start: the clock the control plane's timers run on. */

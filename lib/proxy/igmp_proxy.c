@@ -70,21 +70,29 @@ multicast_destination(const struct igmp_msg *msg)
 	}
 }
 
-/* Reports the gateway sends upstream go unicast to the querier when asked to. */
+uint32_t
+igmp_proxy_upstream_dst(const struct gw_igmp_config *cfg, const struct igmp_proxy_queriers *queriers,
+			enum gw_role outside, uint32_t multicast_dst)
+{
+	uint32_t querier;
+
+	if (!cfg->unicast_membership_reports)
+		return multicast_dst;
+	querier = queriers != NULL ? queriers->addr(queriers->ctx, outside) : 0;
+	if (querier != 0)
+		return querier;
+	if (cfg->unicast_dst != 0)
+		return cfg->unicast_dst;
+	return multicast_dst;
+}
+
 static void
-route_upstream(const struct gw_igmp_config *cfg, const struct igmp_msg *msg, uint32_t querier,
+route_upstream(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
+	       const struct igmp_msg *msg, const struct igmp_proxy_queriers *queriers,
 	       struct igmp_proxy_decision *d)
 {
 	d->egress = PROXY_EGRESS_ACTIVE_OUTSIDE;
-	d->dst = multicast_destination(msg);
-	if (cfg->unicast_membership_reports) {
-		if (querier != 0) {
-			d->dst = querier;
-			d->dst_is_querier = true;
-		} else if (cfg->unicast_dst != 0) {
-			d->dst = cfg->unicast_dst;
-		}
-	}
+	d->dst = igmp_proxy_upstream_dst(cfg, queriers, in->upstream, multicast_destination(msg));
 }
 
 /* A v3 record that makes a router hold the group: any source, or sources to include. */
@@ -181,8 +189,9 @@ decide_outside(const struct gw_igmp_config *cfg, const struct igmp_ipv4 *ip,
 
 static void
 decide_inside(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
-	      const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
-	      const struct igmp_proxy_limits *limits, struct igmp_proxy_decision *d)
+	      const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+	      const struct igmp_proxy_queriers *queriers, const struct igmp_proxy_limits *limits,
+	      struct igmp_proxy_decision *d)
 {
 	bool unicast_to_us = ip->dst == in->addr;
 
@@ -222,12 +231,13 @@ decide_inside(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress 
 	}
 	if (limits != NULL && !admit(limits, msg, d))
 		return;
-	route_upstream(cfg, msg, querier, d);
+	route_upstream(cfg, in, msg, queriers, d);
 }
 
 void
 igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
-		  const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
+		  const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		  const struct igmp_proxy_queriers *queriers,
 		  const struct igmp_proxy_limits *limits, struct igmp_proxy_decision *d)
 {
 	*d = (struct igmp_proxy_decision){ .reason = PROXY_SWITCHED_OFF };
@@ -237,7 +247,7 @@ igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingr
 		return;
 	}
 	if (gw_role_is_inside(in->role)) {
-		decide_inside(cfg, in, ip, msg, querier, limits, d);
+		decide_inside(cfg, in, ip, msg, queriers, limits, d);
 		return;
 	}
 	if (!in->active) {

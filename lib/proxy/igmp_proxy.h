@@ -52,7 +52,6 @@ struct igmp_proxy_decision {
 	enum igmp_proxy_reason reason;
 	enum igmp_proxy_egress egress;
 	uint32_t dst;                 /* IPv4 destination of the emitted copy */
-	bool dst_is_querier;          /* unicast to the learned querier: use its MAC */
 	bool learn_querier;           /* a query on the active outside */
 	bool event_query;             /* query_notify */
 	bool event_report;            /* membership_reports_from_network */
@@ -77,16 +76,40 @@ struct igmp_proxy_ingress {
 	enum gw_role role;
 	bool active;                  /* an outside port that is the active one; inside: true */
 	uint32_t addr;                /* the gateway's own address on it */
+	enum gw_role upstream;        /* the active outside: where reports from inside go */
 };
 
 /*
- * Decides what to do with a valid IGMP packet. querier is the learned querier's
- * address (0 when none yet), used for unicast_membership_reports. limits bound
- * what goes upstream from the inside (NULL: unbounded); a report that passes
- * took d->admitted of its quota, which the caller gives back if it cannot send.
+ * The querier learned on each outside port, as whoever keeps it knows it:
+ * addr(ctx, outside) is its address (network order), 0 while none is known.
+ */
+struct igmp_proxy_queriers {
+	uint32_t (*addr)(const void *ctx, enum gw_role outside);
+	const void *ctx;
+};
+
+/*
+ * The one rule for where a report or leave the gateway sends upstream on the
+ * outside port goes (goIGMP's UnicastMembershipReports): with
+ * unicast_membership_reports, the querier learned on that outside, else
+ * unicast_dst; otherwise, or with neither, multicast_dst (the RFC's group:
+ * callers that only want to know whether it goes unicast pass 0).
+ * queriers may be NULL: none known.
+ */
+uint32_t igmp_proxy_upstream_dst(const struct gw_igmp_config *cfg,
+				 const struct igmp_proxy_queriers *queriers, enum gw_role outside,
+				 uint32_t multicast_dst);
+
+/*
+ * Decides what to do with a valid IGMP packet. queriers (NULL: none known)
+ * give the destination of what goes upstream, by igmp_proxy_upstream_dst.
+ * limits bound what goes upstream from the inside (NULL: unbounded); a report
+ * that passes took d->admitted of its quota, which the caller gives back if it
+ * cannot send.
  */
 void igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingress *in,
-		       const struct igmp_ipv4 *ip, const struct igmp_msg *msg, uint32_t querier,
+		       const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		       const struct igmp_proxy_queriers *queriers,
 		       const struct igmp_proxy_limits *limits, struct igmp_proxy_decision *d);
 
 /* 224.0.0.1, 224.0.0.2 or 224.0.0.22: the groups goIGMP listens and proxies on. */

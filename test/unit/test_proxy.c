@@ -238,6 +238,23 @@ set_switches(struct gw_igmp_config *cfg, unsigned int bits)
 #define COUNT_SWITCH(name) +1
 #define N_SWITCHES (0 GW_IGMP_SWITCHES(COUNT_SWITCH))
 
+/* The querier source the decision reads: q on every outside (0: none known). */
+static uint32_t
+held_querier(const void *ctx, enum gw_role outside __attribute__((unused)))
+{
+	return *(const uint32_t *)ctx;
+}
+
+static const struct igmp_proxy_queriers *
+queriers_of(uint32_t q)
+{
+	static uint32_t held;
+	static const struct igmp_proxy_queriers src = { .addr = held_querier, .ctx = &held };
+
+	held = q;
+	return &src;
+}
+
 static bool
 is_control(uint32_t a)
 {
@@ -257,10 +274,9 @@ expect_upstream(const struct gw_igmp_config *cfg, enum msg_kind k, uint32_t q,
 {
 	w->egress = PROXY_EGRESS_ACTIVE_OUTSIDE;
 	w->dst = kind_rfc_destination(k, group);
-	if (cfg->unicast_membership_reports && q != 0) {
+	if (cfg->unicast_membership_reports && q != 0)
 		w->dst = q;
-		w->dst_is_querier = true;
-	} else if (cfg->unicast_membership_reports && cfg->unicast_dst != 0) {
+	else if (cfg->unicast_membership_reports && cfg->unicast_dst != 0) {
 		w->dst = cfg->unicast_dst;
 	}
 }
@@ -336,17 +352,16 @@ same_decision(const struct igmp_proxy_decision *got, const struct igmp_proxy_dec
 {
 	bool same = got->reason == want->reason && got->egress == want->egress &&
 		(want->egress == PROXY_EGRESS_NONE || got->dst == want->dst) &&
-		got->dst_is_querier == want->dst_is_querier &&
 		got->learn_querier == want->learn_querier &&
 		got->event_query == want->event_query && got->event_report == want->event_report;
 
 	snprintf(buf, len,
-		 "got %s egress %d dst %s querier %d learn %d evq %d evr %d; "
-		 "want %s egress %d dst %s querier %d learn %d evq %d evr %d",
+		 "got %s egress %d dst %s learn %d evq %d evr %d; "
+		 "want %s egress %d dst %s learn %d evq %d evr %d",
 		 igmp_proxy_reason_name(got->reason), got->egress, addr_str(got->dst),
-		 got->dst_is_querier, got->learn_querier, got->event_query, got->event_report,
+		 got->learn_querier, got->event_query, got->event_report,
 		 igmp_proxy_reason_name(want->reason), want->egress, addr_str(want->dst),
-		 want->dst_is_querier, want->learn_querier, want->event_query, want->event_report);
+		 want->learn_querier, want->event_query, want->event_report);
 	return same;
 }
 
@@ -384,7 +399,7 @@ check_matrix_cell(const struct port_case *p, enum msg_kind k, uint32_t dst, cons
 				cfg.unicast_dst = ui ? unicast_dst : 0;
 				/* Poison: the decision must set every field itself. */
 				memset(&got, 0xa5, sizeof(got));
-				igmp_proxy_decide(&cfg, &in, &ip, &msg, q, NULL, &got);
+				igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(q), NULL, &got);
 				expect(&cfg, p, k, dst, q, &want);
 				n++;
 				reasons |= 1u << (got.reason & 31);
@@ -455,7 +470,7 @@ test_own_packets(void)
 				}
 				set_switches(&cfg, (1u << N_SWITCHES) - 1);
 				cfg.unicast_dst = unicast_dst;
-				igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, &d);
+				igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(querier), NULL, &d);
 				n++;
 				reasons_seen |= 1u << (d.reason & 31);
 				if (d.reason != PROXY_OWN_PACKET || d.egress != PROXY_EGRESS_NONE ||
@@ -484,7 +499,7 @@ struct hand_case {
 	enum igmp_proxy_reason reason;
 	enum igmp_proxy_egress egress;
 	int want_dst;              /* see hand_dst() */
-	bool dst_is_querier, learn, event_query, event_report;
+	bool learn, event_query, event_report;
 };
 
 enum { D_ALL_SYSTEMS, D_ALL_ROUTERS, D_V3, D_GROUP, D_OTHER_GROUP, D_GW, D_OTHER, D_QUERIER,
@@ -511,97 +526,97 @@ hand_dst(const struct port_case *p, int d)
 static const struct hand_case hand_cases[] = {
 	{ "active outside general query to 224.0.0.1: learned, notified, proxied in",
 	  OUT_A, V2_QUERY, D_ALL_SYSTEMS, "proxy_out_to_in query_notify", false, false,
-	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_SYSTEMS, false, true, true, false },
+	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_SYSTEMS, true, true, false },
 	{ "active outside v1 query, switches off: learned, not notified, not proxied",
 	  OUT_A, V1_QUERY, D_ALL_SYSTEMS, "", false, false,
-	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, true, false, false },
+	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, true, false, false },
 	{ "active outside v3 group query to the group: proxied in to the group",
 	  OUT_A, V3_GROUP_QUERY, D_GROUP, "proxy_out_to_in", false, false,
-	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_GROUP, false, true, false, false },
+	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_GROUP, true, false, false },
 	{ "active outside v3 query to 224.0.0.22: proxied in to 224.0.0.22",
 	  OUT_A, V3_QUERY, D_V3, "proxy_out_to_in", false, false,
-	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_V3, false, true, false, false },
+	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_V3, true, false, false },
 	{ "active outside general query to another group: learned, not proxied",
 	  OUT_A, V2_QUERY, D_OTHER_GROUP, "all", false, false,
-	  PROXY_NOT_PROXIED_GROUP, PROXY_EGRESS_NONE, D_NONE, false, true, true, false },
+	  PROXY_NOT_PROXIED_GROUP, PROXY_EGRESS_NONE, D_NONE, true, true, false },
 	{ "active outside unicast query to the gateway: unicast_query, not learned",
 	  OUT_A, V2_QUERY, D_GW, "all", false, false,
-	  PROXY_UNICAST_QUERY, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_UNICAST_QUERY, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "active outside v2 report to the group: event only",
 	  OUT_A, V2_REPORT, D_GROUP, "membership_reports_from_network", false, false,
-	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, false, false, true },
+	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, false, true },
 	{ "active outside v3 report to 224.0.0.22: event and proxied in",
 	  OUT_A, V3_REPORT, D_V3, "all", true, true,
-	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_V3, false, false, false, true },
+	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_V3, false, false, true },
 	{ "active outside leave, membership_reports_from_network off: no event",
 	  OUT_A, LEAVE, D_ALL_ROUTERS, "proxy_out_to_in", false, false,
-	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_ROUTERS, false, false, false, false },
+	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_ROUTERS, false, false, false },
 	{ "inactive outside query: nothing at all",
 	  OUT_I, V2_QUERY, D_ALL_SYSTEMS, "all", false, false,
-	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inactive outside report: nothing at all",
 	  OUT_I, V2_REPORT, D_GROUP, "all", false, false,
-	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "active alt query: learned, notified, proxied in (goIGMP could not)",
 	  ALT_A, V2_QUERY, D_ALL_SYSTEMS, "all", false, false,
-	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_SYSTEMS, false, true, true, false },
+	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_SYSTEMS, true, true, false },
 	{ "inactive alt query: nothing at all",
 	  ALT_I, V3_QUERY, D_ALL_SYSTEMS, "all", false, false,
-	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inside unicast v2 report to the gateway: translated to the group",
 	  IN, V2_REPORT, D_GW, "unicast_proxy_in_to_out", false, false,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false },
 	{ "inside unicast v1 report to the gateway: translated to the group",
 	  IN, V1_REPORT, D_GW, "unicast_proxy_in_to_out", false, false,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false },
 	{ "inside unicast leave to the gateway: translated to 224.0.0.2",
 	  IN, LEAVE, D_GW, "unicast_proxy_in_to_out", true, true,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_ALL_ROUTERS, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_ALL_ROUTERS, false, false, false },
 	{ "inside unicast v3 report to the gateway: translated to 224.0.0.22",
 	  IN, V3_REPORT, D_GW, "unicast_proxy_in_to_out", false, false,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_V3, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_V3, false, false, false },
 	{ "inside unicast report, only proxy_in_to_out on: switched off",
 	  IN, V2_REPORT, D_GW, "proxy_in_to_out proxy_out_to_in", false, false,
-	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inside unicast report, unicast_membership_reports, querier known: to the querier",
 	  IN, V2_REPORT, D_GW, "unicast_proxy_in_to_out unicast_membership_reports", true, true,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_QUERIER, true, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_QUERIER, false, false, false },
 	{ "inside unicast leave, unicast_membership_reports, no querier: to unicast_dst",
 	  IN, LEAVE, D_GW, "unicast_proxy_in_to_out unicast_membership_reports", false, true,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_UNICAST_DST, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_UNICAST_DST, false, false, false },
 	{ "inside unicast v3 report, unicast_membership_reports, neither: 224.0.0.22",
 	  IN, V3_REPORT, D_GW, "unicast_proxy_in_to_out unicast_membership_reports", false, false,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_V3, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_V3, false, false, false },
 	{ "inside v2 report to the group: proxied up to the group",
 	  IN, V2_REPORT, D_GROUP, "proxy_in_to_out", true, true,
-	  PROXY_SENT, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false, false },
+	  PROXY_SENT, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false },
 	{ "inside v2 report to 224.0.0.22 (goIGMP's habit): proxied up to the group (RFC 2236)",
 	  IN, V2_REPORT, D_V3, "proxy_in_to_out", false, false,
-	  PROXY_SENT, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false, false },
+	  PROXY_SENT, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false },
 	{ "inside leave to 224.0.0.2, unicast_membership_reports, querier known: to the querier",
 	  IN, LEAVE, D_ALL_ROUTERS, "proxy_in_to_out unicast_membership_reports", true, false,
-	  PROXY_SENT, PROXY_EGRESS_ACTIVE_OUTSIDE, D_QUERIER, true, false, false, false },
+	  PROXY_SENT, PROXY_EGRESS_ACTIVE_OUTSIDE, D_QUERIER, false, false, false },
 	{ "inside v3 report to 224.0.0.22, proxy_in_to_out off: switched off",
 	  IN, V3_REPORT, D_V3, "unicast_proxy_in_to_out proxy_out_to_in", false, false,
-	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_SWITCHED_OFF, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inside v2 report to another group: not proxied",
 	  IN, V2_REPORT, D_OTHER_GROUP, "all", false, false,
-	  PROXY_NOT_PROXIED_GROUP, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_NOT_PROXIED_GROUP, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inside query to 224.0.0.1: query_from_inside, never upstream",
 	  IN, V3_QUERY, D_ALL_SYSTEMS, "all", true, true,
-	  PROXY_QUERY_FROM_INSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_QUERY_FROM_INSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inside unicast query to the gateway: unicast_query",
 	  IN, V2_QUERY, D_GW, "all", false, false,
-	  PROXY_UNICAST_QUERY, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_UNICAST_QUERY, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "second inside port, unicast v2 report to its address: translated to the group",
 	  IN2, V2_REPORT, D_GW, "unicast_proxy_in_to_out", false, false,
-	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false, false },
+	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false },
 	{ "second inside port, report to the first inside port's address: not_for_us",
 	  IN2, V2_REPORT, D_FIRST_INSIDE, "all", false, false,
-	  PROXY_NOT_FOR_US, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_NOT_FOR_US, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "inside report to another host: not_for_us",
 	  IN, V2_REPORT, D_OTHER, "all", true, true,
-	  PROXY_NOT_FOR_US, PROXY_EGRESS_NONE, D_NONE, false, false, false, false },
+	  PROXY_NOT_FOR_US, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 };
 
 static void
@@ -635,7 +650,6 @@ test_hand_cases(void)
 			.reason = h->reason,
 			.egress = h->egress,
 			.dst = hand_dst(p, h->want_dst),
-			.dst_is_querier = h->dst_is_querier,
 			.learn_querier = h->learn,
 			.event_query = h->event_query,
 			.event_report = h->event_report,
@@ -653,7 +667,8 @@ test_hand_cases(void)
 		}
 		set_named_switches(&cfg, h->switches);
 		cfg.unicast_dst = h->with_unicast_dst ? unicast_dst : 0;
-		igmp_proxy_decide(&cfg, &in, &ip, &msg, h->with_querier ? querier : 0, NULL, &got);
+		igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(h->with_querier ? querier : 0),
+				  NULL, &got);
 		same = same_decision(&got, &want, diff, sizeof(diff));
 		if (!same)
 			fprintf(stderr, "%s: %s\n", h->what, diff);
@@ -688,7 +703,7 @@ test_unknown_type(void)
 
 			msg.type = 0x1e; /* mtrace response */
 			set_switches(&cfg, (1u << N_SWITCHES) - 1);
-			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, &d);
+			igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(querier), NULL, &d);
 			TAP_CHECK(built && d.reason == PROXY_UNKNOWN_TYPE &&
 				  d.egress == PROXY_EGRESS_NONE && !d.event_report &&
 				  !d.event_query && !d.learn_querier,
@@ -722,7 +737,7 @@ decide_all_on(const struct port_case *p, enum msg_kind k, uint32_t g, uint32_t d
 
 	set_switches(&cfg, (1u << N_SWITCHES) - 1);
 	cfg.unicast_membership_reports = false;
-	igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, d);
+	igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(querier), NULL, d);
 	reasons_seen |= 1u << (d->reason & 31);
 	return built;
 }
@@ -839,7 +854,7 @@ decide_limited(const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
 	cfg.unicast_proxy_in_to_out = true;
 	cfg.proxy_in_to_out = true;
 	memset(d, 0xa5, sizeof(*d));
-	igmp_proxy_decide(&cfg, &in, ip, msg, 0, lim, d);
+	igmp_proxy_decide(&cfg, &in, ip, msg, NULL, lim, d);
 	reasons_seen |= 1u << (d->reason & 31);
 }
 
@@ -1025,8 +1040,8 @@ test_limits_elsewhere(void)
 					 &msg))
 				continue;
 			set_switches(&cfg, (1u << N_SWITCHES) - 1);
-			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, &lim, &with);
-			igmp_proxy_decide(&cfg, &in, &ip, &msg, querier, NULL, &without);
+			igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(querier), &lim, &with);
+			igmp_proxy_decide(&cfg, &in, &ip, &msg, queriers_of(querier), NULL, &without);
 			n++;
 			bad += with.reason != without.reason || with.egress != without.egress ||
 				with.dst != without.dst || with.admitted != 0;
@@ -1068,6 +1083,60 @@ test_control_groups(void)
 		  "igmp_is_multicast is 224.0.0.0/4, in network order");
 }
 
+/* A querier for each outside: OUT's is 10.0.0.1, ALT's 10.0.1.1, none elsewhere. */
+static uint32_t
+querier_per_outside(const void *ctx __attribute__((unused)), enum gw_role outside)
+{
+	switch (outside) {
+	case GW_ROLE_OUTSIDE: return addr(10, 0, 0, 1);
+	case GW_ROLE_ALT: return addr(10, 0, 1, 1);
+	default: return 0;
+	}
+}
+
+/*
+ * The one upstream destination rule, per outside: the querier learned on the
+ * outside the report leaves by, else unicast_dst, else the RFC's group; and
+ * the decision asks it about the active outside, not any other.
+ */
+static void
+test_upstream_dst(void)
+{
+	const struct igmp_proxy_queriers q = { .addr = querier_per_outside };
+	const struct port_case *p = &ports[IN];
+	struct igmp_proxy_ingress in = { .role = p->role, .active = true, .addr = p->addr };
+	struct igmp_proxy_decision d;
+	struct gw_igmp_config cfg;
+	uint8_t buf[PKT_CAP];
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+
+	set_switches(&cfg, 0);
+	cfg.unicast_dst = unicast_dst;
+	TAP_CHECK(igmp_proxy_upstream_dst(&cfg, &q, GW_ROLE_ALT, group) == group,
+		  "upstream dst, unicast_membership_reports off: the multicast destination");
+	cfg.unicast_membership_reports = true;
+	TAP_CHECK(igmp_proxy_upstream_dst(&cfg, &q, GW_ROLE_OUTSIDE, group) == addr(10, 0, 0, 1),
+		  "upstream dst on outside: outside's querier");
+	TAP_CHECK(igmp_proxy_upstream_dst(&cfg, &q, GW_ROLE_ALT, group) == addr(10, 0, 1, 1),
+		  "upstream dst on alt: alt's querier");
+	TAP_CHECK(igmp_proxy_upstream_dst(&cfg, &q, GW_ROLE_INSIDE, group) == unicast_dst,
+		  "upstream dst where no querier is known: unicast_dst");
+	TAP_CHECK(igmp_proxy_upstream_dst(&cfg, NULL, GW_ROLE_OUTSIDE, 0) == unicast_dst,
+		  "upstream dst without queriers: unicast_dst");
+	cfg.unicast_dst = 0;
+	TAP_CHECK(igmp_proxy_upstream_dst(&cfg, NULL, GW_ROLE_OUTSIDE, 0) == 0,
+		  "upstream dst with neither: the multicast destination (0 asks 'unicast?')");
+
+	cfg.unicast_proxy_in_to_out = true;
+	in.upstream = GW_ROLE_ALT;
+	make_packet(buf, V2_REPORT, group, p->host, p->addr, &ip, &msg);
+	igmp_proxy_decide(&cfg, &in, &ip, &msg, &q, NULL, &d);
+	TAP_CHECK(d.egress == PROXY_EGRESS_ACTIVE_OUTSIDE && d.dst == addr(10, 0, 1, 1),
+		  "a report translated while alt is active goes to alt's querier (%s)",
+		  addr_str(d.dst));
+}
+
 int
 main(void)
 {
@@ -1082,6 +1151,7 @@ main(void)
 	test_limits_v2();
 	test_limits_v3();
 	test_limits_elsewhere();
+	test_upstream_dst();
 	test_reason_names();
 	test_reasons_reached();
 	return TAP_DONE();

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Builds the IGMP packets the gateway sends of its own accord on the main
- * lcore. Workers own the tx queues, so the packets travel to worker 0 through
- * the ctrl_tx ring (m->port carries the role).
+ * lcore, up to the IPv4 header. Workers own the tx queues, so the packets
+ * travel to the port's owner through the ctrl_tx ring (m->port carries the
+ * role), which frames them as it frames the IGMP it proxies (igmp_frame.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "gw.h"
 #include "originate.h"
 #include "tx_pacer.h"
+#include "upstream.h"
 
 /* The largest IGMP message an mbuf of the ports' pools holds behind the headers. */
 #define IGMP_MAX_MSG (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - IGMP_IP_HDR_LEN)
@@ -32,49 +34,15 @@
 /* One queue per port, in front of the ring every port's packets share. */
 static struct tx_pacer *queues[GW_MAX_PORTS];
 
-uint32_t
-gw_querier_read(struct gw_querier *out)
-{
-	uint32_t sn;
-
-	do {
-		sn = rte_seqlock_read_begin(&gw.querier.lock);
-		out->addr = gw.querier.addr;
-		out->mac = gw.querier.mac;
-		out->version = gw.querier.version;
-		out->port = gw.querier.port;
-		out->heard_tsc = gw.querier.heard_tsc;
-	} while (rte_seqlock_read_retry(&gw.querier.lock, sn));
-	return out->addr;
-}
-
-static void
-destination_mac(uint32_t dst, struct rte_ether_addr *mac)
-{
-	const uint8_t *a = (const uint8_t *)&dst;
-	struct gw_querier q;
-
-	if ((a[0] & 0xf0) == 0xe0) {
-		*mac = (struct rte_ether_addr){ { 0x01, 0x00, 0x5e, a[1] & 0x7f, a[2], a[3] } };
-		return;
-	}
-	if (gw_querier_read(&q) == dst && dst != 0) {
-		*mac = q.mac;
-		return;
-	}
-	/* An unknown unicast neighbour still gets it: Linux accepts broadcast frames to its address. */
-	memset(mac, 0xff, sizeof(*mac));
-}
-
 /*
- * The paced queue's sink: the frame is built now (the querier's MAC as known
- * at send time) and waits in the queue while the ring or the mempool is full.
+ * The paced queue's sink: the IPv4 packet is built now and waits in the queue
+ * while the ring or the mempool is full. The port's owner puts the Ethernet
+ * header on, by the same rule as for the IGMP it proxies.
  */
 static int
 to_ring(void *arg __rte_unused, uint16_t role, uint32_t dst, const uint8_t *igmp, uint16_t len)
 {
 	struct gw_port *p = &gw.port[role];
-	struct rte_ether_hdr *eth;
 	struct rte_mbuf *m;
 	uint8_t *ip;
 
@@ -83,15 +51,11 @@ to_ring(void *arg __rte_unused, uint16_t role, uint32_t dst, const uint8_t *igmp
 	m = rte_pktmbuf_alloc(p->pool);
 	if (m == NULL)
 		return -EAGAIN;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + IGMP_IP_HDR_LEN + len);
-	if (eth == NULL) {
+	ip = (uint8_t *)rte_pktmbuf_append(m, IGMP_IP_HDR_LEN + len);
+	if (ip == NULL) {
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
 	}
-	ip = (uint8_t *)(eth + 1);
-	destination_mac(dst, &eth->dst_addr);
-	rte_ether_addr_copy(&p->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	igmp_build_ipv4_header(ip, IGMP_IP_HDR_LEN, p->addr, dst, len);
 	memcpy(ip + IGMP_IP_HDR_LEN, igmp, len);
 	m->port = role;
@@ -215,19 +179,6 @@ gw_originate_close(void)
 	}
 }
 
-/* unicast_membership_reports: the querier, else unicast_dst, else 0 (multicast). */
-static uint32_t
-unicast_destination(void)
-{
-	struct gw_querier q;
-
-	if (!gw.cfg.igmp.unicast_membership_reports)
-		return 0;
-	if (gw_querier_read(&q) != 0)
-		return q.addr;
-	return gw.cfg.igmp.unicast_dst;
-}
-
 static int
 send_v2(enum gw_role role, const struct ctl_item *item, bool leave, uint32_t unicast)
 {
@@ -283,7 +234,7 @@ int
 gw_send_membership(const struct ctl_item *items, uint16_t n, bool leave, uint32_t *dst)
 {
 	enum gw_role role = gw_active_outside();
-	uint32_t unicast = unicast_destination();
+	uint32_t unicast = gw_upstream_dst(role, 0);
 	int packets = 0;
 	int ret;
 

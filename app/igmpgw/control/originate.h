@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IGMP the gateway originates on the main lcore (self queries, the reports
- * and leaves clients ask for): built here, sent by worker 0 via the ctrl_tx ring.
+ * and leaves clients ask for): built here up to the IPv4 header, framed and
+ * sent by the port's owner via the ctrl_tx ring.
  */
 #ifndef IGMPGW_ORIGINATE_H
 #define IGMPGW_ORIGINATE_H
@@ -13,6 +14,7 @@
 
 #include "ctl_proto.h"
 #include "gw.h"
+#include "upstream.h"   /* gw_querier_read, for the callers that report the querier */
 
 /* Creates a paced send queue for every present port; before anything is sent. */
 int gw_originate_init(char *err, size_t err_len);
@@ -47,8 +49,5 @@ void gw_originate_close(void);
  * destination used, 0 when multicast.
  */
 int gw_send_membership(const struct ctl_item *items, uint16_t n, bool leave, uint32_t *dst);
-
-/* The learned querier's address (0 if none) and MAC, read consistently. */
-uint32_t gw_querier_read(struct gw_querier *out);
 
 #endif

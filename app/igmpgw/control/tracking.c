@@ -19,6 +19,7 @@
 #include "membership.h"
 #include "originate.h"
 #include "tracking.h"
+#include "upstream.h"
 
 #define GW_LOG_PART tracking
 
@@ -36,15 +37,8 @@ ipv4_str(uint32_t addr, char *buf, size_t len)
 static void
 on_send(void *arg __rte_unused, uint16_t port, uint32_t dst, const uint8_t *igmp, uint16_t len)
 {
-	if (!gw_role_is_inside(port) && gw.cfg.igmp.unicast_membership_reports &&
-	    igmp[0] != IGMP_TYPE_QUERY) {
-		struct gw_querier q;
-
-		if (gw_querier_read(&q) != 0)
-			dst = q.addr;
-		else if (gw.cfg.igmp.unicast_dst != 0)
-			dst = gw.cfg.igmp.unicast_dst;
-	}
+	if (!gw_role_is_inside(port) && igmp[0] != IGMP_TYPE_QUERY)
+		dst = gw_upstream_dst((enum gw_role)port, dst);
 	gw_originate_igmp((enum gw_role)port, dst, igmp, len);
 }
 

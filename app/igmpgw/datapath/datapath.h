@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the datapath's files share, and nothing outside datapath/ includes: a
+ * worker's own state, its transmit helpers, the frame classifiers, and the
+ * stages one frame passes through (worker.c classifies, then igmp_stage.c,
+ * replicate.c or exception.c; igmp_frame.c frames every IGMP packet sent).
+ */
+#ifndef IGMPGW_DATAPATH_H
+#define IGMPGW_DATAPATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "gw.h"
+
+#define BURST 32
+
+/* Per-worker transmit buffers, one per port and per twin. */
+struct tx_queues {
+	struct rte_eth_dev_tx_buffer *port[GW_MAX_PORTS];
+	struct rte_eth_dev_tx_buffer *twin[GW_MAX_PORTS];
+	uint64_t port_drops[GW_MAX_PORTS];
+	uint64_t twin_drops[GW_MAX_PORTS];
+	uint64_t port_drops_seen[GW_MAX_PORTS];
+	uint64_t twin_drops_seen[GW_MAX_PORTS];
+};
+
+/*
+ * Refreshes of held groups the main lcore heard of this recently are not
+ * handed over again: they would only restart a lifetime of minutes, and a
+ * flood of them would cost a copy each and fill the ring. Per (port, group),
+ * direct-mapped: consecutive groups never collide under Fibonacci hashing.
+ */
+#define FED_SLOTS 4096
+#define FED_SHIFT (32 - 12)
+#define FED_PERIOD_MS 1000
+
+struct fed_slot {
+	uint32_t group;
+	uint32_t ms;                  /* when the main lcore was told */
+	uint8_t role;
+};
+
+struct worker {
+	unsigned int index;
+	uint16_t queue;
+	uint64_t burst_tsc;           /* when the current burst arrived */
+	uint64_t tsc_per_ms;
+	struct tx_queues tx;
+	struct fed_slot fed[FED_SLOTS];
+};
+
+static inline struct gw_port_stats *
+stats_of(struct worker *w, enum gw_role role)
+{
+	return &gw.port[role].stats[w->index];
+}
+
+static inline void
+send_on_port(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	struct gw_port *p = &gw.port[role];
+
+	stats_of(w, role)->cnt[GW_CNT_tx_packets]++;
+	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[role], m);
+}
+
+static inline bool
+is_igmp(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+		ip->next_proto_id == IGMP_IP_PROTO;
+}
+
+static inline bool
+is_ipv4_multicast(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+	/* The length first: the frame may be shorter than even its Ethernet header. */
+	return rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip) &&
+		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && igmp_is_multicast(ip->dst_addr);
+}
+
+/* worker.c: one frame received on role's port, classified and handed on. */
+void dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m);
+
+/* igmp_stage.c: validates, decides (igmp_proxy) and proxies an IGMP frame. */
+void dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
+		   const struct rte_ether_hdr *eth);
+
+/*
+ * replicate.c: multicast data from the active outside to the inside ports
+ * that want it. dp_forward_multicast returns false for what is not ours to
+ * forward (link-local groups, multicast from inside): the caller hands it to
+ * the kernel. dp_forward_burst takes a whole burst of the active outside.
+ */
+bool dp_forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
+			  struct rte_ether_hdr *eth);
+void dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, uint16_t n);
+
+/* exception.c: a frame for role's kernel twin (learning neighbours from its ARP). */
+void dp_to_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m);
+
+/* exception.c: a frame the kernel twin of role sent, out of the port. */
+void dp_from_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m);
+
+/*
+ * igmp_frame.c: m holds an IPv4 packet carrying IGMP from its IPv4 header on;
+ * puts the Ethernet header the destination MAC rule gives in front and sends
+ * it on egress. Returns false (m untouched, the caller's) without headroom.
+ */
+bool dp_send_igmp(struct worker *w, enum gw_role egress, struct rte_mbuf *m);
+
+/* igmp_frame.c: frames and sends what the main lcore queued on the ctrl_tx ring. */
+void dp_drain_ctrl_tx(struct worker *w);
+
+#endif

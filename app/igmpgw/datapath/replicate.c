@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Multicast data replication: traffic to joined groups arriving on the active
+ * outside is looked up a burst at a time in the forwarding table and sent to
+ * the inside ports that want it, TTL - 1, every replica with its port's own
+ * Ethernet source. The fast path: no logs, no locks, everything counted.
+ */
+#include <assert.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "datapath.h"
+
+/*
+ * What a router checks before it touches a header (RFC 1812 §5.2.2, less the
+ * checksum, which the TTL update carries over): version 4, a header of at
+ * least 20 bytes, and a total length that covers it and fits the frame.
+ */
+static inline bool
+ipv4_header_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint16_t total = rte_be_to_cpu_16(ip->total_length);
+
+	return (ip->version_ihl >> 4) == 4 && (ip->version_ihl & 0x0f) >= 5 &&
+		total >= (ip->version_ihl & 0x0f) * 4u &&
+		total <= rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
+}
+
+/* TTL - 1 with the checksum updated incrementally (RFC 1624): TTL is the high byte. */
+static void
+decrement_ttl(struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = rte_be_to_cpu_16(ip->hdr_checksum) + 0x0100;
+
+	ip->time_to_live--;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
+}
+
+/*
+ * One replica: a fresh header mbuf with this port's Ethernet header, chained to
+ * a clone of m. sent[egress] counts it (forwarded and transmitted).
+ */
+static void
+send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct rte_mbuf *m,
+	     const struct rte_ether_addr *dst_mac, uint16_t *sent)
+{
+	struct gw_port *p = &gw.port[egress];
+	struct rte_mbuf *hdr, *payload;
+	struct rte_ether_hdr *eth;
+
+	hdr = rte_pktmbuf_alloc(p->hdr_pool);
+	if (hdr == NULL) {
+		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+		return;
+	}
+	payload = rte_pktmbuf_clone(m, p->clone_pool);
+	if (payload == NULL) {
+		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+		rte_pktmbuf_free(hdr);
+		return;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(hdr, sizeof(*eth));
+	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&p->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	hdr->next = payload;
+	hdr->nb_segs = (uint16_t)(payload->nb_segs + 1);
+	hdr->pkt_len = hdr->data_len + payload->pkt_len;
+	sent[egress]++;
+	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], hdr);
+}
+
+/* Adds what replicate() sent to the counters: once a burst, not once a frame. */
+static void
+count_sent(struct worker *w, const uint16_t *sent)
+{
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		if (sent[r] == 0)
+			continue;
+		stats_of(w, r)->cnt[GW_CNT_mcast_forwarded] += sent[r];
+		stats_of(w, r)->cnt[GW_CNT_tx_packets] += sent[r];
+	}
+}
+
+/*
+ * Sends multicast data to the inside ports that want it (never 0): TTL - 1,
+ * then one port rewrites m in place; several share the IP packet behind a
+ * header of their own each, the last taking m itself, its Ethernet header
+ * rewritten. sent[port] counts what went to each port.
+ */
+static inline void
+replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte_ether_hdr *eth,
+	  fwd_mask_t ports, uint16_t *sent)
+{
+	struct rte_ether_addr dst_mac;
+	enum gw_role egress;
+
+	decrement_ttl((struct rte_ipv4_hdr *)(eth + 1));
+	if ((ports & (ports - 1)) != 0) {
+		rte_ether_addr_copy(&eth->dst_addr, &dst_mac);
+		rte_pktmbuf_adj(m, sizeof(*eth));
+		for (;;) {
+			egress = (enum gw_role)__builtin_ctz(ports);
+			ports &= (fwd_mask_t)(ports - 1);
+			if (ports == 0)
+				break;
+			send_replica(w, ingress, egress, m, &dst_mac, sent);
+		}
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	} else {
+		egress = (enum gw_role)__builtin_ctz(ports);
+	}
+	rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+	sent[egress]++;
+	rte_eth_tx_buffer(gw.port[egress].port_id, w->queue, w->tx.port[egress], m);
+}
+
+/*
+ * Multicast data, one frame at a time: forwarded to the inside ports that want
+ * (G, S) when it comes from the active outside.
+ */
+bool
+dp_forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
+		     struct rte_ether_hdr *eth)
+{
+	struct gw_port_stats *st = stats_of(w, role);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint16_t sent[GW_MAX_PORTS] = { 0 };
+	fwd_mask_t ports;
+
+	if (igmp_is_link_local_group(ip->dst_addr) || gw_role_is_inside(role))
+		return false;
+	st->cnt[GW_CNT_mcast_received]++;
+	if (!ipv4_header_ok(m, ip)) {
+		st->cnt[GW_CNT_mcast_malformed]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	if (role != gw_active_outside()) {
+		st->cnt[GW_CNT_mcast_inactive_outside]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	if (ip->time_to_live <= 1) {
+		st->cnt[GW_CNT_mcast_ttl_expired]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	ports = fwd_table_lookup(gw.fwd, ip->dst_addr, ip->src_addr) & gw.inside_mask;
+	if (ports == 0) {
+		st->cnt[GW_CNT_mcast_no_members]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	replicate(w, role, m, eth, ports, sent);
+	count_sent(w, sent);
+	return true;
+}
+
+/*
+ * Data the active outside forwards without further checks: IPv4 multicast
+ * beyond 224.0.0.0/24 with a sound header, not IGMP, TTL above 1, not our own
+ * echo. Anything else takes the per-frame path, which counts why.
+ */
+static inline bool
+is_plain_data(const struct rte_mbuf *m, const struct rte_ether_hdr *eth,
+	      const struct rte_ether_addr *own)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+	return is_ipv4_multicast(m, eth) && !igmp_is_link_local_group(ip->dst_addr) &&
+		ip->next_proto_id != IGMP_IP_PROTO && ip->time_to_live > 1 &&
+		ipv4_header_ok(m, ip) && !rte_is_same_ether_addr(&eth->src_addr, own);
+}
+
+static_assert(BURST <= FWD_LOOKUP_BULK_MAX, "a burst fits one bulk lookup");
+
+/*
+ * A burst from the active outside with forwarding on: its data frames are
+ * looked up together, so their table cache misses overlap; everything else
+ * goes frame by frame as on any port.
+ */
+void
+dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct gw_port_stats *st = stats_of(w, role);
+	const struct rte_ether_addr *own = &gw.port[role].mac;
+	struct rte_mbuf *data[BURST], *unwanted[BURST];
+	uint32_t groups[BURST], sources[BURST];
+	fwd_mask_t ports[BURST];
+	uint16_t sent[GW_MAX_PORTS] = { 0 };
+	uint16_t n_data = 0, n_unwanted = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+		if (unlikely(!is_plain_data(m, eth, own))) {
+			dp_port_frame(w, role, m);
+			continue;
+		}
+		data[n_data] = m;
+		groups[n_data] = ip->dst_addr;
+		sources[n_data] = ip->src_addr;
+		n_data++;
+	}
+	if (n_data == 0)
+		return;
+	st->cnt[GW_CNT_rx_packets] += n_data;
+	st->cnt[GW_CNT_mcast_received] += n_data;
+	fwd_table_lookup_bulk(gw.fwd, groups, sources, n_data, ports);
+	for (uint16_t i = 0; i < n_data; i++) {
+		struct rte_mbuf *m = data[i];
+		fwd_mask_t want = ports[i] & gw.inside_mask;
+
+		if (unlikely(want == 0))
+			unwanted[n_unwanted++] = m;
+		else
+			replicate(w, role, m, rte_pktmbuf_mtod(m, struct rte_ether_hdr *), want, sent);
+	}
+	count_sent(w, sent);
+	if (n_unwanted != 0) {
+		st->cnt[GW_CNT_mcast_no_members] += n_unwanted;
+		rte_pktmbuf_free_bulk(unwanted, n_unwanted);
+	}
+}
