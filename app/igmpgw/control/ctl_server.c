@@ -6,33 +6,27 @@
  * making anyone wait. Each pass does a bounded amount of work, shared out in
  * turns, and a big table is written a slice at a time, no faster than its
  * reader takes it: no answer holds the main lcore from the IGMP it tracks.
+ * This file is the sockets, the clients and their buffers; the answers come
+ * from the handlers in the table of commands below (ctl_handlers_*.c).
  */
 #define _GNU_SOURCE /* accept4 */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
-#include <rte_ethdev.h>
 #include <rte_log.h>
 
+#include "ctl_handlers.h"
 #include "ctl_server.h"
+#include "ctl_socket.h"
 #include "events.h"
-#include "table_feed.h"
-#include "link_watch.h"
-#include "tracking.h"
 #include "gw.h"
-#include "originate.h"
-#include "views.h"
 
 #define GW_LOG_PART ctl
 
@@ -55,7 +49,7 @@
 /* A half-closed client that takes none of its answers for this long is let go. */
 #define CTL_DRAIN_TIMEOUT_MS 5000
 
-/* The answer to a "groups" request, written a slice per turn. */
+/* A table answer ("groups"), written a slice per turn. */
 struct table_answer {
 	bool active;
 	bool paged;
@@ -63,6 +57,7 @@ struct table_answer {
 	uint32_t records;             /* records written so far */
 	size_t bytes;                 /* of the line so far */
 	struct ctl_cursor pos;        /* the next record */
+	gw_ctl_table_next_fn *next;   /* where the records come from */
 };
 
 struct client {
@@ -77,7 +72,7 @@ struct client {
 	size_t out_len;
 	size_t out_cap;
 	struct table_answer table;
-	uint32_t events;              /* subscribed kinds */
+	struct gw_ctl_session session; /* what its requests set: the events it subscribed to */
 	uint64_t missed;              /* events dropped since it last drained */
 	uint64_t events_sent;
 	uint64_t events_dropped;
@@ -190,181 +185,24 @@ client_flush(struct client *c)
 	}
 }
 
-/* ---- request handlers ---- */
-
-static json_t *
-ipv4_json(uint32_t addr)
-{
-	char buf[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &addr, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-/* The status view as it is. */
-static void
-handle_status(json_t *resp)
-{
-	json_object_update_new(resp, gw_view_status());
-}
-
-/* The stats view, and the control socket's own counters. */
-static void
-handle_stats(json_t *resp)
-{
-	unsigned int clients = 0;
-
-	for (uint32_t i = 0; i < srv.max_clients; i++)
-		clients += srv.clients[i].fd >= 0;
-	json_object_set_new(resp, "ports", gw_view_stats());
-	json_object_set_new(resp, "control",
-			    json_pack("{s:i, s:I, s:I, s:I, s:I}", "clients", clients, "events_sent",
-				      (json_int_t)srv.events_sent, "events_dropped",
-				      (json_int_t)srv.events_dropped, "clients_refused",
-				      (json_int_t)srv.clients_refused, "clients_timed_out",
-				      (json_int_t)srv.clients_timed_out));
-}
-
-static const char *
-handle_select_outside(const struct ctl_request *req, json_t *resp)
-{
-	if (!gw.port[req->port].present)
-		return "there is no alt port: the config has no [alt] section";
-	if (req->port != gw_active_outside())
-		GW_LOG(NOTICE, "active outside is now %s (control request)", gw_role_name(req->port));
-	__atomic_store_n(&gw.active_outside, (uint8_t)req->port, __ATOMIC_RELAXED);
-	gw_tracking_upstream_changed(gw_now_ms());
-	json_object_set_new(resp, "active_outside", json_string(gw_role_name(req->port)));
-	return NULL;
-}
-
-/* The groups of req's items that are not in taken (kept in order by gw_feed_client). */
-static json_t *
-refused_json(const struct ctl_request *req, const struct ctl_item *taken, uint16_t n_taken)
-{
-	json_t *list = json_array();
-	uint16_t k = 0;
-
-	for (uint16_t i = 0; i < req->n_items; i++) {
-		if (k < n_taken && taken[k].group == req->items[i].group) {
-			k++;
-			continue;
-		}
-		json_array_append_new(list, ipv4_json(req->items[i].group));
-	}
-	return list;
-}
-
-static const char *
-handle_membership(const struct ctl_request *req, json_t *resp, char *err, size_t err_len)
-{
-	static struct ctl_item taken[IGMPGW_MAX_ITEMS]; /* large: off the stack */
-	bool leave = req->cmd == CTL_LEAVE;
-	uint32_t room = gw_originate_room(gw_active_outside());
-	uint16_t n_taken;
-	uint32_t dst;
-	int packets;
-
-	if (leave && !gw.cfg.igmp.leave_to_network)
-		return "leave is off: set [igmp] leave_to_network = yes";
-	if (!leave && !gw.cfg.igmp.membership_reports_to_network)
-		return "report is off: set [igmp] membership_reports_to_network = yes";
-	/* All or nothing: a request the send queue cannot take whole changes nothing. */
-	if (room < req->n_items) {
-		snprintf(err, err_len, "could not queue the packets: the send queue has room for "
-			 "%u, nothing was sent or applied; retry later", room);
-		return err;
-	}
-	n_taken = gw_feed_client(req->items, req->n_items, leave, gw_now_ms(), taken);
-	packets = gw_send_membership(taken, n_taken, leave, &dst);
-	if (packets < 0) {
-		/* Cannot happen after the check above; say so rather than hide it. */
-		snprintf(err, err_len, "could not queue the packets: %s", strerror(-packets));
-		return err;
-	}
-	if (n_taken < req->n_items)
-		json_object_set_new(resp, "refused", refused_json(req, taken, n_taken));
-	json_object_set_new(resp, "packets", json_integer(packets));
-	json_object_set_new(resp, "destination", dst == 0 ? json_string("multicast") :
-			    ipv4_json(dst));
-	return NULL;
-}
-
-static bool
-event_switch_on(enum ctl_event_kind kind)
-{
-	switch (kind) {
-	case CTL_EV_QUERY:
-		return gw.cfg.igmp.query_notify;
-	case CTL_EV_MEMBERSHIP_REPORT:
-		return gw.cfg.igmp.membership_reports_from_network;
-	case CTL_EV_GROUP_ADDED:
-	case CTL_EV_GROUP_REMOVED:
-		return gw_tracking_enabled();
-	default:
-		return false;
-	}
-}
-
-static void
-handle_subscribe(struct client *c, const struct ctl_request *req, json_t *resp)
-{
-	json_t *events = json_array();
-	json_t *inactive = json_array();
-
-	if (req->cmd == CTL_SUBSCRIBE)
-		c->events |= req->events;
-	else
-		c->events &= ~req->events;
-	for (int k = 0; k < CTL_EV_COUNT; k++) {
-		if (!(c->events & (1u << k)))
-			continue;
-		json_array_append_new(events, json_string(ctl_event_name(k)));
-		if (!event_switch_on(k))
-			json_array_append_new(inactive, json_string(ctl_event_name(k)));
-	}
-	json_object_set_new(resp, "events", events);
-	if (req->cmd == CTL_SUBSCRIBE)
-		json_object_set_new(resp, "inactive", inactive);
-	else
-		json_decref(inactive);
-}
-
-static const char *
-handle_log_level(const struct ctl_request *req)
-{
-	if (rte_log_set_level_pattern(req->log_type, (uint32_t)req->log_level) < 0)
-		return "cannot set that log level";
-	GW_LOG(NOTICE, "log level of %s set to %d (control request)", req->log_type,
-	       req->log_level);
-	return NULL;
-}
-
-/* ---- the groups table, a slice at a time ---- */
+/* ---- a table answer, a slice at a time ---- */
 
 /*
- * Starts the answer: the response object up to its "groups" list, whose
- * records table_step() adds. Without tracking the answer is whole at once.
+ * Starts a table answer: the response object up to its list (call->table_key),
+ * whose records table_step() adds.
  */
 static void
-table_start(struct client *c, const struct ctl_request *req, json_t *resp)
+table_start(struct client *c, const struct gw_ctl_call *call)
 {
-	static const char list_open[] = ",\"groups\":[";
+	const struct ctl_request *req = call->req;
+	char list_open[64];
+	int open_len = snprintf(list_open, sizeof(list_open), ",\"%s\":[", call->table_key);
 	size_t len;
-	char *line;
+	char *line = ctl_dump_line(call->resp, &len);
 
-	json_object_set_new(resp, "tracking", json_boolean(gw_tracking_enabled()));
-	if (!gw_tracking_enabled()) {
-		json_object_set_new(resp, "groups", json_array());
-		json_object_set_new(resp, "cursor", json_null());
-		send_json(c, resp);
-		return;
-	}
-	line = ctl_dump_line(resp, &len);
-	json_decref(resp);
 	/* "{...}\n" without its "}\n": the list and the cursor follow. */
 	if (line == NULL || out_append(c, line, len - 2) < 0 ||
-	    out_append(c, list_open, sizeof(list_open) - 1) < 0) {
+	    out_append(c, list_open, (size_t)open_len) < 0) {
 		free(line);
 		send_json(c, ctl_error_response(req->id, "out of memory"));
 		return;
@@ -374,8 +212,9 @@ table_start(struct client *c, const struct ctl_request *req, json_t *resp)
 		.active = true,
 		.paged = req->paged,
 		.left = req->paged ? req->limit : UINT32_MAX,
-		.bytes = len - 2 + sizeof(list_open) - 1,
+		.bytes = len - 2 + (size_t)open_len,
 		.pos = req->cursor,
+		.next = call->table_next,
 	};
 }
 
@@ -401,8 +240,7 @@ table_step(struct client *c)
 {
 	struct table_answer *t = &c->table;
 	json_t *list = json_array();
-	bool more = gw_tracking_groups_next(&t->pos, RTE_MIN((uint32_t)TABLE_SLICE, t->left),
-					    list, gw_now_ms());
+	bool more = t->next(&t->pos, RTE_MIN((uint32_t)TABLE_SLICE, t->left), list, gw_now_ms());
 	size_t n = json_array_size(list);
 	size_t len;
 	char *text = n > 0 ? ctl_dump_line(list, &len) : NULL;
@@ -422,54 +260,61 @@ table_step(struct client *c)
 		table_end(c, more);
 }
 
+/* ---- requests ---- */
+
+/* The one table of commands; each family's handlers live in ctl_handlers_*.c. */
+static gw_ctl_handler_fn *const handlers[CTL_CMD_COUNT] = {
+	[CTL_STATUS] = gw_ctl_status,
+	[CTL_STATS] = gw_ctl_stats,
+	[CTL_GROUPS] = gw_ctl_groups,
+	[CTL_SELECT_OUTSIDE] = gw_ctl_select_outside,
+	[CTL_REPORT] = gw_ctl_membership,
+	[CTL_LEAVE] = gw_ctl_membership,
+	[CTL_SUBSCRIBE] = gw_ctl_subscribe,
+	[CTL_UNSUBSCRIBE] = gw_ctl_subscribe,
+	[CTL_LOG_LEVEL] = gw_ctl_log_level,
+};
+
+static struct gw_ctl_server_stats
+server_stats(void)
+{
+	struct gw_ctl_server_stats s = {
+		.events_sent = srv.events_sent,
+		.events_dropped = srv.events_dropped,
+		.clients_refused = srv.clients_refused,
+		.clients_timed_out = srv.clients_timed_out,
+	};
+
+	for (uint32_t i = 0; i < srv.max_clients; i++)
+		s.clients += srv.clients[i].fd >= 0;
+	return s;
+}
+
 static void
 handle_line(struct client *c, const char *line, size_t len)
 {
 	static struct ctl_request req; /* large (items): keep it off the stack */
-	char err[CTL_ERR_LEN];
-	const char *error = NULL;
-	json_t *resp;
+	struct gw_ctl_server_stats stats = server_stats();
+	struct gw_ctl_call call = { .req = &req, .session = &c->session, .server = &stats };
+	const char *error;
 
-	if (ctl_request_parse(line, len, &req, err, sizeof(err)) < 0) {
-		send_json(c, ctl_error_response(req.id, err));
+	if (ctl_request_parse(line, len, &req, call.err, sizeof(call.err)) < 0) {
+		send_json(c, ctl_error_response(req.id, call.err));
 		ctl_request_release(&req);
 		return;
 	}
-	resp = ctl_ok_response(req.id);
-	switch (req.cmd) {
-	case CTL_STATUS:
-		handle_status(resp);
-		break;
-	case CTL_STATS:
-		handle_stats(resp);
-		break;
-	case CTL_SELECT_OUTSIDE:
-		error = handle_select_outside(&req, resp);
-		break;
-	case CTL_REPORT:
-	case CTL_LEAVE:
-		error = handle_membership(&req, resp, err, sizeof(err));
-		break;
-	case CTL_SUBSCRIBE:
-	case CTL_UNSUBSCRIBE:
-		handle_subscribe(c, &req, resp);
-		break;
-	case CTL_LOG_LEVEL:
-		error = handle_log_level(&req);
-		break;
-	case CTL_GROUPS:
-		table_start(c, &req, resp);
-		ctl_request_release(&req);
-		return;
-	default:
-		error = "unknown cmd";
-		break;
-	}
+	call.resp = ctl_ok_response(req.id);
+	error = (unsigned int)req.cmd < CTL_CMD_COUNT && handlers[req.cmd] != NULL ?
+		handlers[req.cmd](&call) : "unknown cmd";
 	if (error != NULL) {
-		json_decref(resp);
-		resp = ctl_error_response(req.id, error);
+		json_decref(call.resp);
+		send_json(c, ctl_error_response(req.id, error));
+	} else if (call.table_next != NULL) {
+		table_start(c, &call);
+		json_decref(call.resp);
+	} else {
+		send_json(c, call.resp);
 	}
-	send_json(c, resp);
 	ctl_request_release(&req);
 }
 
@@ -706,7 +551,7 @@ publish(const struct ctl_event *ev, void *arg __rte_unused)
 	for (uint32_t i = 0; i < srv.max_clients; i++) {
 		struct client *c = &srv.clients[i];
 
-		if (c->fd < 0 || !(c->events & (1u << ev->kind)))
+		if (c->fd < 0 || !(c->session.events & (1u << ev->kind)))
 			continue;
 		if (line == NULL) {
 			json_t *o = ctl_event_json(ev);
@@ -733,9 +578,6 @@ int
 gw_ctl_open(char *err, size_t err_len)
 {
 	const struct gw_control_config *cfg = &gw.cfg.control;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char dir[GW_PATH_LEN];
-	char *slash;
 	int fd;
 
 	srv.max_clients = cfg->max_clients;
@@ -748,49 +590,9 @@ gw_ctl_open(char *err, size_t err_len)
 		srv.clients[i].fd = -1;
 	if (cfg->socket[0] == '\0')
 		return 0;
-
-	snprintf(dir, sizeof(dir), "%s", cfg->socket);
-	slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, err_len, "config: control.socket: cannot create %s: %s", dir,
-				 strerror(errno));
-			return -errno;
-		}
-	}
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", cfg->socket);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, err_len, "config: control.socket: %s", strerror(errno));
-		return -errno;
-	}
-	/* A socket file left by a gateway that died is stale; a live one still answers. */
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-		snprintf(err, err_len, "config: control.socket: %s is in use by a running igmpgw",
-			 cfg->socket);
-		close(fd);
-		return -EADDRINUSE;
-	}
-	unlink(cfg->socket);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0 ||
-	    chmod(cfg->socket, 0660) < 0) {
-		snprintf(err, err_len, "config: control.socket: cannot listen on %s: %s", cfg->socket,
-			 strerror(errno));
-		close(fd);
-		return -EINVAL;
-	}
-	if (cfg->group[0] != '\0') {
-		struct group *g = getgrnam(cfg->group);
-
-		if (g == NULL || chown(cfg->socket, (uid_t)-1, g->gr_gid) < 0) {
-			snprintf(err, err_len, "config: control.group: cannot give %s to group '%s'%s",
-				 cfg->socket, cfg->group, g == NULL ? ": no such group" : "");
-			close(fd);
-			unlink(cfg->socket);
-			return -EINVAL;
-		}
-	}
+	fd = gw_ctl_listen(cfg, err, err_len);
+	if (fd < 0)
+		return fd;
 	if (gw_events_subscribe(publish, NULL) < 0) {
 		snprintf(err, err_len, "config: control.socket: no room to subscribe to events");
 		close(fd);
