@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the control protocol (lib/ctl/ctl_proto.c): every command and field
+ * Unit tests of the control protocol (lib/ctl/): every command and field
  * parsed, every rejection provoked and its sentence checked for the field it
  * names, ids of every JSON type echoed, hostile lines survived, and events
  * built from packets the wire codec built and parsed, read back field by field.

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * igmpgwctl groups: the tracked groups of every inside port as one table,
+ * read from the gateway page by page.
+ */
+#include <stdio.h>
+
+#include "cmds.h"
+
+
+/* "ADDR:SECONDS,..." for a group's sources: no blanks, so the table splits cleanly. */
+static json_t *
+sources_cell(const json_t *sources)
+{
+	char cell[4096];
+	size_t len = 0;
+	size_t i;
+	json_t *s;
+
+	cell[0] = '\0';
+	json_array_foreach(sources, i, s) {
+		const char *a = json_string_value(json_object_get(s, "address"));
+		const json_t *timer = json_object_get(s, "timer");
+		int n;
+
+		if (json_is_number(timer))
+			n = snprintf(cell + len, sizeof(cell) - len, "%s%s:%.1fs",
+				     i == 0 ? "" : ",", a != NULL ? a : "?", json_number_value(timer));
+		else
+			n = snprintf(cell + len, sizeof(cell) - len, "%s%s", i == 0 ? "" : ",",
+				     a != NULL ? a : "?");
+		if (n < 0 || (size_t)n >= sizeof(cell) - len) {
+			/* Hundreds of sources: say how many rather than cut one in half. */
+			snprintf(cell, sizeof(cell), "%zu_sources", json_array_size(sources));
+			break;
+		}
+		len += (size_t)n;
+	}
+	return json_string(cell[0] != '\0' ? cell : "-");
+}
+
+static void
+show_groups(const json_t *resp)
+{
+	static const char *const cols[] = {
+		"port", "group", "mode", "sources", "timer", "compat", "last_reporter",
+	};
+	const json_t *groups = json_object_get(resp, "groups");
+	json_t *rows;
+	json_t *g;
+	size_t i;
+	char buf[64];
+
+	if (!json_is_true(json_object_get(resp, "tracking"))) {
+		printf("membership tracking is off ([proxy] track_membership)\n");
+		return;
+	}
+	if (json_array_size(groups) == 0) {
+		printf("no group has members\n");
+		return;
+	}
+	rows = json_array();
+	if (rows == NULL)
+		return;
+	json_array_foreach(groups, i, g) {
+		const json_t *timer = json_object_get(g, "timer");
+		const json_t *compat = json_object_get(g, "compat");
+		char t[32];
+		char v[32];
+
+		if (json_is_number(timer))
+			snprintf(t, sizeof(t), "%.1fs", json_number_value(timer));
+		else
+			snprintf(t, sizeof(t), "-");
+		if (json_is_integer(compat))
+			snprintf(v, sizeof(v), "v%" JSON_INTEGER_FORMAT,
+				 json_integer_value(compat));
+		else
+			snprintf(v, sizeof(v), "%s", value_str(compat, buf, sizeof(buf)));
+		/* A member the gateway left out becomes null, which print_table shows as "-". */
+		json_array_append_new(rows, json_pack("{s:O?, s:O?, s:O?, s:o, s:s, s:s, s:O?}",
+						      "port", json_object_get(g, "port"),
+						      "group", json_object_get(g, "group"),
+						      "mode", json_object_get(g, "mode"),
+						      "sources", sources_cell(json_object_get(g, "sources")),
+						      "timer", t, "compat", v,
+						      "last_reporter", json_object_get(g, "last_reporter")));
+	}
+	print_table(rows, cols, ARRAY_LEN(cols));
+	json_decref(rows);
+}
+
+static int
+run_groups(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct igmpgw_client *c;
+	int rc;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error("groups takes no arguments");
+	c = open_client(o);
+	if (c == NULL)
+		return EXIT_FAIL;
+	/* Page by page: a table of any size, and no single answer holds the gateway long. */
+	rc = finish(o, igmpgw_client_groups(c), show_groups);
+	igmpgw_client_close(c);
+	return rc;
+}
+
+const struct command cmd_groups = {
+	"groups", run_groups, "",
+	"groups with members per inside port, sources and timers",
+};
