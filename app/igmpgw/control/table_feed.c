@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Control side of the multicast fast path. Without membership tracking the
- * table follows what the gateway itself asked for upstream: the special
- * unicast reports it translated for an inside port and the reports clients
- * requested, until their leave or until the group membership interval passes
- * without a refresh, so the fast path replaces SMCRoute in goIGMP's deployment.
+ * table follows what the gateway itself asked for upstream (lib/feed's
+ * feed_asked: the special unicast reports it translated for an inside port and
+ * the reports clients requested, until their leave or until the group
+ * membership interval passes without a refresh), so the fast path replaces
+ * SMCRoute in goIGMP's deployment. This file is its adapter: tables, RCU,
+ * clock and status.
  *
  * Those asked groups are also what bounds goIGMP's modes, forwarding on or
  * off: they are published to the workers in an RCU table (the forwarding
@@ -22,11 +24,10 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
-#include "asked_groups.h"
-#include "table_feed.h"
-#include "group_quota.h"
+#include "feed.h"
 #include "gw.h"
 #include "mship_timers.h"
+#include "table_feed.h"
 
 #define GW_LOG_PART control
 
@@ -34,14 +35,7 @@
 /* Batches of removed groups whose room waits for a grace period. */
 #define RELEASE_SLOTS 64
 
-static struct asked_groups *asked;
-static struct group_quota quota;
-/* Groups the asked table gained and lost, counted around each change. */
-static uint32_t added, removed;
-/* Joins refused here (client requests, sources piling up on a held group), by limit. */
-static uint64_t refused[GW_LIMIT_COUNT];
-/* Joins or publishes to the workers' table that failed for memory. */
-static uint64_t no_memory;
+static struct feed_asked *asked;
 
 /*
  * Room of removed groups on its way back (see release_room): batches in
@@ -53,21 +47,17 @@ static struct {
 	bool due;
 } releases[RELEASE_SLOTS];
 static unsigned int release_head, release_n;
+/* Removed groups not yet in a batch (every slot was taken). */
+static uint32_t removed;
 
-/* Publishes the asked ports of one group to the workers' table. */
-static void
-asked_changed(void *arg __rte_unused, uint32_t group)
+/* Publishes the asked ports of one group to the workers' table (arg). */
+static int
+asked_publish(void *arg, uint32_t group, const struct feed_entry *e)
 {
-	struct fwd_source src[ASKED_MAX_SOURCES];
-	fwd_mask_t any;
-	uint16_t n;
-
-	asked_groups_get(asked, group, &any, src, &n);
-	/* Counted, never logged here: a flood of changes must not flood the log. */
-	if (fwd_table_set(gw.held, group, any, src, n) < 0)
-		no_memory++;
+	return fwd_table_set(arg, group, e->any_source, e->sources, e->n_sources);
 }
 
+/* Whether the workers' table (set) holds group: for the feed and for the workers' limits. */
 static bool
 held_holds(const void *set, uint32_t group)
 {
@@ -151,19 +141,25 @@ asked_init(char *err, size_t err_len)
 	if (gw.held == NULL)
 		gw.held = fwd_table_create("igmpgw_held", cfg->limits.max_groups,
 					   (int)rte_socket_id(), gw.qsbr);
-	asked = asked_groups_create(cfg->limits.max_groups,
-				    (uint16_t)cfg->limits.max_sources_per_group, gmi,
-				    asked_changed, NULL);
+	if (gw.held != NULL)
+		asked = feed_asked_create(&(struct feed_asked_config){
+			.max_groups = cfg->limits.max_groups,
+			.max_sources = (uint16_t)cfg->limits.max_sources_per_group,
+			.lifetime_ms = gmi,
+			.client_ports = gw.inside_mask,
+			.publish = asked_publish,
+			.holds = held_holds,
+			.arg = gw.held,
+		});
 	if (gw.held == NULL || asked == NULL) {
 		snprintf(err, err_len, "config: limits.max_groups: out of memory for %u groups",
 			 cfg->limits.max_groups);
 		return -ENOMEM;
 	}
-	group_quota_init(&quota, cfg->limits.max_groups);
 	gw.upstream_limits = (struct igmp_proxy_limits){
 		.holds = held_holds,
 		.set = gw.held,
-		.quota = &quota,
+		.quota = feed_asked_quota(asked),
 		.max_sources = (uint16_t)cfg->limits.max_sources_per_group,
 	};
 	gw.feed_asked = true;
@@ -182,48 +178,6 @@ gw_feed_init(char *err, size_t err_len)
 	return ret < 0 ? ret : asked_init(err, err_len);
 }
 
-static int
-asked_join(fwd_mask_t ports, uint32_t group, const uint32_t *sources, uint16_t n, uint64_t now)
-{
-	uint32_t before = asked_groups_count(asked);
-	int ret = asked_groups_join(asked, group, ports, sources, n, now);
-
-	/* Counted by the limit it hit; control.c summarises them once a period. */
-	if (ret == -ENOSPC)
-		refused[GW_LIMIT_MAX_GROUPS]++;
-	else if (ret == -E2BIG)
-		refused[GW_LIMIT_MAX_SOURCES_PER_GROUP]++;
-	else if (ret < 0)
-		no_memory++;
-	added += asked_groups_count(asked) - before;
-	return ret;
-}
-
-static void
-asked_leave(fwd_mask_t ports, uint32_t group, const uint32_t *sources, uint16_t n)
-{
-	uint32_t before = asked_groups_count(asked);
-
-	asked_groups_leave(asked, group, ports, sources, n);
-	removed += before - asked_groups_count(asked);
-}
-
-/*
- * Squares the quota with what one report or request did to the table: the
- * room taken for it (admitted) becomes the groups it added; what is left is
- * given back, and a group added without room (a worker read the table just
- * before the group left it) takes room it had until then.
- */
-static void
-settle(uint32_t admitted)
-{
-	if (added > admitted)
-		group_quota_force(&quota, added - admitted);
-	else if (admitted > added)
-		group_quota_give(&quota, admitted - added);
-	added = 0;
-}
-
 /*
  * Gives back the room of removed groups once no worker can still be acting on
  * a view that held them: after a grace period of the workers' RCU, and one
@@ -236,8 +190,9 @@ release_room(void)
 {
 	unsigned int i;
 
+	removed += feed_asked_take_removed(asked);
 	while (release_n > 0 && releases[release_head].due) {
-		group_quota_give(&quota, releases[release_head].n);
+		group_quota_give(feed_asked_quota(asked), releases[release_head].n);
 		release_head = (release_head + 1) % RELEASE_SLOTS;
 		release_n--;
 	}
@@ -259,67 +214,12 @@ release_room(void)
 	}
 }
 
-/*
- * Applies one v3 record the way a router would read it, without the
- * exclusions. A list longer than any group may hold is refused whole by the
- * limit (the worker refused it already) or, in a BLOCK, cut.
- */
-static void
-asked_record(fwd_mask_t port, const struct igmp_record *rec, uint64_t now)
-{
-	uint32_t sources[ASKED_MAX_SOURCES + 1];
-	uint16_t n = rec->n_sources <= ASKED_MAX_SOURCES ? rec->n_sources : ASKED_MAX_SOURCES + 1;
-
-	memcpy(sources, rec->sources, (size_t)n * 4);
-	if (rec->type == IGMP_REC_BLOCK && n > ASKED_MAX_SOURCES)
-		n = ASKED_MAX_SOURCES;
-	switch (rec->type) {
-	case IGMP_REC_IS_IN:
-	case IGMP_REC_ALLOW:
-	case IGMP_REC_TO_IN:
-		if (n > 0)
-			asked_join(port, rec->group, sources, n, now);
-		else if (rec->type == IGMP_REC_TO_IN)
-			asked_leave(port, rec->group, NULL, 0);
-		break;
-	case IGMP_REC_IS_EX:
-	case IGMP_REC_TO_EX:
-		asked_join(port, rec->group, NULL, 0, now);
-		break;
-	case IGMP_REC_BLOCK:
-		asked_leave(port, rec->group, sources, n);
-		break;
-	default:
-		break;
-	}
-}
-
 void
 gw_feed_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
 		    uint64_t now_ms)
 {
-	fwd_mask_t port = (fwd_mask_t)(1u << role);
-	struct igmp_record rec;
-	size_t pos = 0;
-
-	if (asked == NULL)
-		return;
-	switch (msg->type) {
-	case IGMP_TYPE_V1_REPORT:
-	case IGMP_TYPE_V2_REPORT:
-		asked_join(port, msg->group, NULL, 0, now_ms);
-		break;
-	case IGMP_TYPE_LEAVE:
-		asked_leave(port, msg->group, NULL, 0);
-		break;
-	case IGMP_TYPE_V3_REPORT:
-		while (igmp_record_next(msg, &pos, &rec))
-			asked_record(port, &rec, now_ms);
-		break;
-	default:
-		break;
-	}
-	settle(admitted);
+	if (asked != NULL)
+		feed_asked_report(asked, (uint16_t)role, msg, admitted, now_ms);
 }
 
 uint16_t
@@ -330,31 +230,14 @@ gw_feed_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t no
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct ctl_item *it = &items[i];
-		uint16_t n_src = it->n_sources <= ASKED_MAX_SOURCES ? it->n_sources :
-			ASKED_MAX_SOURCES + 1;
-		uint32_t room = 0;
-		int ret;
+		bool took = true;
 
-		if (asked == NULL) {
-			taken[n_taken++] = *it;
-			continue;
-		}
-		if (leave) {
-			asked_leave(gw.inside_mask, it->group, it->sources, n_src);
-			taken[n_taken++] = *it;
-			continue;
-		}
-		/* Room first, as a worker takes it: the table never holds more than max_groups. */
-		if (!fwd_table_holds(gw.held, it->group)) {
-			if (!group_quota_take(&quota, 1)) {
-				refused[GW_LIMIT_MAX_GROUPS]++;
-				continue;
-			}
-			room = 1;
-		}
-		ret = asked_join(gw.inside_mask, it->group, it->sources, n_src, now_ms);
-		settle(room);
-		if (ret == 0)
+		if (asked != NULL && leave)
+			feed_asked_client_leave(asked, it->group, it->sources, it->n_sources);
+		else if (asked != NULL)
+			took = feed_asked_client_join(asked, it->group, it->sources, it->n_sources,
+						      now_ms) == 0;
+		if (took)
 			taken[n_taken++] = *it;
 	}
 	return n_taken;
@@ -370,38 +253,48 @@ gw_feed_poll(uint64_t now_ms)
 	if (now_ms < next)
 		return;
 	next = now_ms + POLL_PERIOD_MS;
-	if (asked != NULL) {
-		uint32_t before = asked_groups_count(asked);
-
-		asked_groups_expire(asked, now_ms);
-		removed += before - asked_groups_count(asked);
-	}
+	if (asked != NULL)
+		feed_asked_expire(asked, now_ms);
 	if (gw.fwd != NULL)
 		fwd_table_reclaim(gw.fwd);
 	if (gw.held != NULL && gw.held != gw.fwd)
 		fwd_table_reclaim(gw.held);
 }
 
+/* The joins the asked groups refused, by [limits] key (none is refused per port). */
+static void
+asked_refused(uint64_t n[GW_LIMIT_COUNT])
+{
+	struct feed_asked_stats st;
+
+	feed_asked_stats(asked, &st);
+	n[GW_LIMIT_MAX_GROUPS] += st.refused_max_groups;
+	n[GW_LIMIT_MAX_SOURCES_PER_GROUP] += st.refused_max_sources_per_group;
+}
+
 void
 gw_feed_refused(uint64_t n[GW_LIMIT_COUNT])
 {
-	for (int l = 0; l < GW_LIMIT_COUNT; l++)
-		n[l] += refused[l];
+	if (asked != NULL)
+		asked_refused(n);
 }
 
 /* The goIGMP-mode bookkeeping of what the gateway asked for upstream, and its bounds. */
 static void
 asked_status(json_t *st)
 {
+	uint64_t refused[GW_LIMIT_COUNT] = { 0 };
 	json_t *ref = json_object();
+	struct feed_asked_stats as;
 
+	feed_asked_stats(asked, &as);
+	asked_refused(refused);
 	for (int l = 0; l < GW_LIMIT_COUNT; l++)
 		json_object_set_new(ref, gw_limit_key(l), json_integer((json_int_t)refused[l]));
-	json_object_set_new(ref, "no_memory", json_integer((json_int_t)no_memory));
-	json_object_set_new(st, "asked_groups", json_integer(asked_groups_count(asked)));
-	json_object_set_new(st, "asked_memory_bytes",
-			    json_integer((json_int_t)asked_groups_memory(asked)));
-	json_object_set_new(st, "asked_room_taken", json_integer(group_quota_used(&quota)));
+	json_object_set_new(ref, "no_memory", json_integer((json_int_t)as.no_memory));
+	json_object_set_new(st, "asked_groups", json_integer(as.groups));
+	json_object_set_new(st, "asked_memory_bytes", json_integer((json_int_t)as.memory_bytes));
+	json_object_set_new(st, "asked_room_taken", json_integer(as.room_taken));
 	json_object_set_new(st, "asked_refused", ref);
 }
 
@@ -426,7 +319,7 @@ gw_feed_status(void)
 void
 gw_feed_close(void)
 {
-	asked_groups_free(asked);
+	feed_asked_free(asked);
 	asked = NULL;
 	if (gw.held != gw.fwd)
 		fwd_table_free(gw.held);

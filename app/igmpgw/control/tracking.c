@@ -14,6 +14,7 @@
 #include <rte_random.h>
 
 #include "events.h"
+#include "feed.h"
 #include "table_feed.h"
 #include "gw.h"
 #include "membership.h"
@@ -46,45 +47,14 @@ on_send(void *arg __rte_unused, uint16_t port, uint32_t dst, const uint8_t *igmp
 static void
 on_changed(void *arg __rte_unused, uint16_t port __rte_unused, uint32_t group)
 {
-	struct fwd_source src[FWD_MAX_SOURCES];
-	uint64_t now = gw_now_ms();
-	fwd_mask_t any = 0;
-	uint16_t n = 0;
+	static struct feed_entry e; /* large: off the stack */
 	int ret;
 
 	if (gw.fwd == NULL)
 		return;
-	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
-		struct mship_group_info g;
-		fwd_mask_t bit = (fwd_mask_t)(1u << r);
-
-		if (!gw.port[r].present || mship_group_get(mship, (uint16_t)r, group, &g) != 0)
-			continue;
-		if (g.mode == MSHIP_EXCLUDE)
-			any |= bit;
-		for (uint16_t i = 0; i < g.n_sources; i++) {
-			const struct mship_source *s = &g.sources[i];
-			bool running = s->expires > now;
-			uint16_t k;
-
-			/* EXCLUDE lists only matter where the timer is 0; INCLUDE where it runs. */
-			if (g.mode == MSHIP_EXCLUDE ? running : !running)
-				continue;
-			for (k = 0; k < n && src[k].addr != s->addr; k++)
-				;
-			if (k == n) {
-				if (n == FWD_MAX_SOURCES)
-					continue;
-				src[n++] = (struct fwd_source){ .addr = s->addr };
-			}
-			if (g.mode == MSHIP_EXCLUDE)
-				src[k].exclude |= bit;
-			else
-				src[k].include |= bit;
-		}
-	}
+	feed_merge_group(mship, gw.inside_mask, group, gw_now_ms(), &e);
 	/* Counted, never logged here: control.c summarises refusals once a period. */
-	ret = fwd_table_set(gw.fwd, group, any, src, n);
+	ret = fwd_table_set(gw.fwd, group, e.any_source, e.sources, e.n_sources);
 	if (ret == -ENOSPC)
 		fwd_refused++;
 	else if (ret < 0)
