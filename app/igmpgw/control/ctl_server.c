@@ -22,6 +22,7 @@
 #include <rte_cycles.h>
 #include <rte_log.h>
 
+#include "ctl_client.h"
 #include "ctl_handlers.h"
 #include "ctl_server.h"
 #include "ctl_socket.h"
@@ -36,8 +37,6 @@
  * it reads. So a client costs at most this plus one answer's slice.
  */
 #define OUT_LIMIT (256 * 1024)
-/* An emptied output buffer bigger than this is given back. */
-#define OUT_KEEP (64 * 1024)
 /* Main-lcore time the control socket takes per pass at most (a pass every 0.5 ms). */
 #define PASS_BUDGET_US 1000
 /* Time one client's turn takes at most, so that several get served in one pass. */
@@ -46,41 +45,10 @@
 #define TABLE_SLICE 32
 /* A page of the table ends once its line is this long: far below a client's line limit. */
 #define PAGE_BYTES (256 * 1024)
-/* A half-closed client that takes none of its answers for this long is let go. */
-#define CTL_DRAIN_TIMEOUT_MS 5000
-
-/* A table answer ("groups"), written a slice per turn. */
-struct table_answer {
-	bool active;
-	bool paged;
-	uint32_t left;                /* records the page may still take */
-	uint32_t records;             /* records written so far */
-	size_t bytes;                 /* of the line so far */
-	struct ctl_cursor pos;        /* the next record */
-	gw_ctl_table_next_fn *next;   /* where the records come from */
-};
-
-struct client {
-	int fd;                       /* -1: free slot */
-	char in[IGMPGW_REQUEST_MAX_LINE + 1];    /* the longest line and its newline */
-	size_t in_len;
-	bool discarding;              /* inside a line that was too long */
-	bool eof;                     /* it shut its writing side: answer what it sent, then close */
-	uint64_t drain_deadline;      /* TSC; after eof, pushed on whenever it takes output */
-	char *out;                    /* [out_head, out_len) waits for the socket */
-	size_t out_head;
-	size_t out_len;
-	size_t out_cap;
-	struct table_answer table;
-	struct gw_ctl_session session; /* what its requests set: the events it subscribed to */
-	uint64_t missed;              /* events dropped since it last drained */
-	uint64_t events_sent;
-	uint64_t events_dropped;
-};
 
 struct ctl_server {
 	int listen_fd;
-	struct client *clients;
+	struct gw_ctl_client *clients;
 	uint32_t max_clients;
 	uint32_t turn;                /* the client served first in the next pass */
 	uint64_t events_sent;
@@ -91,100 +59,6 @@ struct ctl_server {
 
 static struct ctl_server srv = { .listen_fd = -1 };
 
-/* ---- output ---- */
-
-static size_t
-out_pending(const struct client *c)
-{
-	return c->out_len - c->out_head;
-}
-
-static int
-out_append(struct client *c, const char *data, size_t len)
-{
-	if (c->out_head > 0 && c->out_len + len > c->out_cap) {
-		memmove(c->out, c->out + c->out_head, out_pending(c));
-		c->out_len -= c->out_head;
-		c->out_head = 0;
-	}
-	if (c->out_len + len > c->out_cap) {
-		size_t cap = c->out_cap == 0 ? 4096 : c->out_cap;
-		char *p;
-
-		while (cap < c->out_len + len)
-			cap *= 2;
-		p = realloc(c->out, cap);
-		if (p == NULL)
-			return -ENOMEM;
-		c->out = p;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, data, len);
-	c->out_len += len;
-	return 0;
-}
-
-static void
-send_json(struct client *c, json_t *obj)
-{
-	size_t len;
-	char *line = ctl_dump_line(obj, &len);
-
-	if (line != NULL)
-		out_append(c, line, len);
-	free(line);
-	json_decref(obj);
-}
-
-static void
-client_close(struct client *c)
-{
-	close(c->fd);
-	free(c->out);
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-}
-
-static uint64_t
-tsc_after_ms(uint64_t ms)
-{
-	return rte_rdtsc() + ms * (rte_get_tsc_hz() / 1000);
-}
-
-/* Writes what the socket takes; tells a drained subscriber how many events it missed. */
-static void
-client_flush(struct client *c)
-{
-	while (out_pending(c) > 0) {
-		ssize_t n = send(c->fd, c->out + c->out_head, out_pending(c),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
-			client_close(c);
-			return;
-		}
-		c->out_head += n;
-		if (c->eof)
-			c->drain_deadline = tsc_after_ms(CTL_DRAIN_TIMEOUT_MS);
-		if (out_pending(c) > 0)
-			continue;
-		c->out_head = c->out_len = 0;
-		if (c->out_cap > OUT_KEEP) {
-			free(c->out);
-			c->out = NULL;
-			c->out_cap = 0;
-		}
-		if (c->missed > 0) {
-			json_t *ev = ctl_missed_event(c->missed);
-
-			c->missed = 0;
-			send_json(c, ev);
-		}
-	}
-}
-
 /* ---- a table answer, a slice at a time ---- */
 
 /*
@@ -192,7 +66,7 @@ client_flush(struct client *c)
  * whose records table_step() adds.
  */
 static void
-table_start(struct client *c, const struct gw_ctl_call *call)
+table_start(struct gw_ctl_client *c, const struct gw_ctl_call *call)
 {
 	const struct ctl_request *req = call->req;
 	char list_open[64];
@@ -201,14 +75,14 @@ table_start(struct client *c, const struct gw_ctl_call *call)
 	char *line = ctl_dump_line(call->resp, &len);
 
 	/* "{...}\n" without its "}\n": the list and the cursor follow. */
-	if (line == NULL || out_append(c, line, len - 2) < 0 ||
-	    out_append(c, list_open, (size_t)open_len) < 0) {
+	if (line == NULL || gw_ctl_client_append(c, line, len - 2) < 0 ||
+	    gw_ctl_client_append(c, list_open, (size_t)open_len) < 0) {
 		free(line);
-		send_json(c, ctl_error_response(req->id, "out of memory"));
+		gw_ctl_client_send(c, ctl_error_response(req->id, "out of memory"));
 		return;
 	}
 	free(line);
-	c->table = (struct table_answer){
+	c->table = (struct gw_ctl_table_answer){
 		.active = true,
 		.paged = req->paged,
 		.left = req->paged ? req->limit : UINT32_MAX,
@@ -220,7 +94,7 @@ table_start(struct client *c, const struct gw_ctl_call *call)
 
 /* Closes the list and the object, with where the next page starts (null: the end). */
 static void
-table_end(struct client *c, bool more)
+table_end(struct gw_ctl_client *c, bool more)
 {
 	char cur[IGMPGW_CURSOR_LEN];
 	char tail[IGMPGW_CURSOR_LEN + 32];
@@ -230,15 +104,15 @@ table_end(struct client *c, bool more)
 		n = snprintf(tail, sizeof(tail), "],\"cursor\":\"%s\"}\n", cur);
 	else
 		n = snprintf(tail, sizeof(tail), "],\"cursor\":null}\n");
-	out_append(c, tail, (size_t)n);
+	gw_ctl_client_append(c, tail, (size_t)n);
 	c->table.active = false;
 }
 
 /* Adds up to TABLE_SLICE records to the answer; ends it at the end of the table or the page. */
 static void
-table_step(struct client *c)
+table_step(struct gw_ctl_client *c)
 {
-	struct table_answer *t = &c->table;
+	struct gw_ctl_table_answer *t = &c->table;
 	json_t *list = json_array();
 	bool more = t->next(&t->pos, RTE_MIN((uint32_t)TABLE_SLICE, t->left), list, gw_now_ms());
 	size_t n = json_array_size(list);
@@ -249,8 +123,8 @@ table_step(struct client *c)
 	if (text != NULL) {
 		/* "[a,b]\n": the records without the brackets, after a comma when not first. */
 		if (t->records > 0)
-			out_append(c, ",", 1);
-		out_append(c, text + 1, len - 3);
+			gw_ctl_client_append(c, ",", 1);
+		gw_ctl_client_append(c, text + 1, len - 3);
 		t->bytes += len - 2;
 		t->records += n;
 		t->left -= n;
@@ -291,7 +165,7 @@ server_stats(void)
 }
 
 static void
-handle_line(struct client *c, const char *line, size_t len)
+handle_line(struct gw_ctl_client *c, const char *line, size_t len)
 {
 	static struct ctl_request req; /* large (items): keep it off the stack */
 	struct gw_ctl_server_stats stats = server_stats();
@@ -299,7 +173,7 @@ handle_line(struct client *c, const char *line, size_t len)
 	const char *error;
 
 	if (ctl_request_parse(line, len, &req, call.err, sizeof(call.err)) < 0) {
-		send_json(c, ctl_error_response(req.id, call.err));
+		gw_ctl_client_send(c, ctl_error_response(req.id, call.err));
 		ctl_request_release(&req);
 		return;
 	}
@@ -308,12 +182,12 @@ handle_line(struct client *c, const char *line, size_t len)
 		handlers[req.cmd](&call) : "unknown cmd";
 	if (error != NULL) {
 		json_decref(call.resp);
-		send_json(c, ctl_error_response(req.id, error));
+		gw_ctl_client_send(c, ctl_error_response(req.id, error));
 	} else if (call.table_next != NULL) {
 		table_start(c, &call);
 		json_decref(call.resp);
 	} else {
-		send_json(c, call.resp);
+		gw_ctl_client_send(c, call.resp);
 	}
 	ctl_request_release(&req);
 }
@@ -326,12 +200,12 @@ handle_line(struct client *c, const char *line, size_t len)
  * for it.
  */
 static void
-serve(struct client *c, uint64_t deadline, bool lines_only)
+serve(struct gw_ctl_client *c, uint64_t deadline, bool lines_only)
 {
 	size_t start = 0;
 	char *nl;
 
-	while (c->fd >= 0 && out_pending(c) < OUT_LIMIT && rte_rdtsc() < deadline) {
+	while (c->fd >= 0 && gw_ctl_client_pending(c) < OUT_LIMIT && rte_rdtsc() < deadline) {
 		if (c->table.active) {
 			if (lines_only)
 				break;
@@ -354,7 +228,7 @@ serve(struct client *c, uint64_t deadline, bool lines_only)
 	if (c->in_len == sizeof(c->in) && memchr(c->in, '\n', c->in_len) == NULL) {
 		/* A full buffer without a newline: refuse the line once, skip to its end. */
 		if (!c->discarding)
-			send_json(c, ctl_error_response(NULL, "request line longer than "
+			gw_ctl_client_send(c, ctl_error_response(NULL, "request line longer than "
 							RTE_STR(IGMPGW_REQUEST_MAX_LINE) " bytes: discarded"));
 		c->discarding = true;
 		c->in_len = 0;
@@ -363,64 +237,64 @@ serve(struct client *c, uint64_t deadline, bool lines_only)
 
 /* A complete line waits in c's input, or a full buffer without one (a line too long). */
 static bool
-input_ready(const struct client *c)
+input_ready(const struct gw_ctl_client *c)
 {
 	return c->in_len == sizeof(c->in) || memchr(c->in, '\n', c->in_len) != NULL;
 }
 
 /* Whether c has a line to answer next (not a table to go on with first). */
 static bool
-has_line(const struct client *c)
+has_line(const struct gw_ctl_client *c)
 {
 	return !c->table.active && input_ready(c);
 }
 
 /* Whether c has work that output room would let us do: a line to answer, a table to write. */
 static bool
-has_work(const struct client *c)
+has_work(const struct gw_ctl_client *c)
 {
 	return c->table.active || input_ready(c);
 }
 
 /* Takes what fits in the input buffer. Requests are read only while output drains. */
 static void
-client_read(struct client *c)
+client_read(struct gw_ctl_client *c)
 {
 	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 
 	if (n == 0) {
 		/* Done sending: everything it sent is answered before we close. */
 		c->eof = true;
-		c->drain_deadline = tsc_after_ms(CTL_DRAIN_TIMEOUT_MS);
+		c->drain_deadline = gw_tsc_after_ms(CTL_DRAIN_TIMEOUT_MS);
 		return;
 	}
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			client_close(c);
+			gw_ctl_client_close(c);
 		return;
 	}
 	c->in_len += n;
 }
 
 static bool
-wants_input(const struct client *c)
+wants_input(const struct gw_ctl_client *c)
 {
-	return !c->eof && c->in_len < sizeof(c->in) && out_pending(c) < OUT_LIMIT;
+	return !c->eof && c->in_len < sizeof(c->in) && gw_ctl_client_pending(c) < OUT_LIMIT;
 }
 
 /* A half-closed client goes once its answers are out, or when it stops taking them. */
 static void
-maybe_close(struct client *c, uint64_t now)
+maybe_close(struct gw_ctl_client *c, uint64_t now)
 {
 	if (c->fd < 0 || !c->eof)
 		return;
-	if (out_pending(c) == 0 && !has_work(c)) {
-		client_close(c);
+	if (gw_ctl_client_pending(c) == 0 && !has_work(c)) {
+		gw_ctl_client_close(c);
 	} else if (now > c->drain_deadline) {
 		srv.clients_timed_out++;
 		GW_LOG(INFO, "control client closed: it took none of its answers for %d ms after it "
 		       "stopped sending", CTL_DRAIN_TIMEOUT_MS);
-		client_close(c);
+		gw_ctl_client_close(c);
 	}
 }
 
@@ -429,7 +303,7 @@ accept_clients(void)
 {
 	for (;;) {
 		int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct client *slot = NULL;
+		struct gw_ctl_client *slot = NULL;
 
 		if (fd < 0)
 			return;
@@ -462,18 +336,18 @@ take_turns(uint64_t pass_end, bool lines_only)
 	uint32_t k;
 
 	for (k = 0; k < srv.max_clients; k++) {
-		struct client *c = &srv.clients[(srv.turn + k) % srv.max_clients];
+		struct gw_ctl_client *c = &srv.clients[(srv.turn + k) % srv.max_clients];
 		uint64_t now;
 
-		if (c->fd < 0 || out_pending(c) >= OUT_LIMIT ||
+		if (c->fd < 0 || gw_ctl_client_pending(c) >= OUT_LIMIT ||
 		    !(lines_only ? has_line(c) : has_work(c)))
 			continue;
 		now = rte_rdtsc();
 		if (now >= pass_end)
 			break;
 		serve(c, RTE_MIN(now + turn_tsc, pass_end), lines_only);
-		if (c->fd >= 0 && out_pending(c) > 0)
-			client_flush(c);
+		if (c->fd >= 0 && gw_ctl_client_pending(c) > 0)
+			gw_ctl_client_flush(c);
 	}
 	return k;
 }
@@ -489,7 +363,7 @@ void
 gw_ctl_poll(void)
 {
 	struct pollfd pfd[1 + 1024];
-	struct client *owner[1 + 1024];
+	struct gw_ctl_client *owner[1 + 1024];
 	uint64_t now, pass_end;
 	nfds_t n = 0;
 	uint32_t k;
@@ -500,29 +374,29 @@ gw_ctl_poll(void)
 	pfd[n].events = POLLIN;
 	owner[n++] = NULL;
 	for (uint32_t i = 0; i < srv.max_clients && n < RTE_DIM(pfd); i++) {
-		struct client *c = &srv.clients[i];
+		struct gw_ctl_client *c = &srv.clients[i];
 
 		if (c->fd < 0)
 			continue;
 		pfd[n].fd = c->fd;
-		pfd[n].events = (wants_input(c) ? POLLIN : 0) | (out_pending(c) > 0 ? POLLOUT : 0);
+		pfd[n].events = (wants_input(c) ? POLLIN : 0) | (gw_ctl_client_pending(c) > 0 ? POLLOUT : 0);
 		pfd[n].revents = 0;
 		owner[n++] = c;
 	}
 	if (poll(pfd, n, 0) < 0)
 		return;
 	for (nfds_t i = 1; i < n; i++) {
-		struct client *c = owner[i];
+		struct gw_ctl_client *c = owner[i];
 
 		/* Hung up both ways (or broken): nobody is left to read an answer. */
 		if (pfd[i].revents & (POLLHUP | POLLERR)) {
-			client_close(c);
+			gw_ctl_client_close(c);
 			continue;
 		}
 		if (pfd[i].revents & POLLIN)
 			client_read(c);
-		if (c->fd >= 0 && out_pending(c) > 0)
-			client_flush(c);
+		if (c->fd >= 0 && gw_ctl_client_pending(c) > 0)
+			gw_ctl_client_flush(c);
 	}
 
 	pass_end = rte_rdtsc() + PASS_BUDGET_US * (rte_get_tsc_hz() / 1000000);
@@ -549,7 +423,7 @@ publish(const struct ctl_event *ev, void *arg __rte_unused)
 	char *line = NULL;
 
 	for (uint32_t i = 0; i < srv.max_clients; i++) {
-		struct client *c = &srv.clients[i];
+		struct gw_ctl_client *c = &srv.clients[i];
 
 		if (c->fd < 0 || !(c->session.events & (1u << ev->kind)))
 			continue;
@@ -561,7 +435,7 @@ publish(const struct ctl_event *ev, void *arg __rte_unused)
 			if (line == NULL)
 				break;
 		}
-		if (out_pending(c) + len > OUT_LIMIT || out_append(c, line, len) < 0) {
+		if (gw_ctl_client_pending(c) + len > OUT_LIMIT || gw_ctl_client_append(c, line, len) < 0) {
 			c->missed++;
 			c->events_dropped++;
 			srv.events_dropped++;
@@ -569,7 +443,7 @@ publish(const struct ctl_event *ev, void *arg __rte_unused)
 		}
 		c->events_sent++;
 		srv.events_sent++;
-		client_flush(c);
+		gw_ctl_client_flush(c);
 	}
 	free(line);
 }
@@ -609,7 +483,7 @@ gw_ctl_close(void)
 {
 	for (uint32_t i = 0; srv.clients != NULL && i < srv.max_clients; i++)
 		if (srv.clients[i].fd >= 0)
-			client_close(&srv.clients[i]);
+			gw_ctl_client_close(&srv.clients[i]);
 	free(srv.clients);
 	srv.clients = NULL;
 	if (srv.listen_fd >= 0) {
