@@ -340,6 +340,64 @@ load_forward(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t 
 	return 0;
 }
 
+/* "GROUP [source ADDR]..." */
+static int
+parse_join(const char *name, const char *v, struct gw_join *j, char *err, size_t err_len)
+{
+	char buf[CFG_VALUE_LEN];
+	char *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	memset(j, 0, sizeof(*j));
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	tok = strtok_r(buf, " \t", &save);
+	if (tok == NULL || gw_cfg_parse_ipv4(tok, &j->group) < 0 || !igmp_is_multicast(j->group))
+		goto bad;
+	if (igmp_is_link_local_group(j->group))
+		return gw_cfg_fail(err, err_len, "config: join.%s: %s is link-local (224.0.0.x): it is never reported",
+				   name, tok);
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		uint32_t src;
+
+		if (strcmp(tok, "source") != 0)
+			goto bad;
+		tok = strtok_r(NULL, " \t", &save);
+		if (tok == NULL || gw_cfg_parse_ipv4(tok, &src) < 0 || src == 0 ||
+		    igmp_is_multicast_or_reserved(src))
+			goto bad;
+		if (j->n_sources == GW_JOIN_MAX_SOURCES)
+			return gw_cfg_fail(err, err_len, "config: join.%s: more than %d sources",
+					   name, GW_JOIN_MAX_SOURCES);
+		j->sources[j->n_sources++] = src;
+	}
+	return 0;
+bad:
+	return gw_cfg_fail(err, err_len, "config: join.%s: '%s' is not 'GROUP [source ADDR]...'",
+			   name, v);
+}
+
+static int
+load_join(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err_len)
+{
+	struct rte_cfgfile_entry entries[GW_MAX_JOINS + 1];
+	int n;
+	int ret;
+
+	if (!rte_cfgfile_has_section(file, "join"))
+		return 0;
+	n = rte_cfgfile_section_entries(file, "join", entries, GW_MAX_JOINS + 1);
+	if (n > GW_MAX_JOINS)
+		return gw_cfg_fail(err, err_len, "config: [join]: more than %d joins", GW_MAX_JOINS);
+	for (int i = 0; i < n; i++) {
+		ret = parse_join(entries[i].name, entries[i].value, &cfg->join.joins[i], err,
+				 err_len);
+		if (ret < 0)
+			return ret;
+	}
+	cfg->join.n = (uint16_t)(n < 0 ? 0 : n);
+	return 0;
+}
+
 int
 gw_config_load(struct gw_config *cfg, const char *path, const char *const *overrides,
 	       int n_overrides, char *err, size_t err_len)
@@ -374,6 +432,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = load_tracking(file, cfg, err, err_len);
 	if (ret == 0)
 		ret = load_forward(file, cfg, err, err_len);
+	if (ret == 0)
+		ret = load_join(file, cfg, err, err_len);
 
 	rte_cfgfile_close(file);
 	return ret;

@@ -114,6 +114,23 @@ struct gw_limits_config {
 	uint32_t max_sources_per_group;
 };
 
+/* A static upstream join, like smcroute's mgroup: group from any source or from these. */
+#define GW_MAX_JOINS 64
+#define GW_JOIN_NAME_LEN 64
+#define GW_JOIN_MAX_SOURCES 8
+
+struct gw_join {
+	char name[GW_JOIN_NAME_LEN];
+	uint32_t group;            /* network order */
+	uint16_t n_sources;        /* 0 = any source */
+	uint32_t sources[GW_JOIN_MAX_SOURCES]; /* network order */
+};
+
+struct gw_join_config {
+	uint16_t n;
+	struct gw_join joins[GW_MAX_JOINS];
+};
+
 struct gw_config {
 	struct gw_port_config port[GW_MAX_PORTS]; /* indexed by enum gw_role */
 	struct gw_igmp_config igmp;
@@ -123,6 +140,7 @@ struct gw_config {
 	struct gw_querier_config querier;
 	struct gw_limits_config limits;
 	struct gw_forward_config forward;
+	struct gw_join_config join;  /* [join] */
 };
 
 /* "outside", "alt", "inside", "inside2" ... "inside8". */

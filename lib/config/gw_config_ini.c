@@ -80,6 +80,7 @@ static const struct section_spec sections[] = {
 	{ "limits", limits_keys },
 	{ "forward", forward_keys },
 	{ "mroute", NULL },         /* any key: the route's name */
+	{ "join", NULL },           /* any key: the join's name */
 };
 
 int

@@ -691,6 +691,63 @@ test_tracking_full(void)
 		  rt[2].prefix_len, rt[2].ports);
 }
 
+/* [join]: smcroute's mgroup, NAME = GROUP [source ADDR]... */
+static void
+test_joins(void)
+{
+	static const char *const bad[] = {
+		"",
+		"10.0.0.1",                     /* not a group */
+		"240.0.0.1",
+		"239.1.1",
+		"239.1.1.1 to inside",          /* a join names no ports */
+		"239.1.1.1 source",
+		"239.1.1.1 source bogus",
+		"239.1.1.1 source 0.0.0.0",
+		"239.1.1.1 source 239.1.1.2",
+		"239.1.1.1 10.0.0.1",
+		"224.0.0.22",                   /* link-local: never reported */
+		"239.1.1.1 source 1.0.0.1 source 1.0.0.2 source 1.0.0.3 source 1.0.0.4 "
+		"source 1.0.0.5 source 1.0.0.6 source 1.0.0.7 source 1.0.0.8 source 1.0.0.9",
+								/* over GW_JOIN_MAX_SOURCES */
+	};
+	const char *o[] = { "join.cam=239.5.5.5" };
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	char text[64];
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char line[400];
+		char what[300];
+
+		snprintf(line, sizeof(line), "[join]\njoin_%zu = %s\n", i, bad[i]);
+		snprintf(what, sizeof(what), "join '%s'", bad[i]);
+		snprintf(text, sizeof(text), "join.join_%zu", i);
+		check_error_line(what, line, text);
+	}
+	ret = load_text(MINIMAL "[join]\ntv = 239.1.1.1\n"
+			"ssm = 232.1.1.1 source 10.0.0.1 source 10.0.0.2 ; two sources\n",
+			NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.join.n == 2, "two joins load (ret %d, %u)", ret, cfg.join.n);
+	if (ret != 0 || cfg.join.n != 2)
+		return;
+	TAP_CHECK(strcmp(cfg.join.joins[0].name, "tv") == 0 &&
+		  cfg.join.joins[0].group == addr(239, 1, 1, 1) && cfg.join.joins[0].n_sources == 0,
+		  "join tv: 239.1.1.1 from any source");
+	TAP_CHECK(strcmp(cfg.join.joins[1].name, "ssm") == 0 &&
+		  cfg.join.joins[1].group == addr(232, 1, 1, 1) && cfg.join.joins[1].n_sources == 2 &&
+		  cfg.join.joins[1].sources[0] == addr(10, 0, 0, 1) &&
+		  cfg.join.joins[1].sources[1] == addr(10, 0, 0, 2),
+		  "join ssm: 232.1.1.1 from 10.0.0.1 and 10.0.0.2 (%u sources)",
+		  cfg.join.joins[1].n_sources);
+	ret = load_text(MINIMAL, o, 1, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.join.n == 1 && cfg.join.joins[0].group == addr(239, 5, 5, 5),
+		  "--set join.cam=239.5.5.5 makes a join (ret %d, %u)", ret, cfg.join.n);
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.join.n == 0, "default: no joins");
+}
+
 static void
 test_tracking_defaults(void)
 {
@@ -1099,6 +1156,7 @@ main(void)
 	test_seconds();
 	test_tracking_errors();
 	test_mroutes();
+	test_joins();
 	test_port_subnets();
 	test_not_a_file();
 	test_set_control_characters();

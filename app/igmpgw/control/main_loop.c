@@ -26,6 +26,7 @@
 #include "tracking.h"
 #include "gw.h"
 #include "originate.h"
+#include "static_joins.h"
 #include "mship_timers.h"
 
 #define GW_LOG_PART control
@@ -56,8 +57,10 @@ handle_event(struct rte_mbuf *m)
 			gw_feed_asked(role, &msg, m->hash.usr, gw_now_ms());
 		return;
 	}
-	if (msg.type == IGMP_TYPE_QUERY)
+	if (msg.type == IGMP_TYPE_QUERY) {
 		gw_tracking_input(role, &ip, &msg, gw_now_ms());
+		gw_joins_query(role, &msg);
+	}
 	if (!(msg.type == IGMP_TYPE_QUERY ? gw.cfg.igmp.query_notify :
 	      gw.cfg.igmp.membership_reports_from_network))
 		return;
@@ -225,6 +228,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_ctl_poll();
 	gw_feed_poll(gw_now_ms());
 	gw_tracking_poll(gw_now_ms());
+	gw_joins_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
 	gw_originate_poll();
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {

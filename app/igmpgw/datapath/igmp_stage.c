@@ -169,7 +169,8 @@ main_wants(struct worker *w, enum gw_role role, const struct igmp_msg *msg,
 		return gw.feed_tracking ||
 			(gw.feed_asked && d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE &&
 			 asked_needs_feed(w, role, msg, d));
-	return gw.feed_tracking && d->learn_querier;
+	/* Upstream queries: tracking answers them, and so do static joins. */
+	return (gw.feed_tracking || gw.cfg.join.n > 0) && d->learn_querier;
 }
 
 void

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Static upstream joins ([join], smcroute's mgroup): with no host joined, the
+gateway asks the upstream snooping bridge for the group at start, answers the
+bridge's queries for as long as the join is configured (the mdb entry outlives
+the membership interval), in goIGMP mode and in tracking mode, and asks again on
+alt when igmpgwctl makes alt the active outside. Judges: the bridges' mdb and
+tshark on the gateway's ports.
+"""
+
+import subprocess
+import time
+
+import pytest
+
+from gwlab import BUILD, GW_ADDR, QUERIER, wait_until
+
+# Queries every 2 s; an entry nobody refreshes leaves the mdb after 6 s.
+QI, MI = 2, 6
+LAB_ENV = {"LAB_QUERY_INTERVAL": QI, "LAB_QUERY_RESPONSE_INTERVAL": 1,
+           "LAB_MEMBERSHIP_INTERVAL": MI}
+CTL = BUILD / "app" / "igmpgwctl"
+ANY, SSM, SSM_SRC = "239.44.0.1", "232.44.0.2", "10.200.1.10"
+JOINS = (f"join.tv={ANY}", f"join.ssm={SSM} source {SSM_SRC}")
+TRACK = ("proxy.track_membership=yes", "querier.enabled=yes", "igmp.proxy_out_to_in=no")
+MODES = {"goigmp": (), "tracking": TRACK}
+NODE = {"outside": "up", "alt": "alt"}
+
+
+def is_query_from(role):
+    return lambda p: p["igmp.type"] == "0x11" and p["ip.src"] == QUERIER[role]
+
+
+def reports(group):
+    """A v2 report of group, or a v3 report with a record for it."""
+    return lambda p: (p["igmp.type"] in ("0x16", "0x22") and
+                      group in p.get("igmp.maddr", "").split(","))
+
+
+def mdb_holds_for(lab, node, groups, seconds):
+    """groups stay in node's mdb for seconds (checked twice a second)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        missing = set(groups) - lab.mdb_groups(node)
+        assert not missing, f"{missing} left {node}'s mdb with the join configured"
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_static_join_held_upstream(lab, gateway, mode):
+    # What an earlier test's gateway joined ages out first (nobody answers for it).
+    wait_until(lambda: {ANY, SSM}.isdisjoint(lab.mdb_groups("up")), MI + QI + 3,
+               "the upstream mdb without the joins before the gateway starts")
+    gw = gateway(*(MODES[mode] + JOINS))
+    gw.wait_log(r"reported 2 static joins on outside")
+    wait_until(lambda: {ANY, SSM} <= lab.mdb_groups("up"), 5,
+               "both joins in the upstream bridge's mdb")
+    # Past three membership intervals: only answers to the bridge's queries keep them.
+    mdb_holds_for(lab, "up", (ANY, SSM), 3 * MI)
+    q = gw.wire["outside"].wait_for(is_query_from("outside"), QI + 2, "an upstream query")
+    for g in (ANY, SSM):
+        p = gw.wait_emitted("outside", lambda p, g=g: reports(g)(p) and
+                            float(p["frame.time_epoch"]) > float(q["frame.time_epoch"]),
+                            QI + 3, f"the gateway's answer for {g} after a query")
+        assert p["ip.src"] == GW_ADDR["outside"]
+    # Nobody inside joined: nothing is tracked, and nothing went to alt.
+    assert not gw.emitted("alt")
+    assert {ANY, SSM}.isdisjoint(lab.mdb_groups("alt"))
+
+
+def test_static_join_follows_the_active_outside(lab, gateway):
+    gw = gateway(*JOINS)
+    wait_until(lambda: {ANY, SSM} <= lab.mdb_groups("up"), 5, "the joins on outside")
+    out = subprocess.run([str(CTL), "-s", str(gw.control_path), "select-outside", "alt"],
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode == 0, out.stdout + out.stderr
+    wait_until(lambda: {ANY, SSM} <= lab.mdb_groups("alt"), 5, "the joins on alt")
+    gw.wait_emitted("alt", reports(ANY), 3, "the report on alt")
+    mdb_holds_for(lab, "alt", (ANY, SSM), 2 * MI)
+    # outside is no longer active: its queries go unanswered and the entries age out.
+    wait_until(lambda: {ANY, SSM}.isdisjoint(lab.mdb_groups("up")), MI + QI + 3,
+               "the joins to leave the outside bridge's mdb")
