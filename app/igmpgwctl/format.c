@@ -14,6 +14,9 @@ value_str(const json_t *v, char *buf, size_t len)
 {
 	char *text;
 
+	/* A key the answer lacks: json_typeof would read through NULL. */
+	if (v == NULL)
+		return "?";
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return json_string_value(v);
@@ -37,7 +40,7 @@ value_str(const json_t *v, char *buf, size_t len)
 	default:
 		break;
 	}
-	return v == NULL ? "?" : "-";
+	return "-";
 }
 
 void
