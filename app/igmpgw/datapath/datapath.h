@@ -90,9 +90,6 @@ is_ipv4_multicast(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
 		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && igmp_is_multicast(ip->dst_addr);
 }
 
-/* worker.c: one frame received on role's port, classified and handed on. */
-void dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m);
-
 /* igmp_stage.c: validates, decides (igmp_proxy) and proxies an IGMP frame. */
 void dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		   const struct rte_ether_hdr *eth);
@@ -101,11 +98,13 @@ void dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
  * replicate.c: multicast data from the active outside to the inside ports
  * that want it. dp_forward_multicast returns false for what is not ours to
  * forward (link-local groups, multicast from inside): the caller hands it to
- * the kernel. dp_forward_burst takes a whole burst of the active outside.
+ * the kernel. dp_forward_burst takes a whole burst of the active outside and
+ * leaves what is not plain data at the front of pkts, returning its count.
  */
 bool dp_forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 			  struct rte_ether_hdr *eth);
-void dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, uint16_t n);
+uint16_t dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts,
+			  uint16_t n);
 
 /* exception.c: a frame for role's kernel twin (learning neighbours from its ARP). */
 void dp_to_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m);

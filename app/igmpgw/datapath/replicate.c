@@ -182,10 +182,11 @@ static_assert(BURST <= FWD_LOOKUP_BULK_MAX, "a burst fits one bulk lookup");
 
 /*
  * A burst from the active outside with forwarding on: its data frames are
- * looked up together, so their table cache misses overlap; everything else
- * goes frame by frame as on any port.
+ * looked up together, so their table cache misses overlap. Everything else is
+ * left at the front of pkts, in order, for the caller's per-frame path; the
+ * count of those is returned.
  */
-void
+uint16_t
 dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct gw_port_stats *st = stats_of(w, role);
@@ -194,7 +195,7 @@ dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, ui
 	uint32_t groups[BURST], sources[BURST];
 	fwd_mask_t ports[BURST];
 	uint16_t sent[GW_MAX_PORTS] = { 0 };
-	uint16_t n_data = 0, n_unwanted = 0;
+	uint16_t n_data = 0, n_unwanted = 0, n_other = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -202,7 +203,7 @@ dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, ui
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
 
 		if (unlikely(!is_plain_data(m, eth, own))) {
-			dp_port_frame(w, role, m);
+			pkts[n_other++] = m;
 			continue;
 		}
 		data[n_data] = m;
@@ -211,7 +212,7 @@ dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, ui
 		n_data++;
 	}
 	if (n_data == 0)
-		return;
+		return n_other;
 	st->cnt[GW_CNT_rx_packets] += n_data;
 	st->cnt[GW_CNT_mcast_received] += n_data;
 	fwd_table_lookup_bulk(gw.fwd, groups, sources, n_data, ports);
@@ -229,4 +230,5 @@ dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts, ui
 		st->cnt[GW_CNT_mcast_no_members] += n_unwanted;
 		rte_pktmbuf_free_bulk(unwanted, n_unwanted);
 	}
+	return n_other;
 }

@@ -21,7 +21,8 @@
 
 #define GW_LOG_PART datapath
 
-void
+/* One frame received on role's port, classified and handed on. */
+static void
 dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 {
 	struct gw_port *p = &gw.port[role];
@@ -156,12 +157,10 @@ gw_worker_main(void *arg)
 			n = rte_eth_rx_burst(p->port_id, w.queue, pkts, BURST);
 			if (n != 0) {
 				w.burst_tsc = rte_rdtsc();
-				if (gw.fwd != NULL && r == (int)gw_active_outside()) {
-					dp_forward_burst(&w, r, pkts, n);
-				} else {
-					for (uint16_t i = 0; i < n; i++)
-						dp_port_frame(&w, r, pkts[i]);
-				}
+				if (gw.fwd != NULL && r == (int)gw_active_outside())
+					n = dp_forward_burst(&w, r, pkts, n);
+				for (uint16_t i = 0; i < n; i++)
+					dp_port_frame(&w, r, pkts[i]);
 			}
 
 			/* Twins have one queue: the port's owner serves it. */
