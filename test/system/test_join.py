@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from gwlab import BUILD, GW_ADDR, QUERIER, wait_until
+from gwlab import BUILD, GW_ADDR, HOST, QUERIER, join_group, wait_until
 
 # Queries every 2 s; an entry nobody refreshes leaves the mdb after 6 s.
 QI, MI = 2, 6
@@ -79,3 +79,29 @@ def test_static_join_follows_the_active_outside(lab, gateway):
     # outside is no longer active: its queries go unanswered and the entries age out.
     wait_until(lambda: {ANY, SSM}.isdisjoint(lab.mdb_groups("up")), MI + QI + 3,
                "the joins to leave the outside bridge's mdb")
+
+
+def test_member_leaving_keeps_the_join_upstream(lab, gateway):
+    """Tracking mode: a host joins a statically joined group and leaves it. The
+    RFC 4605 proxy tells the upstream its members are gone, the bridge asks for
+    the group, and the gateway answers for the join: the mdb entry stays."""
+    wait_until(lambda: ANY not in lab.mdb_groups("up"), MI + QI + 3,
+               "the upstream mdb without the join before the gateway starts")
+    gw = gateway(*(TRACK + JOINS))
+    wait_until(lambda: ANY in lab.mdb_groups("up"), 5, "the join in the upstream mdb")
+    host = join_group(lab.ns("h1"), ANY, HOST["h1"])
+    try:
+        wait_until(lambda: any(g["group"] == ANY for g in tracked(gw)), 8,
+                   f"{ANY} tracked on the inside")
+    finally:
+        host.close()
+    wait_until(lambda: not any(g["group"] == ANY for g in tracked(gw)), 10,
+               f"{ANY} to leave the tracked groups")
+    mdb_holds_for(lab, "up", (ANY,), 2 * MI)
+
+
+def tracked(gw):
+    with gw.control() as c:
+        r = c.request("groups")
+    assert r["ok"], r
+    return r["groups"]
