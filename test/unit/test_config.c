@@ -707,9 +707,9 @@ test_joins(void)
 		"239.1.1.1 source 239.1.1.2",
 		"239.1.1.1 10.0.0.1",
 		"224.0.0.22",                   /* link-local: never reported */
-		"239.1.1.1 source 1.0.0.1 source 1.0.0.2 source 1.0.0.3 source 1.0.0.4 "
-		"source 1.0.0.5 source 1.0.0.6 source 1.0.0.7 source 1.0.0.8 source 1.0.0.9",
-								/* over GW_JOIN_MAX_SOURCES */
+		/* over GW_JOIN_MAX_SOURCES (parenthesised: one string on purpose) */
+		("239.1.1.1 source 1.0.0.1 source 1.0.0.2 source 1.0.0.3 source 1.0.0.4 "
+		 "source 1.0.0.5 source 1.0.0.6 source 1.0.0.7 source 1.0.0.8 source 1.0.0.9"),
 	};
 	const char *o[] = { "join.cam=239.5.5.5" };
 	struct gw_config cfg;
