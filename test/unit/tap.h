@@ -25,6 +25,18 @@ static int tap_failed;
 	printf("\n"); \
 } while (0)
 
+/* An integer check that prints what it got, and what it wanted when they differ. */
+#define CHECK_INT(got, want, ...) do { \
+	long long got_ = (long long)(got); \
+	long long want_ = (long long)(want); \
+	char what_[200]; \
+	snprintf(what_, sizeof(what_), __VA_ARGS__); \
+	if (got_ == want_) \
+		TAP_CHECK(true, "%s: %lld", what_, got_); \
+	else \
+		TAP_CHECK(false, "%s: %lld (want %lld)", what_, got_, want_); \
+} while (0)
+
 /* Call last: prints the plan and gives main its exit status. */
 #define TAP_DONE() (printf("1..%d\n", tap_count), tap_failed ? 1 : 0)
 

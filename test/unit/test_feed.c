@@ -83,17 +83,6 @@ ports_str(unsigned int mask)
 		TAP_CHECK(false, "%s: %s (want %s)", what_, ports_str(got_), ports_str(want_)); \
 } while (0)
 
-#define CHECK_INT(got, want, ...) do { \
-	long long got_ = (long long)(got); \
-	long long want_ = (long long)(want); \
-	char what_[200]; \
-	snprintf(what_, sizeof(what_), __VA_ARGS__); \
-	if (got_ == want_) \
-		TAP_CHECK(true, "%s: %lld", what_, got_); \
-	else \
-		TAP_CHECK(false, "%s: %lld (want %lld)", what_, got_, want_); \
-} while (0)
-
 static uint32_t
 ip(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {

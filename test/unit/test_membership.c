@@ -34,17 +34,6 @@
 		  strcmp(got_, want_) == 0 ? "" : "\")"); \
 } while (0)
 
-#define CHECK_INT(got, want, ...) do { \
-	long long got_ = (long long)(got); \
-	long long want_ = (long long)(want); \
-	char what_[200]; \
-	snprintf(what_, sizeof(what_), __VA_ARGS__); \
-	if (got_ == want_) \
-		TAP_CHECK(true, "%s: %lld", what_, got_); \
-	else \
-		TAP_CHECK(false, "%s: %lld (want %lld)", what_, got_, want_); \
-} while (0)
-
 /* Compares outcomes of mship_input() by counter name. */
 #define CHECK_CTR(got, want, ...) \
 	CHECK_STR(mship_counter_name(got), mship_counter_name(want), __VA_ARGS__)
