@@ -126,8 +126,14 @@ probe_error(const char *devargs, int ret)
 	return strerror(-ret);
 }
 
+/*
+ * Configures and starts one port with n_rxq RX and n_txq TX queues, RX into
+ * pool on socket. mtu 0 leaves the PMD's default. On failure writes one line
+ * (without the key, the caller names it) to err and returns a negative errno.
+ */
 static int
-configure_port(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool, int socket)
+configure_port(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, uint16_t mtu,
+	       struct rte_mempool *pool, int socket, char *err, size_t err_len)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -138,31 +144,44 @@ configure_port(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool, in
 	memset(&conf, 0, sizeof(conf));
 	ret = rte_eth_dev_info_get(port_id, &info);
 	if (ret < 0)
-		return ret;
-	if (n_queues > info.max_rx_queues || n_queues > info.max_tx_queues)
+		goto fail;
+	if (n_rxq > info.max_rx_queues || n_txq > info.max_tx_queues) {
+		snprintf(err, err_len, "%u rx/%u tx queues asked, the PMD offers %u/%u", n_rxq, n_txq,
+			 info.max_rx_queues, info.max_tx_queues);
 		return -EINVAL;
-	ret = rte_eth_dev_configure(port_id, n_queues, n_queues, &conf);
+	}
+	ret = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
 	if (ret < 0)
-		return ret;
+		goto fail;
+	if (mtu != 0) {
+		ret = rte_eth_dev_set_mtu(port_id, mtu);
+		if (ret < 0)
+			goto fail;
+	}
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_desc, &tx_desc);
 	if (ret < 0)
-		return ret;
-	for (uint16_t q = 0; q < n_queues; q++) {
+		goto fail;
+	for (uint16_t q = 0; q < n_rxq; q++) {
 		ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, socket, NULL, pool);
 		if (ret < 0)
-			return ret;
+			goto fail;
+	}
+	for (uint16_t q = 0; q < n_txq; q++) {
 		ret = rte_eth_tx_queue_setup(port_id, q, tx_desc, socket, NULL);
 		if (ret < 0)
-			return ret;
+			goto fail;
 	}
 	ret = rte_eth_dev_start(port_id);
 	if (ret < 0)
-		return ret;
+		goto fail;
 	started[port_id] = true;
 	/* IGMP and multicast data arrive for groups no NIC filter knows about. */
 	rte_eth_promiscuous_enable(port_id);
 	rte_eth_allmulticast_enable(port_id);
 	return 0;
+fail:
+	snprintf(err, err_len, "%s", strerror(-ret));
+	return ret;
 }
 
 static void
@@ -221,6 +240,7 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	char devargs[256];
 	char name[64];
 	char path[128];
+	char why[160];
 	int ret;
 
 	p->twin_id = GW_NO_PORT;
@@ -248,10 +268,10 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	/* The gateway owns IGMP and the lab has no use for MLD on the twin. */
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->twin_ifname);
 	write_sysctl(path, "1");
-	ret = configure_port(p->twin_id, 1, p->pool, p->socket);
+	ret = configure_port(p->twin_id, 1, 1, 0, p->pool, p->socket, why, sizeof(why));
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: exception.mode: cannot start the kernel twin %s: %s",
-			    p->twin_ifname, strerror(-ret));
+			    p->twin_ifname, why);
 	ret = configure_kernel_iface(p->twin_ifname, p->addr, p->prefix_len);
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.address: cannot set it on the kernel twin %s: %s",
@@ -264,6 +284,7 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	  size_t err_len)
 {
 	const char *role = gw_role_name(pc->role);
+	char why[160];
 	int ret;
 
 	p->role = pc->role;
@@ -291,10 +312,11 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
 			    strerror(-ret));
-	ret = configure_port(p->port_id, (uint16_t)n_queues, p->pool, p->socket);
+	ret = configure_port(p->port_id, (uint16_t)n_queues, (uint16_t)n_queues, 0, p->pool, p->socket,
+			     why, sizeof(why));
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot start '%s' with %u queues: %s", role,
-			    p->name, n_queues, strerror(-ret));
+			    p->name, n_queues, why);
 	return open_twin(p, err, err_len);
 }
 
