@@ -4,8 +4,10 @@
  * probing, tombstone-free deletion by back-shifting) of 4-byte slots points
  * into a dense entry array used from its start, and source lists are
  * allocated only for groups that have sources: memory follows the groups
- * held and is bounded by max_groups.
+ * held and is bounded by max_groups. A second index, the entries sorted by
+ * group address, gives the groups view its ordered walk.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,8 @@
 #include "asked_groups.h"
 
 #define MAX_PORTS 16
+
+_Static_assert(ASKED_VIA_COUNT <= 4, "asked_entry keeps a port's via in two bits");
 
 struct asked_source {
 	uint32_t addr;
@@ -25,6 +29,10 @@ struct asked_entry {
 	uint16_t n_sources;
 	struct asked_source *sources;          /* room for max_sources, or NULL */
 	uint64_t expires[MAX_PORTS];           /* per port, ms; 0 = not asked */
+	/* How each port last asked, 2 bits a port, and who asked last (of any port): cheap. */
+	uint32_t via;
+	uint32_t last_from;
+	uint8_t last_port;
 };
 
 struct asked_groups {
@@ -32,6 +40,7 @@ struct asked_groups {
 	uint32_t mask;                         /* slot count - 1 */
 	uint32_t shift;                        /* 32 - log2(slot count) */
 	struct asked_entry *entries;           /* max_groups of them */
+	uint32_t *order;                       /* [0, count): entry indexes by group, host order */
 	uint32_t *free_entries;                /* indexes given back, reused first */
 	uint32_t n_free;
 	uint32_t high_water;                   /* entries ever used: [0, high_water) */
@@ -81,7 +90,9 @@ asked_groups_create(uint32_t max_groups, uint16_t max_sources, uint64_t lifetime
 	/* At least one of each: calloc(0) may give NULL, which would read as failure. */
 	a->entries = calloc(max_groups + 1, sizeof(*a->entries));
 	a->free_entries = calloc(max_groups + 1, sizeof(*a->free_entries));
-	if (a->slots == NULL || a->entries == NULL || a->free_entries == NULL) {
+	a->order = calloc(max_groups + 1, sizeof(*a->order));
+	if (a->slots == NULL || a->entries == NULL || a->free_entries == NULL ||
+	    a->order == NULL) {
 		asked_groups_free(a);
 		return NULL;
 	}
@@ -105,7 +116,20 @@ asked_groups_free(struct asked_groups *a)
 	free(a->slots);
 	free(a->entries);
 	free(a->free_entries);
+	free(a->order);
 	free(a);
+}
+
+const char *
+asked_via_name(enum asked_via via)
+{
+	static const char *const names[] = {
+#define ASKED_VIA_NAME(code, name) [ASKED_VIA_##code] = name,
+		ASKED_VIA_LIST(ASKED_VIA_NAME)
+#undef ASKED_VIA_NAME
+	};
+
+	return (unsigned int)via < ASKED_VIA_COUNT ? names[via] : names[ASKED_VIA_UNKNOWN];
 }
 
 static inline struct asked_entry *
@@ -136,6 +160,23 @@ find(const struct asked_groups *a, uint32_t group)
 	return slot == UINT32_MAX ? NULL : entry_at(a, slot);
 }
 
+/* The place in order of the first group not below group (host order). */
+static uint32_t
+order_find(const struct asked_groups *a, uint32_t group)
+{
+	uint32_t key = ntohl(group), lo = 0, hi = a->count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ntohl(a->entries[a->order[mid]].group) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Takes an unused entry for group and its slot. The caller checked count < max_groups. */
 static struct asked_entry *
 add_entry(struct asked_groups *a, uint32_t group)
@@ -149,6 +190,9 @@ add_entry(struct asked_groups *a, uint32_t group)
 	a->slots[i] = index + 1;
 	memset(e, 0, sizeof(*e));
 	e->group = group;
+	i = order_find(a, group);
+	memmove(&a->order[i + 1], &a->order[i], (size_t)(a->count - i) * sizeof(*a->order));
+	a->order[i] = index;
 	a->count++;
 	return e;
 }
@@ -169,6 +213,9 @@ remove_entry(struct asked_groups *a, struct asked_entry *e)
 		}
 	}
 	a->slots[hole] = 0;
+	hole = order_find(a, e->group);
+	memmove(&a->order[hole], &a->order[hole + 1],
+		(size_t)(a->count - hole - 1) * sizeof(*a->order));
 	if (e->sources != NULL) {
 		free(e->sources);
 		a->n_source_lists--;
@@ -215,9 +262,12 @@ compact(struct asked_groups *a, struct asked_entry *e)
 	}
 	/* A port that wants nothing of the group any more has nothing to expire. */
 	still = asked_ports(e);
-	for (int p = 0; p < MAX_PORTS; p++)
-		if (!(still & (1u << p)))
+	for (int p = 0; p < MAX_PORTS; p++) {
+		if (!(still & (1u << p))) {
 			e->expires[p] = 0;
+			e->via &= ~(UINT32_C(3) << (2 * p));
+		}
+	}
 	if (still == 0)
 		remove_entry(a, e);
 }
@@ -226,8 +276,18 @@ int
 asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		  const uint32_t *sources, uint16_t n_sources, uint64_t now_ms)
 {
+	return asked_groups_join_from(a, group, ports, sources, n_sources, now_ms, NULL);
+}
+
+int
+asked_groups_join_from(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
+		       const uint32_t *sources, uint16_t n_sources, uint64_t now_ms,
+		       const struct asked_origin *origin)
+{
 	struct asked_entry *e = find(a, group);
 	uint16_t new_sources = 0;
+	enum asked_via via = origin != NULL && (unsigned int)origin->via < ASKED_VIA_COUNT ?
+		origin->via : ASKED_VIA_UNKNOWN;
 
 	if (group == 0 || ports == 0)
 		return -EINVAL;
@@ -271,9 +331,15 @@ asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		}
 		s->ports |= ports;
 	}
-	for (int p = 0; p < MAX_PORTS; p++)
-		if (ports & (1u << p))
-			e->expires[p] = now_ms + a->lifetime_ms;
+	for (int p = 0; p < MAX_PORTS; p++) {
+		if (!(ports & (1u << p)))
+			continue;
+		e->expires[p] = now_ms + a->lifetime_ms;
+		e->via &= ~(UINT32_C(3) << (2 * p));
+		e->via |= (uint32_t)via << (2 * p);
+		e->last_port = (uint8_t)p;
+	}
+	e->last_from = origin != NULL ? origin->from : 0;
 	if (now_ms + a->lifetime_ms < a->next_expiry)
 		a->next_expiry = now_ms + a->lifetime_ms;
 	if (a->changed != NULL)
@@ -355,6 +421,36 @@ asked_groups_get(const struct asked_groups *a, uint32_t group, fwd_mask_t *any_s
 	return true;
 }
 
+bool
+asked_groups_next(const struct asked_groups *a, uint16_t port, uint32_t first,
+		  struct asked_port_info *info)
+{
+	fwd_mask_t bit = (fwd_mask_t)(1u << port);
+
+	if (port >= MAX_PORTS)
+		return false;
+	for (uint32_t i = order_find(a, first); i < a->count; i++) {
+		const struct asked_entry *e = &a->entries[a->order[i]];
+		fwd_mask_t ports = asked_ports(e);
+
+		if (!(ports & bit))
+			continue;
+		info->group = e->group;
+		info->ports = ports;
+		info->any_source = (e->any_source & bit) != 0;
+		info->n_sources = 0;
+		for (uint16_t s = 0; s < e->n_sources && !info->any_source; s++)
+			if (e->sources[s].ports & bit)
+				info->sources[info->n_sources++] = e->sources[s].addr;
+		info->expires = e->expires[port];
+		info->origin.via = (enum asked_via)((e->via >> (2 * port)) & 3);
+		/* The host is kept for the last ask only: of this port, or unknown (0). */
+		info->origin.from = e->last_port == port ? e->last_from : 0;
+		return true;
+	}
+	return false;
+}
+
 uint32_t
 asked_groups_count(const struct asked_groups *a)
 {
@@ -366,6 +462,7 @@ asked_groups_memory(const struct asked_groups *a)
 {
 	/* All the slots (groups spread over them), entries and their free list as far as used. */
 	return sizeof(*a) + ((size_t)a->mask + 1) * sizeof(*a->slots) +
-		(size_t)a->high_water * (sizeof(*a->entries) + sizeof(*a->free_entries)) +
+		(size_t)a->high_water * (sizeof(*a->entries) + sizeof(*a->free_entries) +
+					 sizeof(*a->order)) +
 		(size_t)a->n_source_lists * a->max_sources * sizeof(struct asked_source);
 }

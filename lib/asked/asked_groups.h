@@ -20,6 +20,33 @@
 
 struct asked_groups;
 
+/* How a port's ask came, kept per port (the last one) for the groups view. */
+#define ASKED_VIA_LIST(X) \
+	X(UNKNOWN, "unknown") \
+	X(TRANSLATED, "translated") /* a special unicast report, translated upstream */ \
+	X(PROXIED, "proxied")       /* a multicast report passed upstream (proxy_in_to_out) */ \
+	X(CLIENT, "client")         /* a control client's report request */
+
+enum asked_via {
+#define ASKED_VIA_ENUM(code, name) ASKED_VIA_##code,
+	ASKED_VIA_LIST(ASKED_VIA_ENUM)
+#undef ASKED_VIA_ENUM
+	ASKED_VIA_COUNT
+};
+
+/* "translated", "proxied", "client"; "unknown" for anything else. */
+const char *asked_via_name(enum asked_via via);
+
+/*
+ * Who asked: how (kept per port), and the address the ask came from (network
+ * order; 0: none, a client). The address is kept for the group's last ask
+ * only: the view shows it for the port that made it, 0 for the others.
+ */
+struct asked_origin {
+	enum asked_via via;
+	uint32_t from;
+};
+
 /* Called for every group whose wanted ports changed. */
 typedef void (*asked_changed_fn)(void *arg, uint32_t group);
 
@@ -37,6 +64,11 @@ void asked_groups_free(struct asked_groups *a);
 int asked_groups_join(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		      const uint32_t *sources, uint16_t n_sources, uint64_t now_ms);
 
+/* The same, noting origin as the last ask of each port in ports (NULL: unknown). */
+int asked_groups_join_from(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
+			   const uint32_t *sources, uint16_t n_sources, uint64_t now_ms,
+			   const struct asked_origin *origin);
+
 /* ports left group (n_sources 0) or stopped wanting these sources. */
 void asked_groups_leave(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 			const uint32_t *sources, uint16_t n_sources);
@@ -50,6 +82,29 @@ void asked_groups_expire(struct asked_groups *a, uint64_t now_ms);
  */
 bool asked_groups_get(const struct asked_groups *a, uint32_t group, fwd_mask_t *any_source,
 		      struct fwd_source *src, uint16_t *n_sources);
+
+/* What one port asked for of one group, as the groups view shows it. */
+struct asked_port_info {
+	uint32_t group;                        /* network order */
+	fwd_mask_t ports;                      /* every port asking for the group */
+	bool any_source;                       /* this port asked for every source */
+	uint16_t n_sources;                    /* and these sources (when not any_source) */
+	uint32_t sources[ASKED_MAX_SOURCES];
+	uint64_t expires;                      /* ms: the ask ends unless refreshed */
+	struct asked_origin origin;            /* its last ask (from: see struct asked_origin) */
+};
+
+/*
+ * The ordered walk the groups view pages with: fills *info with the first
+ * group port asked for whose address is not below first (both compared in
+ * host order; first in network order). False when there is none. Groups that
+ * come and go do not move the others, so walking on from just past the last
+ * group shown never shows one twice nor misses one that stayed. O(log n) to
+ * find the place, then one step per group held (of any port) up to the one
+ * found.
+ */
+bool asked_groups_next(const struct asked_groups *a, uint16_t port, uint32_t first,
+		       struct asked_port_info *info);
 
 uint32_t asked_groups_count(const struct asked_groups *a);
 /* Bytes the tables take as far as they are used (they grow up to max_groups). */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asked_groups.h"
 #include "fwd_types.h"
 #include "group_quota.h"
 #include "igmp_wire.h"
@@ -71,10 +72,11 @@ struct group_quota *feed_asked_quota(struct feed_asked *f);
  * any source, IS_IN/ALLOW/TO_IN join the sources listed (TO_IN {} leaves),
  * BLOCK and leave let go. admitted: the room the worker took for it; what the
  * report added to the table settles it (room left over goes back, a group
- * added without room takes it).
+ * added without room takes it). origin: how it came (translated or proxied)
+ * and from which host, for the groups view.
  */
 void feed_asked_report(struct feed_asked *f, uint16_t port, const struct igmp_msg *msg,
-		       uint32_t admitted, uint64_t now_ms);
+		       uint32_t admitted, uint64_t now_ms, const struct asked_origin *origin);
 
 /*
  * A client's report request for group (from sources, or any source with
@@ -89,6 +91,10 @@ int feed_asked_client_join(struct feed_asked *f, uint32_t group, const uint32_t 
 /* A client's leave request: client_ports stop wanting group (n_sources 0) or these sources. */
 void feed_asked_client_leave(struct feed_asked *f, uint32_t group, const uint32_t *sources,
 			     uint16_t n_sources);
+
+/* The groups view's ordered walk over what port asked for: see asked_groups_next(). */
+bool feed_asked_next(const struct feed_asked *f, uint16_t port, uint32_t first,
+		     struct asked_port_info *info);
 
 /* Ends the asks that went unrefreshed for lifetime_ms. */
 void feed_asked_expire(struct feed_asked *f, uint64_t now_ms);

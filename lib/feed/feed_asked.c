@@ -80,10 +80,10 @@ feed_asked_quota(struct feed_asked *f)
 
 static int
 join(struct feed_asked *f, fwd_mask_t ports, uint32_t group, const uint32_t *sources,
-     uint16_t n, uint64_t now)
+     uint16_t n, uint64_t now, const struct asked_origin *origin)
 {
 	uint32_t before = asked_groups_count(f->asked);
-	int ret = asked_groups_join(f->asked, group, ports, sources, n, now);
+	int ret = asked_groups_join_from(f->asked, group, ports, sources, n, now, origin);
 
 	/* Counted by the limit it hit; the daemon summarises them once a period. */
 	if (ret == -ENOSPC)
@@ -128,7 +128,8 @@ settle(struct feed_asked *f, uint32_t admitted)
  * limit (the worker refused it already) or, in a BLOCK, cut.
  */
 static void
-record(struct feed_asked *f, fwd_mask_t port, const struct igmp_record *rec, uint64_t now)
+record(struct feed_asked *f, fwd_mask_t port, const struct igmp_record *rec, uint64_t now,
+       const struct asked_origin *origin)
 {
 	uint32_t sources[FWD_MAX_SOURCES + 1];
 	uint16_t n = rec->n_sources <= FWD_MAX_SOURCES ? rec->n_sources : FWD_MAX_SOURCES + 1;
@@ -141,13 +142,13 @@ record(struct feed_asked *f, fwd_mask_t port, const struct igmp_record *rec, uin
 	case IGMP_REC_ALLOW:
 	case IGMP_REC_TO_IN:
 		if (n > 0)
-			join(f, port, rec->group, sources, n, now);
+			join(f, port, rec->group, sources, n, now, origin);
 		else if (rec->type == IGMP_REC_TO_IN)
 			leave(f, port, rec->group, NULL, 0);
 		break;
 	case IGMP_REC_IS_EX:
 	case IGMP_REC_TO_EX:
-		join(f, port, rec->group, NULL, 0, now);
+		join(f, port, rec->group, NULL, 0, now, origin);
 		break;
 	case IGMP_REC_BLOCK:
 		leave(f, port, rec->group, sources, n);
@@ -159,7 +160,7 @@ record(struct feed_asked *f, fwd_mask_t port, const struct igmp_record *rec, uin
 
 void
 feed_asked_report(struct feed_asked *f, uint16_t port, const struct igmp_msg *msg,
-		  uint32_t admitted, uint64_t now_ms)
+		  uint32_t admitted, uint64_t now_ms, const struct asked_origin *origin)
 {
 	fwd_mask_t bit = (fwd_mask_t)(1u << port);
 	struct igmp_record rec;
@@ -168,14 +169,14 @@ feed_asked_report(struct feed_asked *f, uint16_t port, const struct igmp_msg *ms
 	switch (msg->type) {
 	case IGMP_TYPE_V1_REPORT:
 	case IGMP_TYPE_V2_REPORT:
-		join(f, bit, msg->group, NULL, 0, now_ms);
+		join(f, bit, msg->group, NULL, 0, now_ms, origin);
 		break;
 	case IGMP_TYPE_LEAVE:
 		leave(f, bit, msg->group, NULL, 0);
 		break;
 	case IGMP_TYPE_V3_REPORT:
 		while (igmp_record_next(msg, &pos, &rec))
-			record(f, bit, &rec, now_ms);
+			record(f, bit, &rec, now_ms, origin);
 		break;
 	default:
 		break;
@@ -198,7 +199,8 @@ feed_asked_client_join(struct feed_asked *f, uint32_t group, const uint32_t *sou
 		}
 		room = 1;
 	}
-	ret = join(f, f->cfg.client_ports, group, sources, n_sources, now_ms);
+	ret = join(f, f->cfg.client_ports, group, sources, n_sources, now_ms,
+		   &(struct asked_origin){ .via = ASKED_VIA_CLIENT });
 	settle(f, room);
 	return ret;
 }
@@ -208,6 +210,13 @@ feed_asked_client_leave(struct feed_asked *f, uint32_t group, const uint32_t *so
 			uint16_t n_sources)
 {
 	leave(f, f->cfg.client_ports, group, sources, n_sources);
+}
+
+bool
+feed_asked_next(const struct feed_asked *f, uint16_t port, uint32_t first,
+		struct asked_port_info *info)
+{
+	return asked_groups_next(f->asked, port, first, info);
 }
 
 void

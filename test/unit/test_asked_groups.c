@@ -457,6 +457,102 @@ group_index(const uint32_t *universe, uint32_t group)
 	return -1;
 }
 
+static bool
+model_asks(const struct model *md, int k, uint16_t port)
+{
+	return md->present[k] && (model_ports(&md->g[k]) & (1u << port));
+}
+
+/* The model's answer to asked_groups_next: the lowest group (host order) >= first of port. */
+static int
+model_next(const struct model *md, uint16_t port, uint32_t first_host)
+{
+	int best = -1;
+
+	for (int k = 0; k < UNIVERSE; k++)
+		if (model_asks(md, k, port) && ntohl(md->g[k].group) >= first_host &&
+		    (best < 0 || ntohl(md->g[k].group) < ntohl(md->g[best].group)))
+			best = k;
+	return best;
+}
+
+/*
+ * A paged walk over one port, one group a step while the table changes under
+ * it, as the groups view's cursor pages: the next group after the last shown.
+ */
+struct walk {
+	uint16_t port;
+	uint32_t next;                /* host order; the cursor */
+	bool done;
+	bool seen[UNIVERSE];
+	bool stayed[UNIVERSE];        /* asked for by port since the walk began */
+	int walks;                    /* walks completed */
+};
+
+static void
+walk_begin(struct walk *w, const struct model *md)
+{
+	w->next = 0;
+	w->done = false;
+	for (int k = 0; k < UNIVERSE; k++) {
+		w->seen[k] = false;
+		w->stayed[k] = model_asks(md, k, w->port);
+	}
+}
+
+/* One step of the walk after a change of the table; returns the failures seen. */
+static int
+walk_step(struct walk *w, const struct asked_groups *a, const struct model *md,
+	  const uint32_t *universe, const char *name, int step)
+{
+	struct asked_port_info info;
+	int want, k, failures = 0;
+	bool found;
+
+	for (k = 0; k < UNIVERSE; k++)
+		w->stayed[k] = w->stayed[k] && model_asks(md, k, w->port);
+	want = model_next(md, w->port, w->next);
+	found = !w->done && asked_groups_next(a, w->port, htonl(w->next), &info);
+	if (w->done || !found) {
+		if (!w->done && want >= 0) {
+			TAP_CHECK(false, "%s step %d: walk ended before %08x", name, step,
+				  ntohl(universe[want]));
+			failures++;
+		}
+		for (k = 0; k < UNIVERSE; k++) {
+			if (w->stayed[k] && !w->seen[k]) {
+				TAP_CHECK(false, "%s step %d: walk missed %08x, asked for all along",
+					  name, step, ntohl(universe[k]));
+				failures++;
+			}
+		}
+		w->walks++;
+		walk_begin(w, md);
+		return failures;
+	}
+	k = group_index(universe, info.group);
+	if (k != want || k < 0) {
+		TAP_CHECK(false, "%s step %d: walk of port %u from %08x gave %08x (want %08x)", name,
+			  step, w->port, w->next, ntohl(info.group),
+			  want < 0 ? 0 : ntohl(universe[want]));
+		return failures + 1;
+	}
+	if (w->seen[k]) {
+		TAP_CHECK(false, "%s step %d: walk showed %08x twice", name, step, ntohl(info.group));
+		failures++;
+	}
+	if (info.ports != model_ports(&md->g[k]) ||
+	    info.any_source != ((md->g[k].any & (1u << w->port)) != 0)) {
+		TAP_CHECK(false, "%s step %d: walk's %08x: ports 0x%x any %d", name, step,
+			  ntohl(info.group), info.ports, info.any_source);
+		failures++;
+	}
+	w->seen[k] = true;
+	w->done = ntohl(info.group) == UINT32_MAX;
+	w->next = ntohl(info.group) + 1;
+	return failures;
+}
+
 /*
  * steps random operations on a table of max groups; groups come from a
  * universe where colliding ones are frequent. Returns the failures seen.
@@ -467,6 +563,7 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 	static struct model md;
 	struct calls calls;
 	struct asked_groups *a;
+	static struct walk walk;
 	uint32_t pool[SOURCE_POOL];
 	uint64_t now = 0;
 	int failures = 0, joins = 0, refused = 0, leaves = 0, expiries = 0;
@@ -482,6 +579,9 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 	if (a == NULL)
 		return 1;
 	srand(seed);
+	walk.port = 3;
+	walk.walks = 0;
+	walk_begin(&walk, &md);
 	for (int step = 0; step < steps && failures < 5; step++) {
 		static char before[UNIVERSE][2048];
 		bool touched[UNIVERSE] = { false };
@@ -557,6 +657,7 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 				failures++;
 			}
 		}
+		failures += walk_step(&walk, a, &md, universe, name, step);
 		for (unsigned int c = 0; c < calls.n && c < ARRAY_LEN(calls.group); c++) {
 			if (group_index(universe, calls.group[c]) < 0) {
 				TAP_CHECK(false, "%s step %d: callback for unknown group %08x", name, step,
@@ -570,6 +671,9 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 	TAP_CHECK(failures == 0 && refused > 0 && peak == max,
 		  "%s: %d steps agree with the model, the table filled up (%u) and refused (%d)",
 		  name, steps, peak, refused);
+	TAP_CHECK(failures == 0 && walk.walks >= 10,
+		  "%s: %d ordered walks paged a group a step while the table changed: in order, "
+		  "none twice, none missed that stayed", name, walk.walks);
 	asked_groups_free(a);
 	return failures;
 }
@@ -594,6 +698,62 @@ test_random(void)
 	for (int k = 0; k < UNIVERSE; k++)
 		universe[k] = 0x000101e0u + (uint32_t)(k % 16) * (1u << 25) + (uint32_t)(k / 16);
 	random_run("colliding groups", 30, universe, 8000, 3);
+}
+
+/* The ordered walk: host order per port, and how each port's ask came. */
+static void
+test_walk(void)
+{
+	struct asked_groups *a = asked_groups_create(64, MAX_SRC, LIFETIME, NULL, NULL);
+	/* Host order; in network order (as stored) the last two would come first. */
+	const uint32_t g1 = ip(239, 0, 0, 2), g2 = ip(239, 0, 1, 1), g3 = ip(239, 1, 0, 0);
+	const uint32_t host = ip(10, 1, 0, 5), src = ip(10, 0, 0, 1);
+	struct asked_port_info info;
+	uint32_t got[4];
+	int n = 0;
+
+	TAP_CHECK(a != NULL, "created");
+	if (a == NULL)
+		return;
+	asked_groups_join_from(a, g3, IN1, NULL, 0, 0,
+			       &(struct asked_origin){ ASKED_VIA_TRANSLATED, host });
+	asked_groups_join_from(a, g2, IN2, &src, 1, 0,
+			       &(struct asked_origin){ ASKED_VIA_PROXIED, host });
+	asked_groups_join_from(a, g1, IN1 | IN2, NULL, 0, 10,
+			       &(struct asked_origin){ ASKED_VIA_CLIENT, 0 });
+	for (uint32_t first = 0; n < 4 && asked_groups_next(a, 2, first, &info);
+	     first = htonl(ntohl(info.group) + 1))
+		got[n++] = info.group;
+	TAP_CHECK(n == 2 && got[0] == g1 && got[1] == g3,
+		  "inside's walk: its two groups in address order (%d)", n);
+	TAP_CHECK(asked_groups_next(a, 3, 0, &info) && info.group == g1 &&
+		  info.ports == (IN1 | IN2) && info.any_source && info.n_sources == 0 &&
+		  info.expires == 10 + LIFETIME && info.origin.via == ASKED_VIA_CLIENT &&
+		  info.origin.from == 0,
+		  "inside2's first: any source, asked by a client for both ports");
+	TAP_CHECK(asked_groups_next(a, 3, htonl(ntohl(g1) + 1), &info) && info.group == g2 &&
+		  !info.any_source && info.n_sources == 1 && info.sources[0] == src &&
+		  info.origin.via == ASKED_VIA_PROXIED && info.origin.from == host,
+		  "inside2's next: its source, proxied from the host");
+	TAP_CHECK(asked_groups_next(a, 2, g2, &info) && info.group == g3 &&
+		  info.origin.via == ASKED_VIA_TRANSLATED && info.origin.from == host,
+		  "a cursor between groups goes on at the next: translated from the host");
+	TAP_CHECK(!asked_groups_next(a, 3, htonl(ntohl(g2) + 1), &info) &&
+		  !asked_groups_next(a, 4, 0, &info) && !asked_groups_next(a, 16, 0, &info),
+		  "past the last, a port with none, a port out of range: none");
+	asked_groups_leave(a, g1, IN1, NULL, 0);
+	TAP_CHECK(asked_groups_next(a, 2, 0, &info) && info.group == g3 &&
+		  asked_groups_next(a, 3, 0, &info) && info.group == g1,
+		  "a leave takes the group out of that port's walk only");
+	asked_groups_join(a, g1, IN1, NULL, 0, 20);
+	TAP_CHECK(asked_groups_next(a, 2, 0, &info) && info.group == g1 &&
+		  info.origin.via == ASKED_VIA_UNKNOWN,
+		  "a join without origin: via unknown");
+	TAP_CHECK(strcmp(asked_via_name(ASKED_VIA_TRANSLATED), "translated") == 0 &&
+		  strcmp(asked_via_name(ASKED_VIA_CLIENT), "client") == 0 &&
+		  strcmp(asked_via_name((enum asked_via)99), "unknown") == 0,
+		  "via names");
+	asked_groups_free(a);
 }
 
 /* Memory follows the groups held: slots for the limit, entries and source lists as used. */
@@ -637,6 +797,7 @@ main(void)
 	test_join_leave();
 	test_expiry();
 	test_limits();
+	test_walk();
 	test_random();
 	test_memory();
 	return TAP_DONE();

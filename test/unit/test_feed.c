@@ -568,7 +568,7 @@ a_report(uint16_t port, const struct igmp_msg *msg)
 		fprintf(stderr, "test: a worker would have refused this report\n");
 		exit(1);
 	}
-	feed_asked_report(fa, port, msg, (uint32_t)room, now);
+	feed_asked_report(fa, port, msg, (uint32_t)room, now, NULL);
 }
 
 static struct feed_asked_stats
@@ -713,7 +713,7 @@ test_asked_limits(void)
 	CHECK_INT(a_stats().room_taken, 3, "a refresh takes no room");
 
 	/* A report that reached the main lcore without room (the table held it a moment ago). */
-	feed_asked_report(fa, P_IN2, v2(&x, IGMP_TYPE_V2_REPORT, L), 0, now);
+	feed_asked_report(fa, P_IN2, v2(&x, IGMP_TYPE_V2_REPORT, L), 0, now, NULL);
 	CHECK_INT(a_stats().refused_max_groups, 2, "report for a 4th group, no room: refused");
 	CHECK_PORTS(fwd(L, s1), 0, "report for a 4th group, no room: (s1, L)");
 
@@ -734,15 +734,15 @@ test_asked_limits(void)
 	CHECK_INT(a_stats().room_taken, 1, "H and L left, their room given back (G held)");
 	CHECK_INT(admit(&H, 1), 1, "worker A takes room for H");
 	CHECK_INT(admit(&H, 1), 1, "worker B takes room for H too");
-	feed_asked_report(fa, P_IN1, v2(&x, IGMP_TYPE_V2_REPORT, H), 1, now);
-	feed_asked_report(fa, P_IN2, v2(&x, IGMP_TYPE_V2_REPORT, H), 1, now);
+	feed_asked_report(fa, P_IN1, v2(&x, IGMP_TYPE_V2_REPORT, H), 1, now, NULL);
+	feed_asked_report(fa, P_IN2, v2(&x, IGMP_TYPE_V2_REPORT, H), 1, now, NULL);
 	CHECK_PORTS(fwd(H, s1), IN1 | IN2, "both reports applied: (s1, H)");
 	CHECK_INT(a_stats().room_taken, 2, "B's room, for a group held by then, went back");
 
 	/* A group added without room (a worker saw it held just before it left) takes room. */
 	feed_asked_client_leave(fa, H, NULL, 0);
 	CHECK_INT(a_stats().room_taken, 2, "H left, room not yet given back");
-	feed_asked_report(fa, P_IN1, v2(&x, IGMP_TYPE_V2_REPORT, H), 0, now);
+	feed_asked_report(fa, P_IN1, v2(&x, IGMP_TYPE_V2_REPORT, H), 0, now, NULL);
 	CHECK_INT(a_stats().room_taken, 3, "H held again without room: forced");
 	group_quota_give(q, feed_asked_take_removed(fa));
 	CHECK_INT(a_stats().room_taken, 2, "after the removed H's room came back: G, H");

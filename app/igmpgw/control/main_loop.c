@@ -54,7 +54,7 @@ handle_event(struct rte_mbuf *m)
 		if (gw_tracking_enabled())
 			gw_tracking_input(role, &ip, &msg, gw_now_ms());
 		else
-			gw_feed_asked(role, &msg, m->hash.usr, gw_now_ms());
+			gw_feed_asked(role, &ip, &msg, m->hash.usr, gw_now_ms());
 		return;
 	}
 	if (msg.type == IGMP_TYPE_QUERY) {

@@ -215,11 +215,23 @@ release_room(void)
 }
 
 void
-gw_feed_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
-		    uint64_t now_ms)
+gw_feed_asked(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+	      uint32_t admitted, uint64_t now_ms)
 {
+	/* A report to the gateway's own address is a special one it translated. */
+	struct asked_origin origin = {
+		.via = igmp_is_multicast(ip->dst) ? ASKED_VIA_PROXIED : ASKED_VIA_TRANSLATED,
+		.from = ip->src,
+	};
+
 	if (asked != NULL)
-		feed_asked_report(asked, (uint16_t)role, msg, admitted, now_ms);
+		feed_asked_report(asked, (uint16_t)role, msg, admitted, now_ms, &origin);
+}
+
+bool
+gw_feed_asked_next(enum gw_role role, uint32_t first, struct asked_port_info *info)
+{
+	return asked != NULL && feed_asked_next(asked, (uint16_t)role, first, info);
 }
 
 uint16_t

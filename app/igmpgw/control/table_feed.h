@@ -7,11 +7,13 @@
 #ifndef IGMPGW_TABLE_FEED_H
 #define IGMPGW_TABLE_FEED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
+#include "asked_groups.h"
 #include "ctl_proto.h"
 #include "gw.h"
 #include "gw_config.h"
@@ -21,11 +23,19 @@
 int gw_feed_init(char *err, size_t err_len);
 
 /*
- * A report or leave the gateway passed upstream for an inside port; admitted:
- * the room under max_groups the worker took for it (igmp_proxy_decision).
+ * A report or leave the gateway passed upstream for an inside port, as it
+ * came in (ip: to the gateway's address when translated); admitted: the room
+ * under max_groups the worker took for it (igmp_proxy_decision).
  */
-void gw_feed_asked(enum gw_role role, const struct igmp_msg *msg, uint32_t admitted,
-			 uint64_t now_ms);
+void gw_feed_asked(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		   uint32_t admitted, uint64_t now_ms);
+
+/*
+ * The groups view's walk over what role asked for upstream (goIGMP modes):
+ * the first group not below first, host order. False at the end, or when
+ * tracking is on (nothing is asked then).
+ */
+bool gw_feed_asked_next(enum gw_role role, uint32_t first, struct asked_port_info *info);
 
 /*
  * Reports or leaves a client asked for, on behalf of every inside port: copies
