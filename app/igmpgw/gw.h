@@ -96,6 +96,23 @@ struct gw_port_stats {
 	uint64_t proxy[PROXY_REASON_COUNT];    /* decisions by reason */
 } __rte_cache_aligned;
 
+/*
+ * One worker as status shows it. The worker writes all of it (its lcore and
+ * socket once at start, the counters per poll); the main lcore reads.
+ */
+#define GW_IDLE_WINDOW_POLLS (1u << 16)
+
+struct gw_worker_info {
+	unsigned int lcore;
+	int socket;                   /* NUMA node of the lcore */
+	uint64_t polls;               /* passes over its queues */
+	uint64_t idle_polls;          /* passes that found nothing to do */
+	uint64_t window_start_idle;   /* idle_polls when the current window began */
+	uint32_t window_idle;         /* empty passes of the last whole window, UINT32_MAX before */
+	uint64_t sleeps;              /* idle = adaptive: times it slept */
+	uint64_t slept_ns;            /* and how long, all told */
+} __rte_cache_aligned;
+
 /* The querier learned from queries on the active outside. */
 struct gw_querier {
 	rte_seqlock_t lock;
@@ -138,6 +155,7 @@ struct gw {
 	struct rte_ring *events;               /* worker -> main: mbufs raising events */
 	struct rte_ring *ctrl_tx;              /* main -> worker: mbufs to send, m->port = role */
 	unsigned int n_workers;
+	struct gw_worker_info worker[GW_MAX_WORKERS];
 	uint64_t start_tsc;
 	/* Multicast data fast path ([forward] enabled): NULL when off. */
 	struct fwd_table *fwd;

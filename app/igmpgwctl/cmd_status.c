@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * igmpgwctl status: ports, active outside, querier, switches, forwarding,
- * tracking and the send queues.
+ * tracking, the send queues and the workers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +102,20 @@ show_tx_queues(const json_t *queues)
 	json_decref(rows);
 }
 
+/* The worker lcores, one row each: where they run, what they moved, how idle they are. */
+static void
+show_workers(const json_t *workers)
+{
+	static const char *const cols[] = {
+		"worker", "lcore", "socket", "rx_packets", "tx_packets", "idle", "sleeps",
+	};
+
+	if (!json_is_array(workers) || json_array_size(workers) == 0)
+		return;
+	printf("\nworkers:\n");
+	print_table(workers, cols, ARRAY_LEN(cols));
+}
+
 static void
 show_status(const json_t *resp)
 {
@@ -130,6 +144,7 @@ show_status(const json_t *resp)
 	show_section("forwarding", json_object_get(resp, "forwarding"));
 	show_tracking(json_object_get(resp, "tracking"));
 	show_tx_queues(json_object_get(resp, "tx_queues"));
+	show_workers(json_object_get(resp, "workers"));
 }
 
 static int

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_cfgfile.h>
+#include <rte_common.h>
 
 #include "fwd_types.h"
 #include "gw_config.h"
@@ -398,6 +399,35 @@ load_join(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err
 	return 0;
 }
 
+static const char *const idle_mode_names[] = {
+	[GW_IDLE_ADAPTIVE] = "adaptive",
+	[GW_IDLE_BUSY] = "busy",
+};
+
+const char *
+gw_idle_mode_name(enum gw_idle_mode mode)
+{
+	return (unsigned int)mode < RTE_DIM(idle_mode_names) ? idle_mode_names[mode] : "unknown";
+}
+
+/* [workers]: one key today; the lcore map will join it here. */
+static int
+load_workers(struct rte_cfgfile *file, struct gw_workers_config *w, char *err, size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, "workers", "idle");
+
+	w->idle = GW_IDLE_ADAPTIVE;
+	if (v == NULL)
+		return 0;
+	for (size_t m = 0; m < RTE_DIM(idle_mode_names); m++) {
+		if (strcmp(v, idle_mode_names[m]) == 0) {
+			w->idle = (enum gw_idle_mode)m;
+			return 0;
+		}
+	}
+	return gw_cfg_fail(err, err_len, "config: workers.idle: '%s' is not adaptive or busy", v);
+}
+
 int
 gw_config_load(struct gw_config *cfg, const char *path, const char *const *overrides,
 	       int n_overrides, char *err, size_t err_len)
@@ -434,6 +464,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = load_forward(file, cfg, err, err_len);
 	if (ret == 0)
 		ret = load_join(file, cfg, err, err_len);
+	if (ret == 0)
+		ret = load_workers(file, &cfg->workers, err, err_len);
 
 	rte_cfgfile_close(file);
 	return ret;

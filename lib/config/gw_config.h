@@ -131,6 +131,17 @@ struct gw_join_config {
 	struct gw_join joins[GW_MAX_JOINS];
 };
 
+/* How a worker waits when there is nothing to do. */
+enum gw_idle_mode {
+	GW_IDLE_ADAPTIVE,          /* short sleeps once idle, back to polling on traffic */
+	GW_IDLE_BUSY,              /* poll without pause: no added latency, one core each */
+};
+
+/* [workers]: the worker lcores. */
+struct gw_workers_config {
+	enum gw_idle_mode idle;
+};
+
 struct gw_config {
 	struct gw_port_config port[GW_MAX_PORTS]; /* indexed by enum gw_role */
 	struct gw_igmp_config igmp;
@@ -141,7 +152,11 @@ struct gw_config {
 	struct gw_limits_config limits;
 	struct gw_forward_config forward;
 	struct gw_join_config join;  /* [join] */
+	struct gw_workers_config workers;
 };
+
+/* "adaptive" or "busy": the value of workers.idle. */
+const char *gw_idle_mode_name(enum gw_idle_mode mode);
 
 /* "outside", "alt", "inside", "inside2" ... "inside8". */
 const char *gw_role_name(enum gw_role role);

@@ -55,6 +55,7 @@ static const char *const limits_keys[] = {
 	NULL,
 };
 static const char *const forward_keys[] = { "enabled", NULL };
+static const char *const workers_keys[] = { "idle", NULL };
 
 struct section_spec {
 	const char *name;
@@ -81,6 +82,7 @@ static const struct section_spec sections[] = {
 	{ "forward", forward_keys },
 	{ "mroute", NULL },         /* any key: the route's name */
 	{ "join", NULL },           /* any key: the join's name */
+	{ "workers", workers_keys },
 };
 
 int

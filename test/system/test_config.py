@@ -61,6 +61,7 @@ BAD = {
                          "limits.max_sources_per_group"),
     # Used to print the value's newline: two lines.
     "set_newline": (None, ["igmp.proxy_in_to_out=ye\ns"], "--set igmp.proxy_in_to_out=ye..."),
+    "bad_idle_mode": (lambda t: t + "\n[workers]\nidle = sometimes\n", [], "workers.idle"),
 }
 
 

@@ -1140,6 +1140,37 @@ test_set_control_characters(void)
 			"control character");
 }
 
+/* [workers] idle: adaptive by default, busy on request, anything else one line naming the key. */
+static void
+test_workers(void)
+{
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	char text[1024];
+	int ret;
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.workers.idle == GW_IDLE_ADAPTIVE,
+		  "default: workers.idle adaptive (ret %d, %d)", ret, (int)cfg.workers.idle);
+	snprintf(text, sizeof(text), "%s[workers]\nidle = busy\n", MINIMAL);
+	ret = load_text(text, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.workers.idle == GW_IDLE_BUSY, "workers.idle busy (ret %d, %s)",
+		  ret, gw_idle_mode_name(cfg.workers.idle));
+	{
+		const char *o[] = { "workers.idle=adaptive" };
+
+		ret = load_text(text, o, 1, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && cfg.workers.idle == GW_IDLE_ADAPTIVE,
+			  "--set workers.idle=adaptive replaces busy (ret %d, %s)", ret,
+			  gw_idle_mode_name(cfg.workers.idle));
+	}
+	check_error_line("bad workers.idle", "[workers]\nidle = lazy\n", "workers.idle");
+	check_error_line("empty workers.idle", "[workers]\nidle =\n", "workers.idle");
+	check_error_set("--set bad workers.idle", "workers.idle=Busy", "workers.idle");
+	check_error_line("unknown [workers] key", "[workers]\nidel = busy\n", "workers.idel");
+}
+
 int
 main(void)
 {
@@ -1160,5 +1191,6 @@ main(void)
 	test_port_subnets();
 	test_not_a_file();
 	test_set_control_characters();
+	test_workers();
 	return TAP_DONE();
 }

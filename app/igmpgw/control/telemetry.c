@@ -34,6 +34,8 @@ static const struct tel_endpoint endpoints[] = {
 	  "The querier learned on the active outside. No parameters" },
 	{ "/igmpgw/config", gw_view_config, false,
 	  "The effective [igmp] switches, version, uptime. No parameters" },
+	{ "/igmpgw/workers", gw_view_workers, false,
+	  "The worker lcores: lcore, socket, packets, idle share, sleeps. No parameters" },
 	{ "/igmpgw/resources", gw_view_resources, true,
 	  "Mbufs in use per mempool, entries waiting per ring. No parameters" },
 };

@@ -150,6 +150,52 @@ gw_view_config(void)
 	return o;
 }
 
+/* A worker's counter summed over the ports: its own stats slot of each. */
+static uint64_t
+worker_counter(unsigned int w, enum gw_counter c)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present)
+			n += gw.port[r].stats[w].cnt[c];
+	return n;
+}
+
+/* Empty passes of the last whole window of passes, or since start before the first. */
+static double
+worker_idle_share(const struct gw_worker_info *wi)
+{
+	uint32_t window = __atomic_load_n(&wi->window_idle, __ATOMIC_RELAXED);
+	uint64_t polls = wi->polls;
+
+	if (window != UINT32_MAX)
+		return (double)window / GW_IDLE_WINDOW_POLLS;
+	return polls == 0 ? 0.0 : (double)wi->idle_polls / (double)polls;
+}
+
+json_t *
+gw_view_workers(void)
+{
+	json_t *workers = json_array();
+
+	for (unsigned int w = 0; w < gw.n_workers; w++) {
+		const struct gw_worker_info *wi = &gw.worker[w];
+
+		json_array_append_new(workers, json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
+			"worker", (json_int_t)w, "lcore", (json_int_t)wi->lcore,
+			"socket", (json_int_t)wi->socket,
+			"rx_packets", (json_int_t)worker_counter(w, GW_CNT_rx_packets),
+			"tx_packets", (json_int_t)worker_counter(w, GW_CNT_tx_packets),
+			"idle", (double)(uint64_t)(worker_idle_share(wi) * 1000 + 0.5) / 1000,
+			"polls", (json_int_t)wi->polls, "idle_polls", (json_int_t)wi->idle_polls,
+			"sleeps", (json_int_t)wi->sleeps,
+			"slept_us", (json_int_t)(wi->slept_ns / 1000)));
+	}
+	return workers;
+}
+
 static void
 mempool_json(struct rte_mempool *mp, void *arg)
 {
@@ -199,6 +245,7 @@ gw_view_status(void)
 	json_object_set_new(st, "forwarding", gw_feed_status());
 	json_object_set_new(st, "tracking", gw_tracking_status());
 	json_object_set_new(st, "tx_queues", gw_originate_status());
+	json_object_set_new(st, "workers", gw_view_workers());
 	json_decref(querier);
 	json_decref(gateway);
 	return st;

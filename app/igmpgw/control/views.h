@@ -40,9 +40,16 @@ json_t *gw_view_config(void);
 json_t *gw_view_resources(void);
 
 /*
+ * [{worker, lcore, socket, rx_packets, tx_packets, idle, polls, idle_polls,
+ * sleeps, slept_us}]: idle is the share of the last GW_IDLE_WINDOW_POLLS
+ * passes (of all passes before that many) that found nothing to do.
+ */
+json_t *gw_view_workers(void);
+
+/*
  * The control socket's status: the gateway, its ports, the querier (null
  * before the first query), [igmp], and forwarding, tracking and the send
- * queues, whose state the main lcore owns: call it there only.
+ * queues, whose state the main lcore owns: call it there only; the workers.
  */
 json_t *gw_view_status(void);
 

@@ -17,6 +17,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "datapath.h"
+#include "idle.h"
 #include "worker.h"
 
 #define GW_LOG_PART datapath
@@ -131,6 +132,7 @@ gw_worker_main(void *arg)
 {
 	const struct gw_worker_args *args = arg;
 	struct rte_mbuf *pkts[BURST];
+	struct gw_idle idle;
 	struct worker w;
 
 	if (worker_init(&w, args->index) < 0) {
@@ -144,7 +146,10 @@ gw_worker_main(void *arg)
 		rte_rcu_qsbr_thread_register(gw.qsbr, w.index);
 		rte_rcu_qsbr_thread_online(gw.qsbr, w.index);
 	}
+	gw_idle_init(&idle, w.index, gw.cfg.workers.idle);
 	while (!gw.quit) {
+		unsigned int work = 0;
+
 		/* Holds no forwarding entry across iterations: replaced ones may be freed. */
 		if (gw.qsbr != NULL)
 			rte_rcu_qsbr_quiescent(gw.qsbr, w.index);
@@ -155,6 +160,7 @@ gw_worker_main(void *arg)
 			if (!p->present)
 				continue;
 			n = rte_eth_rx_burst(p->port_id, w.queue, pkts, BURST);
+			work += n;
 			if (n != 0) {
 				w.burst_tsc = rte_rdtsc();
 				if (gw.fwd != NULL && r == (int)gw_active_outside())
@@ -167,6 +173,7 @@ gw_worker_main(void *arg)
 			if (p->twin_id == GW_NO_PORT || w.index != gw_port_owner(r))
 				continue;
 			n = rte_eth_rx_burst(p->twin_id, 0, pkts, BURST);
+			work += n;
 			for (uint16_t i = 0; i < n; i++)
 				dp_from_kernel(&w, r, pkts[i]);
 		}
@@ -174,6 +181,7 @@ gw_worker_main(void *arg)
 		if (w.index == 0)
 			dp_drain_ctrl_tx(&w);
 		flush_all(&w);
+		gw_idle_poll_done(&idle, work);
 	}
 	flush_all(&w);
 	if (gw.qsbr != NULL) {
