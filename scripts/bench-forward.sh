@@ -580,7 +580,6 @@ fi
 cat <<EOF
 
 Logs, configs and pcaps: $WORK
-With pktgen-dpdk on a real gateway box: join the groups with igmpgwctl report (or a real
-receiver), then replay a pcap into igmpgw's outside NIC with "start 0" at the prompt of
-  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:$TRAFFIC/joined/data-64.pcap
+With pktgen-dpdk on a real gateway box (PCI ports cabled to igmpgw's; README, "Driven by
+pktgen-dpdk"): scripts/bench-pktgen.sh --gw-ports OUT,IN --pktgen-ports UP,DN
 EOF

@@ -12,7 +12,7 @@
 #             query        IGMPv3/v2 general queries -> outside; igmpgw re-sends them
 #                          inside (proxy_out_to_in)
 #
-# The same pcaps replay on a real gateway box with pktgen-dpdk (see the end of the output).
+# The same traffic from pktgen-dpdk, on veths here or on a real box: scripts/bench-pktgen.sh.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -208,16 +208,9 @@ EOF
 				printf "%-13s %-17.3f %-16.3f %-17.3f %.2f\n", n, t, g, 1 - g, g / t }'
 	done
 fi
-# The same streams from pktgen-dpdk on a real gateway box: regenerate the pcaps with the
-# gateway's inside MAC (the queries go to 01:00:5e:00:00:01 and need nothing), cable
-# pktgen's port 0 to the gateway's inside NIC for unicast-reports.pcap, to its outside NIC
-# for queries.pcap, and type "start 0" at the Pktgen prompt.
 cat <<EOF
 
-With pktgen-dpdk on a real gateway box (its port 0 cabled to igmpgw's inside NIC for the
-reports, to igmpgw's outside NIC for the queries; then "start 0" at the Pktgen prompt):
-  scripts/make-traffic.py --gw-mac <igmpgw inside MAC> -o traffic
-  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:traffic/unicast-reports.pcap
-  pktgen -l 0-2 -n 4 -- -P -m "[1:2].0" -s 0:traffic/queries.pcap
+With pktgen-dpdk on a real gateway box (PCI ports cabled to igmpgw's; README, "Driven by
+pktgen-dpdk"): scripts/bench-pktgen.sh --gw-ports OUT,IN --pktgen-ports UP,DN
 Logs and configs: $WORK
 EOF

@@ -317,14 +317,15 @@ io_share()
 # start LOG CMD...: runs CMD in the background under timeout(1), so that it ends even if
 # this script is killed outright; its output goes to LOG. Sets STARTED (the timeout
 # process, which passes our SIGTERM on) and CHILD (CMD itself, whose threads are
-# measured). START_EXTRA_SECONDS adds to its time limit (time spent before measuring).
+# measured). START_EXTRA_SECONDS adds to its time limit (time spent before measuring),
+# START_STDIN names its standard input (default /dev/null; a FIFO must be open already).
 start()
 {
 	local log=$1 limit=$((SECONDS_WARMUP + SECONDS_MEASURE + 60 + ${START_EXTRA_SECONDS:-0}))
 
 	shift
 	echo "+ $*" >"$log"
-	timeout --signal=INT --kill-after=10 "$limit" "$@" </dev/null >>"$log" 2>&1 &
+	timeout --signal=INT --kill-after=10 "$limit" "$@" <"${START_STDIN:-/dev/null}" >>"$log" 2>&1 &
 	STARTED=$!
 	PIDS+=("$STARTED")
 	CHILD=

@@ -569,6 +569,12 @@ cmd_exec()
 	exec ip netns exec "$ns" "$@"
 }
 
+# Sourced (scripts/bench-pktgen.sh builds its namespaces and veths with the helpers above):
+# no command to run.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+	return 0
+fi
+
 # Options are accepted before the command and after it (for exec: before NODE).
 cmd=""
 while [ $# -gt 0 ]; do
