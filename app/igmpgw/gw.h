@@ -57,6 +57,7 @@
 	X(mcast_malformed, "multicast data with a broken IPv4 header (version, length), dropped") \
 	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped") \
 	X(mcast_forwarding_off, "multicast data on the active outside while forward.enabled = no: to the kernel twin, not forwarded") \
+	X(mcast_too_big, "multicast data longer than the port's MTU, not sent on it") \
 	X(link_lost, "times the port's kernel interface was found down, deleted or replaced") \
 	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)")
 
@@ -139,7 +140,9 @@ struct gw_port {
 	uint32_t addr;                /* network order */
 	uint8_t prefix_len;
 	int socket;
-	struct rte_mempool *pool;
+	uint16_t mtu;                 /* as configured: longer IP packets are not sent on it */
+	bool linear_replicas;         /* its PMD takes no chained mbufs: replicas are copies */
+	struct rte_mempool *pool;     /* RX; holds a whole frame where linear_replicas */
 	struct rte_mempool *hdr_pool;          /* replicas: a fresh Ethernet header each */
 	struct rte_mempool *clone_pool;        /* replicas: indirect mbufs to the payload */
 	struct neigh_table neigh;              /* from ARP: the owner writes, any lcore reads */

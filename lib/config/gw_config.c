@@ -56,6 +56,16 @@ load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *po
 		return gw_cfg_fail(err, err_len,
 				   "config: %s.address: '%s' is not a unicast host address with a /prefix",
 				   sec, v);
+
+	v = rte_cfgfile_get_entry(file, sec, "mtu");
+	if (v != NULL) {
+		uint32_t mtu;
+
+		if (gw_cfg_parse_uint(v, GW_MTU_MAX, &mtu) < 0 || mtu < GW_MTU_MIN)
+			return gw_cfg_fail(err, err_len, "config: %s.mtu: '%s' is not bytes in %d..%d",
+					   sec, v, GW_MTU_MIN, GW_MTU_MAX);
+		port->mtu = (uint16_t)mtu;
+	}
 	return 0;
 }
 

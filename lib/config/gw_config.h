@@ -44,7 +44,12 @@ struct gw_port_config {
 	char devargs[GW_DEVARGS_LEN];
 	uint32_t addr;           /* network order */
 	uint8_t prefix_len;
+	uint16_t mtu;            /* 0 = not given: 1500, or the PMD's max where less */
 };
+
+/* The [PORT] mtu key's range (the PMD may allow less: checked when the port opens). */
+#define GW_MTU_MIN 68
+#define GW_MTU_MAX 9000
 
 /*
  * goIGMP's eight switches. One X-macro so the config keys, the status

@@ -23,7 +23,7 @@
 #define MAX_FILE_BYTES (1 << 20) /* configs are a few kB; a bigger file is a wrong -f */
 
 /* Every section and key the configuration knows: a typo must not be silently ignored. */
-static const char *const port_keys[] = { "port", "address", NULL };
+static const char *const port_keys[] = { "port", "address", "mtu", NULL };
 static const char *const igmp_keys[] = {
 #define GW_SWITCH_NAME(name) #name,
 	GW_IGMP_SWITCHES(GW_SWITCH_NAME)

@@ -495,7 +495,7 @@ test_errors(void)
 	check_error_line("unknown key in [igmp]", "[igmp]\nproxy_out_to_inn = yes\n",
 			 "igmp.proxy_out_to_inn");
 	check_error_line("unknown key in a port section", "[alt]\nport = x\naddress = 10.1.0.2/24\n"
-			 "mtu = 1500\n", "alt.mtu");
+			 "speed = 10G\n", "alt.speed");
 	check_error_line("unknown key in [exception]", "[exception]\ntype = tap\n",
 			 "exception.type");
 	check_error_line("bad bool", "[igmp]\nquery_notify = maybe\n", "igmp.query_notify");
@@ -1171,6 +1171,26 @@ test_workers(void)
 	check_error_line("unknown [workers] key", "[workers]\nidel = busy\n", "workers.idel");
 }
 
+/* [PORT] mtu: absent is 0 (the PMD's default, 1500), else 68..9000 bytes. */
+static void
+test_mtu(void)
+{
+	const char *jumbo[] = { "inside.mtu=9000" };
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+
+	TAP_CHECK(load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err)) == 0 &&
+		  cfg.port[GW_ROLE_OUTSIDE].mtu == 0 && cfg.port[GW_ROLE_INSIDE].mtu == 0,
+		  "mtu absent: 0 (the default)");
+	TAP_CHECK(load_text(MINIMAL, jumbo, 1, &cfg, err, sizeof(err)) == 0 &&
+		  cfg.port[GW_ROLE_INSIDE].mtu == 9000 && cfg.port[GW_ROLE_OUTSIDE].mtu == 0,
+		  "inside.mtu=9000 on the inside only");
+	check_error_set("mtu above 9000", "outside.mtu=9001", "outside.mtu: '9001' is not bytes in 68..9000");
+	check_error_set("mtu below 68", "outside.mtu=67", "outside.mtu");
+	check_error_set("mtu not a number", "inside.mtu=jumbo", "inside.mtu");
+	check_error_set("mtu empty", "inside.mtu=", "inside.mtu");
+}
+
 int
 main(void)
 {
@@ -1192,5 +1212,6 @@ main(void)
 	test_not_a_file();
 	test_set_control_characters();
 	test_workers();
+	test_mtu();
 	return TAP_DONE();
 }

@@ -106,6 +106,16 @@ bool dp_forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *
 uint16_t dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts,
 			  uint16_t n);
 
+/*
+ * replicate.c: a replica as one fresh mbuf of pool: an Ethernet header (dst,
+ * src, IPv4) and a copy of the IP packet m holds (m starts at the IP header,
+ * in any number of segments). NULL when pool is empty or its mbufs are too
+ * small for the frame. For PMDs that take no chains; issue 18 may pick it for
+ * small frames too.
+ */
+struct rte_mbuf *dp_copy_replica(struct rte_mempool *pool, const struct rte_mbuf *m,
+				 const struct rte_ether_addr *dst, const struct rte_ether_addr *src);
+
 /* exception.c: a frame for role's kernel twin (learning neighbours from its ARP). */
 void dp_to_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m);
 

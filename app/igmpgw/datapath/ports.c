@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "ethconf.h"
 #include "gw.h"
 #include "ports.h"
 
@@ -33,6 +35,19 @@
 #define REPLICA_HDR_ROOM (RTE_PKTMBUF_HEADROOM + 2 * RTE_CACHE_LINE_SIZE)
 /* What start-up needs (measured with three ports: --no-huge -m 128 fails, -m 160 starts). */
 #define POOLS_MB 150
+/*
+ * A port whose frames outgrow a default mbuf and that cannot scatter gets a
+ * pool of its own with mbufs for whole frames (9.3 MB a thousand at MTU 9000),
+ * so fewer: the lab runs three such ports in -m 256.
+ */
+#define BIG_POOL_MBUFS 2047
+
+/*
+ * Test only (README, "Jumbo frames and NIC offloads"): IGMPGW_TEST_LINEAR_REPLICAS=1
+ * treats every port's PMD as one that takes no chained mbufs, so the lab's
+ * vdevs exercise the linear replica path.
+ */
+#define LINEAR_REPLICAS_ENV "IGMPGW_TEST_LINEAR_REPLICAS"
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 static struct rte_mempool *hdr_pools[RTE_MAX_NUMA_NODES];
@@ -126,43 +141,79 @@ probe_error(const char *devargs, int ret)
 	return strerror(-ret);
 }
 
+/* The pool of mbufs holding frames of data_room bytes for one port, made once. */
+static struct rte_mempool *
+big_pool(uint16_t port_id, uint32_t data_room, unsigned int n_mbufs, int socket)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_mempool *mp;
+
+	snprintf(name, sizeof(name), "igmpgw_big_%u", port_id);
+	mp = rte_mempool_lookup(name);
+	if (mp != NULL)
+		return mp;
+	return rte_pktmbuf_pool_create(name, n_mbufs, POOL_CACHE, 0,
+				       (uint16_t)(RTE_PKTMBUF_HEADROOM + data_room), socket);
+}
+
 /*
  * Configures and starts one port with n_rxq RX and n_txq TX queues, RX into
- * pool on socket. mtu 0 leaves the PMD's default. On failure writes one line
- * (without the key, the caller names it) to err and returns a negative errno.
+ * *pool on socket, at mtu (0 = 1500 or the PMD's max where less), with what
+ * ethconf decides from the port's dev_info (*ec tells the caller). A port whose
+ * frames do not fit *pool's mbufs and that cannot scatter gets a pool of big
+ * mbufs in *pool. On failure writes one line (the caller names the key) to err.
  */
 static int
 configure_port(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, uint16_t mtu,
-	       struct rte_mempool *pool, int socket, char *err, size_t err_len)
+	       struct rte_mempool **pool, int socket, bool chained_replicas, struct ethconf *ec,
+	       char *err, size_t err_len)
 {
-	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
+	struct ethconf_want want = {
+		.n_rxq = n_rxq,
+		.n_txq = n_txq,
+		.mtu = mtu,
+		.chained_replicas = chained_replicas,
+		/*
+		 * Software checksums: a replica's TTL - 1 updates the checksum in
+		 * three additions (RFC 1624), while the offload needs l2_len, l3_len
+		 * and ol_flags on every replica, and on some NICs (ixgbe, i40e) any
+		 * TX offload costs the vector TX path.
+		 */
+		.ipv4_cksum = false,
+		.mbuf_data_room = rte_pktmbuf_data_room_size(*pool) - RTE_PKTMBUF_HEADROOM,
+	};
+	const char *linear = getenv(LINEAR_REPLICAS_ENV);
 	uint16_t rx_desc = RX_DESC;
 	uint16_t tx_desc = TX_DESC;
 	int ret;
 
-	memset(&conf, 0, sizeof(conf));
 	ret = rte_eth_dev_info_get(port_id, &info);
 	if (ret < 0)
 		goto fail;
-	if (n_rxq > info.max_rx_queues || n_txq > info.max_tx_queues) {
-		snprintf(err, err_len, "%u rx/%u tx queues asked, the PMD offers %u/%u", n_rxq, n_txq,
-			 info.max_rx_queues, info.max_tx_queues);
-		return -EINVAL;
+	if (linear != NULL && strcmp(linear, "1") == 0 && chained_replicas) {
+		info.tx_offload_capa &= ~RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		info.driver_name = LINEAR_REPLICAS_ENV;
 	}
-	ret = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
+	ret = ethconf_decide(&info, &want, ec, err, err_len);
+	if (ret < 0)
+		return ret;
+	if (ec->rx_data_room != 0) {
+		*pool = big_pool(port_id, ec->rx_data_room, BIG_POOL_MBUFS + n_rxq * RX_DESC, socket);
+		if (*pool == NULL) {
+			snprintf(err, err_len, "no DPDK memory for %u mbufs of %u bytes (MTU %u)",
+				 BIG_POOL_MBUFS + n_rxq * RX_DESC, ec->rx_data_room, ec->mtu);
+			return -ENOMEM;
+		}
+	}
+	ret = rte_eth_dev_configure(port_id, n_rxq, n_txq, &ec->conf);
 	if (ret < 0)
 		goto fail;
-	if (mtu != 0) {
-		ret = rte_eth_dev_set_mtu(port_id, mtu);
-		if (ret < 0)
-			goto fail;
-	}
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_desc, &tx_desc);
 	if (ret < 0)
 		goto fail;
 	for (uint16_t q = 0; q < n_rxq; q++) {
-		ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, socket, NULL, pool);
+		ret = rte_eth_rx_queue_setup(port_id, q, rx_desc, socket, NULL, *pool);
 		if (ret < 0)
 			goto fail;
 	}
@@ -241,6 +292,8 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	char name[64];
 	char path[128];
 	char why[160];
+	struct rte_mempool *twin_pool;
+	struct ethconf ec;
 	int ret;
 
 	p->twin_id = GW_NO_PORT;
@@ -268,7 +321,9 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	/* The gateway owns IGMP and the lab has no use for MLD on the twin. */
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->twin_ifname);
 	write_sysctl(path, "1");
-	ret = configure_port(p->twin_id, 1, 1, 0, p->pool, p->socket, why, sizeof(why));
+	twin_pool = p->pool;
+	ret = configure_port(p->twin_id, 1, 1, 0, &twin_pool, p->socket, false, &ec, why,
+			     sizeof(why));
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: exception.mode: cannot start the kernel twin %s: %s",
 			    p->twin_ifname, why);
@@ -284,6 +339,7 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	  size_t err_len)
 {
 	const char *role = gw_role_name(pc->role);
+	struct ethconf ec;
 	char why[160];
 	int ret;
 
@@ -312,11 +368,15 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
 			    strerror(-ret));
-	ret = configure_port(p->port_id, (uint16_t)n_queues, (uint16_t)n_queues, 0, p->pool, p->socket,
-			     why, sizeof(why));
+	ret = configure_port(p->port_id, (uint16_t)n_queues, (uint16_t)n_queues, pc->mtu, &p->pool,
+			     p->socket, true, &ec, why, sizeof(why));
+	if (ret == -ERANGE)
+		return gw_fail(err, err_len, "config: %s.mtu: port '%s': %s", role, p->name, why);
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot start '%s' with %u queues: %s", role,
 			    p->name, n_queues, why);
+	p->mtu = ec.mtu;
+	p->linear_replicas = ec.linear_replicas;
 	return open_twin(p, err, err_len);
 }
 

@@ -13,6 +13,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "datapath.h"
 
@@ -41,9 +42,37 @@ decrement_ttl(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
 }
 
+struct rte_mbuf *
+dp_copy_replica(struct rte_mempool *pool, const struct rte_mbuf *m,
+		const struct rte_ether_addr *dst, const struct rte_ether_addr *src)
+{
+	struct rte_mbuf *c = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eth;
+	uint8_t *to;
+
+	if (c == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(c, (uint16_t)(sizeof(*eth) +
+								     rte_pktmbuf_pkt_len(m)));
+	if (eth == NULL || rte_pktmbuf_pkt_len(m) > UINT16_MAX - sizeof(*eth)) {
+		rte_pktmbuf_free(c);
+		return NULL;
+	}
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(src, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	to = (uint8_t *)(eth + 1);
+	for (const struct rte_mbuf *seg = m; seg != NULL; seg = seg->next) {
+		rte_memcpy(to, rte_pktmbuf_mtod(seg, const void *), seg->data_len);
+		to += seg->data_len;
+	}
+	return c;
+}
+
 /*
  * One replica: a fresh header mbuf with this port's Ethernet header, chained to
- * a clone of m. sent[egress] counts it (forwarded and transmitted).
+ * a clone of m, or a copy in one mbuf where the port takes no chains. m starts
+ * at the IP header. sent[egress] counts it (forwarded and transmitted).
  */
 static void
 send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct rte_mbuf *m,
@@ -53,6 +82,20 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 	struct rte_mbuf *hdr, *payload;
 	struct rte_ether_hdr *eth;
 
+	if (unlikely(rte_pktmbuf_pkt_len(m) > p->mtu)) {
+		stats_of(w, egress)->cnt[GW_CNT_mcast_too_big]++;
+		return;
+	}
+	if (unlikely(p->linear_replicas)) {
+		hdr = dp_copy_replica(p->pool, m, dst_mac, &p->mac);
+		if (hdr == NULL) {
+			stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
+			return;
+		}
+		sent[egress]++;
+		rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], hdr);
+		return;
+	}
 	hdr = rte_pktmbuf_alloc(p->hdr_pool);
 	if (hdr == NULL) {
 		stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
@@ -91,7 +134,8 @@ count_sent(struct worker *w, const uint16_t *sent)
  * Sends multicast data to the inside ports that want it (never 0): TTL - 1,
  * then one port rewrites m in place; several share the IP packet behind a
  * header of their own each, the last taking m itself, its Ethernet header
- * rewritten. sent[port] counts what went to each port.
+ * rewritten (a copy instead where m is chained and the port takes no chains).
+ * sent[port] counts what went to each port.
  */
 static inline void
 replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte_ether_hdr *eth,
@@ -99,6 +143,7 @@ replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte
 {
 	struct rte_ether_addr dst_mac;
 	enum gw_role egress;
+	struct gw_port *p;
 
 	decrement_ttl((struct rte_ipv4_hdr *)(eth + 1));
 	if ((ports & (ports - 1)) != 0) {
@@ -115,9 +160,17 @@ replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte
 	} else {
 		egress = (enum gw_role)__builtin_ctz(ports);
 	}
-	rte_ether_addr_copy(&gw.port[egress].mac, &eth->src_addr);
+	p = &gw.port[egress];
+	if (unlikely(rte_pktmbuf_pkt_len(m) - sizeof(*eth) > p->mtu ||
+		     (m->nb_segs > 1 && p->linear_replicas))) {
+		rte_pktmbuf_adj(m, sizeof(*eth));
+		send_replica(w, ingress, egress, m, &eth->dst_addr, sent);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_ether_addr_copy(&p->mac, &eth->src_addr);
 	sent[egress]++;
-	rte_eth_tx_buffer(gw.port[egress].port_id, w->queue, w->tx.port[egress], m);
+	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], m);
 }
 
 /*
