@@ -10,6 +10,10 @@
 #                   from Debian's dpdk-doc), built here from a patched copy
 # then the same igmpgw with 1, 1000 and 100000 joined groups, the traffic spread over
 # all of them: whether the lookup slows down as the table grows.
+# With --workers LIST only the scaling over workers instead: for each count W, the same
+# pcap dealt round robin over W RX queues of the pcap port (one rx_pcap a queue), igmpgw
+# with W workers (a queue each) and testpmd io with W forwarding cores; the aggregate rate
+# and its ratio to one worker's (target on a 2-core box: 2 workers >= 1.8x one).
 #
 # Rates are per second of the polling thread's CPU time (scripts/bench-lib.sh), so that
 # other load on a shared machine does not skew the ratios. Targets: igmpgw with one
@@ -37,12 +41,14 @@ GROUP_BASE=232.1.0.1
 # pool for the whole run: igmpgw's pool has 32767, so the scale pcaps stop at this.
 SCALE_FRAMES=24576
 MAX_GROUPS=200000        # [limits]: the same table size in every igmpgw run
+WORKERS=()               # --workers: worker counts of the scaling runs (none: the rest)
 
 usage()
 {
 	cat <<EOF
 usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--build DIR]
                         [--sizes LIST] [--inside LIST] [--scale LIST] [--profile]
+                        [--workers LIST]
 
   --seconds N   measured seconds of each run; the median one-second rate counts
                 (default $SECONDS_MEASURE)
@@ -60,6 +66,10 @@ usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--b
   --profile     after the first run of each program with the first size and inside port
                 count, sample its polling thread with perf for 3 s: the share of time in
                 the poll mode drivers, and the rate ratio those shares predict
+  --workers LIST  only the scaling over workers, e.g. 1,2 (or 1,2,4,8,16 on a bigger box):
+                the $JOINED-frame pcap of each size (--sizes, default 64 here) dealt over
+                as many RX queues as workers, 1 inside port; igmpgw with that many
+                workers, testpmd io with that many cores
 EOF
 }
 
@@ -71,14 +81,23 @@ while [ $# -gt 0 ]; do
 	--no-huge) FORCE_NO_HUGE=1; shift ;;
 	--profile) PROFILE_ON=1; shift ;;
 	--build) BUILD=$(realpath -m "${2:?--build needs a directory}"); shift 2 ;;
-	--sizes) IFS=, read -ra SIZES <<<"${2:?--sizes needs a list}"; shift 2 ;;
+	--sizes) IFS=, read -ra SIZES <<<"${2:?--sizes needs a list}"; SIZES_GIVEN=1; shift 2 ;;
 	--inside) IFS=, read -ra INSIDE_PORTS <<<"${2:?--inside needs a list}"; shift 2 ;;
 	--scale) IFS=, read -ra SCALE_GROUPS <<<"${2:?--scale needs a list}"; shift 2 ;;
+	--workers) IFS=, read -ra WORKERS <<<"${2:?--workers needs a list}"; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
 check_common_options
+if [ ${#WORKERS[@]} -gt 0 ]; then
+	[ "${SIZES_GIVEN:-0}" = 1 ] || SIZES=(64)
+	for n in "${WORKERS[@]}"; do
+		if ! [[ $n =~ ^[1-9][0-9]*$ ]] || [ "$n" -gt 64 ]; then
+			die "--workers: $n is not a worker count from 1 to 64"
+		fi
+	done
+fi
 [ ${#SIZES[@]} -gt 0 ] || die "--sizes: at least one frame size"
 for n in "${SIZES[@]}"; do
 	if ! [[ $n =~ ^[1-9][0-9]*$ ]] || [ "$n" -lt 64 ] || [ "$n" -gt 1500 ]; then
@@ -143,7 +162,7 @@ build_ipv4_multicast()
 	fi
 	IPV4MC=$dir/dpdk-ipv4_multicast
 }
-build_ipv4_multicast
+[ ${#WORKERS[@]} -gt 0 ] || build_ipv4_multicast
 
 # ---- traffic ----
 # ipv4_multicast's groups are compiled in (mcast_group_table in its main.c): 224.0.0.101
@@ -162,6 +181,13 @@ make_traffic()
 }
 sizes=$(IFS=,; echo "${SIZES[*]}")
 make_traffic joined --data-sizes "$sizes" --data-groups "$JOINED" --data-group-base "$GROUP_BASE"
+for w in "${WORKERS[@]}"; do
+	# The same frames dealt over w files, one per RX queue (infinite_rx keeps each
+	# queue's file in mbufs of igmpgw's pool: $JOINED in all, whatever w).
+	[ "$w" = 1 ] || make_traffic "workers-$w" --data-sizes "$sizes" --data-groups "$JOINED" \
+		--data-group-base "$GROUP_BASE" --data-split "$w"
+done
+[ ${#WORKERS[@]} -eq 0 ] || INSIDE_PORTS=() SCALE_GROUPS=()
 for k in "${INSIDE_PORTS[@]}"; do
 	make_traffic "ipv4mc-$k" --data-sizes "$sizes" --data-group-list "${IPV4MC_GROUP[$k]}" \
 		--data-packets "$JOINED"
@@ -180,6 +206,7 @@ bench_memory
 # table holds N groups, prints <seconds> <groups> <memory_bytes> <VmRSS delta, kB>.
 # gw_ctl stats: prints igmpgw's counters summed over its ports: <mcast_received>
 # <mcast_forwarded> <mcast_no_members> <no_mbuf> <tx_dropped>.
+# gw_ctl workers: prints the number of workers, then each one's rx_packets.
 gw_ctl()
 {
 	exec /usr/bin/python3 - "$SOCK" "$GROUP_BASE" "$@" <<'EOF'
@@ -249,6 +276,10 @@ if mode == "join":
     if fwd.get("groups") != n:
         fail("%s groups in the forwarding table, %d joined" % (fwd.get("groups"), n))
     print("%.2f %d %d %d" % (seconds, n, fwd["memory_bytes"], rss_kb(pid) - rss))
+elif mode == "workers":
+    # The workers igmpgw runs and what each received: <n> <rx_packets>...
+    ws = request({"cmd": "status"}).get("workers") or []
+    print(len(ws), " ".join(str(w.get("rx_packets", 0)) for w in ws))
 elif mode == "stats":
     reply = request({"cmd": "stats"})
     if not reply.get("ok"):
@@ -262,16 +293,22 @@ EOF
 }
 
 # ---- runs ----
-# vdevs K PCAP: the null ports first (ipv4_multicast's group table names ports by number),
-# then the pcap port. Its tx_pcap takes igmpgw's upstream reports.
+# vdevs K PCAP...: the null ports first (ipv4_multicast's group table names ports by
+# number), then the pcap port with an RX queue per PCAP, and as many TX queues (tx_pcap)
+# for igmpgw's upstream reports.
 vdevs()
 {
-	local k=$1 pcap=$2 i
+	local k=$1 i rx="" tx=""
 
+	shift
 	for ((i = 0; i < k; i++)); do
 		echo "--vdev=net_null$i,no-rx=1"
 	done
-	echo "--vdev=net_pcap0,rx_pcap=$pcap,infinite_rx=1,tx_pcap=/dev/null"
+	for i in "$@"; do
+		rx+=",rx_pcap=$i"
+		tx+=",tx_pcap=/dev/null"
+	done
+	echo "--vdev=net_pcap0$rx,infinite_rx=1$tx"
 }
 
 new_prefix()
@@ -398,7 +435,7 @@ cat <<EOF
 igmpgw multicast forwarding benchmark
 command: $COMMAND
 igmpgw:  $REVISION, release build in $BUILD
-cpu:     $CPU_MODEL$HYPERVISOR, $(nproc) cores; every program polls on one lcore
+cpu:     $CPU_MODEL$HYPERVISOR, $(nproc) cores; every program polls on one lcore${WORKERS[0]:+ (--workers: on W)}
 load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) when the benchmark started
 memory:  $MEMORY, ${MEM_ARGS[*]} for each program
 EOF
@@ -421,6 +458,155 @@ scale_profile_file()
 		echo "$WORK/scale-$1.perf"
 	fi
 }
+
+# field KEY N: the Nth word of BEST[KEY] (0 when there is none).
+field()
+{
+	local f
+
+	read -ra f <<<"${BEST[$1]:-}"
+	echo "${f[$2]:-0}"
+}
+
+# ---- scaling over workers (--workers) ----
+# worker_lcores N: EAL's --lcores for a main lcore and N workers, lcore i on CPU i modulo
+# the CPUs there are (-l 0-N where there are enough; on 2 CPUs the main lcore, mostly
+# asleep, shares the first worker's).
+worker_lcores()
+{
+	local i out="" n
+
+	n=$(nproc)
+	for ((i = 0; i <= $1; i++)); do
+		out+="${out:+,}$i@$((i % n))"
+	done
+	echo "$out"
+}
+
+# queue_pcaps W SIZE: the pcap files of W RX queues, one a line.
+queue_pcaps()
+{
+	local i
+
+	if [ "$1" = 1 ]; then
+		echo "$TRAFFIC/joined/data-$2.pcap"
+		return
+	fi
+	for ((i = 0; i < $1; i++)); do
+		echo "$TRAFFIC/workers-$1/data-$2.$i.pcap"
+	done
+}
+
+# run_testpmd_cores NAME W SIZE: testpmd io with W forwarding cores, an RX and TX queue
+# each, on the W-queue pcap port -> net_null0; sets RATES (per mean core).
+run_testpmd_cores()
+{
+	local log=$WORK/$1-testpmd.log w=$2 eal pcaps
+
+	new_prefix "$1tp"
+	mapfile -t pcaps < <(queue_pcaps "$w" "$3")
+	mapfile -t eal < <(vdevs 1 "${pcaps[@]}")
+	start "$log" dpdk-testpmd --lcores "$(worker_lcores "$w")" "${MEM_ARGS[@]}" --no-pci \
+		"${eal[@]}" --file-prefix "$PREFIX" -- --total-num-mbufs=32767 --nb-cores="$w" \
+		--rxq="$w" --txq="$w" --forward-mode=io --auto-start --stats-period 5
+	MEASURE_THREAD=workers measure_run "$log" "$CHILD" "$PREFIX"
+}
+
+# run_igmpgw_workers NAME W SIZE: igmpgw with W workers on the W-queue pcap port, one
+# inside port, $JOINED groups joined; sets RATES (per mean worker CPU second), CHECK (as
+# run_igmpgw's) and SHARES (each worker's part of what was received, in %).
+run_igmpgw_workers()
+{
+	local log=$WORK/$1-igmpgw.log conf=$WORK/$1.conf w=$2 eal pcaps before after wb wa
+
+	new_prefix "$1gw"
+	write_conf "$conf" 1
+	mapfile -t pcaps < <(queue_pcaps "$w" "$3")
+	mapfile -t eal < <(vdevs 1 "${pcaps[@]}")
+	rm -f "$SOCK"
+	START_EXTRA_SECONDS=60 start "$log" "$IGMPGW" --lcores "$(worker_lcores "$w")" \
+		"${MEM_ARGS[@]}" --no-pci "${eal[@]}" --file-prefix "$PREFIX" -- -f "$conf"
+	in_background "$log" "$WORK/join" gw_ctl join "$CHILD" "$JOINED"
+	in_background "$log" "$WORK/workers" gw_ctl workers
+	read -ra wb <"$WORK/workers"
+	if [ "${wb[0]}" != "$w" ]; then
+		finish "$log"
+		die "igmpgw runs ${wb[0]} worker(s) with --lcores $(worker_lcores "$w"), not $w (its log: $log)"
+	fi
+	in_background "$log" "$WORK/stats" gw_ctl stats
+	read -ra before <"$WORK/stats"
+	MEASURE_THREAD=workers in_background "$log" "$WORK/rates" measure "$CHILD" "$PREFIX"
+	RATES=$(<"$WORK/rates")
+	in_background "$log" "$WORK/stats" gw_ctl stats
+	read -ra after <"$WORK/stats"
+	in_background "$log" "$WORK/workers" gw_ctl workers
+	read -ra wa <"$WORK/workers"
+	finish "$log"
+	CHECK=$(awk -v r=$((after[0] - before[0])) -v f=$((after[1] - before[1])) \
+		-v d=$((after[2] - before[2] + after[3] - before[3] + after[4] - before[4])) 'BEGIN {
+		slack = 1000 + r / 10000
+		if (r > 0 && d == 0 && f >= r - slack && f <= r + slack)
+			print "ok"
+		else
+			printf "BAD:in=%d,out=%d,dropped=%d\n", r, f, d }')
+	SHARES=$(awk -v b="${wb[*]}" -v a="${wa[*]}" 'BEGIN {
+		n = split(b, x, " "); split(a, y, " ")
+		for (i = 2; i <= n; i++) { d[i] = y[i] - x[i]; t += d[i] }
+		for (i = 2; i <= n; i++) printf "%s%.0f", (i > 2 ? "/" : ""), t ? 100 * d[i] / t : 0 }')
+}
+
+if [ ${#WORKERS[@]} -gt 0 ]; then
+	for size in "${SIZES[@]}"; do
+		for run in $(seq "$REPEAT"); do
+			for w in "${WORKERS[@]}"; do
+				tag="$size B, $w worker(s), run $run"
+				run_testpmd_cores "w$size-$w" "$w" "$size"
+				progress "$tag, testpmd"
+				keep "wtp:$size:$w"
+				run_igmpgw_workers "w$size-$w" "$w" "$size"
+				progress "$tag, igmpgw" "counters $CHECK, workers' shares $SHARES %"
+				keep "wgw:$size:$w" "$CHECK $SHARES"
+			done
+		done
+	done
+	w1=${WORKERS[0]}
+	cat <<EOF
+ports:   net_pcap0 (W rx_pcap, infinite_rx, W tx_pcap=/dev/null) -> net_null0 (no-rx)
+rates:   aggregate, per mean second of the polling threads' CPU time (what W dedicated
+         cores would do together), median of $SECONDS_MEASURE one-second windows after ${SECONDS_WARMUP} s of warm-up,
+         best of $REPEAT; in = net_pcap0 ipackets (every queue), out = net_null0 opackets
+lcores:  main + W workers, lcore i on CPU i mod $(nproc)
+
+3. Workers: the $JOINED-frame pcap (a frame a group, $JOINED groups joined) dealt round robin over
+   W RX queues, a queue a worker (testpmd: a forwarding core); 1 inside port.
+
+frame  workers  testpmd io          igmpgw                              igmpgw  W vs $w1   igmpgw     workers'
+bytes  W        Mpps    vs $w1       in Mpps  out Mpps  CPU    vs $w1     /tp     >=1.8    counters   rx shares %
+EOF
+	for size in "${SIZES[@]}"; do
+		for w in "${WORKERS[@]}"; do
+			awk -v s="$size" -v w="$w" -v w1="$w1" -v tp="$(field "wtp:$size:$w" 0)" \
+				-v tp1="$(field "wtp:$size:$w1" 0)" -v g1="$(field "wgw:$size:$w1" 5)" \
+				-v gi="$(field "wgw:$size:$w" 5)" -v go="$(field "wgw:$size:$w" 0)" \
+				-v cpu="$(field "wgw:$size:$w" 2)" \
+				-v chk="$(field "wgw:$size:$w" 6)" -v sh="$(field "wgw:$size:$w" 7)" 'BEGIN {
+				r = g1 > 0 ? gi / g1 : 0
+				t = tp1 > 0 ? tp / tp1 : 0
+				target = (w == 2 * w1) ? (r >= 1.8 ? "ok" : "LOW") : ""
+				printf "%-6s %-8s %-7.2f %-11.2f %-8.2f %-9.2f %-6.2f %-10.2f %-7.2f %-8s %-10s %s\n",
+					s, w, tp / 1e6, t, gi / 1e6, go / 1e6, cpu, r, (tp > 0 ? gi / tp : 0),
+					target, chk, sh }'
+		done
+	done
+	cat <<EOF
+
+"vs $w1" is against the first count of --workers; ">=1.8" applies where W is twice it.
+"CPU" is the igmpgw workers' mean share of a CPU: W workers on fewer CPUs share them, and
+the rates are per CPU second, so an aggregate is what W dedicated cores would forward.
+Logs, configs and pcaps: $WORK
+EOF
+	exit 0
+fi
 
 for size in "${SIZES[@]}"; do
 	for k in "${INSIDE_PORTS[@]}"; do
@@ -458,14 +644,6 @@ for run in $(seq "$REPEAT"); do
 done
 
 # ---- the table ----
-field()
-{
-	local f
-
-	read -ra f <<<"${BEST[$1]:-}"
-	echo "${f[$2]:-0}"
-}
-
 mpps()
 {
 	awk -v x="$1" 'BEGIN { printf "%.2f", x / 1e6 }'

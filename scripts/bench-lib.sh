@@ -149,8 +149,11 @@ bench_memory()
 # (the igmp_sent and decision rates "-" without EGRESS). Per CPU second is what one
 # dedicated core would do: it stays right when other processes take turns on the cores,
 # as on a shared VM. The polling thread is the one EAL worker thread, or with
-# MEASURE_THREAD=main the main thread (a program polling on its main lcore). With
-# PROFILE=FILE, perf then samples that thread for PROFILE_SECONDS (default 3) into FILE.
+# MEASURE_THREAD=main the main thread (a program polling on its main lcore), or with
+# MEASURE_THREAD=workers every EAL worker thread: then "per second of CPU time" is per
+# mean second of the workers' CPU times (what as many dedicated cores would do together)
+# and the CPU share their mean. With PROFILE=FILE, perf then samples the (first) polling
+# thread for PROFILE_SECONDS (default 3) into FILE.
 measure()
 {
 	# Run in the background, so exec: the job's pid is python's, stop_pid reaches it.
@@ -226,24 +229,31 @@ def find_ports():
         time.sleep(0.2)
 
 
-def polling_schedstat():
-    """The polling thread's schedstat, ns on a CPU first."""
+def polling_schedstats():
+    """The polling threads' schedstat files (ns on a CPU first)."""
     if thread == "main":
-        return "/proc/%s/task/%s/schedstat" % (pid, pid)
-    for comm in glob.glob("/proc/%s/task/*/comm" % pid):
+        return ["/proc/%s/task/%s/schedstat" % (pid, pid)]
+    found = []
+    for comm in sorted(glob.glob("/proc/%s/task/*/comm" % pid)):
         try:
             with open(comm) as f:
                 name = f.read().strip()
         except OSError:
             continue
         if re.fullmatch(r"(rte|lcore)-worker-\d+", name):
-            return comm[:-len("comm")] + "schedstat"
-    fail("no EAL worker thread in process %s" % pid)
+            found.append(comm[:-len("comm")] + "schedstat")
+    if not found:
+        fail("no EAL worker thread in process %s" % pid)
+    return found if thread == "workers" else found[:1]
 
 
 def cpu_ns():
-    with open(stat) as f:
-        return int(f.read().split()[0])
+    """The polling threads' CPU time, their mean when there are several."""
+    total = 0
+    for path in stats:
+        with open(path) as f:
+            total += int(f.read().split()[0])
+    return total / len(stats)
 
 
 def sample():
@@ -272,7 +282,7 @@ def forwarding():
 
 
 nulls, pcap = find_ports()
-stat = polling_schedstat()
+stats = polling_schedstats()
 while not forwarding():
     if time.monotonic() > deadline:
         fail("the net_null* ports sent nothing")
@@ -291,7 +301,7 @@ for _ in range(seconds):
     prev = cur
 rates = [median([w[i] for w in windows]) for i in range(6)]
 if profile != "-":
-    tid = stat.split("/")[4]
+    tid = stats[0].split("/")[4]
     subprocess.run(["perf", "record", "-q", "-F", "4999", "-t", tid, "-o", profile, "--",
                     "sleep", profile_seconds], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)

@@ -10,6 +10,10 @@ with the pcap PMD here or with pktgen-dpdk's pcap replay (-s P:FILE) on a real b
     data-SIZE.pcap        multicast UDP data from an upstream source, SIZE-byte
                           frames, the destination group spread over --data-groups
                           (only with --data-sizes)
+    data-SIZE.K.pcap      with --data-split N, the same frames dealt round robin
+                          into N files, K from 0: one per RX queue of a pcap port
+                          (frame i in file i mod N; each file its own groups when
+                          the groups are taken in turn)
 
 Every IGMP packet is what a real host or querier sends: TTL 1, TOS 0xc0, the
 Router Alert option, valid IPv4 and IGMP checksums. Data packets are what a
@@ -281,6 +285,9 @@ def parse_args(argv):
     d.add_argument("--data-port", type=int, default=5000,
                    help="UDP source and destination port (default 5000)")
     d.add_argument("--data-ttl", type=int, default=64, help="IPv4 TTL (default 64)")
+    d.add_argument("--data-split", type=positive, default=1, metavar="N",
+                   help="write each data file as N files data-SIZE.K.pcap instead, "
+                        "frame i in file i mod N (default 1: one data-SIZE.pcap)")
     args = p.parse_args(argv)
 
     for name in ("gw_mac", "host_mac", "querier_mac", "data_source_mac"):
@@ -315,8 +322,14 @@ def main(argv):
     os.makedirs(args.out, exist_ok=True)
     outputs = [] if args.data_only else [("unicast-reports.pcap", lambda: unicast_reports(args)),
                                          ("queries.pcap", lambda: queries(args))]
+    n = args.data_split
     for size in args.data_sizes:
-        outputs.append(("data-%d.pcap" % size, lambda size=size: data_stream(args, size)))
+        if n == 1:
+            outputs.append(("data-%d.pcap" % size, lambda size=size: data_stream(args, size)))
+            continue
+        for k in range(n):
+            outputs.append(("data-%d.%d.pcap" % (size, k),
+                            lambda size=size, k=k: data_stream(args, size)[k::n]))
     for name, make in outputs:
         path = os.path.join(args.out, name)
         frames = make()
