@@ -212,6 +212,24 @@ int mship_port_del(struct mship *m, uint16_t port, uint64_t now);
 int mship_set_upstream(struct mship *m, uint16_t port, uint32_t addr, uint64_t now);
 
 /*
+ * The gateway itself as a member of group on the upstream, as an application
+ * socket on the proxy would be (a static join): one more share of the RFC 3376
+ * §3.2 merge, so the upstream state is the union of the downstream members
+ * and the gateway's own, and the group stays wanted upstream when its last
+ * downstream member leaves. EXCLUDE {} (any source) when n_sources is 0, else
+ * INCLUDE {sources}. Replaces an earlier local membership of group; reported
+ * upstream like a downstream change, in the upstream's compatibility mode;
+ * no changed callback (no downstream port's forwarding moves). Returns 0,
+ * -EINVAL (not a trackable group, more than max_sources_per_group sources) or
+ * -ENOMEM.
+ */
+int mship_local_join(struct mship *m, uint32_t group, const uint32_t *sources, uint16_t n_sources,
+		     uint64_t now);
+
+/* Ends the gateway's own membership of group (reported upstream): 0 or -ENOENT. */
+int mship_local_leave(struct mship *m, uint32_t group, uint64_t now);
+
+/*
  * Feeds one valid IGMP message received on port from src (IPv4 source) to dst
  * (IPv4 destination). Downstream: reports, leaves and queries (election,
  * timer lowering). Upstream: queries (answers, compatibility). Returns the

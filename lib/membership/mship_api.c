@@ -106,7 +106,7 @@ static int
 alloc_scratch(struct mship *m)
 {
 	size_t ns = m->cfg.max_sources_per_group;
-	uint32_t merged = (uint32_t)(MSHIP_MAX_DOWNSTREAM * ns);
+	uint32_t merged = (uint32_t)(MSHIP_MERGE_SHARES * ns);
 
 	m->msg = mship_realloc(m, NULL, 0, m->cfg.max_msg_len);
 	m->rec_src = mship_realloc(m, NULL, 0, ns * sizeof(uint32_t));
@@ -174,6 +174,13 @@ mship_create(const struct mship_config *cfg, const struct mship_ops *ops)
 	return m;
 }
 
+static void
+local_release(struct mship *m, struct mship_local *own)
+{
+	mship_addrs_release(m, &own->src);
+	mship_release(m, own, sizeof(*own));
+}
+
 void
 mship_free(struct mship *m)
 {
@@ -189,6 +196,9 @@ mship_free(struct mship *m)
 			mship_group_release(m, p->groups.v[j]);
 		mship_table_release(m, &p->groups);
 	}
+	for (j = 0; j < m->local.n; j++)
+		local_release(m, m->local.v[j]);
+	mship_table_release(m, &m->local);
 	mship_up_groups_release(m);
 	free_scratch(m);
 	free(m);
@@ -240,6 +250,55 @@ mship_set_upstream(struct mship *m, uint16_t port, uint32_t addr, uint64_t now)
 		return 0;
 	m->up_port = port;
 	mship_proxy_upstream_changed(m, now);
+	return 0;
+}
+
+int
+mship_local_join(struct mship *m, uint32_t group, const uint32_t *sources, uint16_t n_sources,
+		 uint64_t now)
+{
+	struct mship_local *own;
+	uint32_t pos;
+	bool found;
+
+	if (!mship_group_trackable(group) || n_sources > m->cfg.max_sources_per_group ||
+	    (n_sources > 0 && sources == NULL))
+		return -EINVAL;
+	pos = mship_table_find(&m->local, group, &found);
+	own = found ? m->local.v[pos] : NULL;
+	if (own == NULL) {
+		own = mship_realloc(m, NULL, 0, sizeof(*own));
+		if (own == NULL)
+			return -ENOMEM;
+		memset(own, 0, sizeof(*own));
+		own->addr = group;
+		if (mship_table_insert(m, &m->local, pos, own) < 0) {
+			mship_release(m, own, sizeof(*own));
+			return -ENOMEM;
+		}
+	}
+	if (mship_addrs_reserve(m, &own->src, n_sources) < 0)
+		return -ENOMEM;
+	if (n_sources > 0)
+		memcpy(own->src.v, sources, n_sources * sizeof(*sources));
+	own->src.n = mship_sort_unique(own->src.v, n_sources);
+	own->mode = n_sources == 0 ? MSHIP_EXCLUDE : MSHIP_INCLUDE;
+	mship_proxy_refresh(m, group, now);
+	return 0;
+}
+
+int
+mship_local_leave(struct mship *m, uint32_t group, uint64_t now)
+{
+	uint32_t pos;
+	bool found;
+
+	pos = mship_table_find(&m->local, group, &found);
+	if (!found)
+		return -ENOENT;
+	local_release(m, m->local.v[pos]);
+	mship_table_remove(&m->local, pos);
+	mship_proxy_refresh(m, group, now);
 	return 0;
 }
 

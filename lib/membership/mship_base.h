@@ -16,8 +16,10 @@
 #include "igmp_wire.h"
 #include "membership.h"
 
-/* Largest source list one merged group can hold: every port's whole list. */
-#define MSHIP_MAX_SOURCES_LIMIT (UINT16_MAX / MSHIP_MAX_DOWNSTREAM)
+/* What one merge adds up: every downstream port, and the gateway's own membership. */
+#define MSHIP_MERGE_SHARES (MSHIP_MAX_DOWNSTREAM + 1)
+/* Largest source list one merged group can hold: every share's whole list. */
+#define MSHIP_MAX_SOURCES_LIMIT (UINT16_MAX / MSHIP_MERGE_SHARES)
 
 /*
  * A table of records sorted by address (host order), for lookups by binary
@@ -69,6 +71,17 @@ struct mship_port {
 	struct mship_table groups;  /* struct mship_group */
 };
 
+/*
+ * The gateway's own membership of a group on the upstream (a static join), as
+ * an application's socket on the proxy would hold it: one more share of the
+ * merge, with no timers (it lasts until mship_local_leave).
+ */
+struct mship_local {
+	uint32_t addr;              /* first: see struct mship_table */
+	uint8_t mode;               /* EXCLUDE {} (any source) or INCLUDE {src} */
+	struct mship_addrs src;
+};
+
 /* Per-source retransmission state of the upstream state-change reports (§5.1). */
 struct mship_up_rtx {
 	uint32_t addr;
@@ -111,6 +124,7 @@ struct mship {
 	uint64_t up_v2_querier;
 	uint64_t up_general_resp;
 	struct mship_table up_groups; /* struct mship_up_group */
+	struct mship_table local;     /* struct mship_local */
 
 	/* scratch, sized from the limits at create time */
 	uint8_t *msg;               /* max_msg_len: one message being built */

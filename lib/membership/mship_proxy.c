@@ -32,16 +32,35 @@ swap_sets(struct mship_addrs **a, struct mship_addrs **b)
 	*b = t;
 }
 
+/* Adds one share (its mode, its list) to the merge being built in *inc and *ex; *tmp is spare. */
+static void
+merge_share(uint8_t mode, const struct mship_addrs *share, struct mship_addrs **inc,
+	    struct mship_addrs **ex, struct mship_addrs **tmp, bool *any_ex)
+{
+	if (mode == MSHIP_INCLUDE) {
+		mship_addrs_union(*tmp, *inc, share);
+		swap_sets(inc, tmp);
+	} else if (!*any_ex) {
+		mship_addrs_copy(*ex, share);
+		*any_ex = true;
+	} else {
+		mship_addrs_intersect(*tmp, *ex, share);
+		swap_sets(ex, tmp);
+	}
+}
+
 /*
- * RFC 3376 §3.2 over the downstream ports: any EXCLUDE makes EXCLUDE with the
- * intersection of the exclude lists minus every included source; else INCLUDE
- * with the union. Returns the list (a scratch set, valid until the next merge).
+ * RFC 3376 §3.2 over the downstream ports and the gateway's own membership:
+ * any EXCLUDE makes EXCLUDE with the intersection of the exclude lists minus
+ * every included source; else INCLUDE with the union. Returns the list (a
+ * scratch set, valid until the next merge).
  */
 static const struct mship_addrs *
 merge_group(struct mship *m, uint32_t group, uint8_t *mode)
 {
 	struct mship_addrs *inc = &m->merge_a, *ex = &m->merge_b, *tmp = &m->merge_c;
 	struct mship_addrs *share = &m->merge_port;
+	const struct mship_local *own;
 	const struct mship_group *g;
 	bool any_ex = false;
 	uint16_t i;
@@ -55,17 +74,11 @@ merge_group(struct mship *m, uint32_t group, uint8_t *mode)
 		if (g == NULL)
 			continue;
 		port_share(g, share);
-		if (g->mode == MSHIP_INCLUDE) {
-			mship_addrs_union(tmp, inc, share);
-			swap_sets(&inc, &tmp);
-		} else if (!any_ex) {
-			mship_addrs_copy(ex, share);
-			any_ex = true;
-		} else {
-			mship_addrs_intersect(tmp, ex, share);
-			swap_sets(&ex, &tmp);
-		}
+		merge_share(g->mode, share, &inc, &ex, &tmp, &any_ex);
 	}
+	own = mship_table_get(&m->local, group);
+	if (own != NULL)
+		merge_share(own->mode, &own->src, &inc, &ex, &tmp, &any_ex);
 	*mode = any_ex ? MSHIP_EXCLUDE : MSHIP_INCLUDE;
 	if (!any_ex)
 		return inc;
@@ -84,7 +97,7 @@ rtx_find(const struct mship_up_group *u, uint32_t addr, bool *found)
 static int
 rtx_set(struct mship *m, struct mship_up_group *u, uint32_t addr)
 {
-	uint32_t bound = MSHIP_MAX_DOWNSTREAM * (uint32_t)m->cfg.max_sources_per_group;
+	uint32_t bound = MSHIP_MERGE_SHARES * (uint32_t)m->cfg.max_sources_per_group;
 	struct mship_up_rtx *v;
 	uint32_t pos, cap;
 	bool found;

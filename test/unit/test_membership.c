@@ -1721,6 +1721,79 @@ test_upstream_change(void)
 	lab_stop();
 }
 
+/* The gateway's own membership (a static join): one more share of the merge, held upstream. */
+static void
+test_local_member(void)
+{
+	uint32_t srcs[] = { s[2], s[1], s[2] };
+	struct mship_upstream_status st;
+
+	lab_start();
+	CHECK_INT(mship_local_join(m, G, NULL, 0, now), 0, "local join of G, any source");
+	CHECK_STR(drain(UP), "R[TO_EX G]", "reported at once as TO_EX({})");
+	advance(1);
+	CHECK_STR(drain(UP), "R[TO_EX G]", "and retransmitted");
+	CHECK_STR(events(), "upstream_joined(p9,G)", "joined upstream, no downstream event");
+	CHECK_INT(mship_group_count(m, MSHIP_ALL_PORTS), 0, "no downstream record for it");
+
+	/* A host joins and leaves: the union with the gateway's own keeps G wanted. */
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	advance(100);
+	CHECK_STR(drain(UP), "", "a member joining a group held already: nothing to report");
+	old_msg(P0, host0, IGMP_TYPE_LEAVE, G);
+	advance(LMQT + 100);
+	CHECK_STR(state(P0, G), "-", "the member is gone downstream");
+	CHECK_STR(drain(UP), "", "no TO_IN({}) upstream: the gateway still wants G");
+	CHECK_STR(upstate(G), "EX", "G still EXCLUDE({}) upstream");
+	events();
+	rng_value = 10;
+	query_v3(UP, up_querier, G, 100, false, 2, 125, NULL, 0);
+	advance(100);
+	CHECK_STR(drain(UP), "R[IS_EX G]", "a group query for G answered IS_EX({})");
+
+	/* INCLUDE joins: the sources merge with the members' */
+	CHECK_INT(mship_local_join(m, H, srcs, ARRAY_LEN(srcs), now), 0, "local join of (s1, s2, H)");
+	CHECK_STR(drain(UP), "R[ALLOW H s1 s2]", "ALLOW of its sources, sorted, once each");
+	report(P0, host0, REC(IGMP_REC_ALLOW, H, s[3]));
+	CHECK_STR(upstate(H), "IN s1 s2 s3", "union with a member's INCLUDE");
+	report(P0, host0, REC(IGMP_REC_TO_EX, H, s[1], s[4]));
+	CHECK_STR(upstate(H), "EX s4", "a member's EXCLUDE {s1 s4} less the sources we include");
+	advance(5000);
+	drain(UP);
+	CHECK_INT(mship_local_join(m, H, NULL, 0, now), 0, "local join of H replaced: any source");
+	CHECK_STR(upstate(H), "EX", "EXCLUDE({}) now");
+	CHECK_INT(mship_local_leave(m, H, now), 0, "local leave of H");
+	CHECK_STR(upstate(H), "EX s1 s4", "the member's state alone");
+	advance(5000);
+	drain(UP);
+
+	/* The upstream's compatibility mode: v2 reports and leaves. */
+	query_v2(UP, up_querier, 0, 100);
+	advance(10000);
+	CHECK_STR(drain(UP), "R2(G); R2(H)", "v2 general query: v2 answers, G among them");
+	CHECK_INT(mship_local_join(m, K, NULL, 0, now), 0, "local join of K in v2 mode");
+	CHECK_STR(drain(UP), "R2(K)", "a v2 report at once");
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, K);
+	old_msg(P0, host0, IGMP_TYPE_LEAVE, K);
+	advance(LMQT + 20000);
+	CHECK_STR(drain(UP), "R2(K)", "the member leaving sends no leave (one retransmission)");
+	CHECK_INT(mship_local_leave(m, K, now), 0, "local leave of K");
+	CHECK_STR(drain(UP), "L(K)", "our own leave goes out, v2");
+	CHECK_INT(mship_local_leave(m, K, now), -ENOENT, "a second leave: no such local join");
+	advance(2 * QI + 10000);
+	drain(UP);
+	mship_upstream_get(m, &st);
+	CHECK_INT(st.compat, 3, "back to v3");
+	CHECK_INT(mship_local_leave(m, G, now), 0, "local leave of G");
+	CHECK_STR(drain(UP), "R[TO_IN G]", "the last share gone: TO_IN({})");
+	CHECK_INT(mship_local_join(m, ip(224, 0, 0, 5), NULL, 0, now), -EINVAL,
+		  "a link-local group is refused");
+	CHECK_INT(mship_local_join(m, ip(10, 0, 0, 1), NULL, 0, now), -EINVAL,
+		  "a unicast address is refused");
+	CHECK_INT(mship_local_join(m, L, srcs, 0, now), 0, "L held when the state is freed");
+	lab_stop();
+}
+
 /* ---- packing (RFC 3376 §4.2.16) over thousands of groups ---- */
 
 #define PACK_GROUPS 8000
@@ -2208,6 +2281,7 @@ main(void)
 	test_answers();
 	test_upstream_compat();
 	test_upstream_change();
+	test_local_member();
 	test_seeded_random();
 	test_packing_mtu(1500);
 	test_packing_mtu(576);

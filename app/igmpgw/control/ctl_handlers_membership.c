@@ -36,7 +36,7 @@ gw_ctl_select_outside(struct gw_ctl_call *call)
 		GW_LOG(NOTICE, "active outside is now %s (control request)", gw_role_name(req->port));
 	__atomic_store_n(&gw.active_outside, (uint8_t)req->port, __ATOMIC_RELAXED);
 	gw_tracking_upstream_changed(gw_now_ms());
-	gw_joins_upstream_changed();
+	gw_joins_upstream_changed(gw_now_ms());
 	json_object_set_new(call->resp, "active_outside", json_string(gw_role_name(req->port)));
 	return NULL;
 }

@@ -59,7 +59,7 @@ handle_event(struct rte_mbuf *m)
 	}
 	if (msg.type == IGMP_TYPE_QUERY) {
 		gw_tracking_input(role, &ip, &msg, gw_now_ms());
-		gw_joins_query(role, &msg);
+		gw_joins_query(role, &ip, &msg, gw_now_ms());
 	}
 	if (!(msg.type == IGMP_TYPE_QUERY ? gw.cfg.igmp.query_notify :
 	      gw.cfg.igmp.membership_reports_from_network))
@@ -246,4 +246,5 @@ void
 gw_control_cleanup(void)
 {
 	drain_events();
+	gw_joins_close();
 }

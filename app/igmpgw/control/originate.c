@@ -80,6 +80,17 @@ gw_igmp_max_msg(enum gw_role role)
 	return (uint16_t)(mtu - IGMP_IP_HDR_LEN);
 }
 
+uint16_t
+gw_upstream_max_msg(void)
+{
+	uint16_t len = UINT16_MAX;
+
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present && !gw_role_is_inside(r) && gw_igmp_max_msg(r) < len)
+			len = gw_igmp_max_msg(r);
+	return len;
+}
+
 static uint64_t
 now_us(void)
 {
@@ -137,6 +148,12 @@ gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t
 		return ret;
 	tx_pacer_drain(queues[role], now_us(), to_ring, NULL);
 	return 0;
+}
+
+int
+gw_originate_upstream(enum gw_role role, uint32_t multicast_dst, const uint8_t *igmp, uint16_t len)
+{
+	return gw_originate_igmp(role, gw_upstream_dst(role, multicast_dst), igmp, len);
 }
 
 uint32_t

@@ -27,11 +27,21 @@ int gw_originate_init(char *err, size_t err_len);
  */
 int gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t len);
 
+/*
+ * The same for a report or leave on an outside port: it goes where
+ * gw_upstream_dst says (the querier, unicast_dst) instead of multicast_dst.
+ */
+int gw_originate_upstream(enum gw_role role, uint32_t multicast_dst, const uint8_t *igmp,
+			  uint16_t len);
+
 /* Moves what the queues may send now onto the ring; every control period. */
 void gw_originate_poll(void);
 
 /* IGMP bytes one message may have on role: its MTU less the IPv4 header with router alert. */
 uint16_t gw_igmp_max_msg(enum gw_role role);
+
+/* Upstream reports fit the smaller MTU of the outside ports (either may become active). */
+uint16_t gw_upstream_max_msg(void);
 
 /* Messages role's queue can still take. */
 uint32_t gw_originate_room(enum gw_role role);

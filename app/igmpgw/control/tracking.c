@@ -39,8 +39,9 @@ static void
 on_send(void *arg __rte_unused, uint16_t port, uint32_t dst, const uint8_t *igmp, uint16_t len)
 {
 	if (!gw_role_is_inside(port) && igmp[0] != IGMP_TYPE_QUERY)
-		dst = gw_upstream_dst((enum gw_role)port, dst);
-	gw_originate_igmp((enum gw_role)port, dst, igmp, len);
+		gw_originate_upstream((enum gw_role)port, dst, igmp, len);
+	else
+		gw_originate_igmp((enum gw_role)port, dst, igmp, len);
 }
 
 /* Rebuilds the forwarding entry of group from every inside port's state. */
@@ -89,22 +90,16 @@ on_random(void *arg __rte_unused)
 	return (uint32_t)rte_rand();
 }
 
-/* Upstream reports fit the smaller MTU of the outside ports (either may become active). */
-static uint16_t
-upstream_max_msg(void)
-{
-	uint16_t len = UINT16_MAX;
-
-	for (int r = 0; r < GW_MAX_PORTS; r++)
-		if (gw.port[r].present && !gw_role_is_inside(r) && gw_igmp_max_msg(r) < len)
-			len = gw_igmp_max_msg(r);
-	return len;
-}
-
 bool
 gw_tracking_enabled(void)
 {
 	return mship != NULL;
+}
+
+struct mship *
+gw_tracking_state(void)
+{
+	return mship;
 }
 
 int
@@ -139,7 +134,7 @@ gw_tracking_init(char *err, size_t err_len)
 	mc.max_groups = l->max_groups;
 	mc.max_groups_per_port = l->max_groups_per_port;
 	mc.max_sources_per_group = (uint16_t)l->max_sources_per_group;
-	mc.max_msg_len = upstream_max_msg();
+	mc.max_msg_len = gw_upstream_max_msg();
 	mship = mship_create(&mc, &ops);
 	if (mship == NULL) {
 		snprintf(err, err_len, "config: proxy.track_membership: cannot create the state: %s",

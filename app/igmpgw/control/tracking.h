@@ -25,6 +25,9 @@ int gw_tracking_init(char *err, size_t err_len);
 /* True when tracking is on: the workers then hand every inside IGMP packet over. */
 bool gw_tracking_enabled(void);
 
+/* The membership state, where the static joins are held too; NULL when tracking is off. */
+struct mship *gw_tracking_state(void);
+
 /* A valid IGMP packet received on role (inside, or a query on the active outside). */
 void gw_tracking_input(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
 		       uint64_t now_ms);
