@@ -49,6 +49,7 @@
 	X(exception_dropped, "frames for the kernel dropped (no twin, or twin full)") \
 	X(no_mbuf, "packets dropped because the mempool was empty") \
 	X(events_dropped, "events the control plane was too slow to take") \
+	X(trace_dropped, "IGMP packets a running trace could not record (its ring was full)") \
 	X(neighbor_unknown, "unicast IGMP sent to broadcast MAC: destination MAC unknown") \
 	X(mcast_received, "multicast data received on an outside port for forwarding") \
 	X(mcast_forwarded, "multicast data frames sent on the port (every replica)") \
@@ -157,6 +158,13 @@ struct gw {
 	struct gw_querier querier;
 	struct rte_ring *events;               /* worker -> main: mbufs raising events */
 	struct rte_ring *ctrl_tx;              /* main -> worker: mbufs to send, m->port = role */
+	/*
+	 * igmpgwctl trace: the ports whose IGMP the workers record (bit per role,
+	 * 0: none; the main lcore writes it), and the ring of struct
+	 * igmp_trace_rec they record into (every worker produces, main drains).
+	 */
+	uint32_t trace_ports;
+	struct rte_ring *trace;
 	unsigned int n_workers;
 	struct gw_worker_info worker[GW_MAX_WORKERS];
 	uint64_t start_tsc;

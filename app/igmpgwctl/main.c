@@ -36,6 +36,7 @@ static const struct command *const commands[] = {
 	&cmd_leave,
 	&cmd_groups,
 	&cmd_events,
+	&cmd_trace,
 	&cmd_log_level,
 	&cmd_help,
 };

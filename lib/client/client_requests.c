@@ -175,6 +175,22 @@ igmpgw_client_unsubscribe(struct igmpgw_client *c, const char *const *events, si
 }
 
 json_t *
+igmpgw_client_trace(struct igmpgw_client *c, const char *port, unsigned int count)
+{
+	json_t *req = json_pack("{s:s}", "cmd", cmd_names[CMD_TRACE]);
+
+	if (req != NULL && port != NULL && json_object_set_new(req, "port", json_string(port)) < 0) {
+		json_decref(req);
+		req = NULL;
+	}
+	if (req != NULL && count != 0 && json_object_set_new(req, "count", json_integer(count)) < 0) {
+		json_decref(req);
+		req = NULL;
+	}
+	return simple_request(c, req);
+}
+
+json_t *
 igmpgw_client_log_level(struct igmpgw_client *c, const char *level, const char *type)
 {
 	json_t *req;

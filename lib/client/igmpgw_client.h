@@ -138,6 +138,13 @@ json_t *igmpgw_client_subscribe(struct igmpgw_client *c, const char *const *even
 /** `unsubscribe`: the inverse of igmpgw_client_subscribe(). */
 json_t *igmpgw_client_unsubscribe(struct igmpgw_client *c, const char *const *events, size_t n);
 /**
+ * `trace`: the next count IGMP packets received on port (NULL: every port; 0:
+ * the gateway's default count) come as "trace" events to this client, each
+ * with the decision taken and its reason, then a "trace_end" event; read them
+ * with igmpgw_client_next_event().
+ */
+json_t *igmpgw_client_trace(struct igmpgw_client *c, const char *port, unsigned int count);
+/**
  * `log_level`: level is a name ("emerg" .. "debug") or a number ("1" .. "8",
  * sent as a JSON number); type is a log type pattern, NULL for the gateway's
  * default ("igmpgw.*").

@@ -29,6 +29,10 @@
 #define IGMPGW_GROUPS_PAGE_DEFAULT 512
 /** Bytes a `groups` cursor takes with its NUL: "inside8/255.255.255.255". */
 #define IGMPGW_CURSOR_LEN 32
+/** IGMP packets a `trace` request shows when it gives no "count". */
+#define IGMPGW_TRACE_DEFAULT_COUNT 20
+/** The most a `trace` request may ask for. */
+#define IGMPGW_TRACE_MAX_COUNT 100000
 /** Bytes a `log_level` type pattern takes with its NUL. */
 #define IGMPGW_LOG_TYPE_LEN 64
 /** The log type pattern of a `log_level` request that gives none. */
@@ -44,7 +48,8 @@
 	X(SUBSCRIBE, "subscribe") \
 	X(UNSUBSCRIBE, "unsubscribe") \
 	X(LOG_LEVEL, "log_level") \
-	X(GROUPS, "groups")
+	X(GROUPS, "groups") \
+	X(TRACE, "trace")
 
 /*
  * Event names, one macro each so that modules which raise one kind (the
@@ -54,6 +59,9 @@
 #define IGMPGW_EVENT_NAME_MEMBERSHIP_REPORT "membership_report"
 #define IGMPGW_EVENT_NAME_GROUP_ADDED "group_added"
 #define IGMPGW_EVENT_NAME_GROUP_REMOVED "group_removed"
+/** Not subscribed to: a `trace` request's lines, to the client that sent it. */
+#define IGMPGW_EVENT_NAME_TRACE "trace"
+#define IGMPGW_EVENT_NAME_TRACE_END "trace_end"
 /** Not subscribed to: tells a subscriber how many events it missed (it did not read). */
 #define IGMPGW_EVENT_NAME_MISSED "missed"
 

@@ -17,15 +17,6 @@
 /* 15 significant digits print 0.1 s as 0.1, not 0.10000000000000001. */
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-/* Index is the RFC 3376 record type - 1. */
-static const char *const record_names[] = {
-	"is_in",
-	"is_ex",
-	"to_in",
-	"to_ex",
-	"allow",
-	"block",
-};
 
 /* {"ok": ok, "id": id}: "ok" first and the id next, so a reader finds both at a glance. */
 static json_t *
@@ -78,16 +69,6 @@ ctl_ok_response(json_t *id)
 	return response_new(id, true);
 }
 
-static json_t *
-addr_json(uint32_t a)
-{
-	char text[INET_ADDRSTRLEN];
-
-	if (inet_ntop(AF_INET, &a, text, sizeof(text)) == NULL)
-		return NULL;
-	return json_string(text);
-}
-
 /* n addresses stored back to back in network order, as in queries and records. */
 static json_t *
 addr_list_json(const uint8_t *p, uint16_t n)
@@ -100,20 +81,12 @@ addr_list_json(const uint8_t *p, uint16_t n)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		memcpy(&a, p + (size_t)i * 4, sizeof(a));
-		if (json_array_append_new(list, addr_json(a)) < 0) {
+		if (json_array_append_new(list, ctl_addr_json(a)) < 0) {
 			json_decref(list);
 			return NULL;
 		}
 	}
 	return list;
-}
-
-static json_t *
-record_type_json(uint8_t type)
-{
-	if (type >= 1 && type <= ARRAY_LEN(record_names))
-		return json_string(record_names[type - 1]);
-	return json_integer(type);
 }
 
 /* json_object_set_new() takes a NULL value as a failure: one check at the end covers all. */
@@ -140,9 +113,9 @@ query_event(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg
 
 	if (ev == NULL)
 		return NULL;
-	bad |= json_object_set_new(ev, "querier", addr_json(ip->src));
+	bad |= json_object_set_new(ev, "querier", ctl_addr_json(ip->src));
 	bad |= json_object_set_new(ev, "version", json_integer(msg->version));
-	bad |= json_object_set_new(ev, "group", addr_json(msg->group));
+	bad |= json_object_set_new(ev, "group", ctl_addr_json(msg->group));
 	bad |= json_object_set_new(ev, "max_resp_time", json_real(msg->max_resp_ds / 10.0));
 	if (msg->version == 3) {
 		bad |= json_object_set_new(ev, "s_flag", json_boolean(msg->s_flag));
@@ -167,10 +140,10 @@ item_json(uint32_t group, const uint8_t *sources, uint16_t n_sources, int record
 
 	if (item == NULL)
 		return NULL;
-	bad |= json_object_set_new(item, "group", addr_json(group));
+	bad |= json_object_set_new(item, "group", ctl_addr_json(group));
 	bad |= json_object_set_new(item, "sources", addr_list_json(sources, n_sources));
 	if (record_type >= 0)
-		bad |= json_object_set_new(item, "record", record_type_json((uint8_t)record_type));
+		bad |= json_object_set_new(item, "record", ctl_record_type_json((uint8_t)record_type));
 	if (bad != 0) {
 		json_decref(item);
 		return NULL;
@@ -211,7 +184,7 @@ report_event(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_ms
 	} else {
 		bad |= json_array_append_new(items, item_json(msg->group, NULL, 0, -1));
 	}
-	bad |= json_object_set_new(ev, "from", addr_json(ip->src));
+	bad |= json_object_set_new(ev, "from", ctl_addr_json(ip->src));
 	bad |= json_object_set_new(ev, "message", json_string(message));
 	bad |= json_object_set_new(ev, "items", items);
 	items = NULL;
@@ -258,7 +231,7 @@ group_event(const struct ctl_event *e)
 
 	if (ev == NULL)
 		return NULL;
-	if (json_object_set_new(ev, "group", addr_json(e->group)) < 0) {
+	if (json_object_set_new(ev, "group", ctl_addr_json(e->group)) < 0) {
 		json_decref(ev);
 		return NULL;
 	}
@@ -280,6 +253,10 @@ ctl_event_json(const struct ctl_event *ev)
 	case CTL_EV_GROUP_ADDED:
 	case CTL_EV_GROUP_REMOVED:
 		return group_event(ev);
+	case CTL_EV_TRACE:
+		return ev->trace != NULL ? ctl_trace_json(ev) : NULL;
+	case CTL_EV_TRACE_END:
+		return ctl_trace_end_json(ev);
 	default:
 		return NULL;
 	}

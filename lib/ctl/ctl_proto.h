@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "gw_config.h"
+#include "igmp_trace.h"
 #include "igmp_wire.h"
 #include "igmpgw_proto.h"
 
@@ -27,12 +28,17 @@ enum ctl_cmd {
 	CTL_CMD_COUNT
 };
 
-/* Event kinds a client can subscribe to; bit i of a mask is kind i. */
+/*
+ * Event kinds a client can subscribe to (bit i of a mask is kind i), then the
+ * ones a request starts for its own client alone (ctl_event.to).
+ */
 enum ctl_event_kind {
 #define CTL_EV_ENUM(code, name, key) CTL_EV_##code,
 	IGMPGW_EVENTS(CTL_EV_ENUM)
 #undef CTL_EV_ENUM
-	CTL_EV_COUNT
+	CTL_EV_COUNT,                           /* not a kind: the subscribable ones end */
+	CTL_EV_TRACE = CTL_EV_COUNT + 1,        /* one IGMP packet of a trace */
+	CTL_EV_TRACE_END,                       /* the trace is over */
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd);
@@ -77,6 +83,8 @@ struct ctl_request {
 	bool paged;                             /* groups: "limit" or "cursor" given: one page */
 	uint32_t limit;                         /* groups, paged: records in the page at most */
 	struct ctl_cursor cursor;               /* groups: where the answer starts */
+	uint32_t trace_ports;                   /* trace: bit per role; 0: every port */
+	uint32_t trace_count;                   /* trace: packets to show */
 };
 
 /*
@@ -105,6 +113,11 @@ struct ctl_event {
 	uint32_t group;                         /* group_added, group_removed: network order */
 	const struct igmp_ipv4 *ip;             /* query, membership_report: the packet's */
 	const struct igmp_msg *msg;             /* IPv4 header and IGMP message */
+	const void *to;                         /* trace, trace_end: the one session it is for */
+	const struct igmp_trace_rec *trace;     /* trace: the packet and the decision */
+	double seconds;                         /* trace: when it came, since the start */
+	uint64_t traced;                        /* trace_end: packets shown */
+	uint64_t dropped;                       /* trace_end: records lost (the ring was full) */
 };
 
 /*
@@ -121,6 +134,17 @@ json_t *ctl_event_json(const struct ctl_event *ev);
 /* ctl_event_of_igmp() and ctl_event_json() in one: NULL when the packet raises none. */
 json_t *ctl_event_from_igmp(enum gw_role role, const struct igmp_ipv4 *ip,
 			    const struct igmp_msg *msg, enum ctl_event_kind *kind);
+
+/*
+ * ctl_json.c: an address (network order) as "10.0.0.1"; a v3 group record
+ * type's name ("is_ex"), or its number when it has none.
+ */
+json_t *ctl_addr_json(uint32_t a);
+json_t *ctl_record_type_json(uint8_t type);
+
+/* ctl_trace.c: the JSON of a trace or trace_end event (ctl_event_json calls them). */
+json_t *ctl_trace_json(const struct ctl_event *ev);
+json_t *ctl_trace_end_json(const struct ctl_event *ev);
 
 /* {"event": "missed", "count": count}: events a subscriber did not read and lost. */
 json_t *ctl_missed_event(uint64_t count);

@@ -53,6 +53,10 @@ ctl_cmd_name(enum ctl_cmd cmd)
 const char *
 ctl_event_name(enum ctl_event_kind kind)
 {
+	if (kind == CTL_EV_TRACE)
+		return IGMPGW_EVENT_NAME_TRACE;
+	if (kind == CTL_EV_TRACE_END)
+		return IGMPGW_EVENT_NAME_TRACE_END;
 	return (unsigned int)kind < CTL_EV_COUNT ? event_names[kind] : "unknown";
 }
 
@@ -450,6 +454,44 @@ groups_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_
 	return 0;
 }
 
+/* trace: "port" (a role; none: every port) and "count" (packets to show). */
+static int
+trace_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *port = json_object_get(root, "port");
+	const json_t *count = json_object_get(root, "count");
+	char q[QUOTE_LEN];
+
+	req->trace_ports = 0;
+	req->trace_count = IGMPGW_TRACE_DEFAULT_COUNT;
+	if (port != NULL && !json_is_null(port)) {
+		int r;
+
+		if (!json_is_string(port))
+			return fail(err, err_len, "\"port\" must be a port name like \"%s\", not %s",
+				    gw_role_name(GW_ROLE_INSIDE), type_desc(port));
+		for (r = 0; r < GW_MAX_PORTS; r++) {
+			const char *name = gw_role_name((enum gw_role)r);
+
+			if (strlen(name) == json_string_length(port) &&
+			    memcmp(name, json_string_value(port), strlen(name)) == 0)
+				break;
+		}
+		if (r == GW_MAX_PORTS)
+			return fail(err, err_len, "\"port\": '%s' is not a port (outside, alt, inside, "
+				    "inside2 .. inside%d)", quote_str(q, sizeof(q), port), GW_MAX_INSIDE);
+		req->trace_ports = 1u << r;
+	}
+	if (count == NULL || json_is_null(count))
+		return 0;
+	if (!json_is_integer(count) || json_integer_value(count) < 1 ||
+	    json_integer_value(count) > IGMPGW_TRACE_MAX_COUNT)
+		return fail(err, err_len, "\"count\" must be a number of packets, 1..%d",
+			    IGMPGW_TRACE_MAX_COUNT);
+	req->trace_count = (uint32_t)json_integer_value(count);
+	return 0;
+}
+
 static int
 request_fields_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
 {
@@ -484,6 +526,8 @@ request_fields_parse(const json_t *root, struct ctl_request *req, char *err, siz
 		return log_level_parse(root, req, err, err_len);
 	case CTL_GROUPS:
 		return groups_parse(root, req, err, err_len);
+	case CTL_TRACE:
+		return trace_parse(root, req, err, err_len);
 	case CTL_STATUS:
 	case CTL_STATS:
 	case CTL_CMD_COUNT:

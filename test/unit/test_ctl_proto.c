@@ -1063,6 +1063,114 @@ test_event_structs(void)
 }
 
 /* The cursor of "groups" pages: what the gateway writes reads back, nothing else does. */
+/* trace: the request, and its events built from igmp_trace_fill's records. */
+static void
+test_trace(void)
+{
+	uint8_t pkt[IGMP_IP_HDR_LEN + 64], igmp[IGMP_V2_LEN];
+	uint32_t srcs[] = { addr(10, 1, 1, 1), addr(10, 1, 1, 2) };
+	struct igmp_record_spec spec[] = {
+		{ .type = IGMP_REC_TO_EX, .group = addr(239, 1, 1, 1) },
+		{ .type = IGMP_REC_ALLOW, .group = addr(232, 1, 1, 1), .sources = srcs,
+		  .n_sources = 2 },
+	};
+	struct igmp_proxy_decision d = {
+		.reason = PROXY_SENT, .egress = PROXY_EGRESS_ACTIVE_OUTSIDE, .dst = addr(239, 2, 2, 2),
+	};
+	struct ctl_event ev = { .kind = CTL_EV_TRACE, .seconds = 1.5 };
+	struct igmp_trace_rec r;
+	struct igmp_ipv4 ip;
+	struct igmp_msg msg;
+	uint16_t next = 0, next_src = 0;
+	size_t len;
+	json_t *o;
+
+	TAP_CHECK(expect_ok("{\"cmd\":\"trace\"}") && req.cmd == CTL_TRACE && req.trace_ports == 0 &&
+		  req.trace_count == IGMPGW_TRACE_DEFAULT_COUNT, "trace: every port, default count");
+	TAP_CHECK(expect_ok("{\"cmd\":\"trace\",\"port\":\"inside2\",\"count\":3}") &&
+		  req.trace_ports == 1u << (GW_ROLE_INSIDE + 1) && req.trace_count == 3,
+		  "trace inside2 3");
+	TAP_CHECK(expect_ok("{\"cmd\":\"trace\",\"port\":\"outside\",\"count\":null}") &&
+		  req.trace_ports == 1u << GW_ROLE_OUTSIDE &&
+		  req.trace_count == IGMPGW_TRACE_DEFAULT_COUNT, "trace outside, count null");
+	EXPECT_ERR("trace on a port that is no role", "{\"cmd\":\"trace\",\"port\":\"eth0\"}",
+		   "'eth0' is not a port", NULL);
+	EXPECT_ERR("trace count 0", "{\"cmd\":\"trace\",\"count\":0}", "\"count\"", "1..");
+	EXPECT_ERR("trace count too big", "{\"cmd\":\"trace\",\"count\":100001}", "\"count\"", NULL);
+	EXPECT_ERR("trace count a string", "{\"cmd\":\"trace\",\"count\":\"5\"}", "\"count\"", NULL);
+	EXPECT_ERR("trace port a number", "{\"cmd\":\"trace\",\"port\":2}", "\"port\"", "not an integer");
+
+	igmp_build_v2(igmp, sizeof(igmp), IGMP_TYPE_V2_REPORT, 0, addr(239, 2, 2, 2));
+	TAP_CHECK(packet(pkt, sizeof(pkt), igmp, sizeof(igmp), addr(10, 0, 0, 9), &ip, &msg),
+		  "a v2 report framed");
+	igmp_trace_fill(&r, GW_ROLE_INSIDE, pkt, IGMP_IP_HDR_LEN + sizeof(igmp), &ip, &msg,
+			IGMP_OK, &d);
+	ev.trace = &r;
+	o = ctl_event_json(&ev);
+	TAP_CHECK(o != NULL && json_is(o, "{\"event\":\"trace\",\"port\":\"inside\",\"time\":1.5,"
+				       "\"from\":\"10.0.0.9\",\"to\":\"224.0.0.1\",\"message\":"
+				       "\"v2_report\",\"type\":22,\"version\":2,\"length\":8,"
+				       "\"group\":\"239.2.2.2\",\"decision\":\"sent\",\"reason\":"
+				       "\"proxied\",\"stage\":\"proxy\",\"egress\":\"active_outside\","
+				       "\"egress_to\":\"239.2.2.2\"}"),
+		  "a v2 report proxied: what came, where it went, why");
+	json_decref(o);
+
+	d = (struct igmp_proxy_decision){ .reason = PROXY_SWITCHED_OFF };
+	len = igmp_build_v3_report(pkt + IGMP_IP_HDR_LEN, sizeof(pkt) - IGMP_IP_HDR_LEN, 64, spec, 2,
+				   &next, &next_src);
+	igmp_build_ipv4_header(pkt, sizeof(pkt), addr(10, 0, 0, 9), addr(224, 0, 0, 22),
+			       (uint16_t)len);
+	TAP_CHECK(igmp_packet_parse(pkt, IGMP_IP_HDR_LEN + len, &ip, &msg) == IGMP_OK,
+		  "a v3 report framed");
+	igmp_trace_fill(&r, GW_ROLE_INSIDE, pkt, IGMP_IP_HDR_LEN + len, &ip, &msg, IGMP_OK, &d);
+	o = ctl_event_json(&ev);
+	TAP_CHECK(o != NULL && json_is(json_object_get(o, "records"),
+				       "[{\"record\":\"to_ex\",\"group\":\"239.1.1.1\",\"sources\":0},"
+				       "{\"record\":\"allow\",\"group\":\"232.1.1.1\",\"sources\":2}]") &&
+		  strcmp(jstr(o, "decision"), "dropped") == 0 &&
+		  strcmp(jstr(o, "reason"), "switched_off") == 0 &&
+		  json_object_get(o, "egress") == NULL && json_object_get(o, "group") == NULL,
+		  "a v3 report switched off: its records, dropped, the proxy's reason");
+	json_decref(o);
+
+	/* A bad checksum: read from the bytes, the wire error as the reason. */
+	pkt[IGMP_IP_HDR_LEN + 2] ^= 0xff;
+	TAP_CHECK(igmp_packet_parse(pkt, IGMP_IP_HDR_LEN + len, &ip, &msg) ==
+		  IGMP_ERR_BAD_IGMP_CHECKSUM, "the checksum broken");
+	memset(&ip, 0xa5, sizeof(ip));
+	memset(&msg, 0xa5, sizeof(msg));
+	igmp_trace_fill(&r, GW_ROLE_OUTSIDE, pkt, IGMP_IP_HDR_LEN + len, &ip, &msg,
+			IGMP_ERR_BAD_IGMP_CHECKSUM, NULL);
+	o = ctl_event_json(&ev);
+	TAP_CHECK(o != NULL && strcmp(jstr(o, "port"), "outside") == 0 &&
+		  strcmp(jstr(o, "from"), "10.0.0.9") == 0 &&
+		  strcmp(jstr(o, "message"), "v3_report") == 0 &&
+		  strcmp(jstr(o, "decision"), "dropped") == 0 &&
+		  strcmp(jstr(o, "reason"), "bad_igmp_checksum") == 0 &&
+		  strcmp(jstr(o, "stage"), "wire") == 0 && json_object_get(o, "records") == NULL,
+		  "a bad checksum: dropped by the codec, its error named");
+	json_decref(o);
+	igmp_trace_fill(&r, GW_ROLE_INSIDE, pkt, 10, &ip, &msg, IGMP_ERR_TRUNCATED_IP_HEADER, NULL);
+	o = ctl_event_json(&ev);
+	TAP_CHECK(o != NULL && strcmp(jstr(o, "from"), "0.0.0.0") == 0 &&
+		  strcmp(jstr(o, "message"), "unknown") == 0 &&
+		  strcmp(jstr(o, "reason"), "truncated_ip_header") == 0,
+		  "10 bytes: nothing read past them");
+	json_decref(o);
+
+	ev = (struct ctl_event){ .kind = CTL_EV_TRACE_END, .traced = 3, .dropped = 1 };
+	o = ctl_event_json(&ev);
+	TAP_CHECK(o != NULL && json_is(o, "{\"event\":\"trace_end\",\"traced\":3,\"dropped\":1}"),
+		  "trace_end: how many shown, how many lost");
+	json_decref(o);
+	TAP_CHECK(strcmp(ctl_event_name(CTL_EV_TRACE), "trace") == 0 &&
+		  strcmp(ctl_event_name(CTL_EV_TRACE_END), "trace_end") == 0 &&
+		  CTL_EV_TRACE < 32, "trace kinds: named, and a bit of a session mask");
+	EXPECT_ERR("trace is not subscribable", "{\"cmd\":\"subscribe\",\"events\":[\"trace\"]}",
+		   "trace", NULL);
+}
+
 static void
 test_cursor(void)
 {
@@ -1178,6 +1286,7 @@ main(void)
 	test_no_event();
 	test_event_structs();
 	test_cursor();
+	test_trace();
 	ctl_request_release(&req);
 	return TAP_DONE();
 }

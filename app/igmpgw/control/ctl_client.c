@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctl_client.h"
+#include "trace.h"
 
 /* An emptied output buffer bigger than this is given back. */
 #define OUT_KEEP (64 * 1024)
@@ -60,6 +61,7 @@ gw_ctl_client_send(struct gw_ctl_client *c, json_t *obj)
 void
 gw_ctl_client_close(struct gw_ctl_client *c)
 {
+	gw_trace_session_gone(&c->session);
 	close(c->fd);
 	free(c->out);
 	memset(c, 0, sizeof(*c));

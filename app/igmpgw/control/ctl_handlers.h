@@ -67,5 +67,6 @@ gw_ctl_handler_fn gw_ctl_membership;      /* report and leave */
 /* The client's session: ctl_handlers_session.c */
 gw_ctl_handler_fn gw_ctl_subscribe;       /* subscribe and unsubscribe */
 gw_ctl_handler_fn gw_ctl_log_level;
+gw_ctl_handler_fn gw_ctl_trace;           /* igmpgwctl trace: events to this session */
 
 #endif

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Control requests about what a client gets to see: the events its session
- * receives, and the daemon's log levels.
+ * receives, the daemon's log levels, and a trace of the next IGMP packets.
  */
+#include <stdio.h>
+
 #include <rte_log.h>
 
 #include "ctl_handlers.h"
 #include "gw.h"
+#include "trace.h"
 #include "tracking.h"
 
 #define GW_LOG_PART ctl
@@ -64,5 +67,39 @@ gw_ctl_log_level(struct gw_ctl_call *call)
 		return "cannot set that log level";
 	GW_LOG(NOTICE, "log level of %s set to %d (control request)", req->log_type,
 	       req->log_level);
+	return NULL;
+}
+
+const char *
+gw_ctl_trace(struct gw_ctl_call *call)
+{
+	const struct ctl_request *req = call->req;
+	uint32_t ports = req->trace_ports;
+	json_t *names = json_array();
+	const char *error;
+
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		if (ports != 0 && !(ports & (1u << r)))
+			continue;
+		if (ports != 0 && !gw.port[r].present) {
+			snprintf(call->err, sizeof(call->err),
+				 "there is no %s port: the config has no [%s] section", gw_role_name(r),
+				 gw_role_name(r));
+			json_decref(names);
+			return call->err;
+		}
+		if (gw.port[r].present)
+			json_array_append_new(names, json_string(gw_role_name(r)));
+	}
+	if (ports == 0)
+		for (int r = 0; r < GW_MAX_PORTS; r++)
+			ports |= gw.port[r].present ? 1u << r : 0;
+	error = gw_trace_start(call->session, ports, req->trace_count);
+	if (error != NULL) {
+		json_decref(names);
+		return error;
+	}
+	json_object_set_new(call->resp, "ports", names);
+	json_object_set_new(call->resp, "count", json_integer(req->trace_count));
 	return NULL;
 }

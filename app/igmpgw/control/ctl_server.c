@@ -147,6 +147,7 @@ static gw_ctl_handler_fn *const handlers[CTL_CMD_COUNT] = {
 	[CTL_SUBSCRIBE] = gw_ctl_subscribe,
 	[CTL_UNSUBSCRIBE] = gw_ctl_subscribe,
 	[CTL_LOG_LEVEL] = gw_ctl_log_level,
+	[CTL_TRACE] = gw_ctl_trace,
 };
 
 static struct gw_ctl_server_stats
@@ -425,7 +426,9 @@ publish(const struct ctl_event *ev, void *arg __rte_unused)
 	for (uint32_t i = 0; i < srv.max_clients; i++) {
 		struct gw_ctl_client *c = &srv.clients[i];
 
-		if (c->fd < 0 || !(c->session.events & (1u << ev->kind)))
+		/* An event for one session (a trace) goes there alone, subscribed or not. */
+		if (c->fd < 0 || (ev->to != NULL ? ev->to != &c->session :
+				  !(c->session.events & (1u << ev->kind))))
 			continue;
 		if (line == NULL) {
 			json_t *o = ctl_event_json(ev);

@@ -27,6 +27,7 @@
 #include "gw.h"
 #include "originate.h"
 #include "static_joins.h"
+#include "trace.h"
 #include "mship_timers.h"
 
 #define GW_LOG_PART control
@@ -229,6 +230,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_feed_poll(gw_now_ms());
 	gw_tracking_poll(gw_now_ms());
 	gw_joins_poll(gw_now_ms());
+	gw_trace_poll();
 	gw_link_watch_poll(now_tsc);
 	gw_originate_poll();
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
@@ -247,4 +249,5 @@ gw_control_cleanup(void)
 {
 	drain_events();
 	gw_joins_close();
+	gw_trace_close();
 }

@@ -95,6 +95,14 @@ void dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		   const struct rte_ether_hdr *eth);
 
 /*
+ * trace_tap.c: records an IGMP packet received on role, and the decision on
+ * it (d NULL when the codec rejected it with err), for a running trace.
+ */
+void dp_trace_igmp(struct worker *w, enum gw_role role, const uint8_t *l3, size_t l3_len,
+		   const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
+		   enum igmp_wire_error err, const struct igmp_proxy_decision *d);
+
+/*
  * replicate.c: multicast data from the active outside to the inside ports
  * that want it. dp_forward_multicast returns false for what is not ours to
  * forward (link-local groups, multicast from inside): the caller hands it to

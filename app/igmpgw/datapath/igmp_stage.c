@@ -179,6 +179,8 @@ dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 {
 	struct gw_port_stats *st = stats_of(w, role);
 	const uint8_t *l3 = (const uint8_t *)(eth + 1);
+	/* The one cost of igmpgwctl trace while it is off: a relaxed load. */
+	bool traced = __atomic_load_n(&gw.trace_ports, __ATOMIC_RELAXED) & (1u << role);
 	struct igmp_proxy_ingress in;
 	struct igmp_proxy_decision d;
 	struct igmp_ipv4 ip;
@@ -195,6 +197,9 @@ dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 	if (err != IGMP_OK) {
 		st->cnt[GW_CNT_igmp_invalid]++;
 		st->wire[err]++;
+		if (unlikely(traced))
+			dp_trace_igmp(w, role, l3, rte_pktmbuf_data_len(m) - sizeof(*eth), &ip, &msg,
+				      err, NULL);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -206,6 +211,9 @@ dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 	igmp_proxy_decide(&gw.cfg.igmp, &in, &ip, &msg, &gw_queriers,
 			  gw.held != NULL ? &gw.upstream_limits : NULL, &d);
 	st->proxy[d.reason]++;
+	if (unlikely(traced))
+		dp_trace_igmp(w, role, l3, rte_pktmbuf_data_len(m) - sizeof(*eth), &ip, &msg, err,
+			      &d);
 
 	if (d.learn_querier)
 		learn_querier(w, role, eth, &ip, &msg);
