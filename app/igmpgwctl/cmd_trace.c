@@ -127,6 +127,9 @@ run_trace(const struct ctl_opts *o, int argc, char **argv)
 			printf("trace done: %lld packets, %lld not recorded (trace_dropped)\n",
 			       (long long)json_integer_value(json_object_get(ev, "traced")),
 			       (long long)json_integer_value(json_object_get(ev, "dropped")));
+		else if (kind != NULL && strcmp(kind, IGMPGW_EVENT_NAME_MISSED) == 0)
+			printf("missed %lld lines: this terminal read too slowly\n",
+			       (long long)json_integer_value(json_object_get(ev, "count")));
 		fflush(stdout);
 		if (kind != NULL && strcmp(kind, IGMPGW_EVENT_NAME_TRACE_END) == 0) {
 			rc = EXIT_SUCCESS;
