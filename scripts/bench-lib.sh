@@ -150,10 +150,12 @@ bench_memory()
 # dedicated core would do: it stays right when other processes take turns on the cores,
 # as on a shared VM. The polling thread is the one EAL worker thread, or with
 # MEASURE_THREAD=main the main thread (a program polling on its main lcore), or with
-# MEASURE_THREAD=workers every EAL worker thread: then "per second of CPU time" is per
-# mean second of the workers' CPU times (what as many dedicated cores would do together)
-# and the CPU share their mean. With PROFILE=FILE, perf then samples the (first) polling
-# thread for PROFILE_SECONDS (default 3) into FILE.
+# MEASURE_THREAD=workers every EAL worker thread, net_pcap0's RX queue i polled by the
+# one on the i-th lcore: then "per second of CPU time" is the sum over the workers of
+# their queue's packets per second of their own CPU time (what as many dedicated cores
+# would do together; the output side in the same proportion) and the CPU share is their
+# mean. With PROFILE=FILE, perf then samples the (first) polling thread for
+# PROFILE_SECONDS (default 3) into FILE.
 measure()
 {
 	# Run in the background, so exec: the job's pid is python's, stop_pid reaches it.
@@ -230,41 +232,47 @@ def find_ports():
 
 
 def polling_schedstats():
-    """The polling threads' schedstat files (ns on a CPU first)."""
+    """The polling threads' schedstat files (ns on a CPU first), by lcore id."""
     if thread == "main":
         return ["/proc/%s/task/%s/schedstat" % (pid, pid)]
     found = []
-    for comm in sorted(glob.glob("/proc/%s/task/*/comm" % pid)):
+    for comm in glob.glob("/proc/%s/task/*/comm" % pid):
         try:
             with open(comm) as f:
                 name = f.read().strip()
         except OSError:
             continue
-        if re.fullmatch(r"(rte|lcore)-worker-\d+", name):
-            found.append(comm[:-len("comm")] + "schedstat")
+        m = re.fullmatch(r"(rte|lcore)-worker-(\d+)", name)
+        if m:
+            found.append((int(m.group(2)), comm[:-len("comm")] + "schedstat"))
     if not found:
         fail("no EAL worker thread in process %s" % pid)
+    found = [path for _, path in sorted(found)]
     return found if thread == "workers" else found[:1]
 
 
 def cpu_ns():
-    """The polling threads' CPU time, their mean when there are several."""
-    total = 0
+    """Each polling thread's CPU time."""
+    out = []
     for path in stats:
         with open(path) as f:
-            total += int(f.read().split()[0])
-    return total / len(stats)
+            out.append(int(f.read().split()[0]))
+    return out
 
 
 def sample():
     opackets = sum(query("/ethdev/stats,%d" % p)["opackets"] for p in nulls)
-    ipackets = query("/ethdev/stats,%d" % pcap)["ipackets"] if pcap is not None else 0
+    queues = []
+    ipackets = 0
+    if pcap is not None:
+        st = query("/ethdev/stats,%d" % pcap)
+        ipackets, queues = st["ipackets"], st["q_ipackets"][:len(stats)]
     sent = got = 0
     if egress != "-":
-        stats = query("/igmpgw/stats")
-        sent = stats[egress]["igmp_sent"]
-        got = stats[ingress][decision]
-    return time.monotonic(), cpu_ns(), opackets, sent, got, ipackets
+        stats_ = query("/igmpgw/stats")
+        sent = stats_[egress]["igmp_sent"]
+        got = stats_[ingress][decision]
+    return time.monotonic(), cpu_ns(), opackets, sent, got, ipackets, queues
 
 
 def median(values):
@@ -293,11 +301,19 @@ prev = sample()
 for _ in range(seconds):
     time.sleep(1)
     cur = sample()
-    dt, dcpu = cur[0] - prev[0], (cur[1] - prev[1]) / 1e9
-    if dcpu <= 0:
-        fail("the polling thread got no CPU for a whole second")
-    pk, sent, got, rx = (c - p for c, p in zip(cur[2:], prev[2:]))
-    windows.append((pk / dcpu, pk / dt, dcpu / dt, sent / dt, got / dt, rx / dcpu))
+    dt = cur[0] - prev[0]
+    dcpus = [(c - p) / 1e9 for c, p in zip(cur[1], prev[1])]
+    if min(dcpus) <= 0:
+        fail("a polling thread got no CPU for a whole second")
+    dcpu = sum(dcpus) / len(dcpus)
+    pk, sent, got, rx = (c - p for c, p in zip(cur[2:6], prev[2:6]))
+    if len(dcpus) > 1 and pcap is not None:
+        # Each worker's queue per second of that worker's CPU time, summed.
+        rx_cpu = sum((c - p) / d for c, p, d in zip(cur[6], prev[6], dcpus))
+        pk_cpu = rx_cpu * pk / rx if rx else 0
+    else:
+        rx_cpu, pk_cpu = rx / dcpu, pk / dcpu
+    windows.append((pk_cpu, pk / dt, dcpu / dt, sent / dt, got / dt, rx_cpu))
     prev = cur
 rates = [median([w[i] for w in windows]) for i in range(6)]
 if profile != "-":
