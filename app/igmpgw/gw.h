@@ -24,11 +24,19 @@
 #include "neigh.h"
 
 
-#define GW_MAX_WORKERS 8
+/*
+ * Workers a 64-core box runs. What a slot costs: every port keeps a counter
+ * block per worker (GW_STATS_SLOTS x sizeof(struct gw_port_stats), about
+ * 50 KB a port at 64), and the RCU variable a cache line per worker.
+ */
+#define GW_MAX_WORKERS 64
 /* Counter slots: one per worker, and the last for the main lcore's own packets. */
 #define GW_STATS_MAIN GW_MAX_WORKERS
 #define GW_STATS_SLOTS (GW_MAX_WORKERS + 1)
 #define GW_NO_PORT UINT16_MAX
+#define GW_NO_QUEUE UINT16_MAX
+/* The (port, rx queue) pairs one worker polls, at most. */
+#define GW_MAX_WORKER_RXQ 64
 
 /*
  * Datapath counters of one port. The X-macro gives the enum, the telemetry
@@ -47,6 +55,7 @@
 	X(from_kernel, "frames the kernel twin sent out of the port") \
 	X(kernel_igmp_dropped, "IGMP the kernel twin tried to send (the gateway owns IGMP)") \
 	X(exception_dropped, "frames for the kernel dropped (no twin, or twin full)") \
+	X(handoff_dropped, "frames for the port's owner worker (kernel twin, IGMP, a shared tx queue) dropped: its hand-over ring was full") \
 	X(no_mbuf, "packets dropped because the mempool was empty") \
 	X(events_dropped, "events the control plane was too slow to take") \
 	X(trace_dropped, "IGMP packets a running trace could not record (its ring was full)") \
@@ -147,7 +156,31 @@ struct gw_port {
 	struct rte_mempool *hdr_pool;          /* replicas: a fresh Ethernet header each */
 	struct rte_mempool *clone_pool;        /* replicas: indirect mbufs to the payload */
 	struct neigh_table neigh;              /* from ARP: the owner writes, any lcore reads */
+	uint16_t n_rxq;                        /* rx queues configured, every one polled */
+	uint16_t n_txq;
+	uint16_t owner;                        /* the worker that owns the port (gw_port_owner) */
+	/*
+	 * Other workers -> the owner (many producers, one consumer): frames for
+	 * the twin, IGMP received on the port, frames to send by a worker without
+	 * a tx queue of its own here. The kind rides in m->hash.usr.
+	 */
+	struct rte_ring *handoff;
+	struct rte_ring *ctrl_tx;              /* main -> owner: IGMP packets to frame and send */
 	struct gw_port_stats stats[GW_STATS_SLOTS]; /* one writer each: workers, then main */
+};
+
+/* One (port, rx queue) pair a worker polls. */
+struct gw_rxq {
+	uint8_t role;
+	uint16_t queue;
+};
+
+/* What one worker polls and where it sends: set at start, read-only after. */
+struct gw_worker_plan {
+	unsigned int lcore;
+	uint16_t n_rxq;
+	struct gw_rxq rxq[GW_MAX_WORKER_RXQ];
+	uint16_t txq[GW_MAX_PORTS];            /* its own tx queue, GW_NO_QUEUE: via the owner */
 };
 
 struct gw {
@@ -156,8 +189,7 @@ struct gw {
 	volatile bool quit;
 	uint8_t active_outside;                /* enum gw_role; atomic access */
 	struct gw_querier querier;
-	struct rte_ring *events;               /* worker -> main: mbufs raising events */
-	struct rte_ring *ctrl_tx;              /* main -> worker: mbufs to send, m->port = role */
+	struct rte_ring *events;               /* workers -> main (many producers): mbufs raising events */
 	/*
 	 * igmpgwctl trace: the ports whose IGMP the workers record (bit per role,
 	 * 0: none; the main lcore writes it), and the ring of struct
@@ -167,6 +199,7 @@ struct gw {
 	struct rte_ring *trace;
 	unsigned int n_workers;
 	struct gw_worker_info worker[GW_MAX_WORKERS];
+	struct gw_worker_plan plan[GW_MAX_WORKERS]; /* workers.c: what each worker polls */
 	uint64_t start_tsc;
 	/* Multicast data fast path ([forward] enabled): NULL when off. */
 	struct fwd_table *fwd;
@@ -192,14 +225,16 @@ gw_active_outside(void)
 }
 
 /*
- * The worker that owns a port: it serves the port's kernel twin, frames the
- * IGMP the main lcore sends there and is the one writer of its neighbour
- * table. Worker 0 owns every port while there is one worker.
+ * The worker that owns a port: it polls the port's rx queue 0, serves its
+ * kernel twin, handles every IGMP frame the port receives (so one host's
+ * report and leave stay in order, and the learned querier has one writer),
+ * frames the IGMP the main lcore sends there and is the one writer of the
+ * port's neighbour table. It always has a tx queue of its own on the port.
  */
 static inline unsigned int
-gw_port_owner(enum gw_role role __rte_unused)
+gw_port_owner(enum gw_role role)
 {
-	return 0;
+	return gw.port[role].owner;
 }
 
 /* Milliseconds since start: the clock the control plane's timers run on. */

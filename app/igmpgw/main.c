@@ -33,13 +33,13 @@
 #include "originate.h"
 #include "ports.h"
 #include "worker.h"
+#include "workers.h"
 
 #define GW_LOG_PART main
 
 #define EXIT_CONFIG 2
 #define MAX_OVERRIDES 64
 #define EVENT_RING_SIZE 1024
-#define CTRL_TX_RING_SIZE 1024
 #define CONTROL_PERIOD_US 500 /* control work (joins, events) waits at most this long */
 
 struct gw gw;
@@ -240,20 +240,10 @@ log_ignored_signals(void)
 static int
 create_rings(void)
 {
+	/* Every worker produces into it: many producers, the main lcore consumes. */
 	gw.events = rte_ring_create("igmpgw_events", EVENT_RING_SIZE, (int)rte_socket_id(),
 				    RING_F_SC_DEQ);
-	gw.ctrl_tx = rte_ring_create("igmpgw_ctrl_tx", CTRL_TX_RING_SIZE, (int)rte_socket_id(),
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	return gw.events != NULL && gw.ctrl_tx != NULL ? 0 : -1;
-}
-
-static void
-drain_ring(struct rte_ring *r)
-{
-	void *m = NULL;
-
-	while (r != NULL && rte_ring_dequeue(r, &m) == 0)
-		rte_pktmbuf_free(m);
+	return gw.events != NULL ? 0 : -1;
 }
 
 /* Everything between EAL and the workers; on error err holds the one line to print. */
@@ -264,7 +254,8 @@ start_up(char *err, size_t err_len)
 		snprintf(err, err_len, "EAL: cannot create rings: %s", rte_strerror(rte_errno));
 		return -1;
 	}
-	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_originate_init(err, err_len) < 0 ||
+	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_workers_plan(err, err_len) < 0 ||
+	    gw_originate_init(err, err_len) < 0 ||
 	    gw_feed_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
@@ -280,7 +271,7 @@ shut_down(void)
 	gw_tracking_close();
 	gw_feed_close();
 	gw_originate_close();
-	drain_ring(gw.ctrl_tx);
+	gw_workers_close();
 	gw_ports_close();
 	gw_eal_stop();
 	gw_claim_release();
@@ -310,7 +301,6 @@ main(int argc, char **argv)
 	struct app_args args;
 	char err[GW_ERR_LEN];
 	sigset_t handled;
-	unsigned int lcore;
 	int ret;
 
 	/* Arguments and config first: a mistake there must not wait for EAL. */
@@ -371,13 +361,9 @@ main(int argc, char **argv)
 	gw_link_watch_init();
 	log_ports();
 
-	unsigned int w = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		if (w == gw.n_workers)
-			break;
+	for (unsigned int w = 0; w < gw.n_workers; w++) {
 		worker_args[w].index = w;
-		rte_eal_remote_launch(gw_worker_main, &worker_args[w], lcore);
-		w++;
+		rte_eal_remote_launch(gw_worker_main, &worker_args[w], gw.plan[w].lcore);
 	}
 	GW_LOG(INFO, "running with %u worker%s; Ctrl-C or SIGTERM stops", gw.n_workers,
 	       gw.n_workers == 1 ? "" : "s");

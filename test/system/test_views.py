@@ -110,7 +110,8 @@ def test_telemetry_and_control_socket_show_the_same_views(lab, gateway):
 
     # resources: telemetry's alone; its names are the ones a soak watches.
     res = gw.telemetry("/igmpgw/resources")
-    assert {"ring/events/count", "ring/ctrl_tx/count"} <= set(res), res
+    assert {"ring/events/count", "ring/ctrl_tx_outside/count",
+            "ring/handoff_inside/capacity"} <= set(res), res
     assert any(re.fullmatch(r"mempool/\w+/in_use", k) for k in res), res
 
 

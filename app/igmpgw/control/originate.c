@@ -2,8 +2,8 @@
 /*
  * Builds the IGMP packets the gateway sends of its own accord on the main
  * lcore, up to the IPv4 header. Workers own the tx queues, so the packets
- * travel to the port's owner through the ctrl_tx ring (m->port carries the
- * role), which frames them as it frames the IGMP it proxies (igmp_frame.c).
+ * travel to the port's owner through the port's ctrl_tx ring, which frames
+ * them as it frames the IGMP it proxies (igmp_frame.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +31,7 @@
 #define TXQ_BURST 256
 #define TXQ_SPARE 1024 /* beyond the groups: queries, client requests */
 
-/* One queue per port, in front of the ring every port's packets share. */
+/* One queue per port, in front of the port's ctrl_tx ring. */
 static struct tx_pacer *queues[GW_MAX_PORTS];
 
 /*
@@ -46,7 +46,7 @@ to_ring(void *arg __rte_unused, uint16_t role, uint32_t dst, const uint8_t *igmp
 	struct rte_mbuf *m;
 	uint8_t *ip;
 
-	if (rte_ring_full(gw.ctrl_tx))
+	if (rte_ring_full(p->ctrl_tx))
 		return -EAGAIN;
 	m = rte_pktmbuf_alloc(p->pool);
 	if (m == NULL)
@@ -58,9 +58,8 @@ to_ring(void *arg __rte_unused, uint16_t role, uint32_t dst, const uint8_t *igmp
 	}
 	igmp_build_ipv4_header(ip, IGMP_IP_HDR_LEN, p->addr, dst, len);
 	memcpy(ip + IGMP_IP_HDR_LEN, igmp, len);
-	m->port = role;
 	/* One producer (this lcore): not full above means room now. */
-	if (rte_ring_enqueue(gw.ctrl_tx, m) != 0) {
+	if (rte_ring_enqueue(p->ctrl_tx, m) != 0) {
 		rte_pktmbuf_free(m);
 		return -EAGAIN;
 	}

@@ -223,7 +223,14 @@ gw_view_resources(void)
 
 	rte_mempool_walk(mempool_json, pools);
 	ring_json(rings, "events", gw.events);
-	ring_json(rings, "ctrl_tx", gw.ctrl_tx);
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "ctrl_tx_%s", gw_role_name(r));
+		ring_json(rings, name, gw.port[r].ctrl_tx);
+		snprintf(name, sizeof(name), "handoff_%s", gw_role_name(r));
+		ring_json(rings, name, gw.port[r].handoff);
+	}
 	return json_pack("{s:o, s:o}", "mempool", pools, "ring", rings);
 }
 

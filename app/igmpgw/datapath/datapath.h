@@ -3,7 +3,8 @@
  * What the datapath's files share, and nothing outside datapath/ includes: a
  * worker's own state, its transmit helpers, the frame classifiers, and the
  * stages one frame passes through (worker.c classifies, then igmp_stage.c,
- * replicate.c or exception.c; igmp_frame.c frames every IGMP packet sent).
+ * replicate.c or exception.c; igmp_frame.c frames every IGMP packet sent;
+ * handoff.c carries what belongs to a port's owner there).
  */
 #ifndef IGMPGW_DATAPATH_H
 #define IGMPGW_DATAPATH_H
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -28,6 +30,7 @@ struct tx_queues {
 	uint64_t twin_drops[GW_MAX_PORTS];
 	uint64_t port_drops_seen[GW_MAX_PORTS];
 	uint64_t twin_drops_seen[GW_MAX_PORTS];
+	uint64_t handoff_drops[GW_MAX_PORTS];  /* sends the owner's full ring refused */
 };
 
 /*
@@ -48,7 +51,8 @@ struct fed_slot {
 
 struct worker {
 	unsigned int index;
-	uint16_t queue;
+	const struct gw_worker_plan *conf;
+	uint16_t txq[GW_MAX_PORTS];   /* conf->txq: its own tx queue, GW_NO_QUEUE: via the owner */
 	uint64_t burst_tsc;           /* when the current burst arrived */
 	uint64_t tsc_per_ms;
 	struct tx_queues tx;
@@ -61,13 +65,42 @@ stats_of(struct worker *w, enum gw_role role)
 	return &gw.port[role].stats[w->index];
 }
 
+/* What a frame handed to a port's owner is for (in m->hash.usr). */
+enum dp_handoff {
+	DP_HANDOFF_KERNEL,            /* received here, for the port's kernel twin */
+	DP_HANDOFF_IGMP,              /* IGMP received on the port */
+	DP_HANDOFF_TX,                /* to send on the port, counted by the sender */
+};
+
+/* handoff.c: hands m to role's owner; ring full = dropped and counted (handoff_dropped). */
+void dp_handoff(struct worker *w, enum gw_role role, struct rte_mbuf *m, enum dp_handoff kind);
+
+static inline bool
+owns(const struct worker *w, enum gw_role role)
+{
+	return w->index == gw_port_owner(role);
+}
+
+/*
+ * Transmits m on role's port by the worker's own tx queue there, or, on a
+ * port with fewer tx queues than workers, by its owner's. The caller counts.
+ */
+static inline void
+tx_port(struct worker *w, enum gw_role role, struct rte_mbuf *m)
+{
+	uint16_t q = w->txq[role];
+
+	if (likely(q != GW_NO_QUEUE))
+		rte_eth_tx_buffer(gw.port[role].port_id, q, w->tx.port[role], m);
+	else
+		dp_handoff(w, role, m, DP_HANDOFF_TX);
+}
+
 static inline void
 send_on_port(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 {
-	struct gw_port *p = &gw.port[role];
-
 	stats_of(w, role)->cnt[GW_CNT_tx_packets]++;
-	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[role], m);
+	tx_port(w, role, m);
 }
 
 static inline bool
@@ -137,7 +170,7 @@ void dp_from_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m);
  */
 bool dp_send_igmp(struct worker *w, enum gw_role egress, struct rte_mbuf *m);
 
-/* igmp_frame.c: frames and sends what the main lcore queued on the ctrl_tx ring. */
-void dp_drain_ctrl_tx(struct worker *w);
+/* igmp_frame.c: frames and sends what the main lcore queued on role's ctrl_tx ring; how many. */
+unsigned int dp_drain_ctrl_tx(struct worker *w, enum gw_role role);
 
 #endif

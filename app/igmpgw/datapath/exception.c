@@ -14,8 +14,8 @@
 
 /*
  * ARP senders, so IGMP to a unicast address finds its MAC. The port's owner
- * is the table's one writer: today worker 0 owns every port and is the only
- * worker; with several, other workers' frames reach the twin through the owner.
+ * is the table's one writer: other workers' frames for the kernel reach it
+ * (and the twin, which has one queue) through its hand-over ring.
  */
 static void
 glean_arp(struct gw_port *p, struct rte_mbuf *m)
@@ -37,6 +37,10 @@ dp_to_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	struct gw_port *p = &gw.port[role];
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
+	if (p->twin_id != GW_NO_PORT && !owns(w, role)) {
+		dp_handoff(w, role, m, DP_HANDOFF_KERNEL);
+		return;
+	}
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		glean_arp(p, m);
 	if (p->twin_id == GW_NO_PORT) {

@@ -51,19 +51,18 @@ dp_send_igmp(struct worker *w, enum gw_role egress, struct rte_mbuf *m)
 	return true;
 }
 
-/* Packets the main lcore built (self queries, client reports): m->port holds the role. */
-void
-dp_drain_ctrl_tx(struct worker *w)
+/* Packets the main lcore built for role's port (self queries, client reports); returns how many. */
+unsigned int
+dp_drain_ctrl_tx(struct worker *w, enum gw_role role)
 {
 	struct rte_mbuf *pkts[BURST];
-	unsigned int n = rte_ring_dequeue_burst(gw.ctrl_tx, (void **)pkts, BURST, NULL);
+	unsigned int n = rte_ring_dequeue_burst(gw.port[role].ctrl_tx, (void **)pkts, BURST, NULL);
 
 	for (unsigned int i = 0; i < n; i++) {
-		enum gw_role role = (enum gw_role)pkts[i]->port;
-
 		if (!dp_send_igmp(w, role, pkts[i])) {
 			stats_of(w, role)->cnt[GW_CNT_no_mbuf]++;
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
+	return n;
 }

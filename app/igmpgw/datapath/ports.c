@@ -48,6 +48,8 @@
  * vdevs exercise the linear replica path.
  */
 #define LINEAR_REPLICAS_ENV "IGMPGW_TEST_LINEAR_REPLICAS"
+/* DPDK 22.11's RTE_PMD_AF_PACKET_MAX_RINGS: the most queue pairs af_packet takes. */
+#define AF_PACKET_MAX_QPAIRS 16u
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 static struct rte_mempool *hdr_pools[RTE_MAX_NUMA_NODES];
@@ -334,13 +336,58 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * The queues a port gets with n_workers workers: an rx queue per worker and a
+ * tx queue per worker, as many as the PMD offers. af_packet's queues are the
+ * members of a PACKET_FANOUT group the kernel spreads frames over, so every
+ * one is configured and polled (an unpolled one silently loses its share);
+ * af_packet and TAP pair each rx queue with a tx queue.
+ */
 static int
-open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_queues, char *err,
+queue_counts(struct gw_port *p, unsigned int n_workers)
+{
+	struct rte_eth_dev_info info;
+	int ret = rte_eth_dev_info_get(p->port_id, &info);
+
+	if (ret < 0)
+		return ret;
+	p->n_rxq = (uint16_t)RTE_MIN(n_workers, info.max_rx_queues);
+	p->n_txq = (uint16_t)RTE_MIN(n_workers, info.max_tx_queues);
+	if (strcmp(info.driver_name, "net_af_packet") == 0)
+		p->n_rxq = p->n_txq = info.max_rx_queues;
+	else if (strcmp(info.driver_name, "net_tap") == 0)
+		p->n_rxq = p->n_txq = RTE_MIN(p->n_rxq, p->n_txq);
+	if (p->n_rxq == 0 || p->n_txq == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * An af_packet port igmpgw creates gets a queue pair per worker unless the
+ * devargs say otherwise: every worker then receives its share of the port
+ * (PACKET_FANOUT) and sends on its own socket, with no ring between workers.
+ */
+static const char *
+with_qpairs(const char *devargs, unsigned int n_workers, char *buf, size_t len)
+{
+	if (strncmp(devargs, "net_af_packet", strlen("net_af_packet")) != 0 ||
+	    strstr(devargs, "qpairs=") != NULL || n_workers < 2)
+		return devargs;
+	if ((size_t)snprintf(buf, len, "%s,qpairs=%u", devargs,
+			     RTE_MIN(n_workers, AF_PACKET_MAX_QPAIRS)) >= len)
+		return devargs;
+	return buf;
+}
+
+static int
+open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_workers, char *err,
 	  size_t err_len)
 {
 	const char *role = gw_role_name(pc->role);
 	struct ethconf ec;
 	char why[160];
+	char devargs_buf[GW_DEVARGS_LEN + 16];
+	const char *devargs = with_qpairs(pc->devargs, n_workers, devargs_buf, sizeof(devargs_buf));
 	int ret;
 
 	p->role = pc->role;
@@ -348,7 +395,7 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	p->prefix_len = pc->prefix_len;
 	p->twin_id = GW_NO_PORT;
 
-	ret = find_or_probe(pc->devargs, &p->port_id, p->name, sizeof(p->name));
+	ret = find_or_probe(devargs, &p->port_id, p->name, sizeof(p->name));
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot open '%s': %s", role, pc->devargs,
 			    probe_error(pc->devargs, ret));
@@ -368,25 +415,29 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_que
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
 			    strerror(-ret));
-	ret = configure_port(p->port_id, (uint16_t)n_queues, (uint16_t)n_queues, pc->mtu, &p->pool,
-			     p->socket, true, &ec, why, sizeof(why));
+	ret = queue_counts(p, n_workers);
+	if (ret < 0)
+		return gw_fail(err, err_len, "config: %s.port: cannot read what '%s' offers: %s", role,
+			    p->name, strerror(-ret));
+	ret = configure_port(p->port_id, p->n_rxq, p->n_txq, pc->mtu, &p->pool, p->socket, true,
+			     &ec, why, sizeof(why));
 	if (ret == -ERANGE)
 		return gw_fail(err, err_len, "config: %s.mtu: port '%s': %s", role, p->name, why);
 	if (ret < 0)
-		return gw_fail(err, err_len, "config: %s.port: cannot start '%s' with %u queues: %s", role,
-			    p->name, n_queues, why);
+		return gw_fail(err, err_len, "config: %s.port: cannot start '%s' with %u rx and %u tx queues: %s",
+			    role, p->name, p->n_rxq, p->n_txq, why);
 	p->mtu = ec.mtu;
 	p->linear_replicas = ec.linear_replicas;
 	return open_twin(p, err, err_len);
 }
 
 int
-gw_ports_open(unsigned int n_queues, char *err, size_t err_len)
+gw_ports_open(unsigned int n_workers, char *err, size_t err_len)
 {
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		if (!gw.cfg.port[r].present)
 			continue;
-		if (open_port(&gw.port[r], &gw.cfg.port[r], n_queues, err, err_len) < 0)
+		if (open_port(&gw.port[r], &gw.cfg.port[r], n_workers, err, err_len) < 0)
 			return -1;
 	}
 	return 0;

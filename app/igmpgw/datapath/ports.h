@@ -11,11 +11,12 @@
 #include "gw_config.h"
 
 /*
- * Opens, configures and starts every configured port and its twin with
- * n_queues rx/tx queues. On failure writes one line naming the key and the
+ * Opens, configures and starts every configured port and its twin, with the
+ * rx and tx queues n_workers workers want, as far as each PMD offers them
+ * (gw.port[].n_rxq, n_txq). On failure writes one line naming the key and the
  * reason to err and returns a negative value.
  */
-int gw_ports_open(unsigned int n_queues, char *err, size_t err_len);
+int gw_ports_open(unsigned int n_workers, char *err, size_t err_len);
 
 /* The kernel twin's interface name for role: "igw-outside". */
 void gw_twin_ifname(enum gw_role role, char *buf, size_t len);

@@ -93,7 +93,7 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 			return;
 		}
 		sent[egress]++;
-		rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], hdr);
+		tx_port(w, egress, hdr);
 		return;
 	}
 	hdr = rte_pktmbuf_alloc(p->hdr_pool);
@@ -115,7 +115,7 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 	hdr->nb_segs = (uint16_t)(payload->nb_segs + 1);
 	hdr->pkt_len = hdr->data_len + payload->pkt_len;
 	sent[egress]++;
-	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], hdr);
+	tx_port(w, egress, hdr);
 }
 
 /* Adds what replicate() sent to the counters: once a burst, not once a frame. */
@@ -170,7 +170,7 @@ replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte
 	}
 	rte_ether_addr_copy(&p->mac, &eth->src_addr);
 	sent[egress]++;
-	rte_eth_tx_buffer(p->port_id, w->queue, w->tx.port[egress], m);
+	tx_port(w, egress, m);
 }
 
 /*

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A worker lcore: polls every port and, as their owner, the kernel twins;
- * classifies each frame (our own echoes dropped, IGMP to igmp_stage.c,
- * multicast data to replicate.c, the rest to the kernel by exception.c),
- * sends what the main lcore handed over (igmp_frame.c), and flushes its
- * transmit buffers. Never logs, never blocks: everything it drops is counted.
+ * A worker lcore: polls its (port, rx queue) pairs and, for the ports it
+ * owns, their kernel twins and hand-over rings; classifies each frame (our
+ * own echoes dropped, IGMP to igmp_stage.c on the port's owner, multicast
+ * data to replicate.c, the rest to the kernel by exception.c), sends what the
+ * main lcore handed over (igmp_frame.c), and flushes its transmit buffers.
+ * Never logs, never blocks: everything it drops is counted.
  */
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "datapath.h"
 #include "idle.h"
@@ -44,7 +46,10 @@ dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 		return;
 	}
 	if (is_igmp(m, eth)) {
-		dp_igmp_stage(w, role, m, eth);
+		if (owns(w, role))
+			dp_igmp_stage(w, role, m, eth);
+		else
+			dp_handoff(w, role, m, DP_HANDOFF_IGMP);
 		return;
 	}
 	if (gw.fwd != NULL && is_ipv4_multicast(m, eth) && dp_forward_multicast(w, role, m, eth))
@@ -56,6 +61,36 @@ dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	dp_to_kernel(w, role, m);
 }
 
+/* What other workers handed role's owner (this worker); returns how many. */
+static unsigned int
+drain_handoff(struct worker *w, enum gw_role role)
+{
+	struct gw_port *p = &gw.port[role];
+	struct rte_mbuf *pkts[BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(p->handoff, (void **)pkts, BURST, NULL);
+
+	if (n == 0)
+		return 0;
+	w->burst_tsc = rte_rdtsc();
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		switch (m->hash.usr) {
+		case DP_HANDOFF_KERNEL:
+			dp_to_kernel(w, role, m);
+			break;
+		case DP_HANDOFF_IGMP:
+			dp_igmp_stage(w, role, m, rte_pktmbuf_mtod(m, struct rte_ether_hdr *));
+			break;
+		default:
+			/* Counted by its sender; the owner always has a tx queue here. */
+			tx_port(w, role, m);
+			break;
+		}
+	}
+	return n;
+}
+
 static void
 flush_all(struct worker *w)
 {
@@ -64,7 +99,8 @@ flush_all(struct worker *w)
 
 		if (!p->present)
 			continue;
-		rte_eth_tx_buffer_flush(p->port_id, w->queue, w->tx.port[r]);
+		if (w->txq[r] != GW_NO_QUEUE)
+			rte_eth_tx_buffer_flush(p->port_id, w->txq[r], w->tx.port[r]);
 		if (w->tx.port_drops[r] != w->tx.port_drops_seen[r]) {
 			uint64_t n = w->tx.port_drops[r] - w->tx.port_drops_seen[r];
 
@@ -72,7 +108,12 @@ flush_all(struct worker *w)
 			stats_of(w, r)->cnt[GW_CNT_tx_packets] -= n;
 			w->tx.port_drops_seen[r] = w->tx.port_drops[r];
 		}
-		if (p->twin_id == GW_NO_PORT || w->index != gw_port_owner(r))
+		if (unlikely(w->tx.handoff_drops[r] != 0)) {
+			stats_of(w, r)->cnt[GW_CNT_handoff_dropped] += w->tx.handoff_drops[r];
+			stats_of(w, r)->cnt[GW_CNT_tx_packets] -= w->tx.handoff_drops[r];
+			w->tx.handoff_drops[r] = 0;
+		}
+		if (p->twin_id == GW_NO_PORT || !owns(w, r))
 			continue;
 		rte_eth_tx_buffer_flush(p->twin_id, 0, w->tx.twin[r]);
 		if (w->tx.twin_drops[r] != w->tx.twin_drops_seen[r]) {
@@ -104,7 +145,8 @@ worker_init(struct worker *w, unsigned int index)
 	memset(w, 0, sizeof(*w));
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	w->index = index;
-	w->queue = (uint16_t)index;
+	w->conf = &gw.plan[index];
+	memcpy(w->txq, w->conf->txq, sizeof(w->txq));
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		struct gw_port *p = &gw.port[r];
 
@@ -153,33 +195,36 @@ gw_worker_main(void *arg)
 		/* Holds no forwarding entry across iterations: replaced ones may be freed. */
 		if (gw.qsbr != NULL)
 			rte_rcu_qsbr_quiescent(gw.qsbr, w.index);
+		for (uint16_t k = 0; k < w.conf->n_rxq; k++) {
+			enum gw_role r = (enum gw_role)w.conf->rxq[k].role;
+			uint16_t n;
+
+			n = rte_eth_rx_burst(gw.port[r].port_id, w.conf->rxq[k].queue, pkts, BURST);
+			if (n == 0)
+				continue;
+			work += n;
+			w.burst_tsc = rte_rdtsc();
+			if (gw.fwd != NULL && r == gw_active_outside())
+				n = dp_forward_burst(&w, r, pkts, n);
+			for (uint16_t i = 0; i < n; i++)
+				dp_port_frame(&w, r, pkts[i]);
+		}
 		for (int r = 0; r < GW_MAX_PORTS; r++) {
 			struct gw_port *p = &gw.port[r];
 			uint16_t n;
 
-			if (!p->present)
+			if (!p->present || !owns(&w, r))
 				continue;
-			n = rte_eth_rx_burst(p->port_id, w.queue, pkts, BURST);
-			work += n;
-			if (n != 0) {
-				w.burst_tsc = rte_rdtsc();
-				if (gw.fwd != NULL && r == (int)gw_active_outside())
-					n = dp_forward_burst(&w, r, pkts, n);
-				for (uint16_t i = 0; i < n; i++)
-					dp_port_frame(&w, r, pkts[i]);
-			}
-
+			work += drain_handoff(&w, r);
+			work += dp_drain_ctrl_tx(&w, r);
 			/* Twins have one queue: the port's owner serves it. */
-			if (p->twin_id == GW_NO_PORT || w.index != gw_port_owner(r))
+			if (p->twin_id == GW_NO_PORT)
 				continue;
 			n = rte_eth_rx_burst(p->twin_id, 0, pkts, BURST);
 			work += n;
 			for (uint16_t i = 0; i < n; i++)
 				dp_from_kernel(&w, r, pkts[i]);
 		}
-		/* One ring for every port's packets: their owner, worker 0, frames them. */
-		if (w.index == 0)
-			dp_drain_ctrl_tx(&w);
 		flush_all(&w);
 		gw_idle_poll_done(&idle, work);
 	}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The workers' plan. Every rx queue that receives is polled by exactly one
+ * worker: a port's queues go round the workers in turn, continuing from where
+ * the previous port stopped, so single-queue ports spread over the workers
+ * (outside on the first, alt on the second...). The worker polling a port's
+ * queue 0 owns it. Each worker sends on a tx queue of its own where the port
+ * has enough; the others hand their frames to the owner, which always has one.
+ */
+#include <stdio.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "gw.h"
+#include "workers.h"
+
+#define GW_LOG_PART main
+
+/* Frames other workers hand a port's owner: a few bursts of every worker. */
+#define HANDOFF_RING_SIZE 4096
+#define CTRL_TX_RING_SIZE 1024
+
+static int
+add_rxq(unsigned int w, enum gw_role role, uint16_t queue, char *err, size_t err_len)
+{
+	struct gw_worker_plan *c = &gw.plan[w];
+
+	if (c->n_rxq == GW_MAX_WORKER_RXQ)
+		return gw_fail(err, err_len, "EAL: -l: lcore %u would poll more than %d queues",
+			       c->lcore, GW_MAX_WORKER_RXQ);
+	c->rxq[c->n_rxq++] = (struct gw_rxq){ .role = (uint8_t)role, .queue = queue };
+	if (queue == 0)
+		gw.port[role].owner = (uint16_t)w;
+	return 0;
+}
+
+/* The owner takes tx queue 0, the other workers the next ones while there are any. */
+static void
+give_txqs(enum gw_role role)
+{
+	struct gw_port *p = &gw.port[role];
+	uint16_t next = 0;
+
+	gw.plan[p->owner].txq[role] = next++;
+	for (unsigned int w = 0; w < gw.n_workers; w++)
+		if (w != p->owner && next < p->n_txq)
+			gw.plan[w].txq[role] = next++;
+}
+
+static struct rte_ring *
+ring_for(const char *what, enum gw_role role, unsigned int size, unsigned int flags)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "igmpgw_%s_%s", what, gw_role_name(role));
+	return rte_ring_create(name, size, gw.port[role].socket, flags);
+}
+
+/* As l3fwd: a worker polling a port of another NUMA socket works, slower. */
+static void
+warn_remote_ports(void)
+{
+	for (unsigned int w = 0; w < gw.n_workers; w++) {
+		const struct gw_worker_plan *c = &gw.plan[w];
+		bool warned[GW_MAX_PORTS] = { false };
+		int socket = (int)rte_lcore_to_socket_id(c->lcore);
+
+		for (uint16_t k = 0; k < c->n_rxq; k++) {
+			const struct gw_port *p = &gw.port[c->rxq[k].role];
+
+			if (warned[p->role] || p->socket < 0 || p->socket == socket)
+				continue;
+			warned[p->role] = true;
+			GW_LOG(WARNING, "lcore %u (socket %d) polls %s, a port on socket %d: slower than a local lcore",
+			       c->lcore, socket, gw_role_name(p->role), p->socket);
+		}
+	}
+}
+
+static void
+log_plan(void)
+{
+	for (unsigned int w = 0; w < gw.n_workers; w++) {
+		const struct gw_worker_plan *c = &gw.plan[w];
+		char line[512];
+		int len = 0;
+
+		for (uint16_t k = 0; k < c->n_rxq && len < (int)sizeof(line); k++)
+			len += snprintf(line + len, sizeof(line) - len, " %s:%u",
+					gw_role_name(c->rxq[k].role), c->rxq[k].queue);
+		GW_LOG(INFO, "worker %u on lcore %u polls%s", w, c->lcore, c->n_rxq ? line : " nothing");
+	}
+}
+
+int
+gw_workers_plan(char *err, size_t err_len)
+{
+	unsigned int lcore, n = 0, next = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (n == gw.n_workers)
+			break;
+		gw.plan[n].lcore = lcore;
+		gw.plan[n].n_rxq = 0;
+		for (int r = 0; r < GW_MAX_PORTS; r++)
+			gw.plan[n].txq[r] = GW_NO_QUEUE;
+		n++;
+	}
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port *p = &gw.port[r];
+
+		if (!p->present)
+			continue;
+		for (uint16_t q = 0; q < p->n_rxq; q++)
+			if (add_rxq(next++ % gw.n_workers, r, q, err, err_len) < 0)
+				return -1;
+		give_txqs(r);
+		p->handoff = ring_for("handoff", r, HANDOFF_RING_SIZE, RING_F_SC_DEQ);
+		p->ctrl_tx = ring_for("ctrl_tx", r, CTRL_TX_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (p->handoff == NULL || p->ctrl_tx == NULL)
+			return gw_fail(err, err_len, "EAL: cannot create the rings of %s: %s",
+				       gw_role_name(r), rte_strerror(rte_errno));
+	}
+	warn_remote_ports();
+	log_plan();
+	return 0;
+}
+
+static void
+ring_free(struct rte_ring **r)
+{
+	void *m = NULL;
+
+	while (*r != NULL && rte_ring_dequeue(*r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(*r);
+	*r = NULL;
+}
+
+void
+gw_workers_close(void)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		ring_free(&gw.port[r].handoff);
+		ring_free(&gw.port[r].ctrl_tx);
+	}
+}
