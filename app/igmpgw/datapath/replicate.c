@@ -46,15 +46,18 @@ struct rte_mbuf *
 dp_copy_replica(struct rte_mempool *pool, const struct rte_mbuf *m,
 		const struct rte_ether_addr *dst, const struct rte_ether_addr *src)
 {
-	struct rte_mbuf *c = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *c;
 	struct rte_ether_hdr *eth;
 	uint8_t *to;
 
+	if (rte_pktmbuf_pkt_len(m) > UINT16_MAX - sizeof(*eth))
+		return NULL;
+	c = rte_pktmbuf_alloc(pool);
 	if (c == NULL)
 		return NULL;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(c, (uint16_t)(sizeof(*eth) +
 								     rte_pktmbuf_pkt_len(m)));
-	if (eth == NULL || rte_pktmbuf_pkt_len(m) > UINT16_MAX - sizeof(*eth)) {
+	if (eth == NULL) {
 		rte_pktmbuf_free(c);
 		return NULL;
 	}
