@@ -47,7 +47,9 @@ usage: $(basename "$0") [--runs N] [--leave-runs N] [--igmp-version 2|3]
                     back to IGMPv2 on hearing a v2 query whatever this says, and igmpproxy
                     queries with v2: under igmpproxy h1 speaks v2 either way (the report
                     shows what h1 sent)
-  --modes LIST      gateways to measure, in this order (default "$MODES")
+  --modes LIST      gateways to measure, in this order (default "$MODES"); igmpgw_busy
+                    is igmpgw with [workers] idle = busy, against igmpgw's default
+                    (adaptive: an idle worker sleeps up to 100 us)
   --build DIR       meson build directory, set up as a release build if missing
                     (default build-lat)
   --work DIR        where the logs and the JSON of the runs go (default BUILD/bench-latency)
@@ -100,14 +102,17 @@ if ! [[ $NICE =~ ^-?[0-9]+$ ]] || [ "$NICE" -lt -20 ] || [ "$NICE" -gt 19 ]; the
 	die "--nice: -20..19"
 fi
 for m in $MODES; do
-	case $m in igmpproxy|igmpgw) ;; *) die "--modes: '$m' is neither igmpproxy nor igmpgw" ;; esac
+	case $m in
+	igmpproxy|igmpgw|igmpgw_busy) ;;
+	*) die "--modes: '$m' is none of igmpproxy, igmpgw, igmpgw_busy" ;;
+	esac
 done
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
 WORK=${WORK:-$BUILD/bench-latency}
 
 # ---- build ----
 IGMPGW=$BUILD/app/igmpgw/igmpgw
-if [[ " $MODES " == *" igmpgw "* ]]; then
+if [[ " $MODES " == *" igmpgw "* || " $MODES " == *" igmpgw_busy "* ]]; then
 	build_igmpgw
 fi
 if [[ " $MODES " == *" igmpproxy "* ]]; then
@@ -190,6 +195,7 @@ start_igmpproxy()
 		die "mc_forwarding is off in $gw with igmpproxy running"
 }
 
+# start_igmpgw PREFIX [--set KEY=VALUE...]
 start_igmpgw()
 {
 	local p=$1 log=$WORK/igmpgw.log
@@ -203,12 +209,17 @@ start_igmpgw()
 		--set forward.enabled=yes --set proxy.track_membership=yes \
 		--set querier.enabled=yes --set igmp.proxy_out_to_in=no \
 		--set "querier.last_member_query_interval=$LMQ_INTERVAL" \
-		--set "querier.last_member_query_count=$LMQ_COUNT" >"$log" 2>&1 &
+		--set "querier.last_member_query_count=$LMQ_COUNT" "${@:2}" >"$log" 2>&1 &
 	PIDS+=($!)
 	if ! wait_log "$log" "running with" 30 "${PIDS[-1]}"; then
 		cat "$log" >&2
 		die "igmpgw did not start"
 	fi
+}
+
+start_igmpgw_busy()
+{
+	start_igmpgw "$1" --set workers.idle=busy
 }
 
 # What igmpgw holds, kept beside the results when a run went wrong.
@@ -231,6 +242,7 @@ measure()
 	case $mode in
 	igmpproxy) p=lp$(($$ % 1000000)) ;;
 	igmpgw) p=lg$(($$ % 1000000)) ;;
+	igmpgw_busy) p=lb$(($$ % 1000000)) ;;
 	esac
 	say "$mode: lab $p up"
 	lab_up "$p"
@@ -241,16 +253,16 @@ measure()
 	if [ -z "$leave_runs" ]; then
 		case $mode in
 		igmpproxy) leave_runs=$PROXY_LEAVE_RUNS ;;
-		igmpgw) leave_runs=$RUNS ;;
+		igmpgw*) leave_runs=$RUNS ;;
 		esac
 	fi
 	say "$mode: $RUNS join runs, $leave_runs leave runs"
 	if ! "${PROBE[@]}" measure --prefix "$p" --label "$mode" --runs "$RUNS" \
 		--leave-runs "$leave_runs" -o "$WORK/$mode.json"; then
-		[ "$mode" != igmpgw ] || igmpgw_state "$p"
+		[ "$mode" = igmpproxy ] || igmpgw_state "$p"
 		die "$mode: the probe failed (logs in $WORK)"
 	fi
-	if [ "$mode" = igmpgw ] && grep -q '"join_ms": null\|"leave_stopped": false' "$WORK/$mode.json"; then
+	if [ "$mode" != igmpproxy ] && grep -q '"join_ms": null\|"leave_stopped": false' "$WORK/$mode.json"; then
 		igmpgw_state "$p"
 	fi
 	cleanup
