@@ -29,6 +29,7 @@ gw_idle_init(struct gw_idle *idle, unsigned int worker, enum gw_idle_mode mode)
 	idle->adaptive = mode == GW_IDLE_ADAPTIVE;
 	idle->sleep_us = GW_IDLE_MIN_SLEEP_US;
 	idle->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
+	idle->spin_tsc = GW_IDLE_SPIN_US * idle->tsc_per_us;
 	idle->info->lcore = rte_lcore_id();
 	idle->info->socket = (int)rte_socket_id();
 	idle->info->window_idle = UINT32_MAX;
@@ -38,8 +39,9 @@ gw_idle_init(struct gw_idle *idle, unsigned int worker, enum gw_idle_mode mode)
 		       worker, strerror(errno));
 }
 
-void
-gw_idle_sleep(struct gw_idle *idle)
+/* One sleep, offline for RCU; the next one twice as long, up to the longest. */
+static void
+idle_sleep(struct gw_idle *idle)
 {
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)idle->sleep_us * 1000 };
 	uint64_t start;
@@ -54,4 +56,15 @@ gw_idle_sleep(struct gw_idle *idle)
 	if (gw.qsbr != NULL)
 		rte_rcu_qsbr_thread_online(gw.qsbr, idle->rcu_id);
 	idle->sleep_us = RTE_MIN(idle->sleep_us * 2, (uint32_t)GW_IDLE_MAX_SLEEP_US);
+}
+
+void
+gw_idle_quiet(struct gw_idle *idle)
+{
+	uint64_t now = rte_rdtsc();
+
+	if (idle->quiet_since == 0)
+		idle->quiet_since = now;
+	else if (now - idle->quiet_since >= idle->spin_tsc)
+		idle_sleep(idle);
 }

@@ -14,8 +14,12 @@
 
 #include "gw.h"
 
-/* Empty passes before the first sleep: the gaps inside a burst are polled through. */
-#define GW_IDLE_SPIN_POLLS 64
+/*
+ * Polling goes on this long after the last work: the rest of a short exchange
+ * (the main lcore's answer within its 500 us period, the data a join brings)
+ * finds the worker awake, and the gaps inside a burst are polled through.
+ */
+#define GW_IDLE_SPIN_US 1000
 /*
  * Sleeps double from the shortest to the longest. The longest plus the timer
  * slack is the most a frame arriving on an idle worker waits: 100 us.
@@ -28,8 +32,9 @@ struct gw_idle {
 	struct gw_worker_info *info;  /* this worker's record in gw.worker[] */
 	unsigned int rcu_id;          /* its QSBR thread id */
 	bool adaptive;
-	uint32_t empty_run;           /* empty passes since the last work */
 	uint32_t sleep_us;            /* the next sleep */
+	uint64_t quiet_since;         /* TSC of the first empty pass after work, 0 = none yet */
+	uint64_t spin_tsc;            /* GW_IDLE_SPIN_US in TSC cycles */
 	uint64_t tsc_per_us;
 };
 
@@ -39,8 +44,8 @@ struct gw_idle {
  */
 void gw_idle_init(struct gw_idle *idle, unsigned int worker, enum gw_idle_mode mode);
 
-/* The slow path of gw_idle_poll_done: one sleep, offline for RCU. */
-void gw_idle_sleep(struct gw_idle *idle);
+/* gw_idle_poll_done's empty pass with idle = adaptive: sleeps once quiet long enough. */
+void gw_idle_quiet(struct gw_idle *idle);
 
 /*
  * After each pass over the worker's queues, with what the pass handled
@@ -59,13 +64,13 @@ gw_idle_poll_done(struct gw_idle *idle, unsigned int work)
 		info->window_start_idle = info->idle_polls;
 	}
 	if (work != 0) {
-		idle->empty_run = 0;
+		idle->quiet_since = 0;
 		idle->sleep_us = GW_IDLE_MIN_SLEEP_US;
 		return;
 	}
 	info->idle_polls++;
-	if (idle->adaptive && ++idle->empty_run >= GW_IDLE_SPIN_POLLS)
-		gw_idle_sleep(idle);
+	if (idle->adaptive)
+		gw_idle_quiet(idle);
 }
 
 #endif
