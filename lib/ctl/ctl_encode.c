@@ -201,25 +201,31 @@ bool
 ctl_event_of_igmp(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
 		  struct ctl_event *ev)
 {
+	enum ctl_event_kind kind;
+
 	if (ip == NULL || msg == NULL || ev == NULL)
 		return false;
 	switch (msg->type) {
 	case IGMP_TYPE_QUERY:
-		ev->kind = CTL_EV_QUERY;
+		kind = CTL_EV_QUERY;
 		break;
 	case IGMP_TYPE_V1_REPORT:
 	case IGMP_TYPE_V2_REPORT:
 	case IGMP_TYPE_LEAVE:
 	case IGMP_TYPE_V3_REPORT:
-		ev->kind = CTL_EV_MEMBERSHIP_REPORT;
+		kind = CTL_EV_MEMBERSHIP_REPORT;
 		break;
 	default:
 		return false;
 	}
-	ev->port = role;
-	ev->group = msg->group;
-	ev->ip = ip;
-	ev->msg = msg;
+	/* Whole: the fields this kind does not use (to: every subscriber) are zero. */
+	*ev = (struct ctl_event){
+		.kind = kind,
+		.port = role,
+		.group = msg->group,
+		.ip = ip,
+		.msg = msg,
+	};
 	return true;
 }
 

@@ -1047,10 +1047,12 @@ test_event_structs(void)
 	TAP_CHECK(ctl_event_json(&e) == NULL && ctl_event_json(NULL) == NULL,
 		  "an unknown kind, or no event, has no JSON");
 
-	memset(&e, 0, sizeof(e));
+	memset(&e, 0x5a, sizeof(e));
 	TAP_CHECK(ctl_event_of_igmp(GW_ROLE_ALT, &ip, &msg, &e) &&
 		  e.kind == CTL_EV_MEMBERSHIP_REPORT && e.port == GW_ROLE_ALT && e.ip == &ip &&
-		  e.msg == &msg, "a report's event struct points at its packet");
+		  e.msg == &msg && e.to == NULL && e.trace == NULL,
+		  "a report's event struct points at its packet, and at no one session (a struct "
+		  "full of garbage before)");
 	ev = ctl_event_json(&e);
 	direct = ctl_event_from_igmp(GW_ROLE_ALT, &ip, &msg, NULL);
 	TAP_CHECK(ev != NULL && json_equal(ev, direct), "and gives the packet's JSON");
@@ -1062,7 +1064,6 @@ test_event_structs(void)
 		  "a packet that raises no event fills no struct");
 }
 
-/* The cursor of "groups" pages: what the gateway writes reads back, nothing else does. */
 /* trace: the request, and its events built from igmp_trace_fill's records. */
 static void
 test_trace(void)
@@ -1171,6 +1172,7 @@ test_trace(void)
 		   "trace", NULL);
 }
 
+/* The cursor of "groups" pages: what the gateway writes reads back, nothing else does. */
 static void
 test_cursor(void)
 {
