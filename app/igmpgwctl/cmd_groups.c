@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * igmpgwctl groups: the tracked groups of every inside port as one table,
- * read from the gateway page by page.
+ * igmpgwctl groups: the groups view as one table, read from the gateway page
+ * by page: tracked, asked for upstream and static, with where each goes.
  */
 #include <stdio.h>
 
@@ -39,11 +39,51 @@ sources_cell(const json_t *sources)
 	return json_string(cell[0] != '\0' ? cell : "-");
 }
 
+/* "inside,inside2" for the ports a group's data goes to; "-" for none. */
+static json_t *
+ports_cell(const json_t *ports)
+{
+	char cell[256];
+	size_t len = 0;
+	size_t i;
+	json_t *p;
+
+	cell[0] = '\0';
+	json_array_foreach(ports, i, p) {
+		int n = snprintf(cell + len, sizeof(cell) - len, "%s%s", i == 0 ? "" : ",",
+				 json_is_string(p) ? json_string_value(p) : "?");
+
+		if (n < 0 || (size_t)n >= sizeof(cell) - len)
+			break;
+		len += (size_t)n;
+	}
+	return json_string(cell[0] != '\0' ? cell : "-");
+}
+
+/* Where a record came from: the last reporter, the host that asked, or the config entry. */
+static json_t *
+origin_cell(const json_t *g)
+{
+	const char *via = json_string_value(json_object_get(g, "via"));
+	const json_t *name = json_object_get(g, "name");
+	char cell[128];
+
+	if (json_is_string(name)) {
+		/* As the config's own errors name it: "mroute.NAME", "join.NAME". */
+		snprintf(cell, sizeof(cell), "%s.%s", via != NULL ? via : "?", json_string_value(name));
+		return json_string(cell);
+	}
+	if (json_object_get(g, "last_reporter") != NULL)
+		return json_incref(json_object_get(g, "last_reporter"));
+	return json_incref(json_object_get(g, "from"));
+}
+
 static void
 show_groups(const json_t *resp)
 {
 	static const char *const cols[] = {
-		"port", "group", "mode", "sources", "timer", "compat", "last_reporter",
+		"port", "group", "source", "via", "to", "mode", "sources", "timer", "compat",
+		"origin",
 	};
 	const json_t *groups = json_object_get(resp, "groups");
 	json_t *rows;
@@ -51,12 +91,9 @@ show_groups(const json_t *resp)
 	size_t i;
 	char buf[64];
 
-	if (!json_is_true(json_object_get(resp, "tracking"))) {
-		printf("membership tracking is off ([proxy] track_membership)\n");
-		return;
-	}
 	if (json_array_size(groups) == 0) {
-		printf("no group has members\n");
+		printf("no groups: none tracked%s, no [mroute] or [join]\n",
+		       json_is_true(json_object_get(resp, "tracking")) ? "" : " or asked for upstream");
 		return;
 	}
 	rows = json_array();
@@ -65,8 +102,11 @@ show_groups(const json_t *resp)
 	json_array_foreach(groups, i, g) {
 		const json_t *timer = json_object_get(g, "timer");
 		const json_t *compat = json_object_get(g, "compat");
+		const json_t *plen = json_object_get(g, "prefix_len");
+		const char *group = json_string_value(json_object_get(g, "group"));
 		char t[32];
 		char v[32];
+		char gr[48];
 
 		if (json_is_number(timer))
 			snprintf(t, sizeof(t), "%.1fs", json_number_value(timer));
@@ -77,14 +117,24 @@ show_groups(const json_t *resp)
 				 json_integer_value(compat));
 		else
 			snprintf(v, sizeof(v), "%s", value_str(compat, buf, sizeof(buf)));
+		/* A route's prefix as the config writes it; a single group as an address. */
+		if (json_is_integer(plen) && json_integer_value(plen) != 32)
+			snprintf(gr, sizeof(gr), "%s/%" JSON_INTEGER_FORMAT, group != NULL ? group : "?",
+				 json_integer_value(plen));
+		else
+			snprintf(gr, sizeof(gr), "%s", group != NULL ? group : "?");
 		/* A member the gateway left out becomes null, which print_table shows as "-". */
-		json_array_append_new(rows, json_pack("{s:O?, s:O?, s:O?, s:o, s:s, s:s, s:O?}",
+		json_array_append_new(rows, json_pack("{s:O?, s:s, s:O?, s:O?, s:o, s:O?, s:o, s:s, "
+						      "s:s, s:o?}",
 						      "port", json_object_get(g, "port"),
-						      "group", json_object_get(g, "group"),
+						      "group", gr,
+						      "source", json_object_get(g, "source"),
+						      "via", json_object_get(g, "via"),
+						      "to", ports_cell(json_object_get(g, "ports")),
 						      "mode", json_object_get(g, "mode"),
 						      "sources", sources_cell(json_object_get(g, "sources")),
 						      "timer", t, "compat", v,
-						      "last_reporter", json_object_get(g, "last_reporter")));
+						      "origin", origin_cell(g)));
 	}
 	print_table(rows, cols, ARRAY_LEN(cols));
 	json_decref(rows);
@@ -110,5 +160,5 @@ run_groups(const struct ctl_opts *o, int argc, char **argv)
 
 const struct command cmd_groups = {
 	"groups", run_groups, "",
-	"groups with members per inside port, sources and timers",
+	"groups per port: tracked, asked upstream, static; where they go, where from",
 };

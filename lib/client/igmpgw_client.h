@@ -163,7 +163,8 @@ json_t *igmpgw_client_groups_page(struct igmpgw_client *c, const char *cursor, u
 /**
  * `groups`, the whole table, read in pages of IGMPGW_CLIENT_GROUPS_PAGE
  * records so that no answer is big: the response as the gateway gives one
- * page ("ok", "tracking", "groups"), with the records of every page in table
+ * page ("ok", "tracking", "forwarding", "groups": the groups view of
+ * docs/control-protocol.md, tracked, asked and static), with the records of every page in table
  * order and no "cursor". Records that change while the pages are read appear
  * at most once; those that do not change, exactly once. A gateway that does
  * not page answers the whole table at once, which is returned as it is.

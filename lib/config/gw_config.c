@@ -290,6 +290,7 @@ parse_mroute(const struct gw_config *cfg, const char *name, const char *v, struc
 
 	snprintf(buf, sizeof(buf), "%s", v);
 	memset(rt, 0, sizeof(*rt));
+	snprintf(rt->name, sizeof(rt->name), "%s", name);
 	tok = strtok_r(buf, " \t", &save);
 	if (tok == NULL)
 		goto bad;

@@ -84,7 +84,10 @@ struct gw_control_config {
 };
 
 /* A static route, like smcroute's mroute: group/prefix_len from source (0 = any) to ports. */
+#define GW_MROUTE_NAME_LEN 64
+
 struct gw_mroute {
+	char name[GW_MROUTE_NAME_LEN]; /* its key in [mroute] */
 	uint32_t group;            /* network order */
 	uint8_t prefix_len;
 	uint32_t source;           /* network order, 0 = any */

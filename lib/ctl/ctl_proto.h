@@ -52,20 +52,25 @@ struct ctl_item {
 };
 
 /*
- * A place in the group table, which is ordered by inside port, then by group
- * address: the walk goes on from the first record of port whose group is not
- * below group (host order). Records added or removed elsewhere in the table
- * do not move it, so paging never shows a record twice.
+ * A place in the group table, which is ordered by port (role order: the
+ * active outside's static joins, then inside, inside2, ...), then by group
+ * address (host order), then by rank among the records of one (port, group):
+ * 0 for the tracked or asked record, 1 + i for [mroute] route i, 1 +
+ * GW_MAX_MROUTES + j for [join] j. The walk goes on from the first record
+ * not below the cursor. Records added or removed elsewhere in the table do
+ * not move it, so paging never shows a record twice.
  */
 struct ctl_cursor {
-	enum gw_role port;                      /* an inside role */
+	enum gw_role port;                      /* a role */
 	uint32_t group;                         /* network order; 0.0.0.0: the port's first */
+	uint16_t rank;
 };
 
 /*
- * The cursor as the protocol carries it, "inside2/239.1.2.3": writes it and
- * its NUL into buf (IGMPGW_CURSOR_LEN bytes are enough). Returns its length, or
- * -1 when the port is not an inside role or buf is too small.
+ * The cursor as the protocol carries it, "inside2/239.1.2.3", with "#RANK"
+ * after it when rank is not 0: writes it and its NUL into buf
+ * (IGMPGW_CURSOR_LEN bytes are enough). Returns its length, or -1 when the
+ * port is not a role or buf is too small.
  */
 int ctl_cursor_format(const struct ctl_cursor *cur, char *buf, size_t len);
 /* Reads one that ctl_cursor_format() wrote (len bytes, no NUL needed). 0, or -1 when malformed. */

@@ -427,8 +427,8 @@ groups_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_
 	const json_t *cursor = json_object_get(root, "cursor");
 	char q[QUOTE_LEN];
 
-	req->cursor.port = GW_ROLE_INSIDE;
-	req->cursor.group = 0;
+	/* The table's start: the first role, its first group. */
+	req->cursor = (struct ctl_cursor){ .port = GW_ROLE_OUTSIDE, .group = 0, .rank = 0 };
 	req->limit = IGMPGW_GROUPS_PAGE_DEFAULT;
 	req->paged = limit != NULL || cursor != NULL;
 	if (limit != NULL) {

@@ -1045,8 +1045,9 @@ test_mroutes(void)
 		ret = load_text(MINIMAL, o, ARRAY_LEN(o), &cfg, err, sizeof(err));
 		TAP_CHECK(ret == 0 && cfg.forward.n_mroutes == 1 &&
 			  cfg.forward.mroutes[0].ports == role_bit(GW_ROLE_INSIDE + 1) &&
-			  cfg.forward.mroutes[0].group == addr(239, 5, 5, 5),
-			  "--set inside2 and an mroute to it (ret %d%s%s)", ret, ret == 0 ? "" : ": ",
+			  cfg.forward.mroutes[0].group == addr(239, 5, 5, 5) &&
+			  strcmp(cfg.forward.mroutes[0].name, "cam") == 0,
+			  "--set inside2 and an mroute to it, named by its key (ret %d%s%s)", ret, ret == 0 ? "" : ": ",
 			  ret == 0 ? "" : one_line(err));
 	}
 
@@ -1057,8 +1058,9 @@ test_mroutes(void)
 					"r%d = 239.0.%d.1 to inside\n", i, i);
 	ret = load_text(text, NULL, 0, &cfg, err, sizeof(err));
 	TAP_CHECK(ret == 0 && cfg.forward.n_mroutes == GW_MAX_MROUTES &&
-		  cfg.forward.mroutes[GW_MAX_MROUTES - 1].group == addr(239, 0, GW_MAX_MROUTES - 1, 1),
-		  "%d mroutes load, in order (ret %d, %u)", GW_MAX_MROUTES, ret,
+		  cfg.forward.mroutes[GW_MAX_MROUTES - 1].group == addr(239, 0, GW_MAX_MROUTES - 1, 1) &&
+		  strcmp(cfg.forward.mroutes[GW_MAX_MROUTES - 1].name, "r63") == 0,
+		  "%d mroutes load, in order, with their names (ret %d, %u)", GW_MAX_MROUTES, ret,
 		  cfg.forward.n_mroutes);
 	snprintf(text + len, sizeof(text) - len, "r%d = 239.9.9.9 to inside\n", GW_MAX_MROUTES);
 	check_error("one mroute too many", text, NULL, 0, "[mroute]");

@@ -1177,44 +1177,50 @@ static void
 test_cursor(void)
 {
 	static const char *const bad[] = {
-		"", "inside", "inside/", "/239.1.1.1", "outside/239.1.1.1", "alt/239.1.1.1",
+		"", "inside", "inside/", "/239.1.1.1", "outside", "alt/", "upstream/239.1.1.1",
+		"inside/239.1.1.1#", "inside/239.1.1.1#0", "inside/239.1.1.1#01", "inside/239.1.1.1#-1",
+		"inside/239.1.1.1#+1", "inside/239.1.1.1# 1", "inside/239.1.1.1#1 ", "inside/239.1.1.1#1x",
+		"inside/239.1.1.1#65536", "inside/239.1.1.1#1#2", "inside#1/239.1.1.1",
 		"inside9/239.1.1.1", "inside0/239.1.1.1", "Inside/239.1.1.1", "inside//239.1.1.1",
 		"inside/239.1.1", "inside/239.1.1.1.1", "inside/239.1.1.256", "inside/239.01.1.1",
 		"inside/239.1.1.1 ", " inside/239.1.1.1", "inside/239.1.1.1/", "inside:239.1.1.1",
 		"inside2/0x7f.1.1.1", "inside3/255.255.255.255x",
 	};
 	const uint32_t groups[] = { 0, addr(224, 0, 1, 0), addr(239, 255, 254, 253), 0xffffffff };
+	const uint16_t ranks[] = { 0, 1, 65, 65535 };
 	struct ctl_cursor cur, back;
 	char buf[IGMPGW_CURSOR_LEN];
 	bool all = true;
 
-	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
-		for (size_t g = 0; g < ARRAY_LEN(groups); g++) {
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		for (size_t g = 0; g < ARRAY_LEN(groups) * ARRAY_LEN(ranks); g++) {
 			int n;
 
-			cur = (struct ctl_cursor){ .port = (enum gw_role)r, .group = groups[g] };
-			memset(&back, 0, sizeof(back));
+			cur = (struct ctl_cursor){ .port = (enum gw_role)r, .group = groups[g % 4],
+						   .rank = ranks[g / 4] };
+			memset(&back, 0xff, sizeof(back));
 			n = ctl_cursor_format(&cur, buf, sizeof(buf));
 			if (n <= 0 || (size_t)n != strlen(buf) ||
 			    ctl_cursor_parse(buf, (size_t)n, &back) != 0 || back.port != cur.port ||
-			    back.group != cur.group) {
-				fprintf(stderr, "  cursor %d/%08x: '%s' (%d)\n", r, groups[g], buf, n);
+			    back.group != cur.group || back.rank != cur.rank ||
+			    (cur.rank == 0) != (strchr(buf, '#') == NULL)) {
+				fprintf(stderr, "  cursor %d/%08x#%u: '%s' (%d)\n", r, groups[g % 4],
+					cur.rank, buf, n);
 				all = false;
 			}
 		}
 	}
-	TAP_CHECK(all, "every inside port and group, edges included, reads back as written");
-	cur = (struct ctl_cursor){ .port = GW_MAX_PORTS - 1, .group = 0xffffffff };
+	TAP_CHECK(all, "every port (outside and alt hold the static joins), group and rank, "
+		  "edges included, reads back as written; rank 0 writes no '#'");
+	cur = (struct ctl_cursor){ .port = GW_MAX_PORTS - 1, .group = 0xffffffff, .rank = 65535 };
 	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) ==
-		  (int)strlen("inside8/255.255.255.255") &&
-		  strcmp(buf, "inside8/255.255.255.255") == 0,
+		  (int)strlen("inside8/255.255.255.255#65535") &&
+		  strcmp(buf, "inside8/255.255.255.255#65535") == 0,
 		  "the longest cursor fits IGMPGW_CURSOR_LEN: %s", buf);
-	TAP_CHECK(ctl_cursor_format(&cur, buf, strlen("inside8/255.255.255.255")) < 0,
+	TAP_CHECK(ctl_cursor_format(&cur, buf, strlen("inside8/255.255.255.255#65535")) < 0,
 		  "a buffer one byte short is refused");
-	cur.port = GW_ROLE_OUTSIDE;
-	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) < 0, "outside has no group table");
-	cur.port = GW_ROLE_ALT;
-	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) < 0, "alt has no group table");
+	TAP_CHECK(ctl_cursor_parse("outside/239.1.1.1#65", 20, &back) == 0 &&
+		  back.port == GW_ROLE_OUTSIDE && back.rank == 65, "a static join's cursor");
 	cur.port = GW_MAX_PORTS;
 	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) < 0, "a role past the last");
 	TAP_CHECK(ctl_cursor_format(NULL, buf, sizeof(buf)) < 0, "NULL cursor");
@@ -1230,10 +1236,10 @@ test_cursor(void)
 
 	/* In a request. */
 	TAP_CHECK(expect_ok("{\"cmd\":\"groups\"}") && !req.paged &&
-		  req.cursor.port == GW_ROLE_INSIDE && req.cursor.group == 0,
+		  req.cursor.port == GW_ROLE_OUTSIDE && req.cursor.group == 0 && req.cursor.rank == 0,
 		  "groups without limit or cursor: the whole table from the start");
 	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"limit\":7}") && req.paged && req.limit == 7 &&
-		  req.cursor.port == GW_ROLE_INSIDE && req.cursor.group == 0,
+		  req.cursor.port == GW_ROLE_OUTSIDE && req.cursor.group == 0,
 		  "a limit alone: the first page");
 	TAP_CHECK(expect_ok("{\"cmd\":\"groups\",\"cursor\":null}") && req.paged &&
 		  req.limit == IGMPGW_GROUPS_PAGE_DEFAULT && req.cursor.group == 0,
@@ -1254,8 +1260,8 @@ test_cursor(void)
 		   NULL);
 	EXPECT_ERR("cursor as a number", "{\"cmd\":\"groups\",\"cursor\":5}", "\"cursor\"",
 		   "an integer");
-	EXPECT_ERR("cursor of another port", "{\"cmd\":\"groups\",\"cursor\":\"outside/1.2.3.4\"}",
-		   "\"cursor\"", "outside/1.2.3.4");
+	EXPECT_ERR("cursor of no port", "{\"cmd\":\"groups\",\"cursor\":\"upstream/1.2.3.4\"}",
+		   "\"cursor\"", "upstream/1.2.3.4");
 	/* jansson itself refuses \u0000; ctl_cursor_parse() would too (checked above). */
 	EXPECT_ERR("cursor with a NUL", "{\"cmd\":\"groups\",\"cursor\":\"inside/1.2.3.4\\u0000\"}",
 		   "not JSON", NULL);

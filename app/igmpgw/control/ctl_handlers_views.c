@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Control requests that show the gateway: status and stats (the views of
- * views.c, as telemetry shows them too) and the groups table.
+ * views.c, as telemetry shows them too) and the groups view (groups_view.c).
  */
 #include <jansson.h>
 
 #include "ctl_handlers.h"
-#include "tracking.h"
+#include "groups_view.h"
 #include "views.h"
 
 const char *
@@ -32,17 +32,12 @@ gw_ctl_stats(struct gw_ctl_call *call)
 	return NULL;
 }
 
-/* Tracking's groups, written by the server a slice at a time; without tracking, none. */
+/* The groups view (tracked, asked, static), written by the server a slice at a time. */
 const char *
 gw_ctl_groups(struct gw_ctl_call *call)
 {
-	json_object_set_new(call->resp, "tracking", json_boolean(gw_tracking_enabled()));
-	if (!gw_tracking_enabled()) {
-		json_object_set_new(call->resp, "groups", json_array());
-		json_object_set_new(call->resp, "cursor", json_null());
-		return NULL;
-	}
+	json_object_update_new(call->resp, gw_groups_modes());
 	call->table_key = "groups";
-	call->table_next = gw_tracking_groups_next;
+	call->table_next = gw_groups_next;
 	return NULL;
 }

@@ -21,6 +21,7 @@
 #include "main_loop.h"
 #include "ctl_server.h"
 #include "events.h"
+#include "groups_view.h"
 #include "table_feed.h"
 #include "link_watch.h"
 #include "tracking.h"
@@ -231,6 +232,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_tracking_poll(gw_now_ms());
 	gw_joins_poll(gw_now_ms());
 	gw_trace_poll();
+	gw_groups_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
 	gw_originate_poll();
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
@@ -250,4 +252,5 @@ gw_control_cleanup(void)
 	drain_events();
 	gw_joins_close();
 	gw_trace_close();
+	gw_groups_close();
 }

@@ -228,6 +228,20 @@ gw_feed_asked(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_m
 		feed_asked_report(asked, (uint16_t)role, msg, admitted, now_ms, &origin);
 }
 
+fwd_mask_t
+gw_feed_ports(uint32_t group, const uint32_t *sources, uint16_t n_sources)
+{
+	fwd_mask_t ports;
+
+	/* The main lcore writes the table: it reads it without RCU. */
+	if (gw.fwd == NULL)
+		return 0;
+	ports = fwd_table_lookup(gw.fwd, group, 0);
+	for (uint16_t i = 0; i < n_sources; i++)
+		ports |= fwd_table_lookup(gw.fwd, group, sources[i]);
+	return ports;
+}
+
 bool
 gw_feed_asked_next(enum gw_role role, uint32_t first, struct asked_port_info *info)
 {

@@ -31,6 +31,12 @@ void gw_feed_asked(enum gw_role role, const struct igmp_ipv4 *ip, const struct i
 		   uint32_t admitted, uint64_t now_ms);
 
 /*
+ * The ports the fast path sends group's data to, from any source or from one
+ * of sources (static routes included); 0 when forwarding is off.
+ */
+fwd_mask_t gw_feed_ports(uint32_t group, const uint32_t *sources, uint16_t n_sources);
+
+/*
  * The groups view's walk over what role asked for upstream (goIGMP modes):
  * the first group not below first, host order. False at the end, or when
  * tracking is on (nothing is asked then).

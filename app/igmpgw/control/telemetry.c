@@ -11,6 +11,7 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include "groups_view.h"
 #include "gw.h"
 #include "tel_json.h"
 #include "telemetry.h"
@@ -38,6 +39,9 @@ static const struct tel_endpoint endpoints[] = {
 	  "The worker lcores: lcore, socket, packets, idle share, sleeps. No parameters" },
 	{ "/igmpgw/resources", gw_view_resources, true,
 	  "Mbufs in use per mempool, entries waiting per ring. No parameters" },
+	/* A snapshot the main lcore refreshes each second: the table itself is its own. */
+	{ "/igmpgw/groups", gw_view_groups, false,
+	  "Groups per source (tracked, asked, static) and the first records. No parameters" },
 };
 
 static int

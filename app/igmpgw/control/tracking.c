@@ -188,13 +188,6 @@ gw_tracking_poll(uint64_t now_ms)
 		mship_tick(mship, now_ms);
 }
 
-struct groups_walk {
-	json_t *list;
-	uint64_t now;
-	uint32_t left;              /* records the slice may still take */
-	uint32_t next;              /* the first record left out */
-};
-
 /* Seconds left on a deadline, for people; 0 when stopped. */
 static json_t *
 seconds_left(uint64_t deadline, uint64_t now)
@@ -203,53 +196,23 @@ seconds_left(uint64_t deadline, uint64_t now)
 }
 
 static int
-group_json(const struct mship_group_info *g, void *arg)
+first_group(const struct mship_group_info *g, void *arg)
 {
-	struct groups_walk *w = arg;
-	json_t *sources;
-	char a[INET_ADDRSTRLEN], reporter[INET_ADDRSTRLEN];
-
-	if (w->left == 0) {
-		w->next = g->group;
-		return 1;
-	}
-	w->left--;
-	sources = json_array();
-	for (uint16_t i = 0; i < g->n_sources; i++) {
-		ipv4_str(g->sources[i].addr, a, sizeof(a));
-		json_array_append_new(sources, json_pack("{s:s, s:o}", "address", a, "timer",
-							 seconds_left(g->sources[i].expires, w->now)));
-	}
-	ipv4_str(g->group, a, sizeof(a));
-	ipv4_str(g->last_reporter, reporter, sizeof(reporter));
-	json_array_append_new(w->list,
-			      json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:s}", "port",
-					gw_role_name((enum gw_role)g->port), "group", a, "mode",
-					g->mode == MSHIP_EXCLUDE ? "exclude" : "include", "sources",
-					sources, "timer", seconds_left(g->expires, w->now),
-					"compat", g->compat, "last_reporter", reporter));
-	return 0;
+	*(uint32_t *)arg = g->group;
+	return 1;
 }
 
 bool
-gw_tracking_groups_next(struct ctl_cursor *pos, uint32_t max, json_t *list, uint64_t now_ms)
+gw_tracking_next_group(enum gw_role role, uint32_t first, uint32_t *group)
 {
-	struct groups_walk w = { .list = list, .now = now_ms, .left = max };
-	int r = pos->port < GW_ROLE_INSIDE ? GW_ROLE_INSIDE : pos->port;
-	uint32_t first = pos->port < GW_ROLE_INSIDE ? 0 : pos->group;
+	return mship != NULL &&
+		mship_group_walk_from(mship, (uint16_t)role, first, first_group, group) == 1;
+}
 
-	if (mship == NULL)
-		return false;
-	for (; r < GW_MAX_PORTS; r++, first = 0) {
-		if (!gw.port[r].present)
-			continue;
-		if (mship_group_walk_from(mship, (uint16_t)r, first, group_json, &w) == 1) {
-			pos->port = (enum gw_role)r;
-			pos->group = w.next;
-			return true;
-		}
-	}
-	return false;
+int
+gw_tracking_group_get(enum gw_role role, uint32_t group, struct mship_group_info *info)
+{
+	return mship == NULL ? -ENOENT : mship_group_get(mship, (uint16_t)role, group, info);
 }
 
 /* Who queries each inside port: the gateway, or another querier that won the election. */

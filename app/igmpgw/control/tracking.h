@@ -18,6 +18,7 @@
 #include "gw.h"
 #include "gw_config.h"
 #include "igmp_wire.h"
+#include "membership.h"
 
 /* Creates the state per config; before the workers start. */
 int gw_tracking_init(char *err, size_t err_len);
@@ -39,13 +40,12 @@ void gw_tracking_upstream_changed(uint64_t now_ms);
 void gw_tracking_poll(uint64_t now_ms);
 
 /*
- * The groups table for the control socket's "groups" request, a slice at a
- * time: appends to list the group records from *pos on, at most max of them,
- * and moves *pos to the first record left out. Returns true while records
- * remain from *pos on; false (pos then means nothing) at the end of the table.
+ * The groups view's walk over the tracked groups of role (groups_view.c):
+ * the first group (network order) not below first in host order; false at
+ * the end or without tracking. Then its record: 0, or -ENOENT.
  */
-bool gw_tracking_groups_next(struct ctl_cursor *pos, uint32_t max, json_t *list,
-			     uint64_t now_ms);
+bool gw_tracking_next_group(enum gw_role role, uint32_t first, uint32_t *group);
+int gw_tracking_group_get(enum gw_role role, uint32_t group, struct mship_group_info *info);
 
 /* Adds the joins tracking refused to n, by limit. */
 void gw_tracking_refused(uint64_t n[GW_LIMIT_COUNT]);
