@@ -141,7 +141,8 @@ def test_first_datagrams_after_a_quiet_spell_arrive(lab, gateway):
             quiet = workers(gw)
             assert quiet["sleeps"] - slept >= 100, (slept, quiet)
             sock.sendto(struct.pack("!I4s", seq, socket.inet_aton(UPSRC)), (group, PORT))
-            wait_until(lambda s=seq: s in r.seqs(), 2,
+            # Generous: the sleeper wakes within 100 us, the shared machine's hosts slower.
+            wait_until(lambda s=seq: s in r.seqs(), 5,
                        f"datagram {seq}, sent to a worker idle for 2 s, at h1")
     finally:
         sock.close()
