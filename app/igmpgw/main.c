@@ -65,7 +65,8 @@ usage(FILE *out)
 		"  -h, --help          this text\n"
 		"  -V, --version       print the version (-V and --version in every igmpgw program;\n"
 		"                      -v, before --, is EAL's, and verbose in the example reporter)\n"
-		"Needs at least two lcores (-l 0-1): the main one for control, the others poll the ports.\n"
+		"Needs at least two lcores (-l 0-1): the main one for control, every other one is a\n"
+		"worker polling the ports (-l 0-4: four workers).\n"
 		"Vdev-only runs want --no-pci (else EAL probes every PCI device of the box); real NICs\n"
 		"-a PCI_ADDRESS for each port's NIC.\n");
 }
@@ -340,15 +341,12 @@ main(int argc, char **argv)
 		gw_claim_release();
 		return EXIT_CONFIG;
 	}
-	/*
-	 * The kernel twins have one queue each and only worker 0 serves them, so
-	 * exception frames other workers receive have no safe way there yet: run
-	 * one worker until they are handed over through a ring.
-	 */
-	if (gw.n_workers > 1) {
-		fprintf(stderr, "igmpgw: EAL: -l: %u worker lcores given; using one (more are not "
-			"supported yet)\n", gw.n_workers);
-		gw.n_workers = 1;
+	if (gw.n_workers > GW_MAX_WORKERS) {
+		fprintf(stderr, "igmpgw: EAL: -l: %u worker lcores given, at most %d are supported\n",
+			gw.n_workers, GW_MAX_WORKERS);
+		gw_eal_stop();
+		gw_claim_release();
+		return EXIT_CONFIG;
 	}
 
 	if (start_up(err, sizeof(err)) < 0) {

@@ -4,7 +4,8 @@
  * worker: a port's queues go round the workers in turn, continuing from where
  * the previous port stopped, so single-queue ports spread over the workers
  * (outside on the first, alt on the second...). The worker polling a port's
- * queue 0 owns it. Each worker sends on a tx queue of its own where the port
+ * queue 0 owns it; ports with a queue on every worker start one further on,
+ * so their owners differ too. [workers] map pins instead, as l3fwd's --config. Each worker sends on a tx queue of its own where the port
  * has enough; the others hand their frames to the owner, which always has one.
  */
 #include <stdio.h>
@@ -34,6 +35,61 @@ add_rxq(unsigned int w, enum gw_role role, uint16_t queue, char *err, size_t err
 	c->rxq[c->n_rxq++] = (struct gw_rxq){ .role = (uint8_t)role, .queue = queue };
 	if (queue == 0)
 		gw.port[role].owner = (uint16_t)w;
+	return 0;
+}
+
+static int
+worker_of_lcore(unsigned int lcore)
+{
+	for (unsigned int w = 0; w < gw.n_workers; w++)
+		if (gw.plan[w].lcore == lcore)
+			return (int)w;
+	return -1;
+}
+
+/*
+ * The lcore workers.map gives a port's rx queue: its own entry, else the
+ * port's; -1 with err when neither, or when the lcore is no worker's.
+ */
+static int
+mapped_worker(enum gw_role role, uint16_t queue, char *err, size_t err_len)
+{
+	const struct gw_worker_map *map = &gw.cfg.workers.map;
+	const struct gw_worker_map_entry *found = NULL;
+	int w;
+
+	for (uint16_t i = 0; i < map->n; i++) {
+		const struct gw_worker_map_entry *e = &map->e[i];
+
+		if (e->role == role && e->queue == queue)
+			found = e;
+		else if (e->role == role && e->queue == GW_MAP_ALL_QUEUES && found == NULL)
+			found = e;
+	}
+	if (found == NULL)
+		return gw_fail(err, err_len, "config: workers.map: %s/%u is not mapped (%s has %u rx queues, each needs an lcore)",
+			       gw_role_name(role), queue, gw_role_name(role), gw.port[role].n_rxq);
+	w = worker_of_lcore(found->lcore);
+	if (w < 0)
+		return gw_fail(err, err_len, "config: workers.map: lcore %u is not a worker lcore (EAL -l/--lcores, not the main one)",
+			       found->lcore);
+	return w;
+}
+
+/* Entries naming a queue the port does not have: the PMD gave fewer. */
+static int
+check_map_queues(char *err, size_t err_len)
+{
+	const struct gw_worker_map *map = &gw.cfg.workers.map;
+
+	for (uint16_t i = 0; i < map->n; i++) {
+		const struct gw_worker_map_entry *e = &map->e[i];
+
+		if (e->queue != GW_MAP_ALL_QUEUES && e->queue >= gw.port[e->role].n_rxq)
+			return gw_fail(err, err_len, "config: workers.map: %s/%u: %s has %u rx queues",
+				       gw_role_name(e->role), e->queue, gw_role_name(e->role),
+				       gw.port[e->role].n_rxq);
+	}
 	return 0;
 }
 
@@ -109,14 +165,24 @@ gw_workers_plan(char *err, size_t err_len)
 			gw.plan[n].txq[r] = GW_NO_QUEUE;
 		n++;
 	}
+	if (check_map_queues(err, err_len) < 0)
+		return -1;
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		struct gw_port *p = &gw.port[r];
 
 		if (!p->present)
 			continue;
-		for (uint16_t q = 0; q < p->n_rxq; q++)
-			if (add_rxq(next++ % gw.n_workers, r, q, err, err_len) < 0)
+		for (uint16_t q = 0; q < p->n_rxq; q++) {
+			int w = (int)(next++ % gw.n_workers);
+
+			if (gw.cfg.workers.map.n > 0)
+				w = mapped_worker(r, q, err, err_len);
+			if (w < 0 || add_rxq((unsigned int)w, r, q, err, err_len) < 0)
 				return -1;
+		}
+		/* A port with a queue on every worker: the next port's owner is another. */
+		if (p->n_rxq % gw.n_workers == 0)
+			next++;
 		give_txqs(r);
 		p->handoff = ring_for("handoff", r, HANDOFF_RING_SIZE, RING_F_SC_DEQ);
 		p->ctrl_tx = ring_for("ctrl_tx", r, CTRL_TX_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);

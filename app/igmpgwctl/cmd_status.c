@@ -102,18 +102,50 @@ show_tx_queues(const json_t *queues)
 	json_decref(rows);
 }
 
-/* The worker lcores, one row each: where they run, what they moved, how idle they are. */
+/* "outside:0,inside:1": a worker's (port, rx queue) pairs in one cell. */
+static json_t *
+queues_cell(const json_t *queues)
+{
+	char buf[256] = "";
+	size_t len = 0;
+	size_t i;
+	json_t *q;
+
+	json_array_foreach(queues, i, q) {
+		int n = snprintf(buf + len, sizeof(buf) - len, "%s%s:%" JSON_INTEGER_FORMAT,
+				 i == 0 ? "" : ",", json_string_value(json_object_get(q, "port")),
+				 json_integer_value(json_object_get(q, "queue")));
+
+		if (n < 0 || (size_t)n >= sizeof(buf) - len)
+			break;
+		len += (size_t)n;
+	}
+	return json_string(len == 0 ? "-" : buf);
+}
+
+/* The worker lcores, one row each: where they run, what they poll and moved, how idle they are. */
 static void
 show_workers(const json_t *workers)
 {
 	static const char *const cols[] = {
-		"worker", "lcore", "socket", "rx_packets", "tx_packets", "idle", "sleeps",
+		"worker", "lcore", "socket", "rx_packets", "tx_packets", "idle", "sleeps", "queues",
 	};
+	json_t *rows;
+	size_t i;
+	json_t *w;
 
 	if (!json_is_array(workers) || json_array_size(workers) == 0)
 		return;
+	rows = json_array();
+	json_array_foreach(workers, i, w) {
+		json_t *row = json_deep_copy(w);
+
+		json_object_set_new(row, "queues", queues_cell(json_object_get(w, "queues")));
+		json_array_append_new(rows, row);
+	}
 	printf("\nworkers:\n");
-	print_table(workers, cols, ARRAY_LEN(cols));
+	print_table(rows, cols, ARRAY_LEN(cols));
+	json_decref(rows);
 }
 
 static void

@@ -352,6 +352,88 @@ load_forward(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t 
 	return 0;
 }
 
+/* One "PORT[/QUEUE]@LCORE" of workers.map. */
+static int
+parse_map_entry(const struct gw_config *cfg, char *tok, struct gw_worker_map_entry *e, char *err,
+		size_t err_len)
+{
+	char *at = strchr(tok, '@');
+	char whole[CFG_VALUE_LEN];
+	char *slash;
+	uint32_t v;
+	int role;
+
+	snprintf(whole, sizeof(whole), "%s", tok);
+	if (at == NULL)
+		goto bad;
+	*at = '\0';
+	if (gw_cfg_parse_uint(at + 1, RTE_MAX_LCORE - 1, &v) < 0)
+		goto bad;
+	e->lcore = (uint16_t)v;
+	e->queue = GW_MAP_ALL_QUEUES;
+	slash = strchr(tok, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (gw_cfg_parse_uint(slash + 1, GW_MAP_ALL_QUEUES - 1, &v) < 0)
+			goto bad;
+		e->queue = (uint16_t)v;
+	}
+	role = role_by_name(tok);
+	if (role < 0 || !cfg->port[role].present)
+		return gw_cfg_fail(err, err_len, "config: workers.map: '%s' is not a configured port", tok);
+	e->role = (uint8_t)role;
+	return 0;
+bad:
+	return gw_cfg_fail(err, err_len, "config: workers.map: '%s' is not PORT[/QUEUE]@LCORE",
+			   whole);
+}
+
+/* "PORT[/QUEUE]@LCORE ...": every configured port named, no (port, queue) twice. */
+static int
+load_worker_map(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, "workers", "map");
+	struct gw_worker_map *map = &cfg->workers.map;
+	char buf[CFG_VALUE_LEN];
+	char *save = NULL, *tok;
+
+	if (v == NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, " \t,", &save); tok != NULL; tok = strtok_r(NULL, " \t,", &save)) {
+		struct gw_worker_map_entry *e = &map->e[map->n];
+
+		if (map->n == GW_MAX_WORKER_MAP)
+			return gw_cfg_fail(err, err_len, "config: workers.map: more than %d entries",
+					   GW_MAX_WORKER_MAP);
+		int ret = parse_map_entry(cfg, tok, e, err, err_len);
+
+		if (ret < 0)
+			return ret;
+		for (uint16_t i = 0; i < map->n; i++)
+			if (map->e[i].role == e->role && map->e[i].queue == e->queue)
+				return e->queue == GW_MAP_ALL_QUEUES ?
+					gw_cfg_fail(err, err_len, "config: workers.map: %s mapped twice",
+						    role_names[e->role]) :
+					gw_cfg_fail(err, err_len, "config: workers.map: %s/%u mapped twice",
+						    role_names[e->role], e->queue);
+		map->n++;
+	}
+	if (map->n == 0)
+		return gw_cfg_fail(err, err_len, "config: workers.map: empty (PORT[/QUEUE]@LCORE ...)");
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		bool named = false;
+
+		for (uint16_t i = 0; i < map->n; i++)
+			named |= map->e[i].role == r;
+		if (cfg->port[r].present && !named)
+			return gw_cfg_fail(err, err_len,
+					   "config: workers.map: %s is not mapped (every port's rx queues need an lcore)",
+					   role_names[r]);
+	}
+	return 0;
+}
+
 /* "GROUP [source ADDR]..." */
 static int
 parse_join(const char *name, const char *v, struct gw_join *j, char *err, size_t err_len)
@@ -421,7 +503,7 @@ gw_idle_mode_name(enum gw_idle_mode mode)
 	return (unsigned int)mode < RTE_DIM(idle_mode_names) ? idle_mode_names[mode] : "unknown";
 }
 
-/* [workers]: one key today; the lcore map will join it here. */
+/* [workers] idle; its map is load_worker_map's. */
 static int
 load_workers(struct rte_cfgfile *file, struct gw_workers_config *w, char *err, size_t err_len)
 {
@@ -477,6 +559,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = load_join(file, cfg, err, err_len);
 	if (ret == 0)
 		ret = load_workers(file, &cfg->workers, err, err_len);
+	if (ret == 0)
+		ret = load_worker_map(file, cfg, err, err_len);
 
 	rte_cfgfile_close(file);
 	return ret;

@@ -145,9 +145,28 @@ enum gw_idle_mode {
 	GW_IDLE_BUSY,              /* poll without pause: no added latency, one core each */
 };
 
+/*
+ * [workers] map: which lcore polls which (port, rx queue), like l3fwd's
+ * --config. "outside@1 alt@2 inside/1@3": a port alone is all its rx queues.
+ */
+#define GW_MAX_WORKER_MAP 64
+#define GW_MAP_ALL_QUEUES UINT16_MAX
+
+struct gw_worker_map_entry {
+	uint8_t role;
+	uint16_t queue;            /* GW_MAP_ALL_QUEUES: every rx queue of the port */
+	uint16_t lcore;
+};
+
+struct gw_worker_map {
+	uint16_t n;                /* 0: the queues go round the workers */
+	struct gw_worker_map_entry e[GW_MAX_WORKER_MAP];
+};
+
 /* [workers]: the worker lcores. */
 struct gw_workers_config {
 	enum gw_idle_mode idle;
+	struct gw_worker_map map;
 };
 
 struct gw_config {

@@ -55,7 +55,7 @@ static const char *const limits_keys[] = {
 	NULL,
 };
 static const char *const forward_keys[] = { "enabled", NULL };
-static const char *const workers_keys[] = { "idle", NULL };
+static const char *const workers_keys[] = { "idle", "map", NULL };
 
 struct section_spec {
 	const char *name;

@@ -75,19 +75,20 @@ def lab(request, system_ready):
 
 @pytest.fixture
 def gateway(request, lab, tmp_path):
-    """Starts igmpgw: gateway(*overrides, config=LAB_CONF, eal=(), roles=None) -> a
-    running gwlab.Gateway (overrides are --set values, eal extra EAL arguments, roles
-    the ports whose wire is watched: outside, alt and inside unless given).
+    """Starts igmpgw: gateway(*overrides, config=LAB_CONF, eal=(), roles=None, workers=None)
+    -> a running gwlab.Gateway (overrides are --set values, eal extra EAL arguments, roles
+    the ports whose wire is watched: outside, alt and inside unless given, workers the
+    worker lcores, gwlab.WORKERS unless given).
     Several may be started one after the other in a test; all are stopped at the end,
     and every IGMP packet each of them emitted is checked."""
     started = []
 
-    def start(*overrides, config=gwlab.LAB_CONF, eal=(), wait=True, roles=None):
+    def start(*overrides, config=gwlab.LAB_CONF, eal=(), wait=True, roles=None, workers=None):
         for g in started:
             if g.alive():
                 g.stop()
         g = gwlab.Gateway(lab, tmp_path, f"g{len(started)}", config, overrides, roles=roles,
-                          eal=eal)
+                          eal=eal, workers=workers)
         started.append(g)
         if wait:
             g.wait_running()
@@ -105,6 +106,16 @@ def gateway(request, lab, tmp_path):
     print(f"wire check: {checked} IGMP packets emitted by the gateway, "
           f"{len(problems)} with problems (captures in {tmp_path})")
     assert not problems, "gateway emitted bad IGMP:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def workers(request, monkeypatch):
+    """The worker lcores of the gateways a test starts: parametrize it indirectly
+    (@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)); gwlab.WORKERS
+    unless given. Two or three on this box's two CPUs share them (correctness only)."""
+    n = getattr(request, "param", gwlab.WORKERS)
+    monkeypatch.setattr(gwlab, "WORKERS", n)
+    return n
 
 
 @pytest.fixture(scope="module")

@@ -428,9 +428,25 @@ def hugepages_free_mb():
     return free * size // 1024
 
 
-def eal_args(file_prefix):
-    """EAL arguments for one gateway: two lcores, 256 MB, its own runtime dir."""
-    args = ["-l", "0-1", "-m", "256", "--file-prefix", file_prefix, "--no-pci"]
+# Worker lcores a gateway runs with unless a test says: IGMPGW_TEST_WORKERS, else 1.
+WORKERS = int(os.environ.get("IGMPGW_TEST_WORKERS", "1"))
+
+
+def lcore_args(workers):
+    """EAL's lcore list for the main lcore and `workers` workers: -l 0-1 for one;
+    more are laid over this box's CPUs in turn (--lcores=0@0,1@1,2@0 for two on
+    two CPUs), which only correctness tests want."""
+    if workers == 1:
+        return ["-l", "0-1"]
+    cpus = sorted(os.sched_getaffinity(0))
+    return ["--lcores=" + ",".join(f"{i}@{cpus[i % len(cpus)]}" for i in range(workers + 1))]
+
+
+def eal_args(file_prefix, workers=None):
+    """EAL arguments for one gateway: the main lcore and `workers` workers (WORKERS
+    unless given), 256 MB, its own runtime dir."""
+    args = lcore_args(WORKERS if workers is None else workers)
+    args += ["-m", "256", "--file-prefix", file_prefix, "--no-pci"]
     if hugepages_free_mb() < 256:
         args.append("--no-huge")
     return args
@@ -470,7 +486,8 @@ class Gateway:
     """igmpgw running in a lab's gateway namespace, with tshark watching the
     wire next to each of its ports from before it starts until after it stops."""
 
-    def __init__(self, lab, workdir, name, config=LAB_CONF, overrides=(), roles=None, eal=()):
+    def __init__(self, lab, workdir, name, config=LAB_CONF, overrides=(), roles=None, eal=(),
+                 workers=None):
         self.lab = lab
         self.file_prefix = f"{lab.prefix}{name}"
         self.control_path = CONTROL_DIR / f"{self.file_prefix}.sock"
@@ -487,7 +504,7 @@ class Gateway:
             for cap in self.wire.values():
                 cap.stop()
             raise
-        cmd = ["ip", "netns", "exec", lab.ns("gw"), IGMPGW] + eal_args(self.file_prefix)
+        cmd = ["ip", "netns", "exec", lab.ns("gw"), IGMPGW] + eal_args(self.file_prefix, workers)
         cmd += list(eal) + ["--", "-f", config]
         for o in [f"control.socket={self.control_path}"] + list(overrides):
             cmd += ["--set", o]

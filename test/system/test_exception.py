@@ -10,6 +10,8 @@ import json
 import re
 import socket
 
+import pytest
+
 import gwlab
 from gwlab import (GW_ADDR, GW_MAC, TWIN, ether, igmp_v2, ipv4, join_group, multicast_mac, run,
                    wait_until)
@@ -40,7 +42,8 @@ def ping(lab, node, addr):
     raise AssertionError(f"no round of 3 echo requests all answered: {out}")
 
 
-def test_ping_and_arp_through_the_twins(lab, gateway, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)
+def test_ping_and_arp_through_the_twins(lab, gateway, tmp_path, workers):
     gw = gateway()
     icmp = lab.capture("h1", "eth0", tmp_path / "icmp.pcap", bpf="icmp")
     is_reply = lambda p: p["ip.src"] == GW_ADDR["inside"]

@@ -6,6 +6,8 @@ to multicast on the outside, IGMP bytes untouched. Then the same with
 unicast_membership_reports=yes: translated IGMP goes unicast to the querier.
 """
 
+import pytest
+
 from gwlab import (ALL_ROUTERS, ALL_SYSTEMS, ALL_V3_ROUTERS, CHECKSUM_GOOD, GW_ADDR, GW_MAC,
                    IGMP_LEAVE, IGMP_V2_REPORT, QUERIER, REC_TO_EX, REC_TO_IN, ether,
                    host_igmp_frame, igmp_v2, igmp_v3_query, igmp_v3_report, ipv4, mac_of,
@@ -26,7 +28,8 @@ def is_type(t):
     return lambda p: p["igmp.type"] == t
 
 
-def test_upstream_query_reaches_inside_hosts(lab, gateway, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)
+def test_upstream_query_reaches_inside_hosts(lab, gateway, tmp_path, workers):
     h1 = lab.capture("h1", "eth0", tmp_path / "h1.pcap",
                      bpf=f"igmp and ether src {GW_MAC['inside']}")
     try:
@@ -51,7 +54,8 @@ def test_upstream_query_reaches_inside_hosts(lab, gateway, tmp_path):
     assert "event query" not in gw.log()
 
 
-def test_unicast_v2_report_and_leave_translated(lab, gateway):
+@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)
+def test_unicast_v2_report_and_leave_translated(lab, gateway, workers):
     gw = gateway()
     group = "239.1.2.3"
     report = igmp_v2(IGMP_V2_REPORT, group)
@@ -101,7 +105,8 @@ def test_unicast_v3_report_translated(lab, gateway):
     assert len(gw.emitted("outside")) == 2
 
 
-def test_unicast_membership_reports_go_to_the_querier(lab, gateway):
+@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)
+def test_unicast_membership_reports_go_to_the_querier(lab, gateway, workers):
     gw = gateway("igmp.unicast_membership_reports=yes")
     # The querier's MAC comes from its query: wait until one has been heard.
     q = wait_until(lambda: (lambda q: q if q["address"] else None)(

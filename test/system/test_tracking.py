@@ -16,6 +16,8 @@ import struct
 import threading
 import time
 
+import pytest
+
 from gwlab import (ALL_SYSTEMS, CHECKSUM_GOOD, GW_ADDR, HOST, IGMP_LEAVE, IGMP_V2_REPORT, UPSRC,
                    ether, host_igmp_frame, igmp_v2, igmp_v3_query, ipv4, mac_of, multicast_mac,
                    ns_socket, wait_until)
@@ -350,7 +352,8 @@ def test_v3_source_specific_join(lab, gateway, tmp_path):
 
 # ---------------------------------------------------------------- who gets the data
 
-def test_data_reaches_only_joined_hosts_and_stops_after_leave(lab, gateway, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)
+def test_data_reaches_only_joined_hosts_and_stops_after_leave(lab, gateway, tmp_path, workers):
     gw = start(gateway)
     group = "239.7.2.1"
     ports = [("in", "gw0"), ("in", "h1"), ("in", "h2"), ("in", "h3")]
@@ -378,7 +381,8 @@ def test_data_reaches_only_joined_hosts_and_stops_after_leave(lab, gateway, tmp_
     assert group_of(gw, "inside", group) is None
 
 
-def test_goigmp_mode_forwards_what_special_reports_asked_for(lab, gateway, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2, 3], indirect=True)
+def test_goigmp_mode_forwards_what_special_reports_asked_for(lab, gateway, tmp_path, workers):
     """Without tracking (goIGMP's modes) the fast path forwards the groups the gateway
     asked for upstream on a host's special unicast report, and stops at its unicast
     leave: it replaces SMCRoute in goIGMP's deployment."""

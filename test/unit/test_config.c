@@ -1193,6 +1193,64 @@ test_mtu(void)
 	check_error_set("mtu empty", "inside.mtu=", "inside.mtu");
 }
 
+/* [workers] map: PORT[/QUEUE]@LCORE, every configured port named, nothing twice. */
+static void
+test_worker_map(void)
+{
+	static const char *const bad[] = {
+		"outside inside@2",             /* no lcore */
+		"outside@ inside@2",
+		"outside@x inside@2",
+		"outside@1 inside/@2",
+		"outside@1 inside/x@2",
+		"outside@99999 inside@2",
+		"outside@1 alt@2 inside@2",     /* alt is not configured in MINIMAL */
+		"outside@1 inside9@2",
+		"outside@1",                    /* inside not mapped */
+		"inside/0@2 inside/1@3",        /* outside not mapped */
+		"outside@1 inside@2 inside@3",  /* twice */
+		"outside@1 inside/1@2 inside/1@3",
+		"",
+	};
+	static const char *const want[] = {
+		"'outside' is not PORT[/QUEUE]@LCORE",
+		"'outside@' is not",
+		"'outside@x' is not",
+		"'inside/@2' is not",
+		"'inside/x@2' is not",
+		"'outside@99999' is not",
+		"'alt' is not a configured port",
+		"'inside9' is not a configured port",
+		"inside is not mapped",
+		"outside is not mapped",
+		"inside mapped twice",
+		"inside/1 mapped twice",
+		"workers.map",
+	};
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char line[320];
+		char what[128];
+
+		snprintf(line, sizeof(line), "[workers]\nmap = %s\n", bad[i]);
+		snprintf(what, sizeof(what), "workers.map '%s'", bad[i]);
+		check_error_line(what, line, want[i]);
+	}
+	ret = load_text(MINIMAL "[workers]\nmap = outside@1, inside@2 inside/1@3\n", NULL, 0, &cfg,
+			err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.workers.map.n == 3 &&
+		  cfg.workers.map.e[0].role == GW_ROLE_OUTSIDE &&
+		  cfg.workers.map.e[0].queue == GW_MAP_ALL_QUEUES && cfg.workers.map.e[0].lcore == 1 &&
+		  cfg.workers.map.e[2].role == GW_ROLE_INSIDE && cfg.workers.map.e[2].queue == 1 &&
+		  cfg.workers.map.e[2].lcore == 3,
+		  "workers.map: three entries, a port and a queue (ret %d: %s)", ret, one_line(err));
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.workers.map.n == 0, "workers.map: none by default");
+}
+
 int
 main(void)
 {
@@ -1215,5 +1273,6 @@ main(void)
 	test_set_control_characters();
 	test_workers();
 	test_mtu();
+	test_worker_map();
 	return TAP_DONE();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -175,6 +176,32 @@ worker_idle_share(const struct gw_worker_info *wi)
 	return polls == 0 ? 0.0 : (double)wi->idle_polls / (double)polls;
 }
 
+/*
+ * The (port, rx queue) pairs worker w polls, with the frames the PMD counted
+ * on each queue (0 beyond the queues ethdev keeps counts for).
+ */
+static json_t *
+worker_queues(unsigned int w)
+{
+	const struct gw_worker_plan *plan = &gw.plan[w];
+	json_t *queues = json_array();
+
+	for (uint16_t k = 0; k < plan->n_rxq; k++) {
+		const struct gw_rxq *q = &plan->rxq[k];
+		struct rte_eth_stats st;
+		uint64_t rx = 0;
+
+		if (q->queue < RTE_ETHDEV_QUEUE_STAT_CNTRS &&
+		    rte_eth_stats_get(gw.port[q->role].port_id, &st) == 0)
+			rx = st.q_ipackets[q->queue];
+		json_array_append_new(queues, json_pack("{s:s, s:I, s:I}", "port",
+							gw_role_name(q->role), "queue",
+							(json_int_t)q->queue, "rx_packets",
+							(json_int_t)rx));
+	}
+	return queues;
+}
+
 json_t *
 gw_view_workers(void)
 {
@@ -184,9 +211,9 @@ gw_view_workers(void)
 		const struct gw_worker_info *wi = &gw.worker[w];
 
 		json_array_append_new(workers, json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
+			"{s:I, s:I, s:I, s:o, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
 			"worker", (json_int_t)w, "lcore", (json_int_t)wi->lcore,
-			"socket", (json_int_t)wi->socket,
+			"socket", (json_int_t)wi->socket, "queues", worker_queues(w),
 			"rx_packets", (json_int_t)worker_counter(w, GW_CNT_rx_packets),
 			"tx_packets", (json_int_t)worker_counter(w, GW_CNT_tx_packets),
 			"idle", (double)(uint64_t)(worker_idle_share(wi) * 1000 + 0.5) / 1000,
