@@ -62,7 +62,7 @@ usage()
 usage: $(basename "$0") [--duration S] [--rate PCT] [--groups N] [--size BYTES]
                         [--prefix P] [--json FILE] [--build DIR] [--no-huge]
                         [--gw-ports OUT,IN --pktgen-ports UP,DN]
-                        [--gw-cpus MAIN,WORKER] [--pktgen-cpus MAIN,WORKER[,WORKER]]
+                        [--gw-cpus MAIN,WORKER...] [--pktgen-cpus MAIN,WORKER[,WORKER]]
                         [--gw-set SECTION.KEY=VALUE]...
        $(basename "$0") --build-pktgen
 
@@ -79,7 +79,8 @@ usage: $(basename "$0") [--duration S] [--rate PCT] [--groups N] [--size BYTES]
   --no-huge        DPDK without hugepages (the default when too few are free)
   --gw-ports OUT,IN        igmpgw's outside and inside PCI addresses (default: veths)
   --pktgen-ports UP,DN     pktgen's ports cabled to them, PCI addresses
-  --gw-cpus MAIN,WORKER    igmpgw's CPUs (default 0,1)
+  --gw-cpus MAIN,WORKER... igmpgw's CPUs: its main lcore, then a worker each
+                   (default 0,1: one worker)
   --pktgen-cpus MAIN,W[,W] pktgen's CPUs: its main lcore, then one worker for both ports
                    or one per port (default: 1,0 on a 2-CPU box, the main lcores
                    sharing the other's polling CPU; else 2,3)
@@ -105,7 +106,7 @@ while [ $# -gt 0 ]; do
 	--no-huge) FORCE_NO_HUGE=1; shift ;;
 	--gw-ports) GW_PORTS=${2:?--gw-ports needs OUT,IN}; shift 2 ;;
 	--pktgen-ports) PG_PORTS=${2:?--pktgen-ports needs UP,DN}; shift 2 ;;
-	--gw-cpus) GW_CPUS=${2:?--gw-cpus needs MAIN,WORKER}; shift 2 ;;
+	--gw-cpus) GW_CPUS=${2:?--gw-cpus needs MAIN,WORKER...}; shift 2 ;;
 	--pktgen-cpus) PG_CPUS=${2:?--pktgen-cpus needs MAIN,WORKER}; shift 2 ;;
 	--gw-set) GW_SETS+=("${2:?--gw-set needs SECTION.KEY=VALUE}"); shift 2 ;;
 	--build-pktgen) BUILD_ONLY=1; shift ;;
