@@ -304,7 +304,9 @@ for _ in range(seconds):
     dt = cur[0] - prev[0]
     dcpus = [(c - p) / 1e9 for c, p in zip(cur[1], prev[1])]
     if min(dcpus) <= 0:
-        fail("a polling thread got no CPU for a whole second")
+        # Other load kept a polling thread off the CPUs for the whole window: no rate.
+        prev = cur
+        continue
     dcpu = sum(dcpus) / len(dcpus)
     pk, sent, got, rx = (c - p for c, p in zip(cur[2:6], prev[2:6]))
     if len(dcpus) > 1 and pcap is not None:
@@ -315,6 +317,8 @@ for _ in range(seconds):
         rx_cpu, pk_cpu = rx / dcpu, pk / dcpu
     windows.append((pk_cpu, pk / dt, dcpu / dt, sent / dt, got / dt, rx_cpu))
     prev = cur
+if not windows:
+    fail("a polling thread got no CPU in any of the %d one-second windows" % seconds)
 rates = [median([w[i] for w in windows]) for i in range(6)]
 if profile != "-":
     tid = stats[0].split("/")[4]
