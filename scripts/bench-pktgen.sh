@@ -246,7 +246,7 @@ PG_LCORES=$(lcores_of "$PG_CPUS")
 IFS=, read -ra pg_cpus <<<"$PG_CPUS"
 [ "${#pg_cpus[@]}" -le 3 ] || die "--pktgen-cpus: a main CPU and one or two workers"
 
-WORK=$(mktemp -d /tmp/igmpgw-bench-pktgen.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/igmpgw-bench-pktgen.XXXXXX")
 echo "bench: logs, pcaps and commands in $WORK" >&2
 GW_NS=${NS_PREFIX}gw
 PG_NS=${NS_PREFIX}pg

@@ -49,7 +49,8 @@ def run_bench(pktgen, tmp_path, *args):
     are gone afterwards."""
     prefix = _prefix()
     out = tmp_path / "result.json"
-    env = dict(os.environ, PKTGEN=pktgen, IGMPGW=str(gwlab.IGMPGW))
+    # TMPDIR: the run's work directory (logs, pcaps) goes with the test's.
+    env = dict(os.environ, PKTGEN=pktgen, IGMPGW=str(gwlab.IGMPGW), TMPDIR=str(tmp_path))
     cmd = [str(BENCH), "--prefix", prefix, "--json", str(out)] + list(args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     print(f"---- {' '.join(cmd)}\n{p.stdout}{p.stderr}")
