@@ -72,8 +72,11 @@ peek(enum gw_role role, struct key from, struct record *r)
 	bool found = false;
 	uint32_t g;
 
-	/* Rank 0: the tracked or the asked record (never both: asked is tracking's absence). */
-	if (from.rank == 0 || from.group != UINT32_MAX) {
+	/*
+	 * Rank 0: the tracked or the asked record (never both: asked is tracking's
+	 * absence), inside only: an outside has none, and would cost a scan.
+	 */
+	if (gw_role_is_inside(role) && (from.rank == 0 || from.group != UINT32_MAX)) {
 		uint32_t first = htonl(from.rank == 0 ? from.group : from.group + 1);
 
 		if (gw_tracking_next_group(role, first, &g)) {
