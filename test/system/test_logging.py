@@ -6,6 +6,8 @@ a timestamp on every line unless systemd's journal (JOURNAL_STREAM) stamps them.
 
 import re
 
+import gwlab
+
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} "
 
 
@@ -18,7 +20,7 @@ def test_each_part_has_its_type_and_a_timestamp(lab, gateway, monkeypatch):
     # The control part quieted: its INFO line goes, the other parts' stay.
     gw = gateway("forward.enabled=yes", "proxy.track_membership=yes",
                  eal=("--log-level=igmpgw.control:warning",))
-    assert lines(gw, rf"^{STAMP}igmpgw\.main: running with 1 worker"), gw.log()
+    assert lines(gw, rf"^{STAMP}igmpgw\.main: running with {gwlab.WORKERS} worker"), gw.log()
     assert lines(gw, rf"^{STAMP}igmpgw\.main: outside: port \d+ "), gw.log()
     assert lines(gw, rf"^{STAMP}igmpgw\.ctl: control socket "), gw.log()
     assert lines(gw, rf"^{STAMP}igmpgw\.tracking: tracking membership on 1 inside port"), \
@@ -35,6 +37,6 @@ def test_each_part_has_its_type_and_a_timestamp(lab, gateway, monkeypatch):
 def test_no_timestamp_under_the_journal(lab, gateway, monkeypatch):
     monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
     gw = gateway("forward.enabled=yes")
-    assert lines(gw, r"^igmpgw\.main: running with 1 worker"), gw.log()
+    assert lines(gw, rf"^igmpgw\.main: running with {gwlab.WORKERS} worker"), gw.log()
     assert lines(gw, r"^igmpgw\.control: forwarding on: "), gw.log()
     assert not lines(gw, rf"^{STAMP}"), gw.log()
