@@ -147,25 +147,6 @@ print_addr_list(const uint8_t *p, uint16_t n)
 	putchar(']');
 }
 
-static const char *
-msg_type_name(uint8_t type)
-{
-	switch (type) {
-	case IGMP_TYPE_QUERY:
-		return "query";
-	case IGMP_TYPE_V1_REPORT:
-		return "v1_report";
-	case IGMP_TYPE_V2_REPORT:
-		return "v2_report";
-	case IGMP_TYPE_LEAVE:
-		return "leave";
-	case IGMP_TYPE_V3_REPORT:
-		return "v3_report";
-	default:
-		return "unknown";
-	}
-}
-
 /* Known record types by name, others by number (RFC 3376 §4.2.12). */
 static void
 print_record_type(uint8_t type)
@@ -218,7 +199,7 @@ print_igmp(const struct igmp_msg *msg, size_t len)
 
 	if (len < 1)
 		return;
-	printf(", \"type\": \"%s\"", msg_type_name(msg->type));
+	printf(", \"type\": \"%s\"", igmp_type_name(msg->type));
 	known = msg->type == IGMP_TYPE_QUERY || msg->type == IGMP_TYPE_V1_REPORT ||
 		msg->type == IGMP_TYPE_V2_REPORT || msg->type == IGMP_TYPE_LEAVE;
 	if (msg->version != 0)

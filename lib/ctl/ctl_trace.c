@@ -42,7 +42,7 @@ ctl_trace_json(const struct ctl_event *ev)
 	bad |= json_object_set_new(o, "time", json_real(ev->seconds));
 	bad |= json_object_set_new(o, "from", ctl_addr_json(r->src));
 	bad |= json_object_set_new(o, "to", ctl_addr_json(r->dst));
-	bad |= json_object_set_new(o, "message", json_string(igmp_trace_message_name(r->type)));
+	bad |= json_object_set_new(o, "message", json_string(igmp_type_name(r->type)));
 	bad |= json_object_set_new(o, "type", json_integer(r->type));
 	if (r->version != 0)
 		bad |= json_object_set_new(o, "version", json_integer(r->version));

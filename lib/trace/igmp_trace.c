@@ -67,25 +67,6 @@ igmp_trace_fill(struct igmp_trace_rec *r, uint8_t role, const uint8_t *l3, size_
 }
 
 const char *
-igmp_trace_message_name(uint8_t type)
-{
-	switch (type) {
-	case IGMP_TYPE_QUERY:
-		return "query";
-	case IGMP_TYPE_V1_REPORT:
-		return "v1_report";
-	case IGMP_TYPE_V2_REPORT:
-		return "v2_report";
-	case IGMP_TYPE_LEAVE:
-		return "leave";
-	case IGMP_TYPE_V3_REPORT:
-		return "v3_report";
-	default:
-		return "unknown";
-	}
-}
-
-const char *
 igmp_trace_reason_name(const struct igmp_trace_rec *r)
 {
 	if (r->wire_error != IGMP_OK)

@@ -54,12 +54,6 @@ void igmp_trace_fill(struct igmp_trace_rec *r, uint8_t role, const uint8_t *l3, 
 		     const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
 		     enum igmp_wire_error err, const struct igmp_proxy_decision *d);
 
-/*
- * The message's name in the control protocol ("query", "v1_report",
- * "v2_report", "leave", "v3_report"), "unknown" for another type byte.
- */
-const char *igmp_trace_message_name(uint8_t type);
-
 /* Whether the decision sent the packet on (proxied or translated). */
 static inline bool
 igmp_trace_sent(const struct igmp_trace_rec *r)

@@ -51,6 +51,25 @@ igmp_wire_error_name(enum igmp_wire_error err)
 	return igmp_wire_error_names[err];
 }
 
+const char *
+igmp_type_name(uint8_t type)
+{
+	switch (type) {
+	case IGMP_TYPE_QUERY:
+		return "query";
+	case IGMP_TYPE_V1_REPORT:
+		return "v1_report";
+	case IGMP_TYPE_V2_REPORT:
+		return "v2_report";
+	case IGMP_TYPE_LEAVE:
+		return "leave";
+	case IGMP_TYPE_V3_REPORT:
+		return "v3_report";
+	default:
+		return "unknown";
+	}
+}
+
 static inline uint16_t
 get_be16(const uint8_t *p)
 {

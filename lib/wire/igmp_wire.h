@@ -85,6 +85,9 @@ enum igmp_wire_error {
 /* Stable name of a reason ("bad_ip_checksum"); "invalid" for out-of-range codes. */
 const char *igmp_wire_error_name(enum igmp_wire_error err);
 
+/* Stable name of an IGMP type byte ("query", "v2_report", ...); "unknown" for others. */
+const char *igmp_type_name(uint8_t type);
+
 /* A validated IPv4 header; pointers point into the parsed buffer. */
 struct igmp_ipv4 {
 	uint32_t src;
