@@ -4,23 +4,12 @@
  * the gateway's JSON) until Ctrl-C or the gateway goes.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "cmds.h"
-
-/* Set by SIGINT/SIGTERM: the wait for the next event ends. */
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 /* "G@S,S" for a membership item of an event. */
 static void
@@ -109,7 +98,6 @@ static int
 run_events(const struct ctl_opts *o, int argc, char **argv)
 {
 	const char *events[ARRAY_LEN(event_kinds)];
-	struct sigaction sa = { .sa_handler = on_signal };
 	size_t n = 0;
 	struct igmpgw_client *c;
 	json_t *resp;
@@ -143,10 +131,7 @@ run_events(const struct ctl_opts *o, int argc, char **argv)
 			events[n] = event_kinds[n].name;
 	}
 
-	/* Before subscribing, so a signal at any moment ends it cleanly. No SA_RESTART: Ctrl-C
-	 * must wake the wait for the next event. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals();
 	c = open_client(o);
 	if (c == NULL)
 		return stop_requested ? EXIT_SUCCESS : EXIT_FAIL;

@@ -5,7 +5,6 @@
  * exits. Ctrl-C ends it sooner (the gateway stops the trace when we go).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +13,6 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 /*
  * "12.345 inside 10.200.0.11 > 239.1.1.1 v2_report 239.1.1.1: sent to
@@ -67,7 +57,6 @@ print_trace(const json_t *ev)
 static int
 run_trace(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *port = NULL;
 	unsigned long count = 0;
 	struct igmpgw_client *c;
@@ -91,8 +80,7 @@ run_trace(const struct ctl_opts *o, int argc, char **argv)
 			return usage_error("trace: one PORT at most ('%s' and '%s')", port, argv[a]);
 		}
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals();
 	c = open_client(o);
 	if (c == NULL)
 		return stop_requested ? EXIT_SUCCESS : EXIT_FAIL;

@@ -7,6 +7,7 @@
 #ifndef IGMPGWCTL_CMDS_H
 #define IGMPGWCTL_CMDS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -90,6 +91,15 @@ void print_json(json_t *obj);
  * the human form by show(). Releases resp; returns the exit status.
  */
 int finish(const struct ctl_opts *o, json_t *resp, void (*show)(const json_t *resp));
+
+/*
+ * For commands that wait for events until Ctrl-C: SIGINT and SIGTERM set
+ * stop_requested. Installed without SA_RESTART, so the signal also wakes the
+ * wait for the next event. Call before connecting: a signal at any moment
+ * then ends the command cleanly.
+ */
+extern volatile sig_atomic_t stop_requested;
+void stop_on_signals(void);
 
 /* ---- format.c ---- */
 

@@ -113,3 +113,21 @@ finish(const struct ctl_opts *o, json_t *resp, void (*show)(const json_t *resp))
 	json_decref(resp);
 	return rc;
 }
+
+volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+void
+stop_on_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
