@@ -52,7 +52,8 @@ failed=$((failed + fuzz_fail))
 
 echo "== pytest: decoder conformance and gateway system tests"
 junit=$BUILD/pytest-junit.xml
-/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$junit" \
+# Tests marked slow run in the slow lane (scripts/test-slow.sh), not here.
+/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$junit" -m "not slow" \
 	"$ROOT/test/conformance" "$ROOT/test/system" "$@"
 rc=$?
 if [ -f "$junit" ]; then

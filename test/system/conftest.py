@@ -138,3 +138,10 @@ def scratch_ns(system_ready):
 
 def pytest_report_header(config):
     return f"igmpgw system tests: build {gwlab.BUILD}"
+
+
+def pytest_configure(config):
+    # Tests that take minutes (a real prometheus server, package installs, failover
+    # gaps measured over hold-downs) are marked slow: scripts/test.sh leaves them to
+    # scripts/test-slow.sh, the slow lane .ci/run runs after the README's command.
+    config.addinivalue_line("markers", "slow: runs in the slow lane (scripts/test-slow.sh)")
