@@ -46,12 +46,13 @@ STATE_CHANGE_RECORDS = {"3", "4", "5", "6"}  # TO_IN, TO_EX, ALLOW, BLOCK
 # ---------------------------------------------------------------- senders and receivers
 
 class Sender:
-    """UDP to groups from an address of the upstream source host, RATE packets a
-    second to each group, every packet carrying its sequence number."""
+    """UDP to groups from an address of the upstream source host (or of another
+    lab node), RATE packets a second to each group, every packet carrying its
+    sequence number."""
 
-    def __init__(self, lab, groups, source=UPSRC):
+    def __init__(self, lab, groups, source=UPSRC, node="src"):
         self.groups, self.source = list(groups), source
-        self.sock = ns_socket(lab.ns("src"), socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock = ns_socket(lab.ns(node), socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((source, 0))
         self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(source))
         # The gateway forwards nothing with TTL 1 (it would reach 0).

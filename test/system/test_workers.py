@@ -63,6 +63,37 @@ def test_both_workers_receive_and_forward(lab, gateway, workers=2):
     assert gw.counter("inside", "handoff_dropped") == 0
 
 
+def test_tap_queues_spread_over_both_workers(lab, gateway):
+    """The outside as a TAP port with a queue pair per worker: the kernel picks a
+    tun queue by flow hash, so sixteen groups sent into the TAP interface arrive
+    on both queues, and each worker forwards what its queue received."""
+    tap = f"{lab.prefix}tq"
+    gw = gateway("forward.enabled=yes", f"outside.port=net_tap0,iface={tap}", workers=2)
+    p = plan(gw)
+    assert sorted(q for pairs in p.values() for q in pairs if q[0] == "outside") == \
+        [("outside", 0), ("outside", 1)], p
+    src = "10.77.0.1"
+    # The TAP PMD gives the kernel side the port's own MAC: frames with it are
+    # the gateway's own echo and dropped, so the kernel side sends with another.
+    lab.exec("gw", ["ip", "link", "set", tap, "address", "02:00:0a:4d:00:01"])
+    lab.exec("gw", ["ip", "addr", "add", f"{src}/24", "dev", tap])
+    lab.exec("gw", ["ip", "link", "set", tap, "up"])
+    groups = [f"239.7.10.{i}" for i in range(1, 17)]
+    lab.send("h1", [host_igmp_frame("h1", igmp_v2(IGMP_V2_REPORT, g)) for g in groups])
+    wait_until(lambda: status(gw)["forwarding"]["groups"] == len(groups), 10,
+               "the gateway to forward the 16 groups")
+    with Sender(lab, groups, source=src, node="gw"):
+        def both_queues_busy():
+            qs = {(q["port"], q["queue"]): q["rx_packets"]
+                  for w in status(gw)["workers"] for q in w["queues"]}
+            return qs[("outside", 0)] >= 50 and qs[("outside", 1)] >= 50
+        wait_until(both_queues_busy, 20, "both TAP queues to receive 50 frames")
+        wait_until(lambda: all(w["tx_packets"] >= 50 for w in status(gw)["workers"]), 20,
+                   "both workers to forward 50 frames")
+    assert gw.counter("inside", "mcast_forwarded") >= 100
+    assert gw.counter("inside", "handoff_dropped") == 0
+
+
 def test_exception_path_from_either_worker(lab, gateway):
     """Sixteen flows to the gateway's inside address (ping from sixteen source
     addresses of h1): the fanout hash puts some on the worker that does not own
