@@ -182,6 +182,29 @@ struct gw_config {
 	struct gw_workers_config workers;
 };
 
+/*
+ * What a reload (SIGHUP, igmpgwctl reload) may do with a key. Every key has
+ * one class, in gw_config_ini.c's table next to its name.
+ */
+enum gw_reload {
+	GW_RELOAD_LIVE,            /* the running gateway takes the new value */
+	GW_RELOAD_RESTART,         /* a reload that changes it is refused, naming it */
+};
+
+/*
+ * Whether next (a freshly loaded file) may replace running by a reload: 0, or
+ * -EINVAL and one line naming the first key only a restart may change.
+ */
+int gw_config_reload_check(const struct gw_config *running, const struct gw_config *next,
+			   char *err, size_t err_len);
+
+/* The enum gw_reload of section.key ("*" stands for any key of [mroute], [join]), or -ENOENT. */
+int gw_config_key_reload(const char *section, const char *key);
+
+/* Calls fn for every known key, section by section: the docs' and tests' list. */
+void gw_config_keys_foreach(void (*fn)(const char *section, const char *key,
+				       enum gw_reload reload, void *arg), void *arg);
+
 /* "adaptive" or "busy": the value of workers.idle. */
 const char *gw_idle_mode_name(enum gw_idle_mode mode);
 

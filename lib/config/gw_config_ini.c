@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <rte_cfgfile.h>
+#include <rte_common.h>
 
 #include "gw_config.h"
 #include "gw_config_ini.h"
@@ -22,67 +24,119 @@
 #define MAX_ENTRIES 64
 #define MAX_FILE_BYTES (1 << 20) /* configs are a few kB; a bigger file is a wrong -f */
 
-/* Every section and key the configuration knows: a typo must not be silently ignored. */
-static const char *const port_keys[] = { "port", "address", "mtu", NULL };
-static const char *const igmp_keys[] = {
-#define GW_SWITCH_NAME(name) #name,
-	GW_IGMP_SWITCHES(GW_SWITCH_NAME)
-#undef GW_SWITCH_NAME
-	"unicast_dst",
-	"active_outside",
-	"self_query_interval",
-	NULL,
+/*
+ * Every section and key the configuration knows (a typo must not be silently
+ * ignored), and what a reload may do with each: GW_KEY_LIVE keys take their
+ * new value on the running gateway; GW_KEY_RESTART keys name the fields of
+ * struct gw_config (of struct gw_port_config in a port section) a reload must
+ * find unchanged, or it is refused naming the key. A new key goes here with
+ * its class; a live one is applied in app/igmpgw/control/reload.c.
+ */
+#define GW_SPAN(type, first, last) \
+	(offsetof(type, last) + sizeof(((type *)NULL)->last) - offsetof(type, first))
+#define GW_KEY_LIVE(key) { (key), GW_RELOAD_LIVE, 0, 0 }
+#define GW_KEY_RESTART(key, first, last) \
+	{ (key), GW_RELOAD_RESTART, offsetof(struct gw_config, first), \
+	  GW_SPAN(struct gw_config, first, last) }
+#define GW_PORT_KEY_RESTART(key, first, last) \
+	{ (key), GW_RELOAD_RESTART, offsetof(struct gw_port_config, first), \
+	  GW_SPAN(struct gw_port_config, first, last) }
+
+struct gw_cfg_key {
+	const char *name;          /* NULL ends a list */
+	enum gw_reload reload;
+	size_t off;                /* GW_RELOAD_RESTART: the bytes a reload must leave alone */
+	size_t len;
 };
-static const char *const exception_keys[] = { "mode", NULL };
-static const char *const control_keys[] = { "socket", "group", "max_clients", NULL };
-static const char *const proxy_keys[] = { "track_membership", NULL };
-static const char *const querier_keys[] = {
-	"enabled",
-	"version",
-	"query_interval",
-	"query_response_interval",
-	"robustness",
-	"last_member_query_interval",
-	"last_member_query_count",
-	"max_adopted_robustness",
-	"max_adopted_query_interval",
-	NULL,
+
+static const struct gw_cfg_key port_keys[] = {
+	GW_PORT_KEY_RESTART("port", devargs, devargs),
+	GW_PORT_KEY_RESTART("address", addr, prefix_len),
+	GW_PORT_KEY_RESTART("mtu", mtu, mtu),
+	{ NULL },
 };
-static const char *const limits_keys[] = {
-	"max_groups",
-	"max_groups_per_port",
-	"max_sources_per_group",
-	NULL,
+static const struct gw_cfg_key igmp_keys[] = {
+#define GW_SWITCH_KEY(name) GW_KEY_LIVE(#name),
+	GW_IGMP_SWITCHES(GW_SWITCH_KEY)
+#undef GW_SWITCH_KEY
+	GW_KEY_LIVE("unicast_dst"),
+	GW_KEY_LIVE("active_outside"), /* only when the file changed it: gw_config_reload_merge */
+	GW_KEY_LIVE("self_query_interval"),
+	{ NULL },
 };
-static const char *const forward_keys[] = { "enabled", NULL };
-static const char *const workers_keys[] = { "idle", "map", NULL };
+static const struct gw_cfg_key exception_keys[] = {
+	GW_KEY_RESTART("mode", exception, exception),
+	{ NULL },
+};
+static const struct gw_cfg_key control_keys[] = {
+	GW_KEY_RESTART("socket", control.socket, control.socket),
+	GW_KEY_RESTART("group", control.group, control.group),
+	GW_KEY_RESTART("max_clients", control.max_clients, control.max_clients),
+	{ NULL },
+};
+static const struct gw_cfg_key proxy_keys[] = {
+	GW_KEY_RESTART("track_membership", track_membership, track_membership),
+	{ NULL },
+};
+static const struct gw_cfg_key querier_keys[] = {
+	GW_KEY_RESTART("enabled", querier.enabled, querier.enabled),
+	GW_KEY_RESTART("version", querier.version, querier.version),
+	GW_KEY_LIVE("query_interval"),
+	GW_KEY_LIVE("query_response_interval"),
+	GW_KEY_LIVE("robustness"),
+	GW_KEY_LIVE("last_member_query_interval"),
+	GW_KEY_LIVE("last_member_query_count"),
+	GW_KEY_LIVE("max_adopted_robustness"),
+	GW_KEY_LIVE("max_adopted_query_interval"),
+	{ NULL },
+};
+static const struct gw_cfg_key limits_keys[] = {
+	GW_KEY_LIVE("max_groups"),
+	GW_KEY_LIVE("max_groups_per_port"),
+	GW_KEY_LIVE("max_sources_per_group"),
+	{ NULL },
+};
+static const struct gw_cfg_key forward_keys[] = {
+	GW_KEY_RESTART("enabled", forward.enabled, forward.enabled),
+	{ NULL },
+};
+static const struct gw_cfg_key workers_keys[] = {
+	GW_KEY_RESTART("idle", workers.idle, workers.idle),
+	GW_KEY_RESTART("map", workers.map, workers.map),
+	{ NULL },
+};
+/* Sections whose keys are names the user chose: one class for all of them. */
+static const struct gw_cfg_key mroute_any[] = { GW_KEY_LIVE("*"), { NULL } };
+static const struct gw_cfg_key join_any[] = { GW_KEY_RESTART("*", join, join), { NULL } };
 
 struct section_spec {
 	const char *name;
-	const char *const *keys;
+	const struct gw_cfg_key *keys;
+	bool any_key;              /* keys holds the one class of every key ("*") */
+	int port;                  /* the enum gw_role of a port section, else -1 */
 };
 
 static const struct section_spec sections[] = {
-	{ "outside", port_keys },
-	{ "alt", port_keys },
-	{ "inside", port_keys },
-	{ "inside2", port_keys },
-	{ "inside3", port_keys },
-	{ "inside4", port_keys },
-	{ "inside5", port_keys },
-	{ "inside6", port_keys },
-	{ "inside7", port_keys },
-	{ "inside8", port_keys },
-	{ "igmp", igmp_keys },
-	{ "exception", exception_keys },
-	{ "control", control_keys },
-	{ "proxy", proxy_keys },
-	{ "querier", querier_keys },
-	{ "limits", limits_keys },
-	{ "forward", forward_keys },
-	{ "mroute", NULL },         /* any key: the route's name */
-	{ "join", NULL },           /* any key: the join's name */
-	{ "workers", workers_keys },
+	{ "outside", port_keys, false, GW_ROLE_OUTSIDE },
+	{ "alt", port_keys, false, GW_ROLE_ALT },
+	{ "inside", port_keys, false, GW_ROLE_INSIDE },
+	{ "inside2", port_keys, false, GW_ROLE_INSIDE + 1 },
+	{ "inside3", port_keys, false, GW_ROLE_INSIDE + 2 },
+	{ "inside4", port_keys, false, GW_ROLE_INSIDE + 3 },
+	{ "inside5", port_keys, false, GW_ROLE_INSIDE + 4 },
+	{ "inside6", port_keys, false, GW_ROLE_INSIDE + 5 },
+	{ "inside7", port_keys, false, GW_ROLE_INSIDE + 6 },
+	{ "inside8", port_keys, false, GW_ROLE_INSIDE + 7 },
+	{ "igmp", igmp_keys, false, -1 },
+	{ "exception", exception_keys, false, -1 },
+	{ "control", control_keys, false, -1 },
+	{ "proxy", proxy_keys, false, -1 },
+	{ "querier", querier_keys, false, -1 },
+	{ "limits", limits_keys, false, -1 },
+	{ "forward", forward_keys, false, -1 },
+	{ "mroute", mroute_any, true, -1 },  /* any key: the route's name */
+	{ "join", join_any, true, -1 },      /* any key: the join's name */
+	{ "workers", workers_keys, false, -1 },
 };
 
 int
@@ -105,15 +159,15 @@ find_section(const char *name)
 	return NULL;
 }
 
-static bool
-key_known(const struct section_spec *sec, const char *key)
+static const struct gw_cfg_key *
+find_key(const struct section_spec *sec, const char *key)
 {
-	if (sec->keys == NULL)
-		return true;
-	for (const char *const *k = sec->keys; *k != NULL; k++)
-		if (strcmp(*k, key) == 0)
-			return true;
-	return false;
+	if (sec->any_key)
+		return sec->keys;
+	for (const struct gw_cfg_key *k = sec->keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return k;
+	return NULL;
 }
 
 static bool
@@ -156,7 +210,7 @@ check_names(struct rte_cfgfile *file, char *err, size_t err_len)
 		if (section_repeated(file, name))
 			return gw_cfg_fail(err, err_len, "config: [%s]: section given twice", name);
 		for (int e = 0; e < n_entries; e++) {
-			if (!key_known(sec, entries[e].name))
+			if (find_key(sec, entries[e].name) == NULL)
 				return gw_cfg_fail(err, err_len, "config: %s.%s: unknown key", name,
 						   entries[e].name);
 			for (int f = 0; f < e; f++)
@@ -382,5 +436,67 @@ gw_cfg_open(struct rte_cfgfile **out, const char *path, const char *const *overr
 		return ret;
 	}
 	*out = file;
+	return 0;
+}
+
+int
+gw_config_key_reload(const char *section, const char *key)
+{
+	const struct section_spec *sec = find_section(section);
+	const struct gw_cfg_key *k = sec == NULL ? NULL : find_key(sec, key);
+
+	return k == NULL ? -ENOENT : (int)k->reload;
+}
+
+void
+gw_config_keys_foreach(void (*fn)(const char *section, const char *key, enum gw_reload reload,
+				  void *arg), void *arg)
+{
+	for (size_t i = 0; i < RTE_DIM(sections); i++)
+		for (const struct gw_cfg_key *k = sections[i].keys; k->name != NULL; k++)
+			fn(sections[i].name, k->name, k->reload, arg);
+}
+
+static bool
+same_bytes(const void *a, const void *b, const struct gw_cfg_key *k)
+{
+	return memcmp((const char *)a + k->off, (const char *)b + k->off, k->len) == 0;
+}
+
+static int
+refuse(char *err, size_t err_len, const char *sec, const char *key)
+{
+	return gw_cfg_fail(err, err_len,
+			   "config: %s.%s: a reload cannot change it (restart igmpgw to apply); nothing was applied",
+			   sec, key);
+}
+
+int
+gw_config_reload_check(const struct gw_config *running, const struct gw_config *next, char *err,
+		       size_t err_len)
+{
+	for (size_t i = 0; i < RTE_DIM(sections); i++) {
+		const struct section_spec *sec = &sections[i];
+		const void *a = running, *b = next;
+
+		if (sec->port >= 0) {
+			a = &running->port[sec->port];
+			b = &next->port[sec->port];
+			if (running->port[sec->port].present != next->port[sec->port].present)
+				return gw_cfg_fail(err, err_len,
+						   "config: [%s]: a reload cannot %s a port (restart igmpgw to apply); nothing was applied",
+						   sec->name,
+						   next->port[sec->port].present ? "add" : "remove");
+		}
+		for (const struct gw_cfg_key *k = sec->keys; k->name != NULL; k++) {
+			if (k->reload != GW_RELOAD_RESTART || same_bytes(a, b, k))
+				continue;
+			if (sec->any_key)
+				return gw_cfg_fail(err, err_len,
+						   "config: [%s]: a reload cannot change it (restart igmpgw to apply); nothing was applied",
+						   sec->name);
+			return refuse(err, err_len, sec->name, k->name);
+		}
+	}
 	return 0;
 }

@@ -17,8 +17,9 @@
  * a few busy groups share cache lines instead of being spread over an index
  * sized for the limit. Replaced
  * entries and indexes wait in an RCU defer queue until every reader has been
- * quiescent. Static routes are a short list fixed at start-up, scanned after
- * the index.
+ * quiescent. Static routes are a short list scanned after the index, replaced
+ * whole: the writer fills the set readers do not use and publishes it by one
+ * pointer store, then waits for the readers before that set may be refilled.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -58,6 +59,13 @@ struct fwd_static {
 	uint32_t mask;                 /* host order */
 	uint32_t source;               /* network order, 0 = any */
 	fwd_mask_t ports;
+	uint8_t prefix_len;
+};
+
+/* One generation of the static routes: immutable while readers may see it. */
+struct fwd_static_set {
+	uint16_t n;
+	struct fwd_static s[FWD_MAX_STATIC];
 };
 
 /* Retired entries the defer queue holds at least, whatever max_groups. */
@@ -85,8 +93,8 @@ struct fwd_table {
 	size_t block_overhead;         /* what rte_malloc adds to a block, measured */
 	size_t entry_bytes;            /* as rte_malloc takes them */
 	uint64_t rebuilds;
-	uint16_t n_static;
-	struct fwd_static statics[FWD_MAX_STATIC];
+	struct fwd_static_set *statics;        /* readers load it once per lookup */
+	struct fwd_static_set static_sets[2];  /* the one published and the spare */
 };
 
 static inline bool
@@ -274,6 +282,7 @@ fwd_table_create(const char *name, uint32_t max_groups, int socket, struct rte_r
 		return NULL;
 	t->socket = socket;
 	t->qsbr = qsbr;
+	t->statics = &t->static_sets[0];
 	t->max_groups = max_groups;
 	/* At the limit live groups fill at most half the index: short probes, room for tombstones. */
 	t->max_slots = rte_align32pow2(2 * max_groups);
@@ -417,25 +426,127 @@ fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 	return 0;
 }
 
+/* A route into the form lookups scan; -EINVAL when it is not one. */
+static int
+static_of(const struct fwd_route *r, struct fwd_static *s)
+{
+	uint32_t mask;
+
+	if (r->prefix_len > 32 || r->ports == 0)
+		return -EINVAL;
+	mask = r->prefix_len == 0 ? 0 : ~0u << (32 - r->prefix_len);
+	s->group = rte_be_to_cpu_32(r->group) & mask;
+	s->mask = mask;
+	s->source = r->source;
+	s->ports = r->ports;
+	s->prefix_len = r->prefix_len;
+	return 0;
+}
+
+static void
+route_of(const struct fwd_static *s, struct fwd_route *r)
+{
+	r->group = rte_cpu_to_be_32(s->group);
+	r->prefix_len = s->prefix_len;
+	r->source = s->source;
+	r->ports = s->ports;
+}
+
+/* Publishes next (the spare set, filled), then waits until no reader holds the old one. */
+static void
+publish_statics(struct fwd_table *t, struct fwd_static_set *next)
+{
+	__atomic_store_n(&t->statics, next, __ATOMIC_RELEASE);
+	/* The old set becomes the spare: no reader may still be scanning it when it is refilled. */
+	if (t->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+static struct fwd_static_set *
+spare_statics(struct fwd_table *t)
+{
+	return t->statics == &t->static_sets[0] ? &t->static_sets[1] : &t->static_sets[0];
+}
+
+int
+fwd_table_replace_static(struct fwd_table *t, const struct fwd_route *routes, uint16_t n)
+{
+	struct fwd_static_set *next = spare_statics(t);
+
+	if (n > FWD_MAX_STATIC || (n > 0 && routes == NULL))
+		return -EINVAL;
+	for (uint16_t i = 0; i < n; i++)
+		if (static_of(&routes[i], &next->s[i]) < 0)
+			return -EINVAL;
+	next->n = n;
+	publish_statics(t, next);
+	return 0;
+}
+
 int
 fwd_table_add_static(struct fwd_table *t, uint32_t group, uint8_t prefix_len, uint32_t source,
 		     fwd_mask_t ports)
 {
-	struct fwd_static *s;
-	uint32_t mask;
+	const struct fwd_static_set *cur = t->statics;
+	struct fwd_static_set *next = spare_statics(t);
+	struct fwd_route r = { group, prefix_len, source, ports };
 
-	if (prefix_len > 32 || ports == 0)
-		return -EINVAL;
-	if (t->n_static == FWD_MAX_STATIC)
+	if (cur->n == FWD_MAX_STATIC)
 		return -ENOSPC;
-	mask = prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
-	s = &t->statics[t->n_static];
-	s->group = rte_be_to_cpu_32(group) & mask;
-	s->mask = mask;
-	s->source = source;
-	s->ports = ports;
-	/* Publish the route only once it is whole. */
-	__atomic_store_n(&t->n_static, t->n_static + 1, __ATOMIC_RELEASE);
+	if (static_of(&r, &next->s[cur->n]) < 0)
+		return -EINVAL;
+	memcpy(next->s, cur->s, cur->n * sizeof(cur->s[0]));
+	next->n = (uint16_t)(cur->n + 1);
+	publish_statics(t, next);
+	return 0;
+}
+
+int
+fwd_table_del_static(struct fwd_table *t, uint32_t group, uint8_t prefix_len, uint32_t source)
+{
+	const struct fwd_static_set *cur = t->statics;
+	struct fwd_static_set *next = spare_statics(t);
+	bool found = false;
+	uint16_t n = 0;
+
+	for (uint16_t i = 0; i < cur->n; i++) {
+		struct fwd_route r;
+
+		route_of(&cur->s[i], &r);
+		if (!found && r.group == group && r.prefix_len == prefix_len && r.source == source) {
+			found = true;
+			continue;
+		}
+		next->s[n++] = cur->s[i];
+	}
+	if (!found)
+		return -ENOENT;
+	next->n = n;
+	publish_statics(t, next);
+	return 0;
+}
+
+uint16_t
+fwd_table_statics(const struct fwd_table *t, struct fwd_route *routes, uint16_t max)
+{
+	const struct fwd_static_set *cur = t->statics;
+
+	for (uint16_t i = 0; i < cur->n && i < max; i++)
+		route_of(&cur->s[i], &routes[i]);
+	return cur->n;
+}
+
+int
+fwd_table_set_max_groups(struct fwd_table *t, uint32_t max_groups)
+{
+	uint32_t slots;
+
+	if (max_groups == 0 || max_groups > FWD_MAX_GROUPS)
+		return -EINVAL;
+	slots = rte_align32pow2(2 * max_groups);
+	t->max_groups = max_groups;
+	if (slots > t->max_slots)
+		t->max_slots = slots;
 	return 0;
 }
 
@@ -476,13 +587,13 @@ data_ports(uintptr_t data, uint32_t source)
 }
 
 static fwd_mask_t
-static_ports(const struct fwd_table *t, uint16_t n_static, uint32_t group, uint32_t source)
+static_ports(const struct fwd_static_set *set, uint32_t group, uint32_t source)
 {
 	uint32_t g = rte_be_to_cpu_32(group);
 	fwd_mask_t ports = 0;
 
-	for (uint16_t i = 0; i < n_static; i++) {
-		const struct fwd_static *s = &t->statics[i];
+	for (uint16_t i = 0; i < set->n; i++) {
+		const struct fwd_static *s = &set->s[i];
 
 		if ((g & s->mask) == s->group && (s->source == 0 || s->source == source))
 			ports |= s->ports;
@@ -493,12 +604,12 @@ static_ports(const struct fwd_table *t, uint16_t n_static, uint32_t group, uint3
 fwd_mask_t
 fwd_table_lookup(const struct fwd_table *t, uint32_t group, uint32_t source)
 {
-	uint16_t n_static = __atomic_load_n(&t->n_static, __ATOMIC_ACQUIRE);
+	const struct fwd_static_set *set = __atomic_load_n(&t->statics, __ATOMIC_ACQUIRE);
 	const struct fwd_index *ix = __atomic_load_n(&t->index, __ATOMIC_ACQUIRE);
 	fwd_mask_t ports = data_ports(index_find(ix, group, home_slot(group)), source);
 
-	if (unlikely(n_static > 0))
-		ports |= static_ports(t, n_static, group, source);
+	if (unlikely(set->n > 0))
+		ports |= static_ports(set, group, source);
 	return ports;
 }
 
@@ -506,7 +617,7 @@ void
 fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups, const uint32_t *sources,
 		      unsigned int n, fwd_mask_t *ports)
 {
-	uint16_t n_static = __atomic_load_n(&t->n_static, __ATOMIC_ACQUIRE);
+	const struct fwd_static_set *set = __atomic_load_n(&t->statics, __ATOMIC_ACQUIRE);
 	const struct fwd_index *ix = __atomic_load_n(&t->index, __ATOMIC_ACQUIRE);
 	uint32_t home[FWD_LOOKUP_BULK_MAX];
 
@@ -519,9 +630,9 @@ fwd_table_lookup_bulk(const struct fwd_table *t, const uint32_t *groups, const u
 	}
 	for (unsigned int i = 0; i < n; i++)
 		ports[i] = data_ports(index_find(ix, groups[i], home[i]), sources[i]);
-	if (unlikely(n_static > 0))
+	if (unlikely(set->n > 0))
 		for (unsigned int i = 0; i < n; i++)
-			ports[i] |= static_ports(t, n_static, groups[i], sources[i]);
+			ports[i] |= static_ports(set, groups[i], sources[i]);
 }
 
 bool

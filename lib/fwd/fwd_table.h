@@ -41,9 +41,39 @@ void fwd_table_free(struct fwd_table *t);
 int fwd_table_set(struct fwd_table *t, uint32_t group, fwd_mask_t any_source,
 		  const struct fwd_source *sources, uint16_t n_sources);
 
-/* Writer: a static route (smcroute's mroute): group/prefix_len, source 0 = any. */
+/* A static route (smcroute's mroute): group/prefix_len from source (0 = any) to ports. */
+struct fwd_route {
+	uint32_t group;                /* network order */
+	uint8_t prefix_len;
+	uint32_t source;               /* network order, 0 = any */
+	fwd_mask_t ports;
+};
+
+/* Writer: appends a static route. 0, -EINVAL, or -ENOSPC past FWD_MAX_STATIC. */
 int fwd_table_add_static(struct fwd_table *t, uint32_t group, uint8_t prefix_len,
 			 uint32_t source, fwd_mask_t ports);
+
+/*
+ * Writer: the static routes become routes[0..n-1], all at once: a reader sees
+ * the old set or the new one, never a mix. Waits for the readers to leave the
+ * set before the last (RCU), so call it from the control side only. 0, or
+ * -EINVAL (nothing changed) for a bad route or n past FWD_MAX_STATIC.
+ */
+int fwd_table_replace_static(struct fwd_table *t, const struct fwd_route *routes, uint16_t n);
+
+/* Writer: removes the static route of exactly group/prefix_len and source. 0 or -ENOENT. */
+int fwd_table_del_static(struct fwd_table *t, uint32_t group, uint8_t prefix_len,
+			 uint32_t source);
+
+/* The static routes in force: copies up to max into routes, returns how many there are. */
+uint16_t fwd_table_statics(const struct fwd_table *t, struct fwd_route *routes, uint16_t max);
+
+/*
+ * Writer: groups the table takes from now on (1..FWD_MAX_GROUPS). Lowered
+ * below what it holds, it keeps every group and refuses new ones until under;
+ * the index never shrinks its bound, so the groups held always fit.
+ */
+int fwd_table_set_max_groups(struct fwd_table *t, uint32_t max_groups);
 
 /* Writer: frees what readers can no longer see; call now and then. */
 void fwd_table_reclaim(struct fwd_table *t);

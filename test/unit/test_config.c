@@ -1251,6 +1251,85 @@ test_worker_map(void)
 	TAP_CHECK(ret == 0 && cfg.workers.map.n == 0, "workers.map: none by default");
 }
 
+/* Loads MINIMAL plus extra into cfg; the test fails loudly when it does not load. */
+static bool
+load_extra(const char *extra, struct gw_config *cfg)
+{
+	char text[2048], err[GW_ERR_LEN];
+	int ret;
+
+	snprintf(text, sizeof(text), "%s%s", MINIMAL, extra);
+	ret = load_text(text, NULL, 0, cfg, err, sizeof(err));
+	if (ret != 0)
+		TAP_CHECK(false, "reload: '%s' loads: %s", extra, one_line(err));
+	return ret == 0;
+}
+
+/* A reload from MINIMAL+before to MINIMAL+after is refused naming want (NULL: accepted). */
+static void
+check_reload(const char *before, const char *after, const char *want)
+{
+	struct gw_config a, b;
+	char err[GW_ERR_LEN] = "";
+	int ret;
+
+	if (!load_extra(before, &a) || !load_extra(after, &b))
+		return;
+	ret = gw_config_reload_check(&a, &b, err, sizeof(err));
+	if (want == NULL)
+		TAP_CHECK(ret == 0, "reload '%s' -> '%s': accepted (%s)", one_line(before),
+			  one_line(after), one_line(err));
+	else
+		TAP_CHECK(ret == -EINVAL && strstr(err, want) != NULL && strchr(err, '\n') == NULL,
+			  "reload '%s' -> '%s': refused naming %s: %s", one_line(before),
+			  one_line(after), want, one_line(err));
+}
+
+static void
+count_key(const char *section, const char *key, enum gw_reload reload, void *arg)
+{
+	int *n = arg;
+
+	(void)section;
+	(void)key;
+	n[reload == GW_RELOAD_LIVE ? 0 : 1]++;
+}
+
+static void
+test_reload_check(void)
+{
+	int n[2] = { 0, 0 };
+
+	/* Live keys: anything may change. */
+	check_reload("", "", NULL);
+	check_reload("", "[igmp]\nproxy_in_to_out = yes\nunicast_dst = 10.0.0.9\n"
+		     "self_query_interval = 5\n", NULL);
+	check_reload("[proxy]\ntrack_membership = yes\n",
+		     "[proxy]\ntrack_membership = yes\n[querier]\nquery_interval = 30\n"
+		     "robustness = 3\n[limits]\nmax_groups = 10\n", NULL);
+	check_reload("[mroute]\na = 239.1.1.1 to inside\n",
+		     "[mroute]\nb = 239.2.0.0/16 to inside\n", NULL);
+	/* A restart-only key given its default value explicitly is no change. */
+	check_reload("", "[exception]\nmode = tap\n[forward]\nenabled = no\n", NULL);
+	/* Restart-only keys, each named. */
+	check_reload("", "[exception]\nmode = none\n", "exception.mode");
+	check_reload("", "[forward]\nenabled = yes\n", "forward.enabled");
+	check_reload("", "[proxy]\ntrack_membership = yes\n", "proxy.track_membership");
+	check_reload("", "[control]\nsocket = /tmp/other.sock\n", "control.socket");
+	check_reload("", "[workers]\nidle = busy\n", "workers.idle");
+	check_reload("", "[workers]\nmap = outside@1 inside@1\n", "workers.map");
+	check_reload("", "[join]\na = 239.1.1.1\n", "[join]");
+	check_reload("", "[alt]\nport = c\naddress = 10.9.0.1/24\n", "[alt]");
+	check_reload("", "mtu = 1400\n", "inside.mtu"); /* MINIMAL ends in [inside] */
+	TAP_CHECK(gw_config_key_reload("igmp", "leave_to_network") == GW_RELOAD_LIVE &&
+		  gw_config_key_reload("outside", "address") == GW_RELOAD_RESTART &&
+		  gw_config_key_reload("mroute", "anything") == GW_RELOAD_LIVE &&
+		  gw_config_key_reload("igmp", "no_such_key") == -ENOENT,
+		  "reload: every key has its class");
+	gw_config_keys_foreach(count_key, n);
+	TAP_CHECK(n[0] > 10 && n[1] > 10, "reload: %d live keys, %d restart-only keys", n[0], n[1]);
+}
+
 int
 main(void)
 {
@@ -1274,5 +1353,6 @@ main(void)
 	test_workers();
 	test_mtu();
 	test_worker_map();
+	test_reload_check();
 	return TAP_DONE();
 }

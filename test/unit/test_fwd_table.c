@@ -1135,6 +1135,158 @@ test_purge_stress(void)
 	fwd_table_free(st.t);
 }
 
+/* ---- static routes replaced whole, deleted one by one ---- */
+
+static void
+test_static_replace(void)
+{
+	struct fwd_table *t = fwd_table_create("ut_fwd_replace", 16, SOCKET_ID_ANY, qsbr);
+	const uint32_t s1 = ip(10, 0, 0, 1);
+	const struct fwd_route a[] = {
+		{ ip(239, 1, 0, 0), 16, 0, IN1 },
+		{ ip(232, 5, 5, 5), 32, s1, IN2 },
+	};
+	const struct fwd_route b[] = { { ip(239, 9, 9, 9), 32, 0, IN3 } };
+	const struct fwd_route bad[] = { { ip(239, 7, 0, 0), 16, 0, IN1 }, { ip(239, 8, 0, 0), 33, 0, IN1 } };
+	struct fwd_route got[4];
+	int ret;
+
+	TAP_CHECK(t != NULL, "table for replaced routes created");
+	if (t == NULL)
+		return;
+	ret = fwd_table_replace_static(t, a, ARRAY_LEN(a));
+	TAP_CHECK(ret == 0 && fwd_table_statics(t, got, 4) == 2 && got[0].group == a[0].group &&
+		  got[0].prefix_len == 16 && got[1].source == s1 && got[1].ports == IN2,
+		  "replace: two routes in force, listed back as given (%d)", ret);
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 1, 3, 4), s1), IN1, "replace: set a's /16");
+	ret = fwd_table_replace_static(t, b, ARRAY_LEN(b));
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 1, 3, 4), s1), 0, "replace by b: a's /16 gone (%d)",
+		   ret);
+	CHECK_MASK(fwd_table_lookup(t, ip(232, 5, 5, 5), s1), 0, "replace by b: a's /32 gone");
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 9, 9, 9), s1), IN3, "replace by b: b's route");
+	ret = fwd_table_replace_static(t, bad, ARRAY_LEN(bad));
+	TAP_CHECK(ret == -EINVAL, "replace with a bad route: -EINVAL (%d)", ret);
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 9, 9, 9), s1), IN3,
+		   "a refused replace changes nothing");
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 7, 0, 1), s1), 0, "nor adds its good routes");
+	ret = fwd_table_add_static(t, ip(239, 1, 0, 0), 16, 0, IN1);
+	TAP_CHECK(ret == 0 && fwd_table_statics(t, got, 4) == 2, "add after replace: appended (%d)",
+		  ret);
+	ret = fwd_table_del_static(t, ip(239, 9, 9, 9), 32, s1);
+	TAP_CHECK(ret == -ENOENT, "del: another source is another route, -ENOENT (%d)", ret);
+	ret = fwd_table_del_static(t, ip(239, 9, 9, 9), 32, 0);
+	TAP_CHECK(ret == 0 && fwd_table_statics(t, got, 4) == 1 && got[0].prefix_len == 16,
+		  "del: the route gone, the other kept (%d)", ret);
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 9, 9, 9), s1), 0, "del: no longer forwarded");
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 1, 0, 9), s1), IN1, "del: the other still is");
+	ret = fwd_table_replace_static(t, NULL, 0);
+	TAP_CHECK(ret == 0 && fwd_table_statics(t, got, 4) == 0, "replace by none: empty (%d)", ret);
+	CHECK_MASK(fwd_table_lookup(t, ip(239, 1, 0, 9), s1), 0, "replace by none: nothing routed");
+	fwd_table_free(t);
+}
+
+/* max_groups moved on a live table: raised at once, lowered keeps what it holds. */
+static void
+test_set_max_groups(void)
+{
+	struct fwd_table *t = fwd_table_create("ut_fwd_maxg", 4, SOCKET_ID_ANY, qsbr);
+	int ret, n = 0;
+
+	TAP_CHECK(t != NULL, "table for max_groups created");
+	if (t == NULL)
+		return;
+	while (n < 100 && fwd_table_set(t, htonl(0xef0a0000u + (uint32_t)n), IN1, NULL, 0) == 0)
+		n++;
+	TAP_CHECK(n == 4, "max 4: four groups taken (%d)", n);
+	ret = fwd_table_set_max_groups(t, 3000);
+	while (n < 5000 && fwd_table_set(t, htonl(0xef0a0000u + (uint32_t)n), IN1, NULL, 0) == 0)
+		n++;
+	TAP_CHECK(ret == 0 && n == 3000 && fwd_table_count(t) == 3000,
+		  "raised to 3000: up to 3000 groups taken (%d, count %u)", n, fwd_table_count(t));
+	ret = fwd_table_set_max_groups(t, 10);
+	TAP_CHECK(ret == 0 && fwd_table_count(t) == 3000, "lowered to 10: nothing evicted (%u)",
+		  fwd_table_count(t));
+	ret = fwd_table_set(t, htonl(0xef0b0000u), IN1, NULL, 0);
+	TAP_CHECK(ret == -ENOSPC, "lowered below held: a new group refused (%d)", ret);
+	ret = fwd_table_set(t, htonl(0xef0a0005u), IN2, NULL, 0);
+	TAP_CHECK(ret == 0, "lowered below held: a held group still changes (%d)", ret);
+	for (int g = 0; g < 2995; g++)
+		fwd_table_set(t, htonl(0xef0a0000u + (uint32_t)g), 0, NULL, 0);
+	ret = fwd_table_set(t, htonl(0xef0b0000u), IN1, NULL, 0);
+	TAP_CHECK(ret == 0 && fwd_table_count(t) == 6, "back under the limit: new groups again (%d)",
+		  ret);
+	for (int g = 2995; g < 3000; g++)
+		CHECK_MASK(fwd_table_lookup(t, htonl(0xef0a0000u + (uint32_t)g), 0),
+			   g == 5 ? IN2 : IN1, "group %d kept through the shrink", g);
+	TAP_CHECK(fwd_table_set_max_groups(t, 0) == -EINVAL, "max_groups 0: -EINVAL");
+	fwd_table_free(t);
+}
+
+/*
+ * A reader looks up a route both sets hold, at opposite ends of them, while
+ * the writer swaps the sets: refilling a set a reader still scans would let it
+ * miss the route (0), so every lookup must find it.
+ */
+#define REPLACE_ROUTES 48
+
+struct replace_stress {
+	struct fwd_table *t;
+	uint32_t stable;
+	uint64_t bad;
+	fwd_mask_t bad_mask;
+};
+
+static void
+replace_pass(void *arg, uint64_t loop)
+{
+	struct replace_stress *st = arg;
+	fwd_mask_t m = fwd_table_lookup(st->t, st->stable, 0);
+
+	(void)loop;
+	if (m != IN3 && st->bad++ == 0)
+		st->bad_mask = m;
+}
+
+static void
+test_static_replace_stress(void)
+{
+	static struct replace_stress st;
+	static struct fwd_route a[REPLACE_ROUTES], b[REPLACE_ROUTES];
+	struct reader r;
+	const int ops = 20000;
+	int failed = 0;
+	double t0;
+
+	memset(&st, 0, sizeof(st));
+	st.t = fwd_table_create("ut_fwd_rstress", 8, SOCKET_ID_ANY, qsbr);
+	st.stable = ip(239, 200, 0, 1);
+	TAP_CHECK(st.t != NULL, "table for the replace run created");
+	if (st.t == NULL)
+		return;
+	for (int i = 0; i < REPLACE_ROUTES; i++) {
+		a[i] = (struct fwd_route){ htonl(0xe9000000u + (uint32_t)i), 32, 0, IN1 };
+		b[i] = (struct fwd_route){ htonl(0xe9100000u + (uint32_t)i), 32, 0, IN2 };
+	}
+	a[0] = (struct fwd_route){ st.stable, 32, 0, IN3 };
+	b[REPLACE_ROUTES - 1] = a[0];
+	failed += fwd_table_replace_static(st.t, a, REPLACE_ROUTES) != 0;
+	if (!reader_start(&r, "replace stress", replace_pass, &st)) {
+		fwd_table_free(st.t);
+		return;
+	}
+	t0 = now_ms();
+	for (int i = 0; i < ops; i++)
+		failed += fwd_table_replace_static(st.t, i % 2 ? a : b, REPLACE_ROUTES) != 0;
+	reader_stop(&r);
+	printf("# %d replaces of %d routes in %.0f ms while the reader made %llu lookups\n", ops,
+	       REPLACE_ROUTES, now_ms() - t0, (unsigned long long)r.loops);
+	TAP_CHECK(failed == 0 && r.loops > 1, "%d replaces, none refused (%d), reader ran %llu",
+		  ops, failed, (unsigned long long)r.loops);
+	TAP_CHECK(st.bad == 0, "the route both sets hold was always found (%llu misses, first 0x%04x)",
+		  (unsigned long long)st.bad, st.bad_mask);
+	fwd_table_free(st.t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1172,6 +1324,9 @@ main(int argc, char **argv)
 	test_rcu_deferred();
 	test_rcu_stress();
 	test_purge_stress();
+	test_static_replace();
+	test_set_max_groups();
+	test_static_replace_stress();
 
 	rte_free(qsbr);
 	rte_eal_cleanup();
