@@ -5,7 +5,10 @@
  * into a dense entry array used from its start, and source lists are
  * allocated only for groups that have sources: memory follows the groups
  * held and is bounded by max_groups. A second index, the entries sorted by
- * group address, gives the groups view its ordered walk.
+ * group address, gives the groups view its ordered walk. It is rebuilt (a
+ * radix sort, O(n)) by the first walk after a change, not kept sorted on every
+ * join and leave: an insert into a sorted array moves half of it, which at a
+ * million groups made each join cost milliseconds; views are rare, joins not.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +44,8 @@ struct asked_groups {
 	uint32_t shift;                        /* 32 - log2(slot count) */
 	struct asked_entry *entries;           /* max_groups of them */
 	uint32_t *order;                       /* [0, count): entry indexes by group, host order */
+	uint32_t *order_tmp;                   /* the radix sort's other buffer */
+	bool order_stale;                      /* a group came or went since order was built */
 	uint32_t *free_entries;                /* indexes given back, reused first */
 	uint32_t n_free;
 	uint32_t high_water;                   /* entries ever used: [0, high_water) */
@@ -91,8 +96,9 @@ asked_groups_create(uint32_t max_groups, uint16_t max_sources, uint64_t lifetime
 	a->entries = calloc(max_groups + 1, sizeof(*a->entries));
 	a->free_entries = calloc(max_groups + 1, sizeof(*a->free_entries));
 	a->order = calloc(max_groups + 1, sizeof(*a->order));
+	a->order_tmp = calloc(max_groups + 1, sizeof(*a->order_tmp));
 	if (a->slots == NULL || a->entries == NULL || a->free_entries == NULL ||
-	    a->order == NULL) {
+	    a->order == NULL || a->order_tmp == NULL) {
 		asked_groups_free(a);
 		return NULL;
 	}
@@ -117,6 +123,7 @@ asked_groups_free(struct asked_groups *a)
 	free(a->entries);
 	free(a->free_entries);
 	free(a->order);
+	free(a->order_tmp);
 	free(a);
 }
 
@@ -160,6 +167,33 @@ find(const struct asked_groups *a, uint32_t group)
 	return slot == UINT32_MAX ? NULL : entry_at(a, slot);
 }
 
+/* Sorts the groups held into order: LSD radix sort on the host-order address, a byte a pass. */
+static void
+order_rebuild(struct asked_groups *a)
+{
+	uint32_t n = 0, *from = a->order, *to = a->order_tmp;
+
+	for (uint32_t i = 0; i < a->high_water; i++)
+		if (a->entries[i].group != 0)
+			from[n++] = i;
+	for (unsigned int shift = 0; shift < 32; shift += 8) {
+		uint32_t start[257] = { 0 };
+		uint32_t *swap;
+
+		for (uint32_t i = 0; i < n; i++)
+			start[((ntohl(a->entries[from[i]].group) >> shift) & 0xff) + 1]++;
+		for (unsigned int b = 1; b <= 256; b++)
+			start[b] += start[b - 1];
+		for (uint32_t i = 0; i < n; i++)
+			to[start[(ntohl(a->entries[from[i]].group) >> shift) & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* Four passes: the sorted result is back in order. */
+	a->order_stale = false;
+}
+
 /* The place in order of the first group not below group (host order). */
 static uint32_t
 order_find(const struct asked_groups *a, uint32_t group)
@@ -190,9 +224,7 @@ add_entry(struct asked_groups *a, uint32_t group)
 	a->slots[i] = index + 1;
 	memset(e, 0, sizeof(*e));
 	e->group = group;
-	i = order_find(a, group);
-	memmove(&a->order[i + 1], &a->order[i], (size_t)(a->count - i) * sizeof(*a->order));
-	a->order[i] = index;
+	a->order_stale = true;
 	a->count++;
 	return e;
 }
@@ -213,9 +245,7 @@ remove_entry(struct asked_groups *a, struct asked_entry *e)
 		}
 	}
 	a->slots[hole] = 0;
-	hole = order_find(a, e->group);
-	memmove(&a->order[hole], &a->order[hole + 1],
-		(size_t)(a->count - hole - 1) * sizeof(*a->order));
+	a->order_stale = true;
 	if (e->sources != NULL) {
 		free(e->sources);
 		a->n_source_lists--;
@@ -422,13 +452,15 @@ asked_groups_get(const struct asked_groups *a, uint32_t group, fwd_mask_t *any_s
 }
 
 bool
-asked_groups_next(const struct asked_groups *a, uint16_t port, uint32_t first,
+asked_groups_next(struct asked_groups *a, uint16_t port, uint32_t first,
 		  struct asked_port_info *info)
 {
 	fwd_mask_t bit = (fwd_mask_t)(1u << port);
 
 	if (port >= MAX_PORTS)
 		return false;
+	if (a->order_stale)
+		order_rebuild(a);
 	for (uint32_t i = order_find(a, first); i < a->count; i++) {
 		const struct asked_entry *e = &a->entries[a->order[i]];
 		fwd_mask_t ports = asked_ports(e);
@@ -463,6 +495,6 @@ asked_groups_memory(const struct asked_groups *a)
 	/* All the slots (groups spread over them), entries and their free list as far as used. */
 	return sizeof(*a) + ((size_t)a->mask + 1) * sizeof(*a->slots) +
 		(size_t)a->high_water * (sizeof(*a->entries) + sizeof(*a->free_entries) +
-					 sizeof(*a->order)) +
+					 2 * sizeof(*a->order)) +
 		(size_t)a->n_source_lists * a->max_sources * sizeof(struct asked_source);
 }

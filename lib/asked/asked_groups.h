@@ -101,9 +101,9 @@ struct asked_port_info {
  * come and go do not move the others, so walking on from just past the last
  * group shown never shows one twice nor misses one that stayed. O(log n) to
  * find the place, then one step per group held (of any port) up to the one
- * found.
+ * found; the first call after groups came or went first sorts them, O(n).
  */
-bool asked_groups_next(const struct asked_groups *a, uint16_t port, uint32_t first,
+bool asked_groups_next(struct asked_groups *a, uint16_t port, uint32_t first,
 		       struct asked_port_info *info);
 
 uint32_t asked_groups_count(const struct asked_groups *a);

@@ -502,7 +502,7 @@ walk_begin(struct walk *w, const struct model *md)
 
 /* One step of the walk after a change of the table; returns the failures seen. */
 static int
-walk_step(struct walk *w, const struct asked_groups *a, const struct model *md,
+walk_step(struct walk *w, struct asked_groups *a, const struct model *md,
 	  const uint32_t *universe, const char *name, int step)
 {
 	struct asked_port_info info;
