@@ -22,13 +22,15 @@ GW_LOG_PARTS(GW_LOG_REGISTER)
 
 static bool at_line_start = true;
 
+/* Started by systemd: its journal stamps the lines and keeps them (no syslog copy). */
 static bool
 journal_stamps(void)
 {
 	static int under_journal = -1;
 
 	if (under_journal < 0)
-		under_journal = getenv("JOURNAL_STREAM") != NULL;
+		under_journal = getenv("JOURNAL_STREAM") != NULL ||
+				getenv("INVOCATION_ID") != NULL;
 	return under_journal;
 }
 
@@ -69,7 +71,15 @@ gw_log_write(FILE *out, const char *buf, size_t size)
 static ssize_t
 console_write(void *cookie __rte_unused, const char *buf, size_t size)
 {
-	ssize_t ret = gw_log_write(stdout, buf, size);
+	ssize_t ret;
+
+	/* The journal reads stderr: a syslog copy would put each line in it twice. */
+	if (journal_stamps()) {
+		ret = gw_log_write(stderr, buf, size);
+		fflush(stderr);
+		return ret;
+	}
+	ret = gw_log_write(stdout, buf, size);
 
 	fflush(stdout);
 	/* What EAL's own stream does: syslog levels are rte_log's less one. */

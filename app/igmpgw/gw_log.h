@@ -36,13 +36,14 @@ GW_LOG_PARTS(GW_LOG_EXTERN)
 /*
  * Writes buf (one or more log lines) to out, each line after a local
  * timestamp unless systemd's journal, which stamps lines itself, is the
- * output (JOURNAL_STREAM set). Returns size, or -1 when out failed.
+ * output (JOURNAL_STREAM or INVOCATION_ID set). Returns size, or -1 when out failed.
  */
 ssize_t gw_log_write(FILE *out, const char *buf, size_t size);
 
 /*
  * After rte_eal_init: every rte_log line (DPDK's own too) to stdout through
- * gw_log_write, and to syslog as EAL's own stream does.
+ * gw_log_write, and to syslog as EAL's own stream does; under systemd
+ * (JOURNAL_STREAM or INVOCATION_ID set) to stderr only, which the journal reads.
  */
 void gw_log_open(void);
 

@@ -32,6 +32,7 @@
 #include "link_watch.h"
 #include "originate.h"
 #include "ports.h"
+#include "service.h"
 #include "worker.h"
 #include "workers.h"
 
@@ -358,6 +359,7 @@ main(int argc, char **argv)
 		GW_LOG(WARNING, "dpdk-dumpcap unavailable: %s", rte_strerror(rte_errno));
 	gw_link_watch_init();
 	log_ports();
+	gw_service_init();
 
 	for (unsigned int w = 0; w < gw.n_workers; w++) {
 		worker_args[w].index = w;
@@ -366,14 +368,19 @@ main(int argc, char **argv)
 	GW_LOG(INFO, "running with %u worker%s; Ctrl-C or SIGTERM stops", gw.n_workers,
 	       gw.n_workers == 1 ? "" : "s");
 	signals_unblock(&handled);
+	gw_service_ready(gw.n_workers);
 
 	while (!gw.quit) {
+		uint64_t now = rte_rdtsc();
+
 		log_ignored_signals();
-		gw_control_poll(rte_rdtsc());
+		gw_control_poll(now);
+		gw_service_poll(now);
 		rte_delay_us_sleep(CONTROL_PERIOD_US);
 	}
 
 	GW_LOG(INFO, "stopping");
+	gw_service_stopping();
 	rte_eal_mp_wait_lcore();
 	rte_pdump_uninit();
 	shut_down();

@@ -17,6 +17,7 @@ def lines(gw, pattern):
 
 def test_each_part_has_its_type_and_a_timestamp(lab, gateway, monkeypatch):
     monkeypatch.delenv("JOURNAL_STREAM", raising=False)
+    monkeypatch.delenv("INVOCATION_ID", raising=False)
     # The control part quieted: its INFO line goes, the other parts' stay.
     gw = gateway("forward.enabled=yes", "proxy.track_membership=yes",
                  eal=("--log-level=igmpgw.control:warning",))

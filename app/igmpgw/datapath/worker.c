@@ -20,6 +20,7 @@
 
 #include "datapath.h"
 #include "idle.h"
+#include "service.h"
 #include "worker.h"
 
 #define GW_LOG_PART datapath
@@ -175,6 +176,7 @@ gw_worker_main(void *arg)
 	const struct gw_worker_args *args = arg;
 	struct rte_mbuf *pkts[BURST];
 	struct gw_idle idle;
+	uint64_t stall_tsc;
 	struct worker w;
 
 	if (worker_init(&w, args->index) < 0) {
@@ -189,8 +191,12 @@ gw_worker_main(void *arg)
 		rte_rcu_qsbr_thread_online(gw.qsbr, w.index);
 	}
 	gw_idle_init(&idle, w.index, gw.cfg.workers.idle);
+	stall_tsc = gw_service_stall_tsc(w.index);
 	while (!gw.quit) {
 		unsigned int work = 0;
+
+		if (unlikely(stall_tsc != 0) && rte_rdtsc() >= stall_tsc)
+			gw_service_stall(w.index); /* test only: a stuck worker */
 
 		/* Holds no forwarding entry across iterations: replaced ones may be freed. */
 		if (gw.qsbr != NULL)
