@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "igmpgw_client.h"
+#include "igmpgw_version.h"
 
 #define PROG "membership_reporter"
 #define EXIT_USAGE 2
@@ -810,7 +811,7 @@ main(int argc, char **argv)
 			r.verbose = true;
 			break;
 		case 'V':
-			printf(PROG " %s\n", IGMPGW_VERSION);
+			printf(PROG " %s\n", IGMPGW_CLIENT_VERSION);
 			return EXIT_SUCCESS;
 		case 'h':
 			usage(stdout);
