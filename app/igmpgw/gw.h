@@ -71,7 +71,9 @@
 	X(mcast_forwarding_off, "multicast data on the active outside while forward.enabled = no: to the kernel twin, not forwarded") \
 	X(mcast_too_big, "multicast data longer than the port's MTU, not sent on it") \
 	X(link_lost, "times the port's kernel interface was found down, deleted or replaced") \
-	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)")
+	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)") \
+	X(acl_denied, "report records (v1/v2 reports, leaves) from hosts an allow/deny list refused, dropped; the rest of the report still counts") \
+	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)")
 
 enum gw_counter {
 #define GW_COUNTER_ENUM(name, help) GW_CNT_##name,

@@ -66,7 +66,7 @@ load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *po
 					   sec, v, GW_MTU_MIN, GW_MTU_MAX);
 		port->mtu = (uint16_t)mtu;
 	}
-	return 0;
+	return gw_cfg_load_port_acl(file, sec, gw_role_is_inside(role), port, err, err_len);
 }
 
 /*
@@ -131,7 +131,7 @@ load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size
 	if (v != NULL && gw_cfg_parse_uint(v, 31744, &igmp->self_query_interval) < 0)
 		return gw_cfg_fail(err, err_len,
 				   "config: igmp.self_query_interval: '%s' is not seconds in 0..31744", v);
-	return 0;
+	return gw_cfg_load_ssm_range(file, igmp, err, err_len);
 }
 
 static int
@@ -268,6 +268,18 @@ load_tracking(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size_t
 		ret = gw_cfg_get_uint(file, "limits", "max_sources_per_group", 1, FWD_MAX_SOURCES,
 				      &l->max_sources_per_group, err, err_len);
 	return ret;
+}
+
+/* accept_from widens what tracking takes; without tracking every source is taken already. */
+static int
+check_accept_from(const struct gw_config *cfg, char *err, size_t err_len)
+{
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
+		if (cfg->port[r].accept_from != NULL && !cfg->track_membership)
+			return gw_cfg_fail(err, err_len,
+					   "config: %s.accept_from: needs [proxy] track_membership = yes (without it reports from any source are taken)",
+					   role_names[r]);
+	return 0;
 }
 
 static int
@@ -554,6 +566,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 	if (ret == 0)
 		ret = load_tracking(file, cfg, err, err_len);
 	if (ret == 0)
+		ret = check_accept_from(cfg, err, err_len);
+	if (ret == 0)
 		ret = load_forward(file, cfg, err, err_len);
 	if (ret == 0)
 		ret = load_join(file, cfg, err, err_len);
@@ -563,5 +577,18 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = load_worker_map(file, cfg, err, err_len);
 
 	rte_cfgfile_close(file);
+	if (ret < 0)
+		gw_config_release(cfg);
 	return ret;
+}
+
+void
+gw_config_release(struct gw_config *cfg)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		acl_free(cfg->port[r].acl);
+		acl_set_free(cfg->port[r].accept_from);
+		cfg->port[r].acl = NULL;
+		cfg->port[r].accept_from = NULL;
+	}
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acl.h"
 #include "igmpgw_proto.h"
 
 #define GW_DEVARGS_LEN 256
@@ -45,6 +46,12 @@ struct gw_port_config {
 	uint32_t addr;           /* network order */
 	uint8_t prefix_len;
 	uint16_t mtu;            /* 0 = not given: 1500, or the PMD's max where less */
+	/* allow/deny (numbered keys and acl_file included): NULL = everything passes */
+	struct acl *acl;
+	struct acl_set *accept_from; /* inside: other-subnet report sources taken (tracking) */
+	/* What a reload compares (restart-only keys): the items read, not the pointers. */
+	uint64_t acl_digest;
+	uint64_t accept_from_digest;
 };
 
 /* The [PORT] mtu key's range (the PMD may allow less: checked when the port opens). */
@@ -72,6 +79,8 @@ struct gw_igmp_config {
 	uint32_t unicast_dst;    /* network order, 0 = none */
 	enum gw_role active_outside;
 	uint32_t self_query_interval; /* seconds, 0 = off */
+	bool ssm;                /* ssm_range given (default none) */
+	struct acl_prefix ssm_range;
 };
 
 #define GW_CONTROL_SOCKET_DEFAULT IGMPGW_DEFAULT_SOCKET /* the protocol's */
@@ -217,5 +226,8 @@ const char *gw_role_name(enum gw_role role);
  */
 int gw_config_load(struct gw_config *cfg, const char *path, const char *const *overrides,
 		   int n_overrides, char *err, size_t err_len);
+
+/* Frees what gw_config_load allocated (the ACLs); cfg may be loaded again. */
+void gw_config_release(struct gw_config *cfg);
 
 #endif

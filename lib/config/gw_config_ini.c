@@ -21,7 +21,7 @@
 #include "gw_config_ini.h"
 #include "igmp_wire.h"
 
-#define MAX_ENTRIES 64
+#define MAX_ENTRIES 2048 /* keys a section may have: allow1..allow999, deny1..deny999 and more */
 #define MAX_FILE_BYTES (1 << 20) /* configs are a few kB; a bigger file is a wrong -f */
 
 /*
@@ -53,6 +53,11 @@ static const struct gw_cfg_key port_keys[] = {
 	GW_PORT_KEY_RESTART("port", devargs, devargs),
 	GW_PORT_KEY_RESTART("address", addr, prefix_len),
 	GW_PORT_KEY_RESTART("mtu", mtu, mtu),
+	/* The policy: compiled once at start, compared by digest (allow1... are "allow"). */
+	GW_PORT_KEY_RESTART("allow", acl_digest, acl_digest),
+	GW_PORT_KEY_RESTART("deny", acl_digest, acl_digest),
+	GW_PORT_KEY_RESTART("acl_file", acl_digest, acl_digest),
+	GW_PORT_KEY_RESTART("accept_from", accept_from_digest, accept_from_digest),
 	{ NULL },
 };
 static const struct gw_cfg_key igmp_keys[] = {
@@ -62,6 +67,7 @@ static const struct gw_cfg_key igmp_keys[] = {
 	GW_KEY_LIVE("unicast_dst"),
 	GW_KEY_LIVE("active_outside"), /* only when the file changed it: gw_config_reload_merge */
 	GW_KEY_LIVE("self_query_interval"),
+	GW_KEY_RESTART("ssm_range", igmp.ssm, igmp.ssm_range),
 	{ NULL },
 };
 static const struct gw_cfg_key exception_keys[] = {
@@ -164,6 +170,11 @@ find_key(const struct section_spec *sec, const char *key)
 {
 	if (sec->any_key)
 		return sec->keys;
+	/* allow1, deny2 ...: an ACL longer than one INI value holds; their class is allow's. */
+	if (sec->port >= 0 && gw_cfg_numbered_key(key, "allow"))
+		key = "allow";
+	else if (sec->port >= 0 && gw_cfg_numbered_key(key, "deny"))
+		key = "deny";
 	for (const struct gw_cfg_key *k = sec->keys; k->name != NULL; k++)
 		if (strcmp(k->name, key) == 0)
 			return k;
@@ -189,37 +200,50 @@ section_repeated(struct rte_cfgfile *file, const char *name)
 
 /* Rejects sections and keys we do not know: a typo must not be silently ignored. */
 static int
+check_section_names(struct rte_cfgfile *file, int i, struct rte_cfgfile_entry *entries,
+		    char *err, size_t err_len)
+{
+	char name[CFG_NAME_LEN];
+	const struct section_spec *sec;
+	int n_entries;
+
+	n_entries = rte_cfgfile_section_entries_by_index(file, i, name, entries, MAX_ENTRIES + 1);
+	if (n_entries < 0)
+		return gw_cfg_fail(err, err_len, "config: cannot read section %d", i);
+	sec = find_section(name);
+	if (sec == NULL)
+		return gw_cfg_fail(err, err_len, "config: [%s]: unknown section", name);
+	if (n_entries > MAX_ENTRIES)
+		return gw_cfg_fail(err, err_len, "config: [%s]: more than %d keys", name, MAX_ENTRIES);
+	/* rte_cfgfile would silently read only the first of two. */
+	if (section_repeated(file, name))
+		return gw_cfg_fail(err, err_len, "config: [%s]: section given twice", name);
+	for (int e = 0; e < n_entries; e++) {
+		if (find_key(sec, entries[e].name) == NULL)
+			return gw_cfg_fail(err, err_len, "config: %s.%s: unknown key", name,
+					   entries[e].name);
+		for (int f = 0; f < e; f++)
+			if (strcmp(entries[f].name, entries[e].name) == 0)
+				return gw_cfg_fail(err, err_len, "config: %s.%s: key given twice",
+						   name, entries[e].name);
+	}
+	return 0;
+}
+
+static int
 check_names(struct rte_cfgfile *file, char *err, size_t err_len)
 {
 	int n = rte_cfgfile_num_sections(file, NULL, 0);
-	struct rte_cfgfile_entry entries[MAX_ENTRIES];
+	/* On the heap: numbered ACL keys make sections long, too long for the stack. */
+	struct rte_cfgfile_entry *entries = calloc(MAX_ENTRIES + 1, sizeof(*entries));
+	int ret = 0;
 
-	for (int i = 0; i < n; i++) {
-		char name[CFG_NAME_LEN];
-		const struct section_spec *sec;
-		int n_entries;
-
-		n_entries = rte_cfgfile_section_entries_by_index(file, i, name, entries,
-								 MAX_ENTRIES);
-		if (n_entries < 0)
-			return gw_cfg_fail(err, err_len, "config: cannot read section %d", i);
-		sec = find_section(name);
-		if (sec == NULL)
-			return gw_cfg_fail(err, err_len, "config: [%s]: unknown section", name);
-		/* rte_cfgfile would silently read only the first of two. */
-		if (section_repeated(file, name))
-			return gw_cfg_fail(err, err_len, "config: [%s]: section given twice", name);
-		for (int e = 0; e < n_entries; e++) {
-			if (find_key(sec, entries[e].name) == NULL)
-				return gw_cfg_fail(err, err_len, "config: %s.%s: unknown key", name,
-						   entries[e].name);
-			for (int f = 0; f < e; f++)
-				if (strcmp(entries[f].name, entries[e].name) == 0)
-					return gw_cfg_fail(err, err_len, "config: %s.%s: key given twice",
-							   name, entries[e].name);
-		}
-	}
-	return 0;
+	if (entries == NULL)
+		return gw_cfg_fail(err, err_len, "config: out of memory");
+	for (int i = 0; i < n && ret == 0; i++)
+		ret = check_section_names(file, i, entries, err, err_len);
+	free(entries);
+	return ret;
 }
 
 int

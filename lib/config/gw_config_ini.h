@@ -14,6 +14,8 @@
 
 #include <rte_cfgfile.h>
 
+#include "gw_config.h"
+
 /*
  * Opens path, applies the overrides ("section.key=value") and rejects unknown
  * or repeated sections and keys. 0 and *file to close with
@@ -45,5 +47,16 @@ int gw_cfg_get_uint(struct rte_cfgfile *file, const char *sec, const char *key, 
 int gw_cfg_get_seconds(struct rte_cfgfile *file, const char *sec, const char *key,
 		       uint32_t min_ms, uint32_t max_ms, uint32_t *out_ms, char *err,
 		       size_t err_len);
+
+/*
+ * gw_config_acl.c: a port section's allow/deny (numbered keys allow1...,
+ * acl_file) and accept_from, and [igmp] ssm_range.
+ */
+int gw_cfg_load_port_acl(struct rte_cfgfile *file, const char *sec, bool inside,
+			 struct gw_port_config *port, char *err, size_t err_len);
+int gw_cfg_load_ssm_range(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err,
+			  size_t err_len);
+/* Whether key is base followed by 1..999 ("allow7"): the numbered ACL keys. */
+bool gw_cfg_numbered_key(const char *key, const char *base);
 
 #endif

@@ -121,6 +121,11 @@ struct mship_ops {
 	void (*event)(void *arg, enum mship_event ev, uint16_t port, uint32_t addr);
 	/* Uniform random 32 bits for report delays. Optional: NULL uses cfg.random_seed. */
 	uint32_t (*random)(void *arg);
+	/*
+	 * Whether a report from src, outside port's subnet, is taken all the same
+	 * (accept_from: routed hosts). Queries never are. Optional: NULL takes none.
+	 */
+	bool (*accept_foreign)(void *arg, uint16_t port, uint32_t src);
 	void *arg;
 };
 

@@ -327,7 +327,9 @@ downstream_input(struct mship *m, uint16_t port, uint32_t src, const struct igmp
 	 * Queries too: a querier is a router on this link, and a forged one from
 	 * anywhere would otherwise win the election and set every timer.
 	 */
-	if (!in_subnet(p, src))
+	if (!in_subnet(p, src) &&
+	    (msg->type == IGMP_TYPE_QUERY || m->ops.accept_foreign == NULL ||
+	     !m->ops.accept_foreign(m->ops.arg, port, src)))
 		return counted(m, MSHIP_CTR_IGNORED_FOREIGN_SUBNET);
 	if (msg->type == IGMP_TYPE_QUERY) {
 		mship_count(m, MSHIP_CTR_RX_QUERY);

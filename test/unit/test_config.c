@@ -1321,6 +1321,19 @@ test_reload_check(void)
 	check_reload("", "[join]\na = 239.1.1.1\n", "[join]");
 	check_reload("", "[alt]\nport = c\naddress = 10.9.0.1/24\n", "[alt]");
 	check_reload("", "mtu = 1400\n", "inside.mtu"); /* MINIMAL ends in [inside] */
+	/* The policy keys: the same items again are no change; other items are. */
+	check_reload("allow = 239.0.0.0/8\ndeny2 = 239.9.0.0/16\n",
+		     "allow = 239.0.0.0/8\ndeny2 = 239.9.0.0/16\n", NULL);
+	check_reload("allow = 239.0.0.0/8\n", "allow = 239.0.0.0/9\n", "inside.allow");
+	check_reload("", "deny7 = 239.0.0.0/8\n", "inside.allow");
+	check_reload("", "[igmp]\nssm_range = 232.0.0.0/8\n", "igmp.ssm_range");
+	check_reload("[igmp]\nssm_range = none\n", "", NULL);
+	check_reload("[proxy]\ntrack_membership = yes\n[inside]\naccept_from = 10.9.0.0/16\n",
+		     "[proxy]\ntrack_membership = yes\n[inside]\naccept_from = 10.8.0.0/16\n",
+		     "inside.accept_from");
+	TAP_CHECK(gw_config_key_reload("inside3", "deny12") == GW_RELOAD_RESTART &&
+		  gw_config_key_reload("inside", "allow0") == -ENOENT,
+		  "reload: numbered ACL keys have allow's class");
 	TAP_CHECK(gw_config_key_reload("igmp", "leave_to_network") == GW_RELOAD_LIVE &&
 		  gw_config_key_reload("outside", "address") == GW_RELOAD_RESTART &&
 		  gw_config_key_reload("mroute", "anything") == GW_RELOAD_LIVE &&
@@ -1328,6 +1341,101 @@ test_reload_check(void)
 		  "reload: every key has its class");
 	gw_config_keys_foreach(count_key, n);
 	TAP_CHECK(n[0] > 10 && n[1] > 10, "reload: %d live keys, %d restart-only keys", n[0], n[1]);
+/* allow/deny (numbered keys, acl_file), accept_from and [igmp] ssm_range. */
+static void
+test_acl_keys(void)
+{
+	char path[] = "/tmp/igmpgw-test-acl-XXXXXX";
+	static char text[65536];
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	size_t off;
+	FILE *f;
+	int fd, ret;
+
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.port[GW_ROLE_INSIDE].acl == NULL && !cfg.igmp.ssm &&
+		  cfg.port[GW_ROLE_INSIDE].accept_from == NULL,
+		  "no ACL, no SSM range, no accept_from by default");
+	ret = load_text(MINIMAL "allow = 239.0.0.0/8, 232.1.0.0/16 source 10.0.0.0/8\n"
+			"deny = 239.9.0.0/16\n"
+			"[igmp]\nssm_range = 232.0.0.0/8\n", NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.port[GW_ROLE_INSIDE].acl != NULL &&
+		  acl_rule_count(cfg.port[GW_ROLE_INSIDE].acl) == 3 &&
+		  acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(239, 1, 1, 1), 0) &&
+		  !acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(239, 9, 1, 1), 0) &&
+		  !acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(232, 1, 1, 1), 0) &&
+		  acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(232, 1, 1, 1), addr(10, 1, 1, 1)) &&
+		  cfg.port[GW_ROLE_OUTSIDE].acl == NULL && cfg.igmp.ssm &&
+		  cfg.igmp.ssm_range.len == 8,
+		  "inside allow/deny and ssm_range read (ret %d: %s)", ret, one_line(err));
+	gw_config_release(&cfg);
+	TAP_CHECK(cfg.port[GW_ROLE_INSIDE].acl == NULL, "release frees the ACLs");
+
+	/* 1200 entries: numbered keys past one value's 256 characters, and a file. */
+	off = (size_t)snprintf(text, sizeof(text), "%s", MINIMAL);
+	for (int k = 1; k <= 20; k++) {
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "deny%d = ", k);
+		for (int i = 0; i < 10; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "%s239.%d.%d.0/24",
+						i ? ", " : "", k, i);
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "\n");
+	}
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fprintf(f, "# an ACL file\n\n");
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "allow 238.%d.%d.0/24 ; comment\n", i / 200, i % 200);
+	fprintf(f, "allow 239.0.0.0/8\n");
+	fclose(f);
+	snprintf(text + off, sizeof(text) - off, "acl_file = %s\n", path);
+	ret = load_text(text, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && acl_rule_count(cfg.port[GW_ROLE_INSIDE].acl) == 1201 &&
+		  acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(238, 4, 199, 7), 0) &&
+		  !acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(238, 5, 0, 7), 0) &&
+		  !acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(239, 20, 9, 1), 0) &&
+		  acl_permits(cfg.port[GW_ROLE_INSIDE].acl, addr(239, 21, 9, 1), 0),
+		  "deny1..deny20 and a 1001-line acl_file: 1201 entries (ret %d: %s)", ret,
+		  one_line(err));
+	gw_config_release(&cfg);
+	f = fopen(path, "a");
+	fprintf(f, "allow 238.1.2.3/16\n");
+	fclose(f);
+	snprintf(text, sizeof(text), "acl_file = %s\n", path);
+	check_error_line("acl_file bad line", text, ":1004: '238.1.2.3/16': host bits set");
+	check_error_line("acl_file bad line names the key", text, "inside.acl_file");
+	unlink(path);
+	check_error_line("acl_file missing", "acl_file = /nonexistent/acl\n",
+			 "inside.acl_file: /nonexistent/acl: No such file");
+	check_error_line("bad item", "allow2 = 239.0.0.0/8, 10.0.0.0/8\n",
+			 "inside.allow2: '10.0.0.0/8': group prefix is not within 224.0.0.0/4");
+	check_error_line("bad source", "deny = 239.0.0.0/8 source\n", "inside.deny");
+	check_error_line("empty allow", "allow =\n", "inside.allow: empty");
+	check_error_line("allow0 is not a key", "allow0 = 239.0.0.0/8\n", "inside.allow0: unknown key");
+	check_error_line("allow1000 is not a key", "allow1000 = 239.0.0.0/8\n",
+			 "inside.allow1000: unknown key");
+	check_error_line("allowx is not a key", "allowx = 239.0.0.0/8\n", "inside.allowx: unknown key");
+	check_error_set("ssm_range unicast", "igmp.ssm_range=10.0.0.0/8", "igmp.ssm_range");
+	check_error_set("ssm_range host bits", "igmp.ssm_range=232.1.0.0/8", "igmp.ssm_range");
+	check_error_set("accept_from without tracking", "inside.accept_from=10.9.0.0/16",
+			"inside.accept_from: needs [proxy] track_membership");
+	check_error_set("accept_from on the outside", "outside.accept_from=10.9.0.0/16",
+			"outside.accept_from: only on inside ports");
+	check_error_set("accept_from multicast", "inside.accept_from=239.0.0.0/8",
+			"inside.accept_from: '239.0.0.0/8': not a unicast prefix");
+	{
+		const char *ov[] = { "proxy.track_membership=yes",
+				     "inside.accept_from=10.9.0.0/16, 192.168.7.0/24",
+				     "igmp.ssm_range=none" };
+
+		ret = load_text(MINIMAL, ov, 3, &cfg, err, sizeof(err));
+		TAP_CHECK(ret == 0 && !cfg.igmp.ssm &&
+			  acl_set_contains(cfg.port[GW_ROLE_INSIDE].accept_from, addr(10, 9, 3, 4)) &&
+			  acl_set_contains(cfg.port[GW_ROLE_INSIDE].accept_from, addr(192, 168, 7, 4)) &&
+			  !acl_set_contains(cfg.port[GW_ROLE_INSIDE].accept_from, addr(10, 8, 3, 4)),
+			  "accept_from with tracking (ret %d: %s)", ret, one_line(err));
+		gw_config_release(&cfg);
+	}
 }
 
 int
@@ -1354,5 +1462,6 @@ main(void)
 	test_mtu();
 	test_worker_map();
 	test_reload_check();
+	test_acl_keys();
 	return TAP_DONE();
 }

@@ -58,6 +58,49 @@ refused_json(const struct ctl_request *req, const struct ctl_item *taken, uint16
 	return list;
 }
 
+/*
+ * What the gateway reports upstream passes the active outside's allow/deny
+ * and the SSM range, whoever asks: a client's report naming what they refuse
+ * is refused whole, with the group and the reason. Leaves always pass.
+ */
+static const char *
+policy_refusal(struct gw_ctl_call *call)
+{
+	const struct ctl_request *req = call->req;
+	enum gw_role up = gw_active_outside();
+	const struct acl *acl = gw.cfg.port[up].acl;
+	char g[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+
+	for (uint16_t i = 0; i < req->n_items; i++) {
+		const struct ctl_item *it = &req->items[i];
+
+		inet_ntop(AF_INET, &it->group, g, sizeof(g));
+		if (it->n_sources == 0 && gw.cfg.igmp.ssm &&
+		    acl_prefix_contains(&gw.cfg.igmp.ssm_range, it->group)) {
+			snprintf(call->err, sizeof(call->err),
+				 "report refused: %s is in igmp.ssm_range, join it with sources; nothing was sent",
+				 g);
+			return call->err;
+		}
+		if (it->n_sources == 0 && !acl_permits(acl, it->group, ACL_ANY_SOURCE)) {
+			snprintf(call->err, sizeof(call->err),
+				 "report refused: %s (any source) is denied by %s's allow/deny; nothing was sent",
+				 g, gw_role_name(up));
+			return call->err;
+		}
+		for (uint16_t k = 0; k < it->n_sources; k++) {
+			if (acl_permits(acl, it->group, it->sources[k]))
+				continue;
+			inet_ntop(AF_INET, &it->sources[k], s, sizeof(s));
+			snprintf(call->err, sizeof(call->err),
+				 "report refused: %s from %s is denied by %s's allow/deny; nothing was sent",
+				 g, s, gw_role_name(up));
+			return call->err;
+		}
+	}
+	return NULL;
+}
+
 const char *
 gw_ctl_membership(struct gw_ctl_call *call)
 {
@@ -73,6 +116,8 @@ gw_ctl_membership(struct gw_ctl_call *call)
 		return "leave is off: set [igmp] leave_to_network = yes";
 	if (!leave && !gw.cfg.igmp.membership_reports_to_network)
 		return "report is off: set [igmp] membership_reports_to_network = yes";
+	if (!leave && policy_refusal(call) != NULL)
+		return call->err;
 	/* All or nothing: a request the send queue cannot take whole changes nothing. */
 	if (room < req->n_items) {
 		snprintf(call->err, sizeof(call->err), "could not queue the packets: the send queue "

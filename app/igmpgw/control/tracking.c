@@ -90,6 +90,13 @@ on_random(void *arg __rte_unused)
 	return (uint32_t)rte_rand();
 }
 
+/* accept_from: reports from other subnets taken on this inside port. */
+static bool
+on_accept_foreign(void *arg __rte_unused, uint16_t port, uint32_t src)
+{
+	return port < GW_MAX_PORTS && acl_set_contains(gw.cfg.port[port].accept_from, src);
+}
+
 bool
 gw_tracking_enabled(void)
 {
@@ -112,6 +119,7 @@ gw_tracking_init(char *err, size_t err_len)
 		.changed = on_changed,
 		.event = on_event,
 		.random = on_random,
+		.accept_foreign = on_accept_foreign,
 	};
 	struct mship_config mc;
 	uint64_t now = gw_now_ms();

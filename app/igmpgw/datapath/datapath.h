@@ -65,6 +65,14 @@ stats_of(struct worker *w, enum gw_role role)
 	return &gw.port[role].stats[w->index];
 }
 
+/*
+ * policy_stage.c: what of a host's report on an inside port passes the ACLs
+ * and the SSM range (refusals counted); a report that lost records is
+ * rewritten in m, and ip and msg describe it. false: nothing passes, drop m.
+ */
+bool dp_igmp_policy(struct worker *w, enum gw_role role, struct rte_mbuf *m, uint8_t *l3,
+		    struct igmp_ipv4 *ip, struct igmp_msg *msg);
+
 /* What a frame handed to a port's owner is for (in m->hash.usr). */
 enum dp_handoff {
 	DP_HANDOFF_KERNEL,            /* received here, for the port's kernel twin */

@@ -204,6 +204,10 @@ dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		return;
 	}
 
+	if (!dp_igmp_policy(w, role, m, (uint8_t *)(uintptr_t)l3, &ip, &msg)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	in.role = role;
 	in.addr = gw.port[role].addr;
 	in.upstream = gw_active_outside();
