@@ -1328,8 +1328,8 @@ test_reload_check(void)
 	check_reload("", "deny7 = 239.0.0.0/8\n", "inside.allow");
 	check_reload("", "[igmp]\nssm_range = 232.0.0.0/8\n", "igmp.ssm_range");
 	check_reload("[igmp]\nssm_range = none\n", "", NULL);
-	check_reload("[proxy]\ntrack_membership = yes\n[inside]\naccept_from = 10.9.0.0/16\n",
-		     "[proxy]\ntrack_membership = yes\n[inside]\naccept_from = 10.8.0.0/16\n",
+	check_reload("accept_from = 10.9.0.0/16\n[proxy]\ntrack_membership = yes\n",
+		     "accept_from = 10.8.0.0/16\n[proxy]\ntrack_membership = yes\n",
 		     "inside.accept_from");
 	TAP_CHECK(gw_config_key_reload("inside3", "deny12") == GW_RELOAD_RESTART &&
 		  gw_config_key_reload("inside", "allow0") == -ENOENT,
@@ -1341,6 +1341,8 @@ test_reload_check(void)
 		  "reload: every key has its class");
 	gw_config_keys_foreach(count_key, n);
 	TAP_CHECK(n[0] > 10 && n[1] > 10, "reload: %d live keys, %d restart-only keys", n[0], n[1]);
+}
+
 /* allow/deny (numbered keys, acl_file), accept_from and [igmp] ssm_range. */
 static void
 test_acl_keys(void)
