@@ -17,6 +17,7 @@ PACKAGES=(
 	libclang-rt-14-dev
 	libdpdk-dev
 	libjansson-dev
+	libmicrohttpd-dev
 	libnuma-dev
 	libpcap-dev
 	linux-perf
@@ -25,9 +26,11 @@ PACKAGES=(
 	ninja-build
 	pkg-config
 	procps
+	prometheus
 	python3
 	python3-pytest
 	python3-scapy
+	scdoc
 	tcpdump
 	tshark
 	util-linux

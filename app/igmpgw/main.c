@@ -25,6 +25,7 @@
 #include "main_loop.h"
 #include "telemetry.h"
 #include "ctl_server.h"
+#include "metrics.h"
 #include "eal_start.h"
 #include "table_feed.h"
 #include "tracking.h"
@@ -261,6 +262,8 @@ start_up(char *err, size_t err_len)
 	    gw_feed_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
+	if (gw_metrics_open(err, err_len) < 0)
+		return -1;
 	return gw_ctl_open(err, err_len);
 }
 
@@ -269,6 +272,7 @@ static void
 shut_down(void)
 {
 	gw_control_cleanup();
+	gw_metrics_close();
 	gw_ctl_close();
 	gw_tracking_close();
 	gw_feed_close();

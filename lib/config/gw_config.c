@@ -5,6 +5,7 @@
  * file, the --set overrides and the known names are gw_config_ini.c's.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -533,6 +534,54 @@ load_workers(struct rte_cfgfile *file, struct gw_workers_config *w, char *err, s
 	return gw_cfg_fail(err, err_len, "config: workers.idle: '%s' is not adaptive or busy", v);
 }
 
+/* "ADDR:PORT" or "[ADDR6]:PORT": where /metrics listens; "none" or absent: nowhere. */
+static int
+load_metrics(struct rte_cfgfile *file, struct gw_metrics_config *m, char *err, size_t err_len)
+{
+	const char *v = rte_cfgfile_get_entry(file, "metrics", "listen");
+	char host[GW_METRICS_LISTEN_LEN];
+	const char *colon;
+	uint32_t port;
+	size_t hlen;
+
+	if (v == NULL || strcmp(v, "none") == 0)
+		return 0;
+	colon = strrchr(v, ':');
+	if (strlen(v) >= sizeof(m->listen) || colon == NULL)
+		goto bad;
+	hlen = (size_t)(colon - v);
+	if (hlen >= 2 && v[0] == '[' && v[hlen - 1] == ']') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&m->addr;
+
+		memcpy(host, v + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+		a6->sin6_family = AF_INET6;
+		if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+			goto bad;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&m->addr;
+
+		memcpy(host, v, hlen);
+		host[hlen] = '\0';
+		a4->sin_family = AF_INET;
+		if (gw_cfg_parse_ipv4(host, &a4->sin_addr.s_addr) < 0)
+			goto bad;
+	}
+	if (gw_cfg_parse_uint(colon + 1, 65535, &port) < 0 || port == 0)
+		goto bad;
+	if (m->addr.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&m->addr)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)&m->addr)->sin_port = htons((uint16_t)port);
+	snprintf(m->listen, sizeof(m->listen), "%s", v);
+	m->enabled = true;
+	return 0;
+bad:
+	return gw_cfg_fail(err, err_len,
+			   "config: metrics.listen: '%s' is not ADDR:PORT (like 127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464; port 1..65535) or none",
+			   v);
+}
+
 int
 gw_config_load(struct gw_config *cfg, const char *path, const char *const *overrides,
 	       int n_overrides, char *err, size_t err_len)
@@ -575,6 +624,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = load_workers(file, &cfg->workers, err, err_len);
 	if (ret == 0)
 		ret = load_worker_map(file, cfg, err, err_len);
+	if (ret == 0)
+		ret = load_metrics(file, &cfg->metrics, err, err_len);
 
 	rte_cfgfile_close(file);
 	if (ret < 0)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "acl.h"
 #include "igmpgw_proto.h"
@@ -178,6 +179,15 @@ struct gw_workers_config {
 	struct gw_worker_map map;
 };
 
+/* [metrics]: the Prometheus endpoint, off unless listen is given. */
+#define GW_METRICS_LISTEN_LEN 64
+
+struct gw_metrics_config {
+	bool enabled;
+	char listen[GW_METRICS_LISTEN_LEN]; /* as written: ADDR:PORT, [ADDR6]:PORT */
+	struct sockaddr_storage addr;
+};
+
 struct gw_config {
 	struct gw_port_config port[GW_MAX_PORTS]; /* indexed by enum gw_role */
 	struct gw_igmp_config igmp;
@@ -189,6 +199,7 @@ struct gw_config {
 	struct gw_forward_config forward;
 	struct gw_join_config join;  /* [join] */
 	struct gw_workers_config workers;
+	struct gw_metrics_config metrics;
 };
 
 /*

@@ -111,6 +111,10 @@ static const struct gw_cfg_key workers_keys[] = {
 	GW_KEY_RESTART("map", workers.map, workers.map),
 	{ NULL },
 };
+static const struct gw_cfg_key metrics_keys[] = {
+	GW_KEY_RESTART("listen", metrics, metrics),
+	{ NULL },
+};
 /* Sections whose keys are names the user chose: one class for all of them. */
 static const struct gw_cfg_key mroute_any[] = { GW_KEY_LIVE("*"), { NULL } };
 static const struct gw_cfg_key join_any[] = { GW_KEY_RESTART("*", join, join), { NULL } };
@@ -143,6 +147,7 @@ static const struct section_spec sections[] = {
 	{ "mroute", mroute_any, true, -1 },  /* any key: the route's name */
 	{ "join", join_any, true, -1 },      /* any key: the join's name */
 	{ "workers", workers_keys, false, -1 },
+	{ "metrics", metrics_keys, false, -1 },
 };
 
 int

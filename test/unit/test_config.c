@@ -1341,6 +1341,51 @@ test_reload_check(void)
 		  "reload: every key has its class");
 	gw_config_keys_foreach(count_key, n);
 	TAP_CHECK(n[0] > 10 && n[1] > 10, "reload: %d live keys, %d restart-only keys", n[0], n[1]);
+	check_reload("", "[metrics]\nlisten = 127.0.0.1:9464\n", "metrics.listen");
+}
+
+/* [metrics] listen: off unless given; ADDR:PORT or [ADDR6]:PORT. */
+static void
+test_metrics(void)
+{
+	static const char *const bad[] = {
+		"9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+		"127.0.0.1:x", "localhost:9464", "::1:9464", "[::1:9464", "[nonsense]:9464", "",
+		"1.2.3.4:9464:1",
+	};
+	const char *v4[] = { "metrics.listen=10.0.0.1:9464" };
+	const char *v6[] = { "metrics.listen=[::1]:9100" };
+	const char *none[] = { "metrics.listen=none" };
+	const struct sockaddr_in *a4;
+	const struct sockaddr_in6 *a6;
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	int ret;
+
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && !cfg.metrics.enabled, "metrics: off by default");
+	ret = load_text(MINIMAL, v4, 1, &cfg, err, sizeof(err));
+	a4 = (const struct sockaddr_in *)&cfg.metrics.addr;
+	TAP_CHECK(ret == 0 && cfg.metrics.enabled && a4->sin_family == AF_INET &&
+		  ntohs(a4->sin_port) == 9464 && ntohl(a4->sin_addr.s_addr) == 0x0a000001 &&
+		  strcmp(cfg.metrics.listen, "10.0.0.1:9464") == 0,
+		  "metrics.listen 10.0.0.1:9464 (ret %d: %s)", ret, one_line(err));
+	ret = load_text(MINIMAL, v6, 1, &cfg, err, sizeof(err));
+	a6 = (const struct sockaddr_in6 *)&cfg.metrics.addr;
+	TAP_CHECK(ret == 0 && cfg.metrics.enabled && a6->sin6_family == AF_INET6 &&
+		  ntohs(a6->sin6_port) == 9100 && IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr),
+		  "metrics.listen [::1]:9100 (ret %d: %s)", ret, one_line(err));
+	ret = load_text(MINIMAL, none, 1, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && !cfg.metrics.enabled, "metrics.listen none: off");
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char line[320];
+		char what[128];
+
+		snprintf(line, sizeof(line), "[metrics]\nlisten = %s\n", bad[i]);
+		snprintf(what, sizeof(what), "metrics.listen '%s'", bad[i]);
+		check_error_line(what, line, "metrics.listen: '");
+	}
+	check_error_line("unknown [metrics] key", "[metrics]\nport = 9464\n", "metrics.port: unknown key");
 }
 
 /* allow/deny (numbered keys, acl_file), accept_from and [igmp] ssm_range. */
@@ -1444,6 +1489,7 @@ int
 main(void)
 {
 	test_full();
+	test_metrics();
 	test_defaults();
 	test_switches();
 	test_comments_and_blanks();

@@ -24,6 +24,7 @@
 #include "groups_view.h"
 #include "table_feed.h"
 #include "link_watch.h"
+#include "metrics.h"
 #include "tracking.h"
 #include "gw.h"
 #include "originate.h"
@@ -235,6 +236,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_groups_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
 	gw_originate_poll();
+	gw_metrics_poll(gw_now_ms());
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;
