@@ -70,7 +70,7 @@
 	X(mcast_inactive_outside, "multicast data on the non-active outside, dropped") \
 	X(mcast_forwarding_off, "multicast data on the active outside while forward.enabled = no: to the kernel twin, not forwarded") \
 	X(mcast_too_big, "multicast data longer than the port's MTU, not sent on it") \
-	X(link_lost, "times the port's kernel interface was found down, deleted or replaced") \
+	X(link_lost, "times the port's link went down: its PMD's link state, or its kernel interface found down, deleted or replaced") \
 	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)") \
 	X(acl_denied, "report records (v1/v2 reports, leaves) from hosts an allow/deny list refused, dropped; the rest of the report still counts") \
 	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)")
@@ -128,7 +128,10 @@ struct gw_worker_info {
 	uint64_t slept_ns;            /* and how long, all told */
 } __rte_cache_aligned;
 
-/* The querier learned from queries on the active outside. */
+/*
+ * The querier learned from queries on one outside port, active or standby.
+ * One writer: the worker that owns the port; any lcore reads (upstream.h).
+ */
 struct gw_querier {
 	rte_seqlock_t lock;
 	uint32_t addr;                /* 0 = none heard yet */
@@ -150,6 +153,7 @@ struct gw_port {
 	unsigned int twin_ifindex;
 	uint8_t link_state;           /* enum gw_link_state of ifname; main lcore */
 	uint8_t twin_state;           /* enum gw_link_state of the twin; main lcore */
+	bool link_up;                 /* PMD link and kernel interface, as last found; main lcore */
 	struct rte_ether_addr mac;
 	uint32_t addr;                /* network order */
 	uint8_t prefix_len;
@@ -192,7 +196,7 @@ struct gw {
 	struct gw_port port[GW_MAX_PORTS];     /* indexed by enum gw_role */
 	volatile bool quit;
 	uint8_t active_outside;                /* enum gw_role; atomic access */
-	struct gw_querier querier;
+	struct gw_querier querier[GW_ROLE_INSIDE]; /* one per outside, indexed by role */
 	struct rte_ring *events;               /* workers -> main (many producers): mbufs raising events */
 	/*
 	 * igmpgwctl trace: the ports whose IGMP the workers record (bit per role,

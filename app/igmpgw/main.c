@@ -30,6 +30,7 @@
 #include "table_feed.h"
 #include "tracking.h"
 #include "gw.h"
+#include "gw_failover.h"
 #include "link_watch.h"
 #include "originate.h"
 #include "ports.h"
@@ -325,7 +326,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	gw.active_outside = (uint8_t)gw.cfg.igmp.active_outside;
-	rte_seqlock_init(&gw.querier.lock);
+	for (int r = 0; r < GW_ROLE_INSIDE; r++)
+		rte_seqlock_init(&gw.querier[r].lock);
 	signals_install(&handled);
 	/* EAL probes the --vdev ports: they are claimed before it touches them. */
 	if (gw_claim_ports(&gw.cfg, app > 0 ? app : 1, argv, err, sizeof(err)) < 0)
@@ -362,6 +364,7 @@ main(int argc, char **argv)
 	if (rte_pdump_init() < 0)
 		GW_LOG(WARNING, "dpdk-dumpcap unavailable: %s", rte_strerror(rte_errno));
 	gw_link_watch_init();
+	gw_failover_init();
 	log_ports();
 	gw_service_init();
 

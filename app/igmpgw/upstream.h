@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Who the gateway talks to upstream: the querier the workers learn from
- * queries, read from any lcore, and where the reports and leaves it sends
+ * queries on each outside (active or standby), read from any lcore, and where the reports and leaves it sends
  * there go (one rule, igmp_proxy_upstream_dst, fed the gateway's querier).
  */
 #ifndef IGMPGW_UPSTREAM_H
@@ -12,8 +12,11 @@
 #include "gw.h"
 #include "igmp_proxy.h"
 
-/* The learned querier's address (0 if none), MAC and port, read consistently. */
-uint32_t gw_querier_read(struct gw_querier *out);
+/*
+ * The querier learned on outside (outside or alt): its address (0 if none),
+ * MAC, version and when it was last heard, read consistently.
+ */
+uint32_t gw_querier_read(enum gw_role outside, struct gw_querier *out);
 
 /* The learned queriers as igmp_proxy_upstream_dst and igmp_proxy_decide ask for them. */
 extern const struct igmp_proxy_queriers gw_queriers;

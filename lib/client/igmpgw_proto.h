@@ -59,6 +59,8 @@
 #define IGMPGW_EVENT_NAME_MEMBERSHIP_REPORT "membership_report"
 #define IGMPGW_EVENT_NAME_GROUP_ADDED "group_added"
 #define IGMPGW_EVENT_NAME_GROUP_REMOVED "group_removed"
+#define IGMPGW_EVENT_NAME_LINK "link"
+#define IGMPGW_EVENT_NAME_OUTSIDE_SELECTED "outside_selected"
 /** Not subscribed to: a `trace` request's lines, to the client that sent it. */
 #define IGMPGW_EVENT_NAME_TRACE "trace"
 #define IGMPGW_EVENT_NAME_TRACE_END "trace_end"
@@ -74,7 +76,9 @@
 	X(MEMBERSHIP_REPORT, IGMPGW_EVENT_NAME_MEMBERSHIP_REPORT, \
 	  "[igmp] membership_reports_from_network") \
 	X(GROUP_ADDED, IGMPGW_EVENT_NAME_GROUP_ADDED, "[proxy] track_membership") \
-	X(GROUP_REMOVED, IGMPGW_EVENT_NAME_GROUP_REMOVED, "[proxy] track_membership")
+	X(GROUP_REMOVED, IGMPGW_EVENT_NAME_GROUP_REMOVED, "[proxy] track_membership") \
+	X(LINK, IGMPGW_EVENT_NAME_LINK, "always on") \
+	X(OUTSIDE_SELECTED, IGMPGW_EVENT_NAME_OUTSIDE_SELECTED, "an [alt] section")
 
 /** Number of the first level of IGMPGW_LOG_LEVELS (DPDK's RTE_LOG_EMERG). */
 #define IGMPGW_LOG_LEVEL_MIN 1

@@ -101,6 +101,55 @@ check_subnets(const struct gw_config *cfg, char *err, size_t err_len)
 	return 0;
 }
 
+static const char *const failover_names[] = {
+#define GW_FAILOVER_NAME(code, name) name,
+	GW_FAILOVER_MODES(GW_FAILOVER_NAME)
+#undef GW_FAILOVER_NAME
+};
+
+const char *
+gw_failover_mode_name(enum gw_failover_mode mode)
+{
+	return (unsigned int)mode < RTE_DIM(failover_names) ? failover_names[mode] : "?";
+}
+
+static int
+load_failover(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size_t err_len)
+{
+	const char *v;
+	unsigned int i;
+
+	igmp->failover = GW_FAILOVER_OFF;
+	igmp->failover_leave_old = true;
+	igmp->failover_revert = false;
+	igmp->failover_hold_down = GW_FAILOVER_HOLD_DOWN_DEFAULT;
+	v = rte_cfgfile_get_entry(file, "igmp", "failover");
+	if (v != NULL) {
+		for (i = 0; i < RTE_DIM(failover_names); i++)
+			if (strcmp(v, failover_names[i]) == 0)
+				break;
+		if (i == RTE_DIM(failover_names))
+			return gw_cfg_fail(err, err_len,
+					   "config: igmp.failover: '%s' is not off, link or querier", v);
+		igmp->failover = (enum gw_failover_mode)i;
+	}
+	v = rte_cfgfile_get_entry(file, "igmp", "failover_leave_old");
+	if (v != NULL && gw_cfg_parse_bool(v, &igmp->failover_leave_old) < 0)
+		return gw_cfg_fail(err, err_len, "config: igmp.failover_leave_old: '%s' is not yes or no",
+				   v);
+	v = rte_cfgfile_get_entry(file, "igmp", "failover_revert");
+	if (v != NULL && gw_cfg_parse_bool(v, &igmp->failover_revert) < 0)
+		return gw_cfg_fail(err, err_len, "config: igmp.failover_revert: '%s' is not yes or no",
+				   v);
+	v = rte_cfgfile_get_entry(file, "igmp", "failover_hold_down");
+	if (v != NULL && gw_cfg_parse_uint(v, GW_FAILOVER_HOLD_DOWN_MAX,
+					   &igmp->failover_hold_down) < 0)
+		return gw_cfg_fail(err, err_len,
+				   "config: igmp.failover_hold_down: '%s' is not seconds in 0..%d", v,
+				   GW_FAILOVER_HOLD_DOWN_MAX);
+	return 0;
+}
+
 static int
 load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size_t err_len)
 {
@@ -132,6 +181,8 @@ load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size
 	if (v != NULL && gw_cfg_parse_uint(v, 31744, &igmp->self_query_interval) < 0)
 		return gw_cfg_fail(err, err_len,
 				   "config: igmp.self_query_interval: '%s' is not seconds in 0..31744", v);
+	if (load_failover(file, igmp, err, err_len) < 0)
+		return -1;
 	return gw_cfg_load_ssm_range(file, igmp, err, err_len);
 }
 
@@ -608,6 +659,10 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 	if (ret == 0 && cfg->igmp.active_outside == GW_ROLE_ALT && !cfg->port[GW_ROLE_ALT].present)
 		ret = gw_cfg_fail(err, err_len,
 				  "config: igmp.active_outside: 'alt' but there is no [alt] section");
+	if (ret == 0 && cfg->igmp.failover != GW_FAILOVER_OFF && !cfg->port[GW_ROLE_ALT].present)
+		ret = gw_cfg_fail(err, err_len,
+				  "config: igmp.failover: '%s' needs an [alt] section to fail over to",
+				  gw_failover_mode_name(cfg->igmp.failover));
 	if (ret == 0)
 		ret = load_exception(file, cfg, err, err_len);
 	if (ret == 0)

@@ -73,6 +73,21 @@ struct gw_port_config {
 	X(unicast_membership_reports) \
 	X(leave_to_network)
 
+/* [igmp] failover: what moves the active outside to the other one by itself. */
+#define GW_FAILOVER_MODES(X) \
+	X(OFF, "off")         /* only select_outside does */ \
+	X(LINK, "link")       /* the active outside's link went down */ \
+	X(QUERIER, "querier") /* that, or its querier went quiet while the other has one */
+
+enum gw_failover_mode {
+#define GW_FAILOVER_ENUM(code, name) GW_FAILOVER_##code,
+	GW_FAILOVER_MODES(GW_FAILOVER_ENUM)
+#undef GW_FAILOVER_ENUM
+};
+
+/* "off", "link", "querier". */
+const char *gw_failover_mode_name(enum gw_failover_mode mode);
+
 struct gw_igmp_config {
 #define GW_SWITCH_FIELD(name) bool name;
 	GW_IGMP_SWITCHES(GW_SWITCH_FIELD)
@@ -82,7 +97,14 @@ struct gw_igmp_config {
 	uint32_t self_query_interval; /* seconds, 0 = off */
 	bool ssm;                /* ssm_range given (default none) */
 	struct acl_prefix ssm_range;
+	enum gw_failover_mode failover;
+	bool failover_leave_old;  /* leaves on the old outside after a switch, if its link is up */
+	bool failover_revert;     /* back to the primary once it is healthy for the hold-down */
+	uint32_t failover_hold_down; /* seconds */
 };
+
+#define GW_FAILOVER_HOLD_DOWN_DEFAULT 10
+#define GW_FAILOVER_HOLD_DOWN_MAX 3600
 
 #define GW_CONTROL_SOCKET_DEFAULT IGMPGW_DEFAULT_SOCKET /* the protocol's */
 #define GW_PATH_LEN 108            /* sun_path */

@@ -68,6 +68,11 @@ static const struct gw_cfg_key igmp_keys[] = {
 	GW_KEY_LIVE("active_outside"), /* only when the file changed it: gw_config_reload_merge */
 	GW_KEY_LIVE("self_query_interval"),
 	GW_KEY_RESTART("ssm_range", igmp.ssm, igmp.ssm_range),
+	/* The failover state (its primary, the hold-down running) is made at start. */
+	GW_KEY_RESTART("failover", igmp.failover, igmp.failover),
+	GW_KEY_RESTART("failover_leave_old", igmp.failover_leave_old, igmp.failover_leave_old),
+	GW_KEY_RESTART("failover_revert", igmp.failover_revert, igmp.failover_revert),
+	GW_KEY_RESTART("failover_hold_down", igmp.failover_hold_down, igmp.failover_hold_down),
 	{ NULL },
 };
 static const struct gw_cfg_key exception_keys[] = {

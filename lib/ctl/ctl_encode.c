@@ -259,6 +259,13 @@ ctl_event_json(const struct ctl_event *ev)
 	case CTL_EV_GROUP_ADDED:
 	case CTL_EV_GROUP_REMOVED:
 		return group_event(ev);
+	case CTL_EV_LINK:
+		return json_pack("{s:s, s:s, s:b}", "event", ctl_event_name(ev->kind), "port",
+				 gw_role_name(ev->port), "up", ev->up);
+	case CTL_EV_OUTSIDE_SELECTED:
+		return json_pack("{s:s, s:s, s:s, s:s}", "event", ctl_event_name(ev->kind), "from",
+				 gw_role_name(ev->from), "to", gw_role_name(ev->to_port), "reason",
+				 ev->reason != NULL ? ev->reason : "");
 	case CTL_EV_TRACE:
 		return ev->trace != NULL ? ctl_trace_json(ev) : NULL;
 	case CTL_EV_TRACE_END:

@@ -123,6 +123,10 @@ struct ctl_event {
 	double seconds;                         /* trace: when it came, since the start */
 	uint64_t traced;                        /* trace_end: packets shown */
 	uint64_t dropped;                       /* trace_end: records lost (the ring was full) */
+	bool up;                                /* link: the port's link is up */
+	enum gw_role from;                      /* outside_selected: the outside before, */
+	enum gw_role to_port;                   /* the one after (port: the same), */
+	const char *reason;                     /* and why: link, querier, revert, control */
 };
 
 /*

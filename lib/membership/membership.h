@@ -208,6 +208,21 @@ int mship_port_add(struct mship *m, uint16_t port, uint32_t addr, uint8_t prefix
 int mship_port_del(struct mship *m, uint16_t port, uint64_t now);
 
 /*
+ * The link of downstream port came back up: its group state is kept (a flap
+ * shorter than the group membership interval loses nothing) and, when we are
+ * to query, the startup queries begin again now so members re-report at once.
+ * Returns 0 or -ENOENT (not a downstream port).
+ */
+int mship_port_link_up(struct mship *m, uint16_t port, uint64_t now);
+
+/*
+ * The upstream link came back up: the merged state is reported again as
+ * unsolicited reports (robustness times), as after a change of upstream, so
+ * the upstream switch re-learns it without waiting for its next query.
+ */
+void mship_upstream_link_up(struct mship *m, uint64_t now);
+
+/*
  * Sets the upstream port (MSHIP_NO_PORT: none) and our address there. On a
  * change of port, pending reports and answers are dropped, the upstream
  * compatibility mode goes back to v3, and the current merged state is

@@ -241,6 +241,21 @@ mship_port_del(struct mship *m, uint16_t port, uint64_t now)
 }
 
 int
+mship_port_link_up(struct mship *m, uint16_t port, uint64_t now)
+{
+	if (port >= MSHIP_MAX_PORTS || !m->port[port].downstream)
+		return -ENOENT;
+	mship_querier_start(m, port, now);
+	return 0;
+}
+
+void
+mship_upstream_link_up(struct mship *m, uint64_t now)
+{
+	mship_proxy_upstream_changed(m, now);
+}
+
+int
 mship_set_upstream(struct mship *m, uint16_t port, uint32_t addr, uint64_t now)
 {
 	if (port != MSHIP_NO_PORT && (port >= MSHIP_MAX_PORTS || m->port[port].downstream))

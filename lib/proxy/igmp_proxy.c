@@ -251,6 +251,8 @@ igmp_proxy_decide(const struct gw_igmp_config *cfg, const struct igmp_proxy_ingr
 		return;
 	}
 	if (!in->active) {
+		/* Heard, not proxied: failover needs to know the standby side has a querier. */
+		d->learn_querier = msg->type == IGMP_TYPE_QUERY && igmp_is_multicast(ip->dst);
 		d->reason = PROXY_INACTIVE_OUTSIDE;
 		return;
 	}

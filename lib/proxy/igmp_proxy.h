@@ -52,7 +52,7 @@ struct igmp_proxy_decision {
 	enum igmp_proxy_reason reason;
 	enum igmp_proxy_egress egress;
 	uint32_t dst;                 /* IPv4 destination of the emitted copy */
-	bool learn_querier;           /* a query on the active outside */
+	bool learn_querier;           /* a multicast query on an outside, active or not */
 	bool event_query;             /* query_notify */
 	bool event_report;            /* membership_reports_from_network */
 	uint16_t admitted;            /* room taken in the limits' quota for new groups */

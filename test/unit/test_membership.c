@@ -1721,6 +1721,37 @@ test_upstream_change(void)
 	lab_stop();
 }
 
+/* A link flap: the state stays, the upstream hears it all again, the inside is queried again. */
+static void
+test_link_up(void)
+{
+	struct mship_querier_info qi;
+
+	lab_start();
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	report(P0, host0, REC(IGMP_REC_ALLOW, H, s[1]));
+	advance(100);
+	drain(UP);
+	mship_upstream_link_up(m, now);
+	CHECK_STR(drain(UP), "R[TO_EX G][ALLOW H s1]", "upstream link up: whole state re-reported");
+	advance(1);
+	CHECK_STR(drain(UP), "R[TO_EX G][ALLOW H s1]", "and retransmitted (robustness)");
+	advance(3 * SQI);
+	drain(UP);
+	drain(P0);
+	hide_general = false;
+	CHECK_INT(mship_port_link_up(m, P0, now), 0, "downstream link up");
+	CHECK_STR(drain(P0), "GQ", "a startup query at once");
+	mship_querier_get(m, P0, &qi);
+	TAP_CHECK(qi.querier && qi.startup_left == 1, "startup queries begin again (1 left)");
+	advance(SQI);
+	CHECK_STR(drain(P0), "GQ", "the second one a startup query interval later");
+	hide_general = true;
+	CHECK_STR(upstate(G), "EX", "group state kept across the flap");
+	CHECK_INT(mship_port_link_up(m, UP, now), -ENOENT, "not for the upstream port");
+	lab_stop();
+}
+
 /* The gateway's own membership (a static join): one more share of the merge, held upstream. */
 static void
 test_local_member(void)
@@ -2281,6 +2312,7 @@ main(void)
 	test_answers();
 	test_upstream_compat();
 	test_upstream_change();
+	test_link_up();
 	test_local_member();
 	test_seeded_random();
 	test_packing_mtu(1500);

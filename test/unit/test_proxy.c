@@ -298,6 +298,8 @@ expect(const struct gw_igmp_config *cfg, const struct port_case *p, enum msg_kin
 	memset(w, 0, sizeof(*w));
 	if (p->role < GW_ROLE_INSIDE) {
 		if (!p->active) {
+			/* The standby side's querier is learned (failover), nothing else. */
+			w->learn_querier = query && mcast;
 			w->reason = PROXY_INACTIVE_OUTSIDE;
 			return;
 		}
@@ -551,18 +553,18 @@ static const struct hand_case hand_cases[] = {
 	{ "active outside leave, membership_reports_from_network off: no event",
 	  OUT_A, LEAVE, D_ALL_ROUTERS, "proxy_out_to_in", false, false,
 	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_ROUTERS, false, false, false },
-	{ "inactive outside query: nothing at all",
+	{ "inactive outside query: its querier learned (failover), nothing else",
 	  OUT_I, V2_QUERY, D_ALL_SYSTEMS, "all", false, false,
-	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
+	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, true, false, false },
 	{ "inactive outside report: nothing at all",
 	  OUT_I, V2_REPORT, D_GROUP, "all", false, false,
 	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
 	{ "active alt query: learned, notified, proxied in (goIGMP could not)",
 	  ALT_A, V2_QUERY, D_ALL_SYSTEMS, "all", false, false,
 	  PROXY_SENT, PROXY_EGRESS_INSIDE, D_ALL_SYSTEMS, true, true, false },
-	{ "inactive alt query: nothing at all",
+	{ "inactive alt query: its querier learned (failover), nothing else",
 	  ALT_I, V3_QUERY, D_ALL_SYSTEMS, "all", false, false,
-	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, false, false, false },
+	  PROXY_INACTIVE_OUTSIDE, PROXY_EGRESS_NONE, D_NONE, true, false, false },
 	{ "inside unicast v2 report to the gateway: translated to the group",
 	  IN, V2_REPORT, D_GW, "unicast_proxy_in_to_out", false, false,
 	  PROXY_TRANSLATED, PROXY_EGRESS_ACTIVE_OUTSIDE, D_GROUP, false, false, false },

@@ -9,6 +9,7 @@
 
 #include "ctl_handlers.h"
 #include "gw.h"
+#include "gw_failover.h"
 #include "originate.h"
 #include "static_joins.h"
 #include "table_feed.h"
@@ -32,11 +33,8 @@ gw_ctl_select_outside(struct gw_ctl_call *call)
 
 	if (!gw.port[req->port].present)
 		return "there is no alt port: the config has no [alt] section";
-	if (req->port != gw_active_outside())
-		GW_LOG(NOTICE, "active outside is now %s (control request)", gw_role_name(req->port));
-	__atomic_store_n(&gw.active_outside, (uint8_t)req->port, __ATOMIC_RELAXED);
-	gw_tracking_upstream_changed(gw_now_ms());
-	gw_joins_upstream_changed(gw_now_ms());
+	/* The choice is the primary until the next reload: failover reverts to it. */
+	gw_failover_select(req->port, gw_now_ms());
 	json_object_set_new(call->resp, "active_outside", json_string(gw_role_name(req->port)));
 	return NULL;
 }

@@ -26,6 +26,10 @@ event_switch_on(enum ctl_event_kind kind)
 	case CTL_EV_GROUP_ADDED:
 	case CTL_EV_GROUP_REMOVED:
 		return gw_tracking_enabled();
+	case CTL_EV_LINK:
+		return true;
+	case CTL_EV_OUTSIDE_SELECTED:
+		return gw.port[GW_ROLE_ALT].present;
 	default:
 		return false;
 	}

@@ -1,11 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Notices what happens to the ports' kernel interfaces and twins behind the
- * drivers' backs, and says so: a log line, a counter, the status' link.
- * Re-binding a replaced interface is left to the link-state work: af_packet's
- * stop/start does not reopen its sockets.
+ * The ports' link state, learned where each PMD can tell it, and what the
+ * kernel does behind the drivers' backs: a log line, a counter, a `link`
+ * event and the status' link on every change; on link up the inside queries
+ * again and the active outside re-reports the whole membership.
+ *
+ * Who tells what (DPDK 22.11):
+ * - net_tap reports link changes as interrupts (intr_conf.lsc, set in
+ *   ports.c): the callback runs on EAL's interrupt thread and only flags the
+ *   port; the main lcore reads the link.
+ * - net_af_packet's link is "up" for ever: its kernel interface is followed
+ *   instead, by netlink (RTM_NEWLINK/RTM_DELLINK on its ifindex, read each
+ *   control period without blocking) and its flags (IFF_UP, IFF_RUNNING: a
+ *   veth whose far end is down has no carrier), as a real NIC notices a
+ *   pulled cable.
+ * - net_pcap and net_null never change. Every port is also polled every
+ *   POLL_PERIOD_MS, whatever its PMD, in case an event was missed.
+ * Re-binding a replaced interface is not done: af_packet's stop/start does
+ * not reopen its sockets, so a replaced interface is said and counted.
  */
 #include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,12 +31,17 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "ctl_proto.h"
+#include "events.h"
 #include "gw.h"
+#include "gw_failover.h"
 #include "link_watch.h"
+#include "tracking.h"
 
 #define GW_LOG_PART control
 
-#define WATCH_PERIOD_MS 1000
+/* At most this long between two looks at a port whose PMD says nothing by itself. */
+#define POLL_PERIOD_MS 250
 
 static const char *const state_names[] = {
 #define GW_LINK_STATE_NAME(name, help) #name,
@@ -35,6 +56,9 @@ static const char *const state_help[] = {
 };
 
 static int ioctl_fd = -1;
+static int netlink_fd = -1;
+/* Ports (bit per role) whose PMD raised a link interrupt: the EAL interrupt thread sets. */
+static uint32_t lsc_pending;
 
 const char *
 gw_link_state_name(const struct gw_port *p, bool twin)
@@ -47,11 +71,7 @@ gw_link_state_name(const struct gw_port *p, bool twin)
 bool
 gw_port_link_up(const struct gw_port *p)
 {
-	struct rte_eth_link link;
-
-	if (p->ifindex != 0 && p->link_state != GW_LINK_up)
-		return false;
-	return rte_eth_link_get_nowait(p->port_id, &link) == 0 && link.link_status;
+	return p->link_up;
 }
 
 /* What became of the interface that had ifindex and name when the port opened it. */
@@ -72,9 +92,37 @@ kernel_state(unsigned int ifindex, const char *name)
 }
 
 static void
-check_port(struct gw_port *p)
+raise_link(enum gw_role role, bool up)
 {
-	struct gw_port_stats *st = &p->stats[GW_STATS_MAIN];
+	struct ctl_event e = { .kind = CTL_EV_LINK, .port = role, .up = up };
+
+	gw_event_raise(&e);
+}
+
+/* The port's link as a whole changed: said once, counted, raised, and acted on. */
+static void
+link_changed(struct gw_port *p, bool up)
+{
+	enum gw_role role = p->role;
+
+	p->link_up = up;
+	raise_link(role, up);
+	if (!up) {
+		p->stats[GW_STATS_MAIN].cnt[GW_CNT_link_lost]++;
+		GW_LOG(WARNING, "%s: link down%s; membership state is kept", gw_role_name(role),
+		       role == gw_active_outside() ? " on the active outside" : "");
+		return;
+	}
+	GW_LOG(NOTICE, "%s: link up", gw_role_name(role));
+	if (gw_role_is_inside(role))
+		gw_tracking_link_up(role, gw_now_ms());
+	else
+		gw_upstream_report_all(role, gw_now_ms());
+}
+
+static void
+check_kernel(struct gw_port *p)
+{
 	const char *role = gw_role_name(p->role);
 	enum gw_link_state s;
 
@@ -89,8 +137,6 @@ check_port(struct gw_port *p)
 			else
 				GW_LOG(WARNING, "%s: interface %s was %s: the port stays cut off from it until igmpgw is restarted",
 				       role, p->ifname, state_help[s]);
-			if (p->link_state == GW_LINK_up)
-				st->cnt[GW_CNT_link_lost]++;
 			p->link_state = (uint8_t)s;
 		}
 	}
@@ -106,10 +152,85 @@ check_port(struct gw_port *p)
 				       role, p->twin_ifname, state_help[s],
 				       s == GW_LINK_down ? " (ip link set ... up brings it back)" : "");
 			if (p->twin_state == GW_LINK_up)
-				st->cnt[GW_CNT_twin_lost]++;
+				p->stats[GW_STATS_MAIN].cnt[GW_CNT_twin_lost]++;
 			p->twin_state = (uint8_t)s;
 		}
 	}
+}
+
+static void
+check_port(struct gw_port *p)
+{
+	struct rte_eth_link link;
+	bool up;
+
+	check_kernel(p);
+	up = rte_eth_link_get_nowait(p->port_id, &link) == 0 && link.link_status &&
+		(p->ifindex == 0 || p->link_state == GW_LINK_up);
+	if (up != p->link_up)
+		link_changed(p, up);
+}
+
+static int
+on_lsc(uint16_t port_id, enum rte_eth_event_type type __rte_unused, void *arg,
+       void *ret_param __rte_unused)
+{
+	uintptr_t role = (uintptr_t)arg;
+
+	if (role < GW_MAX_PORTS && gw.port[role].port_id == port_id)
+		__atomic_fetch_or(&lsc_pending, 1u << role, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+netlink_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+
+	netlink_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (netlink_fd < 0)
+		return;
+	if (bind(netlink_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		GW_LOG(NOTICE, "no netlink link events (%s): link changes seen within %d ms",
+		       strerror(errno), POLL_PERIOD_MS);
+		close(netlink_fd);
+		netlink_fd = -1;
+	}
+}
+
+/* Ports (bit per role) whose kernel interface or twin netlink spoke of since the last call. */
+static uint32_t
+netlink_changed(void)
+{
+	char buf[8192] __rte_aligned(4);
+	uint32_t changed = 0;
+	ssize_t n;
+
+	if (netlink_fd < 0)
+		return 0;
+	while ((n = recv(netlink_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *h;
+		int len = (int)n;
+
+		for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
+				continue;
+			for (int r = 0; r < GW_MAX_PORTS; r++) {
+				const struct gw_port *p = &gw.port[r];
+
+				if (p->present && ifi->ifi_index > 0 &&
+				    ((unsigned int)ifi->ifi_index == p->ifindex ||
+				     (unsigned int)ifi->ifi_index == p->twin_ifindex))
+					changed |= 1u << r;
+			}
+		}
+	}
+	/* ENOBUFS: events were lost; look at every port. */
+	if (n < 0 && errno == ENOBUFS)
+		changed = UINT32_MAX;
+	return changed;
 }
 
 void
@@ -117,6 +238,7 @@ gw_link_watch_init(void)
 {
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		struct gw_port *p = &gw.port[r];
+		struct rte_eth_link link;
 
 		if (!p->present)
 			continue;
@@ -124,18 +246,28 @@ gw_link_watch_init(void)
 		p->twin_ifindex = p->twin_id != GW_NO_PORT ? if_nametoindex(p->twin_ifname) : 0;
 		p->link_state = GW_LINK_up;
 		p->twin_state = GW_LINK_up;
+		check_kernel(p);
+		p->link_up = rte_eth_link_get_nowait(p->port_id, &link) == 0 && link.link_status &&
+			(p->ifindex == 0 || p->link_state == GW_LINK_up);
+		if (!p->link_up)
+			GW_LOG(WARNING, "%s: link down at start", gw_role_name(r));
+		rte_eth_dev_callback_register(p->port_id, RTE_ETH_EVENT_INTR_LSC, on_lsc,
+					      (void *)(uintptr_t)r);
 	}
+	netlink_open();
 }
 
 void
 gw_link_watch_poll(uint64_t now_tsc)
 {
 	static uint64_t next;
+	uint32_t due = __atomic_exchange_n(&lsc_pending, 0, __ATOMIC_ACQUIRE) | netlink_changed();
 
-	if (now_tsc < next)
-		return;
-	next = now_tsc + rte_get_tsc_hz() / 1000 * WATCH_PERIOD_MS;
-	for (int r = 0; r < GW_MAX_PORTS; r++)
-		if (gw.port[r].present)
+	if (now_tsc >= next) {
+		next = now_tsc + rte_get_tsc_hz() / 1000 * POLL_PERIOD_MS;
+		due = UINT32_MAX;
+	}
+	for (int r = 0; r < GW_MAX_PORTS && due != 0; r++)
+		if (gw.port[r].present && (due & (1u << r)))
 			check_port(&gw.port[r]);
 }

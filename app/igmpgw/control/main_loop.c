@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "tracking.h"
 #include "gw.h"
+#include "gw_failover.h"
 #include "originate.h"
 #include "static_joins.h"
 #include "trace.h"
@@ -235,6 +236,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_trace_poll();
 	gw_groups_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
+	gw_failover_poll(gw_now_ms());
 	gw_originate_poll();
 	gw_metrics_poll(gw_now_ms());
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {

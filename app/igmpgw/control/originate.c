@@ -249,7 +249,13 @@ send_v3(enum gw_role role, const struct ctl_item *items, uint16_t n, bool leave,
 int
 gw_send_membership(const struct ctl_item *items, uint16_t n, bool leave, uint32_t *dst)
 {
-	enum gw_role role = gw_active_outside();
+	return gw_send_membership_on(gw_active_outside(), items, n, leave, dst);
+}
+
+int
+gw_send_membership_on(enum gw_role role, const struct ctl_item *items, uint16_t n, bool leave,
+		      uint32_t *dst)
+{
 	uint32_t unicast = gw_upstream_dst(role, 0);
 	int packets = 0;
 	int ret;

@@ -60,4 +60,8 @@ void gw_originate_close(void);
  */
 int gw_send_membership(const struct ctl_item *items, uint16_t n, bool leave, uint32_t *dst);
 
+/* The same on the outside role, active or not (failover's leaves on the old one). */
+int gw_send_membership_on(enum gw_role role, const struct ctl_item *items, uint16_t n,
+			  bool leave, uint32_t *dst);
+
 #endif

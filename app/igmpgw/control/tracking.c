@@ -177,6 +177,17 @@ gw_tracking_upstream_changed(uint64_t now_ms)
 }
 
 void
+gw_tracking_link_up(enum gw_role role, uint64_t now_ms)
+{
+	if (mship == NULL)
+		return;
+	if (gw_role_is_inside(role))
+		mship_port_link_up(mship, (uint16_t)role, now_ms);
+	else if (role == gw_active_outside())
+		mship_upstream_link_up(mship, now_ms);
+}
+
+void
 gw_tracking_input(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
 		  uint64_t now_ms)
 {

@@ -33,6 +33,12 @@ struct mship *gw_tracking_state(void);
 void gw_tracking_input(enum gw_role role, const struct igmp_ipv4 *ip, const struct igmp_msg *msg,
 		       uint64_t now_ms);
 
+/*
+ * role's link came back up: an inside port starts its startup queries again,
+ * the active outside hears the whole merged state again. State is kept.
+ */
+void gw_tracking_link_up(enum gw_role role, uint64_t now_ms);
+
 /* The active outside changed: the merged state is reported there from now on. */
 void gw_tracking_upstream_changed(uint64_t now_ms);
 

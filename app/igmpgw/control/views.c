@@ -13,6 +13,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "gw_failover.h"
 #include "gw.h"
 #include "link_watch.h"
 #include "originate.h"
@@ -96,19 +97,33 @@ gw_view_ports(void)
 	return ports;
 }
 
-json_t *
-gw_view_querier(void)
+static json_t *
+querier_json(enum gw_role outside)
 {
 	struct gw_querier q;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
-	if (gw_querier_read(&q) == 0)
+	if (gw_querier_read(outside, &q) == 0)
 		return json_pack("{s:n, s:n, s:n, s:n, s:n}", "address", "mac", "version", "port",
 				 "age");
 	rte_ether_format_addr(mac, sizeof(mac), &q.mac);
 	return json_pack("{s:o, s:s, s:i, s:s, s:I}", "address", ipv4_json(q.addr), "mac", mac,
-			 "version", q.version, "port", gw_role_name(q.port), "age",
+			 "version", q.version, "port", gw_role_name(outside), "age",
 			 seconds_since(q.heard_tsc));
+}
+
+/* The active outside's querier, and under "outsides" each outside's own. */
+json_t *
+gw_view_querier(void)
+{
+	json_t *o = querier_json(gw_active_outside());
+	json_t *all = json_object();
+
+	for (int r = 0; r < GW_ROLE_INSIDE; r++)
+		if (gw.port[r].present)
+			json_object_set_new(all, gw_role_name(r), querier_json(r));
+	json_object_set_new(o, "outsides", all);
+	return o;
 }
 
 json_t *
@@ -123,6 +138,10 @@ gw_view_igmp(void)
 	json_object_set_new(o, "unicast_dst", c->unicast_dst == 0 ? json_null() :
 			    ipv4_json(c->unicast_dst));
 	json_object_set_new(o, "self_query_interval", json_integer(c->self_query_interval));
+	json_object_set_new(o, "failover", json_string(gw_failover_mode_name(c->failover)));
+	json_object_set_new(o, "failover_leave_old", json_boolean(c->failover_leave_old));
+	json_object_set_new(o, "failover_revert", json_boolean(c->failover_revert));
+	json_object_set_new(o, "failover_hold_down", json_integer(c->failover_hold_down));
 	return o;
 }
 
@@ -276,6 +295,7 @@ gw_view_status(void)
 	json_object_set_new(st, "querier", json_is_null(json_object_get(querier, "address")) ?
 			    json_null() : json_incref(querier));
 	json_object_set_new(st, "igmp", gw_view_igmp());
+	json_object_set_new(st, "failover", gw_failover_status());
 	json_object_set(st, "exception", json_object_get(gateway, "exception"));
 	json_object_set_new(st, "forwarding", gw_feed_status());
 	json_object_set_new(st, "tracking", gw_tracking_status());

@@ -19,7 +19,7 @@ querier_hint(enum gw_role egress, struct neigh_hint *hint)
 {
 	struct gw_querier q;
 
-	if (gw_querier_read(&q) == 0 || q.port != (uint8_t)egress)
+	if (gw_querier_read(egress, &q) == 0)
 		return NULL;
 	hint->addr = q.addr;
 	rte_ether_addr_copy(&q.mac, (struct rte_ether_addr *)hint->mac);

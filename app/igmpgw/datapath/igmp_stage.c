@@ -18,7 +18,8 @@ static void
 learn_querier(struct worker *w, enum gw_role role, const struct rte_ether_hdr *eth,
 	      const struct igmp_ipv4 *ip, const struct igmp_msg *msg)
 {
-	struct gw_querier *q = &gw.querier;
+	/* This worker owns the port: the one writer of its querier. */
+	struct gw_querier *q = &gw.querier[role];
 
 	/* A query from 0.0.0.0 (a snooping switch's proxy query) teaches nothing. */
 	if (ip->src == 0)
@@ -169,8 +170,9 @@ main_wants(struct worker *w, enum gw_role role, const struct igmp_msg *msg,
 		return gw.feed_tracking ||
 			(gw.feed_asked && d->egress == PROXY_EGRESS_ACTIVE_OUTSIDE &&
 			 asked_needs_feed(w, role, msg, d));
-	/* Upstream queries: tracking answers them, and so do static joins. */
-	return (gw.feed_tracking || gw.cfg.join.n > 0) && d->learn_querier;
+	/* Active upstream queries: tracking answers them, and so do static joins. */
+	return (gw.feed_tracking || gw.cfg.join.n > 0) && d->learn_querier &&
+		d->reason != PROXY_INACTIVE_OUTSIDE;
 }
 
 void

@@ -200,6 +200,9 @@ configure_port(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, uint16_t mtu,
 	ret = ethconf_decide(&info, &want, ec, err, err_len);
 	if (ret < 0)
 		return ret;
+	/* Link changes as interrupts where the PMD has them (TAP): link_watch.c takes them. */
+	if (*info.dev_flags & RTE_ETH_DEV_INTR_LSC)
+		ec->conf.intr_conf.lsc = 1;
 	if (ec->rx_data_room != 0) {
 		*pool = big_pool(port_id, ec->rx_data_room, BIG_POOL_MBUFS + n_rxq * RX_DESC, socket);
 		if (*pool == NULL) {

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Which outside is active, on the main lcore: automatic upstream failover
+ * ([igmp] failover, decided by lib/failover from the links and the queriers
+ * heard on both outsides), the operator's select_outside, and what a switch
+ * or a link coming back up owes the upstream (the whole membership reported,
+ * leaves on the side left).
+ */
+#ifndef IGMPGW_GW_FAILOVER_H
+#define IGMPGW_GW_FAILOVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gw.h"
+
+/* From the config; after the ports and tracking are set up. */
+void gw_failover_init(void);
+
+/* Decides and switches when due; every control period, and after a link change. */
+void gw_failover_poll(uint64_t now_ms);
+
+/* select_outside: role becomes the primary (until the next reload) and the active one. */
+void gw_failover_select(enum gw_role role, uint64_t now_ms);
+
+/*
+ * Reports the whole membership the gateway holds upstream on outside role
+ * (tracking: the merged state, robustness times; goIGMP's modes: the groups
+ * asked for, as asked; and the [join] groups), as after its link came up.
+ */
+void gw_upstream_report_all(enum gw_role role, uint64_t now_ms);
+
+/* {mode, primary, active, switches, last_reason, revert, hold_down} for status. */
+json_t *gw_failover_status(void);
+
+#endif

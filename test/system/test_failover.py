@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Automatic upstream failover with real kernels: an inside host has joined, data
+flows from the outside's source; the far end of the outside veth goes down (a
+pulled cable). With [igmp] failover = link the gateway makes alt the active
+outside within 2 s: the alt upstream bridge's mdb holds the group (the gateway
+reported its membership there at once), the host receives the alt source's
+data, an outside_selected event says why. With failover_revert it goes back to
+outside once that link has been up for the hold-down, not before, and leaves
+the group on alt (failover_leave_old). The gap in the data is measured by
+scripts/bench-failover.sh with the same helpers.
+"""
+
+import socket
+import struct
+import threading
+import time
+
+from gwlab import GW_MAC, IGMP_LEAVE, UPSRC, ns_socket, wait_until
+from test_tracking import PORT, RATE, Receiver, TRACK, receivers, start
+
+ALTSRC = "10.200.2.10"
+GROUP = "239.62.0.1"
+HOLD_DOWN = 3
+SWITCH_WITHIN_S = 2.0
+
+
+class Sender:
+    """UDP to group from the source host node (src: outside's, altsrc: alt's),
+    RATE packets a second carrying a sequence number and the source address."""
+
+    def __init__(self, lab, node, source, group):
+        self.sock = ns_socket(lab.ns(node), socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((source, 0))
+        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(source))
+        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 16)
+        self.source, self.group, self.sent = source, group, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            self.sent += 1
+            try:
+                self.sock.sendto(struct.pack("!I4s", self.sent, socket.inet_aton(self.source)),
+                                 (self.group, PORT))
+            except OSError:
+                pass
+            next_at += 1.0 / RATE
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+def failover_gateway(gateway, *extra):
+    """Tracking, forwarding, failover on link; the outside's own wire is not
+    watched (its capture would end with the link)."""
+    return start(gateway, "igmp.failover=link", *extra, roles=["alt", "inside"])
+
+
+def selected(frm, to, reason):
+    return lambda e: (e["event"] == "outside_selected" and
+                      (e["from"], e["to"], e["reason"]) == (frm, to, reason))
+
+
+def times_from(r, source):
+    return [t for t, src, _ in r.got if src == source]
+
+
+def pull_outside(lab, gw, ctl, r):
+    """Takes the outside link down with data flowing; returns (t_down, gap): the
+    seconds from the last datagram of the outside's source to the first of alt's."""
+    t_down = time.time()
+    lab.exec("up", ["ip", "link", "set", "gw0", "down"])
+    ev = ctl.wait_event(selected("outside", "alt", "link"), 5, "outside_selected to alt")
+    wait_until(lambda: times_from(r, ALTSRC), 5, "data from the alt source at the host")
+    last_old = max(t for t in times_from(r, UPSRC))
+    first_new = min(times_from(r, ALTSRC))
+    return t_down, first_new - last_old, ev
+
+
+def test_link_failover_and_revert(lab, gateway):
+    gw = failover_gateway(gateway, "igmp.failover_revert=yes",
+                          f"igmp.failover_hold_down={HOLD_DOWN}")
+    senders = [Sender(lab, "src", UPSRC, GROUP), Sender(lab, "altsrc", ALTSRC, GROUP)]
+    try:
+        with receivers(lab, ("h1", GROUP)) as (r,), gw.control() as ctl:
+            assert ctl.request("subscribe", events=["link", "outside_selected"])["ok"]
+            r.join()
+            r.wait_data(20)
+            assert GROUP not in lab.mdb_groups("alt"), "alt held the group before the switch"
+            assert not times_from(r, ALTSRC), "alt's data reached the host before the switch"
+
+            t_down, gap, _ = pull_outside(lab, gw, ctl, r)
+            wait_until(lambda: GROUP in lab.mdb_groups("alt"), t_down + SWITCH_WITHIN_S -
+                       time.time(), f"{GROUP} in the alt bridge's mdb within 2 s")
+            assert min(times_from(r, ALTSRC)) - t_down < SWITCH_WITHIN_S
+            st = gw.telemetry("/igmpgw/ports")
+            assert (st["alt"]["active"], st["outside"]["link"]) == ("yes", "down"), st
+            r.wait_data(20, source=ALTSRC)
+            print(f"data gap outside -> alt: {gap * 1000:.0f} ms")
+
+            t_up = time.time()
+            lab.exec("up", ["ip", "link", "set", "gw0", "up"])
+            ev = ctl.wait_event(selected("alt", "outside", "revert"), HOLD_DOWN + 5,
+                                "outside_selected back to outside")
+            t_revert = time.time()
+            assert t_revert - t_up >= HOLD_DOWN - 0.5, \
+                f"reverted {t_revert - t_up:.1f} s after link up, before the {HOLD_DOWN} s hold-down"
+            wait_until(lambda: GROUP in lab.mdb_groups("up"), 2, f"{GROUP} in the outside mdb")
+            r.wait_data(20, source=UPSRC, timeout=5)
+            gw.wait_emitted("alt", lambda p: p["igmp.type"] == hex(IGMP_LEAVE) and
+                            p["igmp.maddr"] == GROUP, 3, "the leave on the old outside (alt)")
+            wait_until(lambda: GROUP not in lab.mdb_groups("alt"), 5,
+                       f"{GROUP} gone from the alt bridge's mdb after the leave")
+            n_alt = len(times_from(r, ALTSRC))
+            time.sleep(0.5)
+            assert len(times_from(r, ALTSRC)) == n_alt, "alt's data still forwarded after revert"
+        with gw.control() as c:
+            fo = c.request("status")["failover"]
+        assert (fo["mode"], fo["active"], fo["primary"], fo["switches"], fo["last_reason"]) == \
+            ("link", "outside", "outside", 2, "revert"), fo
+    finally:
+        for s in senders:
+            s.stop()
+        lab.exec("up", ["ip", "link", "set", "gw0", "up"], check=False)
+
+
+def test_no_failover_by_default(lab, gateway):
+    """failover = off: a dead outside link is said (event, counter), nothing moves."""
+    gw = start(gateway, roles=["alt", "inside"])
+    try:
+        with receivers(lab, ("h1", GROUP)) as (r,), gw.control() as ctl:
+            assert ctl.request("subscribe", events=["link", "outside_selected"])["ok"]
+            r.join()
+            lab.exec("up", ["ip", "link", "set", "gw0", "down"])
+            ctl.wait_event(lambda e: e["event"] == "link" and e["port"] == "outside" and
+                           not e["up"], 5, "outside link down")
+            time.sleep(1.0)
+            assert not [e for e in ctl.events if e["event"] == "outside_selected"], ctl.events
+            assert gw.telemetry("/igmpgw/ports")["outside"]["active"] == "yes"
+            assert GROUP not in lab.mdb_groups("alt")
+    finally:
+        lab.exec("up", ["ip", "link", "set", "gw0", "up"], check=False)
+
+
+def test_select_outside_is_the_new_primary(lab, gateway):
+    """The operator's choice is where failover reverts to; a per-outside querier
+    answers for each side (reports after a switch go to the new side's querier)."""
+    gw = failover_gateway(gateway, "igmp.failover_revert=yes", "igmp.failover_hold_down=1",
+                          "igmp.unicast_membership_reports=yes")
+    with gw.control() as ctl:
+        assert ctl.request("subscribe", events=["outside_selected"])["ok"]
+        # Both outsides' queriers are learned, the standby's too.
+        # (telemetry flattens the nested dict: "alt/address")
+        wait_until(lambda: all(gw.telemetry("/igmpgw/querier")["outsides"].get(f"{s}/address")
+                               for s in ("outside", "alt")), 15, "both outsides' queriers")
+        q = gw.telemetry("/igmpgw/querier")["outsides"]
+        assert (q["outside/address"], q["alt/address"]) == ("10.200.1.1", "10.200.2.1"), q
+        assert ctl.request("select_outside", port="alt")["ok"]
+        ctl.wait_event(selected("outside", "alt", "control"), 3, "the operator's switch")
+        with receivers(lab, ("h1", GROUP)) as (r,):
+            r.join()
+            # Unicast to alt's querier, not outside's.
+            p = gw.wait_emitted("alt", lambda p: GROUP in p["igmp.maddr"].split(","), 5,
+                                f"the report of {GROUP} on alt")
+            assert p["ip.dst"] == "10.200.2.1", p
+            time.sleep(2.5)
+            assert gw.telemetry("/igmpgw/ports")["alt"]["active"] == "yes", "reverted away"
+    with gw.control() as c:
+        fo = c.request("status")["failover"]
+    assert (fo["primary"], fo["active"]) == ("alt", "alt"), fo
