@@ -363,7 +363,7 @@ static void
 querier_gauges(struct prom_buf *b, json_t *tracking)
 {
 	struct gw_querier q;
-	bool heard = gw_querier_read(&q) != 0;
+	bool heard = gw_querier_read(gw_active_outside(), &q) != 0;
 
 	gauge1(b, "igmpgw_querier_present",
 	       "1 once a querier was heard on the active outside", heard ? 1 : 0);
