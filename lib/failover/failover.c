@@ -6,6 +6,7 @@
  *   off             anything                     anything              -> stay
  *   link, querier   link down                    present, link up      -> other (link)
  *   querier         link up, no querier heard    link up, querier      -> other (querier)
+ *                   (active for querier_grace)
  *   revert = yes    not the primary              primary healthy for
  *                                                the hold-down         -> primary (revert)
  *
@@ -31,12 +32,14 @@ failover_reason_name(enum failover_reason r)
 
 void
 failover_init(struct failover *f, enum failover_mode mode, bool revert, uint64_t hold_down_ms,
-	      uint8_t primary)
+	      uint64_t querier_grace_ms, uint8_t primary, uint64_t now_ms)
 {
 	*f = (struct failover){
 		.mode = mode,
 		.revert = revert,
 		.hold_down_ms = hold_down_ms,
+		.querier_grace_ms = querier_grace_ms,
+		.active_since_ms = now_ms,
 		.primary = primary,
 		.active = primary,
 	};
@@ -47,8 +50,10 @@ failover_select(struct failover *f, uint8_t side, uint64_t now_ms)
 {
 	if (side >= FAILOVER_SIDES)
 		return;
-	if (f->active != side)
+	if (f->active != side) {
 		f->switches++;
+		f->active_since_ms = now_ms;
+	}
 	f->primary = side;
 	f->active = side;
 	/* Healthy or not, it is the operator's choice: no revert away from it. */
@@ -63,9 +68,10 @@ healthy(const struct failover *f, const struct failover_side *s)
 }
 
 static enum failover_reason
-switch_to(struct failover *f, uint8_t side, enum failover_reason why)
+switch_to(struct failover *f, uint8_t side, enum failover_reason why, uint64_t now_ms)
 {
 	f->active = side;
+	f->active_since_ms = now_ms;
 	f->switches++;
 	return why;
 }
@@ -88,12 +94,12 @@ failover_decide(struct failover *f, const struct failover_side side[FAILOVER_SID
 	f->primary_healthy = primary_ok;
 
 	if (!act->link_up && oth->present && oth->link_up)
-		return switch_to(f, other, FAILOVER_LINK);
+		return switch_to(f, other, FAILOVER_LINK, now_ms);
 	if (f->mode == FAILOVER_MODE_QUERIER && act->link_up && !act->querier && oth->present &&
-	    oth->link_up && oth->querier)
-		return switch_to(f, other, FAILOVER_QUERIER);
+	    oth->link_up && oth->querier && now_ms - f->active_since_ms >= f->querier_grace_ms)
+		return switch_to(f, other, FAILOVER_QUERIER, now_ms);
 	if (f->revert && f->active != f->primary && primary_ok &&
 	    now_ms - f->primary_healthy_ms >= f->hold_down_ms)
-		return switch_to(f, f->primary, FAILOVER_REVERT);
+		return switch_to(f, f->primary, FAILOVER_REVERT, now_ms);
 	return FAILOVER_NONE;
 }

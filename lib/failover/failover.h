@@ -47,6 +47,13 @@ struct failover {
 	enum failover_mode mode;
 	bool revert;               /* back to the primary once healthy for hold_down_ms */
 	uint64_t hold_down_ms;
+	/*
+	 * querier mode: a side that became active (or the gateway that started)
+	 * this long ago has had the time to hear its querier; before, its silence
+	 * says nothing (the other querier present interval).
+	 */
+	uint64_t querier_grace_ms;
+	uint64_t active_since_ms;
 	uint8_t primary;           /* the configured or operator-chosen side */
 	uint8_t active;
 	bool primary_healthy;      /* since primary_healthy_ms */
@@ -55,7 +62,8 @@ struct failover {
 };
 
 void failover_init(struct failover *f, enum failover_mode mode, bool revert,
-		   uint64_t hold_down_ms, uint8_t primary);
+		   uint64_t hold_down_ms, uint64_t querier_grace_ms, uint8_t primary,
+		   uint64_t now_ms);
 
 /* The operator chose side: it becomes the primary and the active one. */
 void failover_select(struct failover *f, uint8_t side, uint64_t now_ms);

@@ -13,6 +13,7 @@
 #define OUT 0
 #define ALT 1
 #define HOLD 10000
+#define GRACE 5000
 
 static struct failover_side side[FAILOVER_SIDES];
 
@@ -29,7 +30,7 @@ test_off(void)
 	struct failover f;
 
 	both_fine();
-	failover_init(&f, FAILOVER_MODE_OFF, true, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_OFF, true, HOLD, 0, OUT, 0);
 	side[OUT].link_up = false;
 	CHECK_INT(failover_decide(&f, side, 1000), FAILOVER_NONE, "off: a dead link changes nothing");
 	CHECK_INT(f.active, OUT, "off: still outside");
@@ -41,7 +42,7 @@ test_link(void)
 	struct failover f;
 
 	both_fine();
-	failover_init(&f, FAILOVER_MODE_LINK, false, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_LINK, false, HOLD, 0, OUT, 0);
 	CHECK_INT(failover_decide(&f, side, 1000), FAILOVER_NONE, "link: both up, stay");
 	side[OUT].link_up = false;
 	CHECK_INT(failover_decide(&f, side, 2000), FAILOVER_LINK, "link: outside down -> switch");
@@ -52,7 +53,7 @@ test_link(void)
 	CHECK_INT(f.active, ALT, "revert off: alt stays");
 	side[ALT].link_up = false;
 	side[OUT].link_up = false;
-	failover_init(&f, FAILOVER_MODE_LINK, false, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_LINK, false, HOLD, 0, OUT, 0);
 	CHECK_INT(failover_decide(&f, side, 1000), FAILOVER_NONE, "both down: stay put");
 	side[ALT].present = false;
 	side[ALT].link_up = true;
@@ -69,7 +70,7 @@ test_querier(void)
 	struct failover f;
 
 	both_fine();
-	failover_init(&f, FAILOVER_MODE_QUERIER, false, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_QUERIER, false, HOLD, 0, OUT, 0);
 	side[OUT].querier = false;
 	side[ALT].querier = false;
 	CHECK_INT(failover_decide(&f, side, 1000), FAILOVER_NONE,
@@ -79,9 +80,24 @@ test_querier(void)
 		  "querier: outside quiet, alt has one -> switch");
 	CHECK_INT(f.active, ALT, "querier: alt active");
 	both_fine();
-	failover_init(&f, FAILOVER_MODE_QUERIER, false, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_QUERIER, false, HOLD, 0, OUT, 0);
 	side[OUT].link_up = false;
 	CHECK_INT(failover_decide(&f, side, 1000), FAILOVER_LINK, "querier mode: link loss too");
+
+	/* At start neither querier has been heard: the first heard must not pull the gateway over. */
+	both_fine();
+	failover_init(&f, FAILOVER_MODE_QUERIER, false, HOLD, GRACE, OUT, 1000);
+	side[OUT].querier = false;
+	CHECK_INT(failover_decide(&f, side, 1000 + GRACE - 1), FAILOVER_NONE,
+		  "querier: alt's heard first, within the grace after start: stay");
+	CHECK_INT(failover_decide(&f, side, 1000 + GRACE), FAILOVER_QUERIER,
+		  "querier: outside still quiet a whole grace after start: switch");
+	side[OUT].querier = true;
+	side[ALT].querier = false;
+	CHECK_INT(failover_decide(&f, side, 2000 + GRACE), FAILOVER_NONE,
+		  "querier: the new side gets its own grace before its silence counts");
+	CHECK_INT(failover_decide(&f, side, 1000 + 2 * GRACE), FAILOVER_QUERIER,
+		  "querier: and then it does");
 }
 
 static void
@@ -90,7 +106,7 @@ test_revert(void)
 	struct failover f;
 
 	both_fine();
-	failover_init(&f, FAILOVER_MODE_LINK, true, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_LINK, true, HOLD, 0, OUT, 0);
 	side[OUT].link_up = false;
 	CHECK_INT(failover_decide(&f, side, 1000), FAILOVER_LINK, "revert: outside down -> alt");
 	side[OUT].link_up = true;
@@ -116,7 +132,7 @@ test_select(void)
 	struct failover f;
 
 	both_fine();
-	failover_init(&f, FAILOVER_MODE_LINK, true, HOLD, OUT);
+	failover_init(&f, FAILOVER_MODE_LINK, true, HOLD, 0, OUT, 0);
 	failover_select(&f, ALT, 1000);
 	CHECK_INT(f.primary, ALT, "select alt: alt is the primary");
 	CHECK_INT(failover_decide(&f, side, 1000 + 10 * HOLD), FAILOVER_NONE,

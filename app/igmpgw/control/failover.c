@@ -179,11 +179,12 @@ gw_failover_init(void)
 	const struct gw_querier_config *q = &gw.cfg.querier;
 	const struct gw_igmp_config *c = &gw.cfg.igmp;
 
-	failover_init(&fo, (enum failover_mode)c->failover, c->failover_revert,
-		      (uint64_t)c->failover_hold_down * 1000, (uint8_t)c->active_outside);
 	querier_present_ms = mship_other_querier_present_interval_ms(q->robustness,
 								     q->query_interval_ms,
 								     q->query_response_interval_ms);
+	failover_init(&fo, (enum failover_mode)c->failover, c->failover_revert,
+		      (uint64_t)c->failover_hold_down * 1000, querier_present_ms,
+		      (uint8_t)c->active_outside, gw_now_ms());
 }
 
 static bool
