@@ -121,6 +121,10 @@ def main():
                                        for n, s in entries(lists, "event")]),
         "@MEMBERSHIP_EVENTS@": lambda: [", ".join(
             f"*{esc(n)}*" for n, _ in entries(lists, "membership_event"))],
+        "@FAILOVER_MODES@": lambda: [", ".join(
+            f"*{esc(n)}*" for n, _ in entries(lists, "failover_mode"))],
+        "@FAILOVER_REASONS@": lambda: [", ".join(
+            f"*{esc(n)}*" for n, _ in entries(lists, "failover_reason"))],
         "@LOG_LEVELS@": lambda: [", ".join(f"*{esc(n)}*" for n, _ in entries(lists, "log_level"))],
         "@LOG_TYPES@": lambda: [", ".join(f"*{esc(n)}*" for n, _ in entries(lists, "log_type"))],
         "@REQUESTS@": lambda: [", ".join(f"*{esc(n)}*" for n, _ in entries(lists, "request"))],

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include "failover.h"
 #include "gw.h"
 #include "gw_config.h"
 #include "gw_log.h"
@@ -65,5 +66,11 @@ main(void)
 #define MEVENT(code, name) printf("membership_event\t%s\t\n", name);
 	MSHIP_EVENTS(MEVENT)
 #undef MEVENT
+#define FMODE(code, name) printf("failover_mode\t%s\t\n", name);
+	GW_FAILOVER_MODES(FMODE)
+#undef FMODE
+#define FREASON(code, name) printf("failover_reason\t%s\t\n", name);
+	FAILOVER_REASONS(FREASON)
+#undef FREASON
 	return 0;
 }

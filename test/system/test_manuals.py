@@ -110,7 +110,8 @@ def test_every_key_counter_request_and_event_is_in_the_manuals(built):
         "TX_PACER_COUNTERS": "igmpgw.8", "GW_LINK_STATES": "igmpgw.8", "GW_LIMITS": "igmpgw.8",
         "IGMPGW_COMMANDS": "igmpgw.8", "IGMPGW_EVENTS": "igmpgwctl.8",
         "IGMPGW_LOG_LEVELS": "igmpgwctl.8", "GW_LOG_PARTS": "igmpgw.8",
-        "MSHIP_EVENTS": "igmpgw.8",
+        "MSHIP_EVENTS": "igmpgw.8", "FAILOVER_REASONS": "igmpgw.8",
+        "GW_FAILOVER_MODES": "igmpgw.conf.5",
     }
     lists = xmacro_lists()
     unknown = set(lists) - set(where) - INTERNAL_LISTS
