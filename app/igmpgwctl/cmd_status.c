@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmds.h"
 
@@ -14,6 +15,8 @@ show_querier(const json_t *q)
 	char buf[64];
 	char age[32];
 	const json_t *v;
+	const char *key;
+	json_t *o;
 
 	if (!json_is_object(q)) {
 		printf("querier: none heard yet\n");
@@ -35,6 +38,14 @@ show_querier(const json_t *q)
 		printf(", heard %s ago", age);
 	}
 	putchar('\n');
+	/* The standby outside's querier: failover needs it heard. */
+	json_object_foreach((json_t *)json_object_get(q, "outsides"), key, o) {
+		if (strcmp(key, value_str(json_object_get(q, "port"), buf, sizeof(buf))) == 0)
+			continue;
+		printf("querier on %s: %s\n", key,
+		       json_is_null(json_object_get(o, "address")) ? "none heard yet" :
+		       value_str(json_object_get(o, "address"), buf, sizeof(buf)));
+	}
 }
 
 /* A status member: an object as indented key/value lines, anything else on one line. */
@@ -172,6 +183,7 @@ show_status(const json_t *resp)
 	putchar('\n');
 	show_querier(json_object_get(resp, "querier"));
 	show_section("switches", json_object_get(resp, "igmp"));
+	show_section("failover", json_object_get(resp, "failover"));
 	show_section("exception", json_object_get(resp, "exception"));
 	show_section("forwarding", json_object_get(resp, "forwarding"));
 	show_tracking(json_object_get(resp, "tracking"));

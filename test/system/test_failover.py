@@ -15,8 +15,9 @@ import struct
 import threading
 import time
 
-from gwlab import GW_MAC, IGMP_LEAVE, UPSRC, ns_socket, wait_until
-from test_tracking import PORT, RATE, Receiver, TRACK, receivers, start
+from gwlab import IGMP_LEAVE, UPSRC, ns_socket, wait_until
+from test_control import ctl
+from test_tracking import PORT, RATE, receivers, start
 
 ALTSRC = "10.200.2.10"
 GROUP = "239.62.0.1"
@@ -174,3 +175,32 @@ def test_select_outside_is_the_new_primary(lab, gateway):
     with gw.control() as c:
         fo = c.request("status")["failover"]
     assert (fo["primary"], fo["active"]) == ("alt", "alt"), fo
+
+
+def test_querier_failover(lab, gateway):
+    """failover = querier: the outside's querier stops (its link stays up); once the
+    other querier present interval of [querier] has passed without a query there,
+    while alt's querier is heard, alt becomes active and gets the membership."""
+    # Other querier present interval: 2 x 3 s + 1 s / 2 = 6.5 s, above the lab's 5 s QI.
+    gw = start(gateway, "igmp.failover=querier", "querier.query_interval=3",
+               "querier.query_response_interval=1", roles=["outside", "alt", "inside"])
+    try:
+        with receivers(lab, ("h1", GROUP)) as (r,), gw.control() as ctl_sock:
+            assert ctl_sock.request("subscribe", events=["outside_selected"])["ok"]
+            r.join()
+            wait_until(lambda: GROUP in lab.mdb_groups("up"), 5, f"{GROUP} in the outside mdb")
+            wait_until(lambda: gw.telemetry("/igmpgw/querier")["outsides"].get("alt/address"),
+                       10, "alt's querier heard while alt is the standby")
+            out = ctl(gw, "status").stdout
+            assert "querier on alt: 10.200.2.1" in out and "failover:" in out, out
+            time.sleep(8)  # longer than the grace after start: outside's querier is there
+            assert not ctl_sock.events, f"switched with both queriers present: {ctl_sock.events}"
+            t_quiet = time.time()
+            lab.exec("up", ["ip", "link", "set", "br0", "type", "bridge", "mcast_querier", "0"])
+            ctl_sock.wait_event(selected("outside", "alt", "querier"), 15,
+                                "outside_selected to alt for a quiet querier")
+            assert time.time() - t_quiet >= 6.5 - 5, "switched before the querier went quiet"
+            wait_until(lambda: GROUP in lab.mdb_groups("alt"), 2, f"{GROUP} in the alt mdb")
+    finally:
+        lab.exec("up", ["ip", "link", "set", "br0", "type", "bridge", "mcast_querier", "1"],
+                 check=False)
