@@ -107,7 +107,7 @@ def test_link_failover_and_revert(lab, gateway):
 
             t_up = time.time()
             lab.exec("up", ["ip", "link", "set", "gw0", "up"])
-            ev = ctl.wait_event(selected("alt", "outside", "revert"), HOLD_DOWN + 5,
+            ctl.wait_event(selected("alt", "outside", "revert"), HOLD_DOWN + 5,
                                 "outside_selected back to outside")
             t_revert = time.time()
             assert t_revert - t_up >= HOLD_DOWN - 0.5, \
