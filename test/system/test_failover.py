@@ -15,6 +15,8 @@ import struct
 import threading
 import time
 
+import pytest
+
 from gwlab import IGMP_LEAVE, UPSRC, ns_socket, wait_until
 from test_control import ctl
 from test_tracking import PORT, RATE, receivers, start
@@ -177,6 +179,7 @@ def test_select_outside_is_the_new_primary(lab, gateway):
     assert (fo["primary"], fo["active"]) == ("alt", "alt"), fo
 
 
+@pytest.mark.slow  # waits out the other querier present interval twice (about 20 s)
 def test_querier_failover(lab, gateway):
     """failover = querier: the outside's querier stops (its link stays up); once the
     other querier present interval of [querier] has passed without a query there,
