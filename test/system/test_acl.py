@@ -35,6 +35,8 @@ def report(gw, *items):
 
 def test_tracking_acl_and_ssm(lab, gateway):
     gw = start(gateway, *ACL)
+    with gw.control() as c:
+        assert c.request("status")["igmp"]["ssm_range"] == "232.0.0.0/8"
     with Sender(lab, [DENIED, ALLOWED, UP_DENIED]), \
             receivers(lab, ("h1", DENIED), ("h1", ALLOWED), ("h1", UP_DENIED)) as rxs:
         for r in rxs:

@@ -808,6 +808,47 @@ test_election(void)
 	hide_general = true;
 }
 
+/* accept_from's side here: 1.2.3.0/24 is taken on P0, nowhere else. */
+static bool
+fake_accept_foreign(void *arg, uint16_t port, uint32_t src)
+{
+	(void)arg;
+	return port == P0 && (ntohl(src) >> 8) == 0x010203;
+}
+
+/*
+ * Reports from another subnet are taken only where accept_foreign says so;
+ * queries from there never are (a forged querier would win the election).
+ */
+static void
+test_accept_foreign(void)
+{
+	struct mship_ops ops = lab_ops(true);
+	struct mship_config cfg;
+
+	mship_config_defaults(&cfg);
+	ops.accept_foreign = fake_accept_foreign;
+	now = 1000000;
+	m = mship_create(&cfg, &ops);
+	mship_port_add(m, P0, our0, 24, now);
+	mship_port_add(m, P1, our1, 24, now);
+	mship_set_upstream(m, UP, our_up, now);
+	clear_log();
+	CHECK_CTR(old_msg(P0, ip(1, 2, 3, 9), IGMP_TYPE_V2_REPORT, G), MSHIP_CTR_ACCEPTED,
+		  "v2 report from 1.2.3.9 taken on P0");
+	CHECK_CTR(report(P0, ip(1, 2, 3, 10), REC(IGMP_REC_TO_EX, G + htonl(1))),
+		  MSHIP_CTR_ACCEPTED, "v3 report from 1.2.3.10 taken on P0");
+	CHECK_CTR(old_msg(P0, ip(1, 2, 4, 9), IGMP_TYPE_V2_REPORT, G), MSHIP_CTR_IGNORED_FOREIGN_SUBNET,
+		  "1.2.4.9 is not in the accepted prefix");
+	CHECK_CTR(old_msg(P1, ip(1, 2, 3, 9), IGMP_TYPE_V2_REPORT, G), MSHIP_CTR_IGNORED_FOREIGN_SUBNET,
+		  "nor is 1.2.3.9 on P1");
+	CHECK_CTR(query_v2(P0, ip(1, 2, 3, 9), 0, 100), MSHIP_CTR_IGNORED_FOREIGN_SUBNET,
+		  "a query from 1.2.3.9 is still ignored");
+	CHECK_INT(mship_group_count(m, P0), 2, "P0 holds both groups");
+	CHECK_INT(mship_group_count(m, P1), 0, "P1 none");
+	lab_stop();
+}
+
 /*
  * A query from outside the port's subnet is no router of this link: it elects
  * nobody, lowers no timer and is counted. One from inside it that wins has
@@ -2294,6 +2335,7 @@ main(void)
 {
 	lab_addresses();
 	test_config();
+	test_accept_foreign();
 	test_ports();
 	test_startup_queries();
 	test_election();

@@ -142,6 +142,16 @@ gw_view_igmp(void)
 	json_object_set_new(o, "failover_leave_old", json_boolean(c->failover_leave_old));
 	json_object_set_new(o, "failover_revert", json_boolean(c->failover_revert));
 	json_object_set_new(o, "failover_hold_down", json_integer(c->failover_hold_down));
+	if (c->ssm) {
+		char range[INET_ADDRSTRLEN + 4];
+
+		inet_ntop(AF_INET, &c->ssm_range.addr, range, INET_ADDRSTRLEN);
+		snprintf(range + strlen(range), sizeof(range) - strlen(range), "/%u",
+			 c->ssm_range.len);
+		json_object_set_new(o, "ssm_range", json_string(range));
+	} else {
+		json_object_set_new(o, "ssm_range", json_string("none"));
+	}
 	return o;
 }
 
