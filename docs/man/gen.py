@@ -117,7 +117,7 @@ def main():
         "@PACER_COUNTERS@": lambda: term_list(entries(lists, "pacer")),
         "@LINK_STATES@": lambda: term_list(entries(lists, "link_state")),
         "@LIMITS@": lambda: [", ".join(f"*{esc(n)}*" for n, _ in entries(lists, "limit"))],
-        "@EVENTS@": lambda: term_list([(n, f"raised when {s} is on")
+        "@EVENTS@": lambda: term_list([(n, f"raised with: {s}")
                                        for n, s in entries(lists, "event")]),
         "@MEMBERSHIP_EVENTS@": lambda: [", ".join(
             f"*{esc(n)}*" for n, _ in entries(lists, "membership_event"))],
