@@ -34,6 +34,7 @@
 #include "link_watch.h"
 #include "originate.h"
 #include "ports.h"
+#include "reload.h"
 #include "service.h"
 #include "worker.h"
 #include "workers.h"
@@ -227,18 +228,22 @@ signals_unblock(const sigset_t *set)
 	pthread_sigmask(SIG_UNBLOCK, set, NULL);
 }
 
-/* Logs the ignored signals that arrived since the last call (main lcore). */
+/* Acts on the signals that arrived since the last call: SIGHUP reloads, the rest are logged (main lcore). */
 static void
 log_ignored_signals(void)
 {
 	uint32_t got = __atomic_exchange_n(&signals_ignored, 0, __ATOMIC_RELAXED);
 
-	for (unsigned int i = 0; i < RTE_DIM(signals); i++)
-		if (got & (1u << i))
-			GW_LOG(NOTICE, "%s received: ignored%s", signals[i].name,
-			       signals[i].sig == SIGHUP ?
-			       " (configuration reload is not supported yet; restart to apply a new one)" :
-			       "");
+	for (unsigned int i = 0; i < RTE_DIM(signals); i++) {
+		char err[GW_ERR_LEN];
+
+		if (!(got & (1u << i)))
+			continue;
+		if (signals[i].sig == SIGHUP)
+			gw_reload("SIGHUP", NULL, err, sizeof(err)); /* logs either way */
+		else
+			GW_LOG(NOTICE, "%s received: ignored", signals[i].name);
+	}
 }
 
 static int
@@ -326,6 +331,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	gw.active_outside = (uint8_t)gw.cfg.igmp.active_outside;
+	gw_reload_init(args.config, args.overrides, args.n_overrides);
 	for (int r = 0; r < GW_ROLE_INSIDE; r++)
 		rte_seqlock_init(&gw.querier[r].lock);
 	signals_install(&handled);

@@ -45,6 +45,8 @@ extern const struct command cmd_groups;        /* cmd_groups.c */
 extern const struct command cmd_events;        /* cmd_events.c */
 extern const struct command cmd_log_level;     /* cmd_log_level.c */
 extern const struct command cmd_trace;         /* cmd_trace.c */
+extern const struct command cmd_reload;        /* cmd_config.c */
+extern const struct command cmd_mroute;
 
 /* An event kind of the protocol and the config key that makes the gateway raise it. */
 struct event_kind {

@@ -38,6 +38,8 @@ static const struct command *const commands[] = {
 	&cmd_events,
 	&cmd_trace,
 	&cmd_log_level,
+	&cmd_reload,
+	&cmd_mroute,
 	&cmd_help,
 };
 

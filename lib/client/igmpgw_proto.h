@@ -49,7 +49,11 @@
 	X(UNSUBSCRIBE, "unsubscribe") \
 	X(LOG_LEVEL, "log_level") \
 	X(GROUPS, "groups") \
-	X(TRACE, "trace")
+	X(TRACE, "trace") \
+	X(RELOAD, "reload") \
+	X(MROUTE_ADD, "mroute_add") \
+	X(MROUTE_DEL, "mroute_del") \
+	X(MROUTE_SHOW, "mroute_show")
 
 /*
  * Event names, one macro each so that modules which raise one kind (the

@@ -124,6 +124,7 @@ struct gw_mroute {
 	uint8_t prefix_len;
 	uint32_t source;           /* network order, 0 = any */
 	uint16_t ports;            /* bit i = role i */
+	bool runtime;              /* added by a control request (igmpgwctl mroute add), not the file */
 };
 
 #define GW_MAX_MROUTES 64

@@ -104,7 +104,9 @@ static const struct gw_cfg_key querier_keys[] = {
 static const struct gw_cfg_key limits_keys[] = {
 	GW_KEY_LIVE("max_groups"),
 	GW_KEY_LIVE("max_groups_per_port"),
-	GW_KEY_LIVE("max_sources_per_group"),
+	/* Buffers of the membership state are sized from it at start. */
+	GW_KEY_RESTART("max_sources_per_group", limits.max_sources_per_group,
+		       limits.max_sources_per_group),
 	{ NULL },
 };
 static const struct gw_cfg_key forward_keys[] = {

@@ -90,6 +90,7 @@ struct ctl_request {
 	struct ctl_cursor cursor;               /* groups: where the answer starts */
 	uint32_t trace_ports;                   /* trace: bit per role; 0: every port */
 	uint32_t trace_count;                   /* trace: packets to show */
+	struct gw_mroute route;                 /* mroute_add (ports too), mroute_del */
 };
 
 /*

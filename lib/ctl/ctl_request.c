@@ -492,11 +492,78 @@ trace_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_l
 	return 0;
 }
 
+/*
+ * mroute_add, mroute_del: "group" as "239.1.2.0/24" (no /LEN: /32), "source"
+ * (none or null: any), and for mroute_add "ports", the inside ports.
+ */
+static int
+route_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
+{
+	const json_t *group = json_object_get(root, "group");
+	const json_t *source = json_object_get(root, "source");
+	const json_t *ports = json_object_get(root, "ports");
+	struct gw_mroute *rt = &req->route;
+	char text[INET_ADDRSTRLEN + 4];
+	char q[QUOTE_LEN];
+	const json_t *p;
+	char *slash;
+	size_t i;
+
+	rt->prefix_len = 32;
+	if (group == NULL || !json_is_string(group) ||
+	    json_string_length(group) >= sizeof(text))
+		return fail(err, err_len, "\"group\" must be a multicast group like \"239.1.2.3\" "
+			    "or a prefix like \"239.1.0.0/16\"");
+	memcpy(text, json_string_value(group), json_string_length(group) + 1);
+	slash = strchr(text, '/');
+	if (slash != NULL) {
+		char *end;
+		long len = strtol(slash + 1, &end, 10);
+
+		if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || len < 4 || len > 32)
+			return fail(err, err_len, "\"group\": '%s': the prefix length must be 4..32",
+				    quote_str(q, sizeof(q), group));
+		rt->prefix_len = (uint8_t)len;
+		*slash = '\0';
+	}
+	if (inet_pton(AF_INET, text, &rt->group) != 1 || !igmp_is_multicast(rt->group))
+		return fail(err, err_len, "\"group\": '%s' is not a multicast group or prefix",
+			    quote_str(q, sizeof(q), group));
+	if (source != NULL && !json_is_null(source)) {
+		if (addr_parse(source, "\"source\"", &rt->source, err, err_len) < 0)
+			return -1;
+		if (!addr_is_unicast_source(rt->source))
+			return fail(err, err_len, "\"source\": '%s' is not a unicast address",
+				    quote_str(q, sizeof(q), source));
+	}
+	if (req->cmd != CTL_MROUTE_ADD)
+		return 0;
+	if (ports == NULL || !json_is_array(ports) || json_array_size(ports) == 0)
+		return fail(err, err_len, "\"ports\" must be a list of inside ports, like [\"%s\"]",
+			    gw_role_name(GW_ROLE_INSIDE));
+	json_array_foreach(ports, i, p) {
+		int r;
+
+		for (r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+			const char *name = gw_role_name((enum gw_role)r);
+
+			if (json_is_string(p) && strlen(name) == json_string_length(p) &&
+			    memcmp(name, json_string_value(p), strlen(name)) == 0)
+				break;
+		}
+		if (r == GW_MAX_PORTS)
+			return fail(err, err_len, "\"ports\"[%zu]: not an inside port (inside, "
+				    "inside2 .. inside%d)", i, GW_MAX_INSIDE);
+		rt->ports |= (uint16_t)(1u << r);
+	}
+	return 0;
+}
+
 static int
 request_fields_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_len)
 {
 	const json_t *cmd = json_object_get(root, "cmd");
-	char names[160];
+	char names[256];
 	char q[QUOTE_LEN];
 	int c;
 
@@ -528,8 +595,13 @@ request_fields_parse(const json_t *root, struct ctl_request *req, char *err, siz
 		return groups_parse(root, req, err, err_len);
 	case CTL_TRACE:
 		return trace_parse(root, req, err, err_len);
+	case CTL_MROUTE_ADD:
+	case CTL_MROUTE_DEL:
+		return route_parse(root, req, err, err_len);
 	case CTL_STATUS:
 	case CTL_STATS:
+	case CTL_RELOAD:
+	case CTL_MROUTE_SHOW:
 	case CTL_CMD_COUNT:
 		break;
 	}

@@ -192,6 +192,15 @@ struct mship *mship_create(const struct mship_config *cfg, const struct mship_op
 void mship_free(struct mship *m);
 
 /*
+ * A configuration reload: the timers, counts and group limits of cfg apply
+ * from now on, the state held stays (a limit lowered below what is held
+ * refuses new records until under, nothing is evicted). What buffers were
+ * sized from (max_sources_per_group, max_msg_len) and the querier's
+ * enabled/version are kept as created. 0, or -EINVAL (nothing changed).
+ */
+int mship_set_config(struct mship *m, const struct mship_config *cfg);
+
+/*
  * Makes port a downstream port where we are router (and querier when the
  * config says so: startup queries begin now). addr is our address there,
  * reports and queries are accepted from addr/prefix_len and from 0.0.0.0.

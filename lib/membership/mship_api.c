@@ -88,6 +88,29 @@ config_valid(const struct mship_config *c)
 	       c->max_msg_len >= MSHIP_MIN_MSG_LEN;
 }
 
+int
+mship_set_config(struct mship *m, const struct mship_config *cfg)
+{
+	struct mship_config next = *cfg;
+
+	next.max_sources_per_group = m->cfg.max_sources_per_group;
+	next.max_msg_len = m->cfg.max_msg_len;
+	next.querier_enabled = m->cfg.querier_enabled;
+	next.querier_version = m->cfg.querier_version;
+	next.random_seed = m->cfg.random_seed;
+	if (!config_valid(&next))
+		return -EINVAL;
+	m->cfg = next;
+	/* Where we are the querier our own values are the ones in use: the new ones now. */
+	for (uint16_t i = 0; i < MSHIP_MAX_PORTS; i++) {
+		if (m->port[i].querier) {
+			m->port[i].rv = next.robustness;
+			m->port[i].qi_ms = next.query_interval_ms;
+		}
+	}
+	return 0;
+}
+
 /* The most records, and sources, one report of max_msg_len holds. */
 static size_t
 batch_records(const struct mship *m)

@@ -12,13 +12,21 @@ group_quota_init(struct group_quota *q, uint32_t max)
 	__atomic_store_n(&q->used, 0, __ATOMIC_RELAXED);
 }
 
+void
+group_quota_set_max(struct group_quota *q, uint32_t max)
+{
+	__atomic_store_n(&q->max, max, __ATOMIC_RELAXED);
+}
+
 bool
 group_quota_take(struct group_quota *q, uint32_t n)
 {
 	uint32_t used = __atomic_load_n(&q->used, __ATOMIC_RELAXED);
+	/* Read once: a reload may move it meanwhile, and the two tests must agree. */
+	uint32_t max = __atomic_load_n(&q->max, __ATOMIC_RELAXED);
 
 	do {
-		if (n > q->max || used > q->max - n)
+		if (n > max || used > max - n)
 			return false;
 	} while (!__atomic_compare_exchange_n(&q->used, &used, used + n, true, __ATOMIC_ACQ_REL,
 					      __ATOMIC_RELAXED));

@@ -19,6 +19,12 @@ struct group_quota {
 
 void group_quota_init(struct group_quota *q, uint32_t max);
 
+/*
+ * A reload's new max: raised, room at once; lowered below what is used, takes
+ * fail until enough is given back (nothing is taken away).
+ */
+void group_quota_set_max(struct group_quota *q, uint32_t max);
+
 /* Takes room for n more groups: true, or false (nothing taken) when it would pass max. */
 bool group_quota_take(struct group_quota *q, uint32_t n);
 

@@ -36,6 +36,25 @@ test_take_give(void)
 	TAP_CHECK(!group_quota_take(&q, UINT32_MAX), "a take beyond max never wraps");
 }
 
+/* A reload moves max: raised, room at once; lowered below used, nothing taken away. */
+static void
+test_set_max(void)
+{
+	struct group_quota q;
+
+	group_quota_init(&q, 2);
+	TAP_CHECK(group_quota_take(&q, 2) && !group_quota_take(&q, 1), "max 2: full at 2");
+	group_quota_set_max(&q, 4);
+	TAP_CHECK(group_quota_take(&q, 2) && group_quota_used(&q) == 4, "raised to 4: two more");
+	group_quota_set_max(&q, 1);
+	TAP_CHECK(group_quota_used(&q) == 4 && !group_quota_take(&q, 1),
+		  "lowered to 1 below the 4 held: nothing taken away, new ones refused");
+	group_quota_give(&q, 3);
+	TAP_CHECK(!group_quota_take(&q, 1), "at 1 of 1: still refused");
+	group_quota_give(&q, 1);
+	TAP_CHECK(group_quota_take(&q, 1), "under the lowered max again: taken");
+}
+
 struct racer {
 	struct group_quota *q;
 	pthread_barrier_t *start;
@@ -90,6 +109,7 @@ int
 main(void)
 {
 	test_take_give();
+	test_set_max();
 	test_race();
 	return TAP_DONE();
 }

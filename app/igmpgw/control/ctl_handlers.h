@@ -69,4 +69,8 @@ gw_ctl_handler_fn gw_ctl_subscribe;       /* subscribe and unsubscribe */
 gw_ctl_handler_fn gw_ctl_log_level;
 gw_ctl_handler_fn gw_ctl_trace;           /* igmpgwctl trace: events to this session */
 
+/* The running configuration: ctl_handlers_config.c */
+gw_ctl_handler_fn gw_ctl_reload;
+gw_ctl_handler_fn gw_ctl_mroute;          /* mroute_add, mroute_del, mroute_show */
+
 #endif

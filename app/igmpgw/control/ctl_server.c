@@ -148,6 +148,10 @@ static gw_ctl_handler_fn *const handlers[CTL_CMD_COUNT] = {
 	[CTL_UNSUBSCRIBE] = gw_ctl_subscribe,
 	[CTL_LOG_LEVEL] = gw_ctl_log_level,
 	[CTL_TRACE] = gw_ctl_trace,
+	[CTL_RELOAD] = gw_ctl_reload,
+	[CTL_MROUTE_ADD] = gw_ctl_mroute,
+	[CTL_MROUTE_DEL] = gw_ctl_mroute,
+	[CTL_MROUTE_SHOW] = gw_ctl_mroute,
 };
 
 static struct gw_ctl_server_stats

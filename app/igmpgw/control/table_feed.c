@@ -25,6 +25,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "feed.h"
+#include "group_quota.h"
 #include "gw.h"
 #include "mship_timers.h"
 #include "table_feed.h"
@@ -99,14 +100,10 @@ fwd_init(char *err, size_t err_len)
 			 cfg->limits.max_groups);
 		return -ENOMEM;
 	}
-	for (uint16_t i = 0; i < cfg->forward.n_mroutes; i++) {
-		const struct gw_mroute *rt = &cfg->forward.mroutes[i];
-
-		ret = fwd_table_add_static(gw.fwd, rt->group, rt->prefix_len, rt->source, rt->ports);
-		if (ret < 0) {
-			snprintf(err, err_len, "config: [mroute]: route %u: %s", i, strerror(-ret));
-			return ret;
-		}
+	ret = gw_feed_set_routes(&cfg->forward);
+	if (ret < 0) {
+		snprintf(err, err_len, "config: [mroute]: %s", strerror(-ret));
+		return ret;
 	}
 	GW_LOG(INFO, "forwarding on: %u static routes, up to %u groups, fed by %s",
 	       cfg->forward.n_mroutes, cfg->limits.max_groups,
@@ -164,6 +161,32 @@ asked_init(char *err, size_t err_len)
 	};
 	gw.feed_asked = true;
 	return 0;
+}
+
+void
+gw_feed_set_limits(const struct gw_limits_config *l)
+{
+	if (gw.fwd != NULL)
+		fwd_table_set_max_groups(gw.fwd, l->max_groups);
+	if (gw.held != NULL && gw.held != gw.fwd)
+		fwd_table_set_max_groups(gw.held, l->max_groups);
+	if (asked != NULL)
+		group_quota_set_max(feed_asked_quota(asked), l->max_groups);
+}
+
+int
+gw_feed_set_routes(const struct gw_forward_config *fw)
+{
+	struct fwd_route routes[GW_MAX_MROUTES];
+
+	if (gw.fwd == NULL)
+		return 0;
+	for (uint16_t i = 0; i < fw->n_mroutes; i++) {
+		const struct gw_mroute *rt = &fw->mroutes[i];
+
+		routes[i] = (struct fwd_route){ rt->group, rt->prefix_len, rt->source, rt->ports };
+	}
+	return fwd_table_replace_static(gw.fwd, routes, fw->n_mroutes);
 }
 
 int

@@ -61,6 +61,16 @@ void gw_feed_refused(uint64_t n[GW_LIMIT_COUNT]);
 /* {"enabled", "groups", "static_routes", "memory_bytes", ...} for status. */
 json_t *gw_feed_status(void);
 
+/*
+ * A reload's [limits]: the forwarding table and the room under max_groups
+ * take the new max_groups at once (lowered below what is held: new groups
+ * refused until under, nothing evicted).
+ */
+void gw_feed_set_limits(const struct gw_limits_config *l);
+
+/* fw's static routes replace those in the forwarding table, all at once. 0 or -EINVAL. */
+int gw_feed_set_routes(const struct gw_forward_config *fw);
+
 /* After the workers have stopped. */
 void gw_feed_close(void);
 

@@ -109,11 +109,46 @@ gw_tracking_state(void)
 	return mship;
 }
 
+/* The membership state's configuration from the gateway's. */
+static void
+mship_config_of(const struct gw_config *cfg, struct mship_config *mc)
+{
+	const struct gw_querier_config *q = &cfg->querier;
+	const struct gw_limits_config *l = &cfg->limits;
+
+	mship_config_defaults(mc);
+	mc->robustness = (uint8_t)q->robustness;
+	mc->startup_query_count = (uint8_t)q->robustness;
+	mc->last_member_query_count = (uint8_t)q->last_member_query_count;
+	mc->querier_version = q->version;
+	mc->querier_enabled = q->enabled;
+	mc->query_interval_ms = q->query_interval_ms;
+	mc->query_response_interval_ms = q->query_response_interval_ms;
+	mc->max_adopted_robustness = (uint8_t)q->max_adopted_robustness;
+	mc->max_adopted_query_interval_ms = q->max_adopted_query_interval_ms;
+	mc->startup_query_interval_ms = mship_startup_query_interval_ms(q->query_interval_ms);
+	mc->last_member_query_interval_ms = q->last_member_query_interval_ms;
+	mc->max_groups = l->max_groups;
+	mc->max_groups_per_port = l->max_groups_per_port;
+	mc->max_sources_per_group = (uint16_t)l->max_sources_per_group;
+	mc->max_msg_len = gw_upstream_max_msg();
+}
+
+int
+gw_tracking_reconfigure(const struct gw_config *cfg)
+{
+	struct mship_config mc;
+
+	if (mship == NULL)
+		return 0;
+	mship_config_of(cfg, &mc);
+	return mship_set_config(mship, &mc);
+}
+
 int
 gw_tracking_init(char *err, size_t err_len)
 {
 	const struct gw_querier_config *q = &gw.cfg.querier;
-	const struct gw_limits_config *l = &gw.cfg.limits;
 	struct mship_ops ops = {
 		.send = on_send,
 		.changed = on_changed,
@@ -127,22 +162,7 @@ gw_tracking_init(char *err, size_t err_len)
 
 	if (!gw.cfg.track_membership)
 		return 0;
-	mship_config_defaults(&mc);
-	mc.robustness = (uint8_t)q->robustness;
-	mc.startup_query_count = (uint8_t)q->robustness;
-	mc.last_member_query_count = (uint8_t)q->last_member_query_count;
-	mc.querier_version = q->version;
-	mc.querier_enabled = q->enabled;
-	mc.query_interval_ms = q->query_interval_ms;
-	mc.query_response_interval_ms = q->query_response_interval_ms;
-	mc.max_adopted_robustness = (uint8_t)q->max_adopted_robustness;
-	mc.max_adopted_query_interval_ms = q->max_adopted_query_interval_ms;
-	mc.startup_query_interval_ms = mship_startup_query_interval_ms(q->query_interval_ms);
-	mc.last_member_query_interval_ms = q->last_member_query_interval_ms;
-	mc.max_groups = l->max_groups;
-	mc.max_groups_per_port = l->max_groups_per_port;
-	mc.max_sources_per_group = (uint16_t)l->max_sources_per_group;
-	mc.max_msg_len = gw_upstream_max_msg();
+	mship_config_of(&gw.cfg, &mc);
 	mship = mship_create(&mc, &ops);
 	if (mship == NULL) {
 		snprintf(err, err_len, "config: proxy.track_membership: cannot create the state: %s",

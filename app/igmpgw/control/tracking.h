@@ -42,6 +42,9 @@ void gw_tracking_link_up(enum gw_role role, uint64_t now_ms);
 /* The active outside changed: the merged state is reported there from now on. */
 void gw_tracking_upstream_changed(uint64_t now_ms);
 
+/* A reload: cfg's querier timers and [limits] from now on, the state kept. 0 or -EINVAL. */
+int gw_tracking_reconfigure(const struct gw_config *cfg);
+
 /* Timers; call every few milliseconds. */
 void gw_tracking_poll(uint64_t now_ms);
 
