@@ -65,7 +65,7 @@ static const struct gw_cfg_key igmp_keys[] = {
 	GW_IGMP_SWITCHES(GW_SWITCH_KEY)
 #undef GW_SWITCH_KEY
 	GW_KEY_LIVE("unicast_dst"),
-	GW_KEY_LIVE("active_outside"), /* only when the file changed it: gw_config_reload_merge */
+	GW_KEY_LIVE("active_outside"), /* only when the file changed it: control/reload.c */
 	GW_KEY_LIVE("self_query_interval"),
 	GW_KEY_RESTART("ssm_range", igmp.ssm, igmp.ssm_range),
 	/* The failover state (its primary, the hold-down running) is made at start. */
