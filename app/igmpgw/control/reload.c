@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "gw.h"
+#include "gw_failover.h"
 #include "mroutes.h"
 #include "reload.h"
-#include "static_joins.h"
 #include "table_feed.h"
 #include "tracking.h"
 
@@ -62,10 +62,8 @@ apply_active_outside(enum gw_role file_choice)
 	rl.file_active_outside = file_choice;
 	if (!changed || file_choice == gw_active_outside())
 		return;
-	GW_LOG(NOTICE, "active outside is now %s (configuration reload)", gw_role_name(file_choice));
-	__atomic_store_n(&gw.active_outside, (uint8_t)file_choice, __ATOMIC_RELAXED);
-	gw_tracking_upstream_changed(gw_now_ms());
-	gw_joins_upstream_changed(gw_now_ms());
+	/* The failover module owns the switch (and makes the choice its primary). */
+	gw_failover_select(file_choice, gw_now_ms());
 }
 
 /* The sections whose values differ, for the reply and the log line. */
