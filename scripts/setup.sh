@@ -46,6 +46,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# The prometheus package is here for its binaries (test_metrics runs its own
+	# server in a namespace): the host-wide service its install starts is not wanted.
+	if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+		echo "setup: prometheus.service disabled (only its binaries are used)"
+	fi
 fi
 
 # Hugepages let secondary processes (dpdk-dumpcap, dpdk-proc-info) attach and make
