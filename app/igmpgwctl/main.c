@@ -60,10 +60,14 @@ usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-		char head[64];
+		char head[256];
 
 		snprintf(head, sizeof(head), "%s %s", commands[i]->name, commands[i]->args);
-		fprintf(out, "  %-44s %s\n", head, commands[i]->help);
+		/* A usage too long for its column gets a line of its own, whole. */
+		if (strlen(head) > 44)
+			fprintf(out, "  %s\n  %-44s %s\n", head, "", commands[i]->help);
+		else
+			fprintf(out, "  %-44s %s\n", head, commands[i]->help);
 	}
 	fprintf(out,
 		"\n"

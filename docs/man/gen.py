@@ -91,12 +91,19 @@ def ctl_commands(path):
     text = subprocess.run([path, "--help"], capture_output=True, text=True, check=True).stdout
     body = text[text.index("Commands:\n") + len("Commands:\n"):]
     body = body[:body.index("\n\n")]
-    out = []
+    out, usage = [], None
     for line in body.splitlines():
         m = re.match(r"^  (\S.*?)\s{2,}(\S.*)$", line)
-        if m is None:
+        if m is not None:
+            out += [f"*{esc(m.group(1))}*", f"\t{esc(m.group(2))}", ""]
+        elif usage is None and re.match(r"^  \S", line):
+            usage = line.strip()  # too long for its column: its help on the next line
             continue
-        out += [f"*{esc(m.group(1))}*", f"\t{esc(m.group(2))}", ""]
+        elif usage is not None and line.strip():
+            out += [f"*{esc(usage)}*", f"\t{esc(line.strip())}", ""]
+        else:
+            raise SystemExit(f"gen.py: igmpgwctl --help: cannot read '{line}'")
+        usage = None
     return out
 
 
