@@ -154,6 +154,7 @@ static int
 load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size_t err_len)
 {
 	const char *v;
+	int ret;
 
 #define GW_SWITCH_LOAD(name) \
 	v = rte_cfgfile_get_entry(file, "igmp", #name); \
@@ -181,8 +182,9 @@ load_igmp(struct rte_cfgfile *file, struct gw_igmp_config *igmp, char *err, size
 	if (v != NULL && gw_cfg_parse_uint(v, 31744, &igmp->self_query_interval) < 0)
 		return gw_cfg_fail(err, err_len,
 				   "config: igmp.self_query_interval: '%s' is not seconds in 0..31744", v);
-	if (load_failover(file, igmp, err, err_len) < 0)
-		return -1;
+	ret = load_failover(file, igmp, err, err_len);
+	if (ret < 0)
+		return ret;
 	return gw_cfg_load_ssm_range(file, igmp, err, err_len);
 }
 

@@ -1344,6 +1344,41 @@ test_reload_check(void)
 	check_reload("", "[metrics]\nlisten = 127.0.0.1:9464\n", "metrics.listen");
 }
 
+/* [igmp] failover keys: defaults, values, the one error line each, restart-only. */
+static void
+test_failover_keys(void)
+{
+	const char *on[] = { "igmp.failover=querier", "igmp.failover_leave_old=no",
+			     "igmp.failover_revert=yes", "igmp.failover_hold_down=30" };
+	const char *alt = MINIMAL "[alt]\nport = net_null2\naddress = 10.1.0.2/24\n";
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	int ret;
+
+	ret = load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.igmp.failover == GW_FAILOVER_OFF && cfg.igmp.failover_leave_old &&
+		  !cfg.igmp.failover_revert &&
+		  cfg.igmp.failover_hold_down == GW_FAILOVER_HOLD_DOWN_DEFAULT,
+		  "failover: off, leave_old yes, revert no, hold-down 10 s by default");
+	ret = load_text(alt, on, 4, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0 && cfg.igmp.failover == GW_FAILOVER_QUERIER &&
+		  !cfg.igmp.failover_leave_old && cfg.igmp.failover_revert &&
+		  cfg.igmp.failover_hold_down == 30, "failover: every key read (%s)", one_line(err));
+	check_error("failover without alt", MINIMAL, on, 1, "igmp.failover: 'querier' needs an [alt]");
+	check_error_line("failover = sometimes", "[igmp]\nfailover = sometimes\n", "igmp.failover");
+	check_error_line("failover_leave_old = maybe", "[igmp]\nfailover_leave_old = maybe\n",
+			 "igmp.failover_leave_old");
+	check_error_line("failover_revert = 2", "[igmp]\nfailover_revert = 2\n",
+			 "igmp.failover_revert");
+	check_error_line("failover_hold_down = 3601", "[igmp]\nfailover_hold_down = 3601\n",
+			 "igmp.failover_hold_down");
+	TAP_CHECK(gw_config_key_reload("igmp", "failover") == GW_RELOAD_RESTART &&
+		  gw_config_key_reload("igmp", "failover_hold_down") == GW_RELOAD_RESTART,
+		  "failover keys: restart-only (the failover state is made at start)");
+	TAP_CHECK(strcmp(gw_failover_mode_name(GW_FAILOVER_LINK), "link") == 0,
+		  "failover mode names");
+}
+
 /* [metrics] listen: off unless given; ADDR:PORT or [ADDR6]:PORT. */
 static void
 test_metrics(void)
@@ -1490,6 +1525,7 @@ main(void)
 {
 	test_full();
 	test_metrics();
+	test_failover_keys();
 	test_defaults();
 	test_switches();
 	test_comments_and_blanks();
