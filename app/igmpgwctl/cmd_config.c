@@ -171,6 +171,7 @@ run_mroute(const struct ctl_opts *o, int argc, char **argv)
 }
 
 const struct command cmd_mroute = {
-	"mroute", run_mroute, "add GROUP[/LEN] [source ADDR] to PORT... | del GROUP[/LEN] [source ADDR] | show",
-	"change or list the static routes at run time (a reload keeps them unless the file names the same route)",
+	"mroute", run_mroute, "add|del|show [ROUTE]",
+	"static routes at run time: add G[/LEN] [source S] to PORT..., del G[/LEN] [source S], "
+	"show (a reload keeps them unless the file names the same route)",
 };
