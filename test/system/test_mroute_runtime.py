@@ -20,7 +20,7 @@ LAB_ENV = {"LAB_QUERY_INTERVAL": 5}
 FORWARD = "[forward]\nenabled = yes\n"
 
 
-COMPLETION = ROOT / "app" / "igmpgwctl" / "completion" / "igmpgwctl"
+COMPLETION = ROOT / "app" / "completion" / "igmpgwctl"
 
 
 def completions(gw, *words):
