@@ -17,7 +17,9 @@ from test_tracking import Sender, data_captures, receivers
 
 LAB_ENV = {"LAB_QUERY_INTERVAL": 5}
 
-FORWARD = "[forward]\nenabled = yes\n"
+# The [join] makes the upstream's snooping bridge send the group to the gateway (a route
+# only forwards, it asks for nothing); it stays the same through every reload.
+FORWARD = "[forward]\nenabled = yes\n[join]\nj = 239.7.40.1\n"
 
 
 COMPLETION = ROOT / "app" / "completion" / "igmpgwctl"
@@ -57,9 +59,9 @@ def test_mroute_add_show_reload_del_with_real_forwarding(lab, gateway, tmp_path)
                 for r in shown] == [("239.7.40.0", 24, None, ["inside"], "run-time")], shown
         text = ctl(gw, "mroute", "show").stdout
         assert "239.7.40.0/24" in text and "run-time" in text, text
-        # Bash completion offers the groups the gateway's `groups` answer lists.
-        assert completions(gw, "mroute", "del", "239.7.") == ["239.7.40.0"]
-        assert completions(gw, "report", "") == ["239.7.40.0"]
+        # Bash completion offers the groups the gateway's `groups` answer lists: the route and the join.
+        assert completions(gw, "mroute", "del", "239.7.") == ["239.7.40.0", "239.7.40.1"]
+        assert completions(gw, "report", "239.7.40.0") == ["239.7.40.0"]
 
         # A reload of a file without the route keeps it: data goes on.
         p = ctl(gw, "reload")
