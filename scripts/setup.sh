@@ -7,6 +7,9 @@ set -euo pipefail
 PACKAGES=(
 	build-essential
 	clang
+	debhelper
+	debootstrap
+	dpkg-dev
 	dpdk
 	dpdk-dev
 	dpdk-doc
@@ -20,6 +23,8 @@ PACKAGES=(
 	libmicrohttpd-dev
 	libnuma-dev
 	libpcap-dev
+	libsystemd-dev
+	lintian
 	linux-perf
 	meson
 	nftables
