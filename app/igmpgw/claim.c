@@ -293,7 +293,8 @@ find_port_keys(const struct gw_config *cfg, int eal_argc, char **eal_argv,
 		if (!cfg->port[r].present)
 			continue;
 		n_keys[r] = devargs_keys(cfg->port[r].devargs, eal_argc, eal_argv, keys[r]);
-		for (int s = 0; s < r; s++)
+		/* A VLAN of a trunk: its head's interface, claimed once by the head. */
+		for (int s = 0; s < r && cfg->port[r].trunk == r; s++)
 			for (int i = 0; i < n_keys[r]; i++)
 				for (int j = 0; j < n_keys[s]; j++) {
 					char what[64];
@@ -325,7 +326,7 @@ claim_all(const struct gw_config *cfg, int eal_argc, char **eal_argv, char *err,
 				 keys[r][0].name);
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		snprintf(who, sizeof(who), "config: %s.port", gw_role_name(r));
-		for (int i = 0; i < n_keys[r]; i++)
+		for (int i = 0; i < n_keys[r] && cfg->port[r].trunk == r; i++)
 			if (lock_key(&keys[r][i], netns, who, err, err_len) < 0)
 				return -1;
 	}

@@ -73,7 +73,9 @@
 	X(link_lost, "times the port's link went down: its PMD's link state, or its kernel interface found down, deleted or replaced") \
 	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)") \
 	X(acl_denied, "report records (v1/v2 reports, leaves) from hosts an allow/deny list refused, dropped; the rest of the report still counts") \
-	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)")
+	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)") \
+	X(unknown_vlan, "frames of a VLAN no section of the port names (or untagged where every section is tagged), dropped; counted on the trunk head") \
+	X(vlan_qinq, "QinQ (802.1ad, 0x88a8) frames, dropped; counted on the trunk head")
 
 enum gw_counter {
 #define GW_COUNTER_ENUM(name, help) GW_CNT_##name,
@@ -141,9 +143,27 @@ struct gw_querier {
 	uint64_t heard_tsc;
 };
 
+/* gw_port.vid_role: no section on that VLAN. */
+#define GW_VID_NONE UINT8_MAX
+#define GW_VID_COUNT 4096
+
+_Static_assert(GW_MAX_PORTS <= sizeof(fwd_mask_t) * 8, "a fwd_mask_t holds a bit per port");
+_Static_assert(GW_MAX_PORTS < GW_VID_NONE, "gw_port.vid_role holds a role");
+
+/*
+ * A logical port: one config section. Sections on the same ethdev (a trunk,
+ * told apart by VLAN) share port_id, its queues and owner; the trunk head
+ * (the first such section) is the one the workers poll, and its vid_role
+ * says which section a received frame belongs to.
+ */
 struct gw_port {
 	bool present;
 	enum gw_role role;
+	uint8_t trunk;                /* enum gw_role of the trunk head; role itself for most */
+	bool tagged_trunk;            /* head: some section on this ethdev has a VLAN */
+	uint16_t vlan;                /* 0: untagged */
+	uint16_t tci;                 /* the tag of what it sends: priority << 13 | vlan */
+	uint16_t igmp_tci;            /* the tag of the IGMP it sends */
 	uint16_t port_id;             /* the network port */
 	uint16_t twin_id;             /* the kernel twin, GW_NO_PORT without one */
 	char name[64];                /* ethdev name */
@@ -175,6 +195,7 @@ struct gw_port {
 	struct rte_ring *handoff;
 	struct rte_ring *ctrl_tx;              /* main -> owner: IGMP packets to frame and send */
 	struct gw_port_stats stats[GW_STATS_SLOTS]; /* one writer each: workers, then main */
+	uint8_t vid_role[GW_VID_COUNT];        /* head: VLAN (0 = untagged) -> role, GW_VID_NONE */
 };
 
 /* One (port, rx queue) pair a worker polls. */

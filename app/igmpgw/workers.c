@@ -172,6 +172,13 @@ gw_workers_plan(char *err, size_t err_len)
 
 		if (!p->present)
 			continue;
+		if (p->trunk != r) {
+			/* A VLAN of a trunk: its head's queues, owner and tx queues (heads come first). */
+			p->owner = gw.port[p->trunk].owner;
+			for (unsigned int w = 0; w < gw.n_workers; w++)
+				gw.plan[w].txq[r] = gw.plan[w].txq[p->trunk];
+			goto rings;
+		}
 		for (uint16_t q = 0; q < p->n_rxq; q++) {
 			int w = (int)(next++ % gw.n_workers);
 
@@ -184,6 +191,7 @@ gw_workers_plan(char *err, size_t err_len)
 		if (p->n_rxq % gw.n_workers == 0)
 			next++;
 		give_txqs(r);
+rings:
 		p->handoff = ring_for("handoff", r, HANDOFF_RING_SIZE, RING_F_SC_DEQ);
 		p->ctrl_tx = ring_for("ctrl_tx", r, CTRL_TX_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (p->handoff == NULL || p->ctrl_tx == NULL)

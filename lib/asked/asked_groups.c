@@ -17,7 +17,8 @@
 
 #include "asked_groups.h"
 
-#define MAX_PORTS 16
+/* Every gateway role (gw_config.h's GW_MAX_PORTS), bit i of a fwd_mask_t. */
+#define MAX_PORTS 18
 
 _Static_assert(ASKED_VIA_COUNT <= 4, "asked_entry keeps a port's via in two bits");
 
@@ -33,7 +34,7 @@ struct asked_entry {
 	struct asked_source *sources;          /* room for max_sources, or NULL */
 	uint64_t expires[MAX_PORTS];           /* per port, ms; 0 = not asked */
 	/* How each port last asked, 2 bits a port, and who asked last (of any port): cheap. */
-	uint32_t via;
+	uint64_t via;
 	uint32_t last_from;
 	uint8_t last_port;
 };
@@ -295,7 +296,7 @@ compact(struct asked_groups *a, struct asked_entry *e)
 	for (int p = 0; p < MAX_PORTS; p++) {
 		if (!(still & (1u << p))) {
 			e->expires[p] = 0;
-			e->via &= ~(UINT32_C(3) << (2 * p));
+			e->via &= ~(UINT64_C(3) << (2 * p));
 		}
 	}
 	if (still == 0)
@@ -365,8 +366,8 @@ asked_groups_join_from(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		if (!(ports & (1u << p)))
 			continue;
 		e->expires[p] = now_ms + a->lifetime_ms;
-		e->via &= ~(UINT32_C(3) << (2 * p));
-		e->via |= (uint32_t)via << (2 * p);
+		e->via &= ~(UINT64_C(3) << (2 * p));
+		e->via |= (uint64_t)via << (2 * p);
 		e->last_port = (uint8_t)p;
 	}
 	e->last_from = origin != NULL ? origin->from : 0;
@@ -419,7 +420,7 @@ asked_groups_expire(struct asked_groups *a, uint64_t now_ms)
 			continue;
 		for (int p = 0; p < MAX_PORTS; p++) {
 			if (e->expires[p] != 0 && e->expires[p] <= now_ms) {
-				gone |= (fwd_mask_t)(1u << p);
+				gone |= (fwd_mask_t)1u << p;
 				e->expires[p] = 0;
 			} else if (e->expires[p] != 0 && e->expires[p] < next) {
 				next = e->expires[p];

@@ -27,7 +27,7 @@
 #define IGMPGW_GROUPS_PAGE_MAX 4096
 /** Group records of a page whose request gives a "cursor" and no "limit". */
 #define IGMPGW_GROUPS_PAGE_DEFAULT 512
-/** Bytes a `groups` cursor takes with its NUL: "inside8/255.255.255.255#65535". */
+/** Bytes a `groups` cursor takes with its NUL: "inside16/255.255.255.255#65535". */
 #define IGMPGW_CURSOR_LEN 32
 /** IGMP packets a `trace` request shows when it gives no "count". */
 #define IGMPGW_TRACE_DEFAULT_COUNT 20

@@ -20,7 +20,8 @@
 
 static const char *const role_names[GW_MAX_PORTS] = {
 	"outside", "alt", "inside", "inside2", "inside3", "inside4", "inside5", "inside6",
-	"inside7", "inside8",
+	"inside7", "inside8", "inside9", "inside10", "inside11", "inside12", "inside13",
+	"inside14", "inside15", "inside16",
 };
 
 const char *
@@ -29,12 +30,43 @@ gw_role_name(enum gw_role role)
 	return (unsigned int)role < GW_MAX_PORTS ? role_names[role] : "unknown";
 }
 
+/* vlan, priority, igmp_priority: 802.1Q on the section's port. */
+static int
+load_port_vlan(struct rte_cfgfile *file, const char *sec, struct gw_port_config *port,
+	       char *err, size_t err_len)
+{
+	uint32_t v = 0;
+	int ret;
+
+	ret = gw_cfg_get_uint(file, sec, "vlan", 1, GW_VLAN_MAX, &v, err, err_len);
+	if (ret < 0)
+		return ret;
+	port->vlan = (uint16_t)v;
+	v = 0;
+	ret = gw_cfg_get_uint(file, sec, "priority", 0, GW_PRIORITY_MAX, &v, err, err_len);
+	if (ret < 0)
+		return ret;
+	port->priority = (uint8_t)v;
+	ret = gw_cfg_get_uint(file, sec, "igmp_priority", 0, GW_PRIORITY_MAX, &v, err, err_len);
+	if (ret < 0)
+		return ret;
+	port->igmp_priority = (uint8_t)v;
+	if (port->vlan == 0 && (rte_cfgfile_has_entry(file, sec, "priority") ||
+				rte_cfgfile_has_entry(file, sec, "igmp_priority")))
+		return gw_cfg_fail(err, err_len,
+				   "config: %s.%s: needs %s.vlan (the priority rides in the VLAN tag)",
+				   sec, rte_cfgfile_has_entry(file, sec, "priority") ? "priority" :
+				   "igmp_priority", sec);
+	return 0;
+}
+
 static int
 load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *port,
 	  char *err, size_t err_len)
 {
 	const char *sec = role_names[role];
 	const char *v;
+	int ret;
 
 	port->role = role;
 	port->present = rte_cfgfile_has_section(file, sec) != 0;
@@ -67,7 +99,41 @@ load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *po
 					   sec, v, GW_MTU_MIN, GW_MTU_MAX);
 		port->mtu = (uint16_t)mtu;
 	}
+	ret = load_port_vlan(file, sec, port, err, err_len);
+	if (ret < 0)
+		return ret;
 	return gw_cfg_load_port_acl(file, sec, gw_role_is_inside(role), port, err, err_len);
+}
+
+/*
+ * Trunks: sections naming the same port value share its ethdev, the first of
+ * them (the trunk head) opens it. Each needs a VLAN of its own there, and at
+ * most one of them is untagged.
+ */
+static int
+find_trunks(struct gw_config *cfg, char *err, size_t err_len)
+{
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port_config *a = &cfg->port[r];
+
+		a->trunk = (uint8_t)r;
+		for (int s = 0; a->present && s < r; s++) {
+			const struct gw_port_config *b = &cfg->port[s];
+
+			if (!b->present || strcmp(a->devargs, b->devargs) != 0)
+				continue;
+			if (a->vlan == b->vlan && a->vlan == 0)
+				return gw_cfg_fail(err, err_len,
+						   "config: %s.vlan: missing: port '%s' is already %s's, untagged (sections sharing a port need different VLANs)",
+						   role_names[r], a->devargs, role_names[s]);
+			if (a->vlan == b->vlan)
+				return gw_cfg_fail(err, err_len,
+						   "config: %s.vlan: VLAN %u of port '%s' is already %s's",
+						   role_names[r], a->vlan, a->devargs, role_names[s]);
+			a->trunk = b->trunk;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -385,7 +451,7 @@ parse_mroute(const struct gw_config *cfg, const char *name, const char *v, struc
 		if (role < GW_ROLE_INSIDE || !cfg->port[role].present)
 			return gw_cfg_fail(err, err_len, "config: mroute.%s: '%s' is not a configured inside port",
 					   name, tok);
-		rt->ports |= (uint16_t)(1u << role);
+		rt->ports |= 1u << role;
 	}
 	if (rt->ports == 0)
 		goto bad;
@@ -447,6 +513,10 @@ parse_map_entry(const struct gw_config *cfg, char *tok, struct gw_worker_map_ent
 	role = role_by_name(tok);
 	if (role < 0 || !cfg->port[role].present)
 		return gw_cfg_fail(err, err_len, "config: workers.map: '%s' is not a configured port", tok);
+	if (cfg->port[role].trunk != role)
+		return gw_cfg_fail(err, err_len,
+				   "config: workers.map: '%s' shares %s's port, whose queues it is: map %s",
+				   tok, role_names[cfg->port[role].trunk], role_names[cfg->port[role].trunk]);
 	e->role = (uint8_t)role;
 	return 0;
 bad:
@@ -492,7 +562,7 @@ load_worker_map(struct rte_cfgfile *file, struct gw_config *cfg, char *err, size
 
 		for (uint16_t i = 0; i < map->n; i++)
 			named |= map->e[i].role == r;
-		if (cfg->port[r].present && !named)
+		if (cfg->port[r].present && cfg->port[r].trunk == r && !named)
 			return gw_cfg_fail(err, err_len,
 					   "config: workers.map: %s is not mapped (every port's rx queues need an lcore)",
 					   role_names[r]);
@@ -654,6 +724,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = gw_cfg_fail(err, err_len, "config: [outside]: missing (the upstream port is required)");
 	if (ret == 0 && !cfg->port[GW_ROLE_INSIDE].present)
 		ret = gw_cfg_fail(err, err_len, "config: [inside]: missing (the downstream port is required)");
+	if (ret == 0)
+		ret = find_trunks(cfg, err, err_len);
 	if (ret == 0)
 		ret = check_subnets(cfg, err, err_len);
 	if (ret == 0)

@@ -17,17 +17,21 @@
 #define GW_DEVARGS_LEN 256
 #define GW_ERR_LEN 256
 
-/* Port roles; ALT is the optional second upstream; inside2..inside8 follow INSIDE. */
+/* Port roles; ALT is the optional second upstream; inside2..inside16 follow INSIDE. */
 enum gw_role {
 	GW_ROLE_OUTSIDE,
 	GW_ROLE_ALT,
 	GW_ROLE_INSIDE,
 };
 
-#define GW_MAX_INSIDE 8
+/*
+ * Inside sections: 16, so one trunk carries 16 inside VLANs. A port set is a
+ * 32-bit mask (fwd_mask_t); the cost of a slot is gw.h's counter blocks.
+ */
+#define GW_MAX_INSIDE 16
 #define GW_MAX_PORTS (GW_ROLE_INSIDE + GW_MAX_INSIDE)
 
-/* Every downstream ([inside], [inside2] ... [inside8]) plays the inside role. */
+/* Every downstream ([inside], [inside2] ... [inside16]) plays the inside role. */
 static inline bool
 gw_role_is_inside(enum gw_role role)
 {
@@ -53,7 +57,20 @@ struct gw_port_config {
 	/* What a reload compares (restart-only keys): the items read, not the pointers. */
 	uint64_t acl_digest;
 	uint64_t accept_from_digest;
+	/*
+	 * 802.1Q: the VLAN this section is on (0 = untagged), the priority (PCP)
+	 * of what it sends and of the IGMP it sends. Sections naming the same
+	 * port value share one ethdev (a trunk), opened by the first of them,
+	 * its trunk head; a section alone on its port is its own head.
+	 */
+	uint16_t vlan;
+	uint8_t priority;
+	uint8_t igmp_priority;
+	uint8_t trunk;           /* enum gw_role of the trunk head */
 };
+
+#define GW_VLAN_MAX 4094
+#define GW_PRIORITY_MAX 7
 
 /* The [PORT] mtu key's range (the PMD may allow less: checked when the port opens). */
 #define GW_MTU_MIN 68
@@ -123,7 +140,7 @@ struct gw_mroute {
 	uint32_t group;            /* network order */
 	uint8_t prefix_len;
 	uint32_t source;           /* network order, 0 = any */
-	uint16_t ports;            /* bit i = role i */
+	uint32_t ports;            /* bit i = role i (a fwd_mask_t) */
 	bool runtime;              /* added by a control request (igmpgwctl mroute add), not the file */
 };
 
@@ -251,7 +268,7 @@ void gw_config_keys_foreach(void (*fn)(const char *section, const char *key,
 /* "adaptive" or "busy": the value of workers.idle. */
 const char *gw_idle_mode_name(enum gw_idle_mode mode);
 
-/* "outside", "alt", "inside", "inside2" ... "inside8". */
+/* "outside", "alt", "inside", "inside2" ... "inside16". */
 const char *gw_role_name(enum gw_role role);
 
 /*

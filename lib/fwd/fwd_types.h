@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* A set of ports, bit i = port (role) i. */
-typedef uint16_t fwd_mask_t;
+typedef uint32_t fwd_mask_t;
 
 /*
  * Per-source exceptions to a group's any-source ports: ports in include want

@@ -32,8 +32,8 @@
 #include "igmpgw_proto.h"
 #include "mship_timers.h"
 
-#define MSHIP_MAX_PORTS 16        /* ports are 0 .. MSHIP_MAX_PORTS - 1 */
-#define MSHIP_MAX_DOWNSTREAM 8
+#define MSHIP_MAX_PORTS 18        /* ports are 0 .. MSHIP_MAX_PORTS - 1 */
+#define MSHIP_MAX_DOWNSTREAM 16
 #define MSHIP_NO_PORT UINT16_MAX  /* mship_set_upstream(): no upstream */
 #define MSHIP_ALL_PORTS UINT16_MAX /* mship_group_count(): every downstream port */
 

@@ -586,7 +586,7 @@ test_errors(void)
 
 /* ---- membership tracking, querier, limits, forwarding ---- */
 
-/* The new sections, none at its default; every inside port from inside to inside8. */
+/* The new sections, none at its default; every inside port from inside to inside16. */
 static const char tracking_config[] =
 	MINIMAL
 	"[inside2]\nport = net_null2\naddress = 172.18.0.1/16\n"
@@ -596,6 +596,14 @@ static const char tracking_config[] =
 	"[inside6]\nport = net_null6\naddress = 172.22.0.1/16\n"
 	"[inside7]\nport = net_null7\naddress = 172.23.0.1/16\n"
 	"[inside8]\nport = net_tap8,iface=gw-in8\naddress = 172.24.0.1/16\n"
+	"[inside9]\nport = net_null9\naddress = 172.25.0.1/16\n"
+	"[inside10]\nport = net_null10\naddress = 172.26.0.1/16\n"
+	"[inside11]\nport = net_null11\naddress = 172.27.0.1/16\n"
+	"[inside12]\nport = net_null12\naddress = 172.28.0.1/16\n"
+	"[inside13]\nport = net_null13\naddress = 172.29.0.1/16\n"
+	"[inside14]\nport = net_null14\naddress = 172.30.0.1/16\n"
+	"[inside15]\nport = net_null15\naddress = 172.31.0.1/16\n"
+	"[inside16]\nport = net_null16\naddress = 172.32.0.1/16\n"
 	"[proxy]\ntrack_membership = yes\n"
 	"[querier]\n"
 	"enabled = yes\n"
@@ -617,10 +625,10 @@ static const char tracking_config[] =
 	"ssm = 232.1.1.1 source 10.0.0.1 to inside8\n"
 	"all\t=\t224.0.0.0/4\tto\tinside3 ; every group\n";
 
-static uint16_t
+static uint32_t
 role_bit(enum gw_role role)
 {
-	return (uint16_t)(1u << role);
+	return 1u << role;
 }
 
 static void
@@ -646,7 +654,7 @@ test_tracking_full(void)
 		    cfg.port[r].addr != inet_addr(want) || cfg.port[r].prefix_len != 16)
 			all_inside = false;
 	}
-	TAP_CHECK(all_inside, "inside .. inside8 present, each with its role and address");
+	TAP_CHECK(all_inside, "inside .. inside16 present, each with its role and address");
 	TAP_CHECK(strcmp(cfg.port[GW_ROLE_INSIDE + 7].devargs, "net_tap8,iface=gw-in8") == 0 &&
 		  strcmp(gw_role_name(GW_ROLE_INSIDE + 7), "inside8") == 0 &&
 		  strcmp(gw_role_name(GW_ROLE_INSIDE + 1), "inside2") == 0,
@@ -976,8 +984,8 @@ test_tracking_errors(void)
 	check_error_line("max_adopted_query_interval under a configured query interval",
 			 "[querier]\nquery_interval = 30\nmax_adopted_query_interval = 29\n",
 			 "querier.max_adopted_query_interval");
-	check_error_line("unknown section [inside9]", "[inside9]\nport = x\naddress = 10.9.0.1/24\n",
-			 "[inside9]");
+	check_error_line("unknown section [inside17]", "[inside17]\nport = x\naddress = 10.9.0.1/24\n",
+			 "[inside17]");
 	check_error_line("inside2 without an address", "[inside2]\nport = x\n", "inside2.address");
 	check_error_line("inside8 without a port", "[inside8]\naddress = 10.8.0.1/24\n",
 			 "inside8.port");
@@ -1012,7 +1020,7 @@ test_mroutes(void)
 		"239.1.1.1 to outside",         /* ports: configured inside ones only */
 		"239.1.1.1 to alt",
 		"239.1.1.1 to inside2",         /* not configured in MINIMAL */
-		"239.1.1.1 to inside9",
+		"239.1.1.1 to inside17",
 		"239.1.1.1 to inside bogus",
 		"239.1.1.1 to INSIDE",
 	};
@@ -1205,7 +1213,7 @@ test_worker_map(void)
 		"outside@1 inside/x@2",
 		"outside@99999 inside@2",
 		"outside@1 alt@2 inside@2",     /* alt is not configured in MINIMAL */
-		"outside@1 inside9@2",
+		"outside@1 inside17@2",
 		"outside@1",                    /* inside not mapped */
 		"inside/0@2 inside/1@3",        /* outside not mapped */
 		"outside@1 inside@2 inside@3",  /* twice */
@@ -1220,7 +1228,7 @@ test_worker_map(void)
 		"'inside/x@2' is not",
 		"'outside@99999' is not",
 		"'alt' is not a configured port",
-		"'inside9' is not a configured port",
+		"'inside17' is not a configured port",
 		"inside is not mapped",
 		"outside is not mapped",
 		"inside mapped twice",
@@ -1520,6 +1528,71 @@ test_acl_keys(void)
 	}
 }
 
+/* 802.1Q: sections sharing a port (a trunk), their VLANs and priorities. */
+static void
+test_vlans(void)
+{
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+	int ret;
+
+	ret = load_text(MINIMAL
+			"[inside2]\nport = net_null1\naddress = 172.18.0.1/16\nvlan = 100\n"
+			"[inside3]\nport = net_null1\naddress = 172.19.0.1/16\nvlan = 4094\n"
+			"priority = 5\nigmp_priority = 6\n"
+			"[alt]\nport = net_null1\naddress = 10.0.1.2/24\nvlan = 200\npriority = 3\n",
+			NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0, "a trunk: inside untagged, inside2, inside3 and alt tagged (ret %d: %s)",
+		  ret, ret == 0 ? "" : one_line(err));
+	if (ret != 0)
+		return;
+	TAP_CHECK(cfg.port[GW_ROLE_ALT].trunk == GW_ROLE_ALT &&
+		  cfg.port[GW_ROLE_INSIDE].trunk == GW_ROLE_ALT &&
+		  cfg.port[GW_ROLE_INSIDE + 1].trunk == GW_ROLE_ALT &&
+		  cfg.port[GW_ROLE_INSIDE + 2].trunk == GW_ROLE_ALT &&
+		  cfg.port[GW_ROLE_OUTSIDE].trunk == GW_ROLE_OUTSIDE,
+		  "the first section naming the port heads the trunk; outside heads its own");
+	TAP_CHECK(cfg.port[GW_ROLE_INSIDE].vlan == 0 && cfg.port[GW_ROLE_INSIDE + 1].vlan == 100 &&
+		  cfg.port[GW_ROLE_INSIDE + 2].vlan == 4094 && cfg.port[GW_ROLE_ALT].vlan == 200,
+		  "vlans 0, 100, 4094, 200");
+	TAP_CHECK(cfg.port[GW_ROLE_INSIDE + 2].priority == 5 &&
+		  cfg.port[GW_ROLE_INSIDE + 2].igmp_priority == 6 &&
+		  cfg.port[GW_ROLE_ALT].priority == 3 && cfg.port[GW_ROLE_ALT].igmp_priority == 3 &&
+		  cfg.port[GW_ROLE_INSIDE + 1].priority == 0,
+		  "priority, igmp_priority defaulting to priority, 0 by default");
+	check_error_line("two untagged sections on one port",
+			 "[inside2]\nport = net_null1\naddress = 172.18.0.1/16\n", "inside2.vlan: missing");
+	check_error_line("one VLAN twice on a port",
+			 "[inside2]\nport = net_null1\naddress = 172.18.0.1/16\nvlan = 7\n"
+			 "[inside3]\nport = net_null1\naddress = 172.19.0.1/16\nvlan = 7\n",
+			 "inside3.vlan: VLAN 7 of port 'net_null1' is already inside2's");
+	check_error_line("vlan 0", "[inside2]\nport = net_null1\naddress = 172.18.0.1/16\nvlan = 0\n",
+			 "inside2.vlan: '0' is not a whole number in 1..4094");
+	check_error_line("vlan 4095",
+			 "[inside2]\nport = net_null1\naddress = 172.18.0.1/16\nvlan = 4095\n",
+			 "inside2.vlan: '4095'");
+	check_error_line("priority 8",
+			 "[inside2]\nport = net_null2\naddress = 172.18.0.1/16\nvlan = 2\npriority = 8\n",
+			 "inside2.priority: '8' is not a whole number in 0..7");
+	check_error_line("priority without a vlan",
+			 "[inside2]\nport = net_null2\naddress = 172.18.0.1/16\npriority = 1\n",
+			 "inside2.priority: needs inside2.vlan");
+	check_error_line("igmp_priority without a vlan",
+			 "[inside2]\nport = net_null2\naddress = 172.18.0.1/16\nigmp_priority = 6\n",
+			 "inside2.igmp_priority: needs inside2.vlan");
+	check_error_line("a VLAN section on the same subnet",
+			 "[inside2]\nport = net_null1\naddress = 172.17.9.1/24\nvlan = 9\n",
+			 "inside2.address");
+	check_error_line("workers.map naming a VLAN of another section's port",
+			 "[inside2]\nport = net_null1\naddress = 172.18.0.1/16\nvlan = 9\n"
+			 "[workers]\nmap = outside@1 inside2@2\n",
+			 "workers.map: 'inside2' shares inside's port, whose queues it is: map inside");
+	ret = load_text(MINIMAL "[inside2]\nport = net_null1\naddress = 172.18.0.1/16\nvlan = 9\n"
+			"[workers]\nmap = outside@1 inside@2\n", NULL, 0, &cfg, err, sizeof(err));
+	TAP_CHECK(ret == 0, "workers.map: the trunk head's entry maps the VLANs too (%s)",
+		  ret == 0 ? "" : one_line(err));
+}
+
 int
 main(void)
 {
@@ -1547,5 +1620,6 @@ main(void)
 	test_worker_map();
 	test_reload_check();
 	test_acl_keys();
+	test_vlans();
 	return TAP_DONE();
 }

@@ -1183,7 +1183,7 @@ test_cursor(void)
 		"inside/239.1.1.1#", "inside/239.1.1.1#0", "inside/239.1.1.1#01", "inside/239.1.1.1#-1",
 		"inside/239.1.1.1#+1", "inside/239.1.1.1# 1", "inside/239.1.1.1#1 ", "inside/239.1.1.1#1x",
 		"inside/239.1.1.1#65536", "inside/239.1.1.1#1#2", "inside#1/239.1.1.1",
-		"inside9/239.1.1.1", "inside0/239.1.1.1", "Inside/239.1.1.1", "inside//239.1.1.1",
+		"inside17/239.1.1.1", "inside0/239.1.1.1", "Inside/239.1.1.1", "inside//239.1.1.1",
 		"inside/239.1.1", "inside/239.1.1.1.1", "inside/239.1.1.256", "inside/239.01.1.1",
 		"inside/239.1.1.1 ", " inside/239.1.1.1", "inside/239.1.1.1/", "inside:239.1.1.1",
 		"inside2/0x7f.1.1.1", "inside3/255.255.255.255x",
@@ -1216,10 +1216,10 @@ test_cursor(void)
 		  "edges included, reads back as written; rank 0 writes no '#'");
 	cur = (struct ctl_cursor){ .port = GW_MAX_PORTS - 1, .group = 0xffffffff, .rank = 65535 };
 	TAP_CHECK(ctl_cursor_format(&cur, buf, sizeof(buf)) ==
-		  (int)strlen("inside8/255.255.255.255#65535") &&
-		  strcmp(buf, "inside8/255.255.255.255#65535") == 0,
+		  (int)strlen("inside16/255.255.255.255#65535") &&
+		  strcmp(buf, "inside16/255.255.255.255#65535") == 0,
 		  "the longest cursor fits IGMPGW_CURSOR_LEN: %s", buf);
-	TAP_CHECK(ctl_cursor_format(&cur, buf, strlen("inside8/255.255.255.255#65535")) < 0,
+	TAP_CHECK(ctl_cursor_format(&cur, buf, strlen("inside16/255.255.255.255#65535")) < 0,
 		  "a buffer one byte short is refused");
 	TAP_CHECK(ctl_cursor_parse("outside/239.1.1.1#65", 20, &back) == 0 &&
 		  back.port == GW_ROLE_OUTSIDE && back.rank == 65, "a static join's cursor");

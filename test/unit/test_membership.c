@@ -642,13 +642,15 @@ test_ports(void)
 	CHECK_INT(mship_port_add(m, 2, our0, 33, now), -EINVAL, "prefix 33");
 	CHECK_INT(mship_set_upstream(m, P1, our_up, now), -EINVAL,
 		  "a downstream port cannot be upstream");
-	for (i = 2; i < 8; i++)
-		mship_port_add(m, (uint16_t)i, ip(10, 0, (uint8_t)i, 10), 24, now);
-	CHECK_INT(mship_port_add(m, 8, ip(10, 0, 8, 10), 24, now), -ENOSPC,
-		  "a ninth downstream port");
-	CHECK_INT(mship_port_del(m, 11, now), -ENOENT, "deleting a port that is not downstream");
+	/* P0, P1 and 14 more (UP, port 9, is not downstream): MSHIP_MAX_DOWNSTREAM. */
+	for (i = 2; i < 17; i++)
+		if (i != UP)
+			mship_port_add(m, (uint16_t)i, ip(10, 0, (uint8_t)i, 10), 24, now);
+	CHECK_INT(mship_port_add(m, 17, ip(10, 0, 17, 10), 24, now), -ENOSPC,
+		  "a seventeenth downstream port");
+	CHECK_INT(mship_port_del(m, UP, now), -ENOENT, "deleting a port that is not downstream");
 	CHECK_INT(mship_port_del(m, 7, now), 0, "deleting a downstream port");
-	CHECK_INT(mship_port_add(m, 8, ip(10, 0, 8, 10), 24, now), 0,
+	CHECK_INT(mship_port_add(m, 17, ip(10, 0, 17, 10), 24, now), 0,
 		  "its slot serves another port");
 	lab_stop();
 }

@@ -208,7 +208,7 @@ test_fit_many_ports(void)
 	d = rte_tel_data_alloc();
 	TAP_CHECK(d != NULL && tel_json_reply(cmd, "inside5", view, false, d) == 0,
 		  "a reply for one port fills telemetry data");
-	TAP_CHECK(tel_json_reply(cmd, "inside9", view, false, d) == -ENOENT,
+	TAP_CHECK(tel_json_reply(cmd, "inside17", view, false, d) == -ENOENT,
 		  "a reply for a port that is not there: -ENOENT");
 	rte_tel_data_free(d);
 	json_decref(s);

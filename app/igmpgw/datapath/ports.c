@@ -382,6 +382,58 @@ with_qpairs(const char *devargs, unsigned int n_workers, char *buf, size_t len)
 	return buf;
 }
 
+/* The tag p's frames carry: its VLAN and a priority. */
+static void
+set_vlan(struct gw_port *p, const struct gw_port_config *pc)
+{
+	struct gw_port *head = &gw.port[pc->trunk];
+
+	p->trunk = pc->trunk;
+	p->vlan = pc->vlan;
+	p->tci = (uint16_t)(pc->priority << 13 | pc->vlan);
+	p->igmp_tci = (uint16_t)(pc->igmp_priority << 13 | pc->vlan);
+	if (p == head)
+		memset(head->vid_role, GW_VID_NONE, sizeof(head->vid_role));
+	head->vid_role[pc->vlan] = (uint8_t)pc->role;
+	if (pc->vlan != 0)
+		head->tagged_trunk = true;
+}
+
+/*
+ * A section on a VLAN of a port another section (its trunk head) opened: the
+ * same ethdev, queues and MAC; a twin and addresses of its own.
+ */
+static int
+open_sub_port(struct gw_port *p, const struct gw_port_config *pc, char *err, size_t err_len)
+{
+	const struct gw_port *head = &gw.port[pc->trunk];
+	const char *role = gw_role_name(pc->role);
+
+	p->role = pc->role;
+	p->addr = pc->addr;
+	p->prefix_len = pc->prefix_len;
+	p->twin_id = GW_NO_PORT;
+	p->port_id = head->port_id;
+	memcpy(p->name, head->name, sizeof(p->name));
+	p->socket = head->socket;
+	p->pool = head->pool;
+	p->hdr_pool = head->hdr_pool;
+	p->clone_pool = head->clone_pool;
+	p->mac = head->mac;
+	p->n_rxq = head->n_rxq;
+	p->n_txq = head->n_txq;
+	p->linear_replicas = head->linear_replicas;
+	p->mtu = head->mtu;
+	if (pc->mtu != 0 && pc->mtu > head->mtu)
+		return gw_fail(err, err_len, "config: %s.mtu: %u is more than %s's %u, whose port it shares",
+			       role, pc->mtu, gw_role_name(head->role), head->mtu);
+	if (pc->mtu != 0)
+		p->mtu = pc->mtu;
+	p->present = true;
+	set_vlan(p, pc);
+	return open_twin(p, err, err_len);
+}
+
 static int
 open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_workers, char *err,
 	  size_t err_len)
@@ -431,6 +483,7 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_wor
 			    role, p->name, p->n_rxq, p->n_txq, why);
 	p->mtu = ec.mtu;
 	p->linear_replicas = ec.linear_replicas;
+	set_vlan(p, pc);
 	return open_twin(p, err, err_len);
 }
 
@@ -440,8 +493,12 @@ gw_ports_open(unsigned int n_workers, char *err, size_t err_len)
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		if (!gw.cfg.port[r].present)
 			continue;
-		if (open_port(&gw.port[r], &gw.cfg.port[r], n_workers, err, err_len) < 0)
+		if (gw.cfg.port[r].trunk != r) {
+			if (open_sub_port(&gw.port[r], &gw.cfg.port[r], err, err_len) < 0)
+				return -1;
+		} else if (open_port(&gw.port[r], &gw.cfg.port[r], n_workers, err, err_len) < 0) {
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -465,7 +522,8 @@ gw_ports_close(void)
 			continue;
 		if (p->twin_id != GW_NO_PORT)
 			close_port(p->twin_id);
-		close_port(p->port_id);
+		if (p->trunk == r)
+			close_port(p->port_id);
 		p->present = false;
 	}
 }
