@@ -161,6 +161,8 @@ struct gw_port {
 	enum gw_role role;
 	uint8_t trunk;                /* enum gw_role of the trunk head; role itself for most */
 	bool tagged_trunk;            /* head: some section on this ethdev has a VLAN */
+	bool vlan_strip;              /* the PMD strips RX tags into vlan_tci (else software) */
+	bool vlan_insert;             /* the PMD inserts TX tags from vlan_tci (else software) */
 	uint16_t vlan;                /* 0: untagged */
 	uint16_t tci;                 /* the tag of what it sends: priority << 13 | vlan */
 	uint16_t igmp_tci;            /* the tag of the IGMP it sends */

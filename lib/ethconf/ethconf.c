@@ -144,6 +144,16 @@ ethconf_decide(const struct rte_eth_dev_info *info, const struct ethconf_want *w
 		out->conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 	}
 
+	/* Software otherwise: the datapath pushes and pulls the 4 bytes itself. */
+	if (want->vlan && (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0) {
+		out->vlan_strip = true;
+		out->conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	}
+	if (want->vlan && (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) != 0) {
+		out->vlan_insert = true;
+		out->conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+	}
+
 	out->rss_hf = want->n_rxq > 1 ? ETHCONF_RSS_HF & info->flow_type_rss_offloads : 0;
 	if (out->rss_hf != 0) {
 		out->conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

@@ -4,7 +4,8 @@
  * (struct rte_eth_dev_info) and what igmpgw wants of it: multi-segment TX for
  * chained replicas or linear replicas, RSS on the IPv4 addresses where there
  * are several RX queues, the MTU against the PMD's limits, scatter or large
- * mbufs for frames bigger than an mbuf, IPv4 checksum TX offload where offered.
+ * mbufs for frames bigger than an mbuf, IPv4 checksum TX offload where offered,
+ * 802.1Q tag strip (RX) and insert (TX) where offered on a port with VLANs.
  * Pure: no EAL calls, so it is unit tested against fake capability sets.
  */
 #ifndef IGMPGW_ETHCONF_H
@@ -37,6 +38,7 @@ struct ethconf_want {
 	uint16_t mtu;              /* 0 = ETHCONF_MTU_DEFAULT, or less where the PMD's max is */
 	bool chained_replicas;     /* replicas are a header mbuf chained to a clone */
 	bool ipv4_cksum;           /* the datapath would set RTE_MBUF_F_TX_IP_CKSUM */
+	bool vlan;                 /* the port carries 802.1Q tags: strip and insert where offered */
 	uint32_t mbuf_data_room;   /* bytes of frame an RX mbuf of the default pool holds */
 };
 
@@ -49,6 +51,8 @@ struct ethconf {
 	bool scatter;              /* RX chains mbufs for frames bigger than one */
 	uint32_t rx_data_room;     /* the data room its RX pool's mbufs need (0 = the default pool) */
 	bool ipv4_cksum;           /* IPv4 checksum TX offload requested */
+	bool vlan_strip;           /* RX: the PMD strips the tag into mbuf vlan_tci */
+	bool vlan_insert;          /* TX: the PMD inserts mbuf vlan_tci (RTE_MBUF_F_TX_VLAN) */
 	uint64_t rss_hf;           /* 0 = no RSS */
 };
 

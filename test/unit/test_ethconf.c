@@ -327,6 +327,43 @@ test_cksum(void)
 		  "offered, not wanted: not requested (it can cost a NIC its fast TX path)");
 }
 
+/* 802.1Q: strip and insert offloads asked for where offered, only on ports with VLANs. */
+static void
+test_vlan(void)
+{
+	struct rte_eth_dev_info info;
+	struct ethconf_want w = want(1, 0);
+	struct ethconf c;
+	char err[256];
+
+	w.vlan = true;
+	info = af_packet();
+	ethconf_decide(&info, &w, &c, err, sizeof(err));
+	TAP_CHECK(c.vlan_strip && c.vlan_insert &&
+		  (c.conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) &&
+		  (c.conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT),
+		  "af_packet offers both: strip and insert requested");
+	info = tap_pmd();
+	ethconf_decide(&info, &w, &c, err, sizeof(err));
+	TAP_CHECK(!c.vlan_strip && !c.vlan_insert &&
+		  !(c.conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) &&
+		  !(c.conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT),
+		  "TAP offers neither: software both ways");
+	info = nic();
+	info.rx_offload_capa |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	ethconf_decide(&info, &w, &c, err, sizeof(err));
+	TAP_CHECK(c.vlan_strip && !c.vlan_insert &&
+		  !(c.conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT),
+		  "strip offered, insert not: strip in the PMD, insert in software");
+	w.vlan = false;
+	info = af_packet();
+	ethconf_decide(&info, &w, &c, err, sizeof(err));
+	TAP_CHECK(!c.vlan_strip && !c.vlan_insert &&
+		  !(c.conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) &&
+		  !(c.conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT),
+		  "a port without VLANs: neither requested (tags stay in the frame, counted)");
+}
+
 int
 main(void)
 {
@@ -335,5 +372,6 @@ main(void)
 	test_jumbo_rx();
 	test_rss();
 	test_cksum();
+	test_vlan();
 	return TAP_DONE();
 }

@@ -131,6 +131,32 @@ is_ipv4_multicast(const struct rte_mbuf *m, const struct rte_ether_hdr *eth)
 		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && igmp_is_multicast(ip->dst_addr);
 }
 
+/*
+ * vlan.c: the section of head's trunk a received frame belongs to, its tag
+ * taken off (by the PMD or here); GW_VID_NONE when none (an unknown VLAN,
+ * QinQ: counted on head, m freed). Frames without a tag are the untagged
+ * section's, as are priority-tagged ones (VID 0).
+ */
+uint8_t dp_vlan_ingress(struct worker *w, enum gw_role head, struct rte_mbuf *m);
+
+/*
+ * vlan.c: tags *m (a whole frame, direct and unshared) with tci on p: by the
+ * PMD where it inserts, else here (*m may then change). False: no room,
+ * the caller's to free.
+ */
+bool dp_vlan_tag(const struct gw_port *p, struct rte_mbuf **m, uint16_t tci);
+
+/* vlan.c: writes the 802.1Q part of an 18-byte IPv4 header whose MACs eth holds. */
+void dp_vlan_header(struct rte_ether_hdr *eth, uint16_t tci);
+
+/* The Ethernet header a frame on p takes: 18 bytes on a VLAN, 14 otherwise. */
+static inline uint16_t
+eth_hdr_len(const struct gw_port *p)
+{
+	return p->vlan != 0 ? sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr) :
+		sizeof(struct rte_ether_hdr);
+}
+
 /* igmp_stage.c: validates, decides (igmp_proxy) and proxies an IGMP frame. */
 void dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		   const struct rte_ether_hdr *eth);

@@ -48,6 +48,11 @@
  * vdevs exercise the linear replica path.
  */
 #define LINEAR_REPLICAS_ENV "IGMPGW_TEST_LINEAR_REPLICAS"
+/*
+ * Test only: IGMPGW_TEST_VLAN_SOFTWARE=1 hides the PMDs' VLAN strip and insert
+ * offloads, so the lab's af_packet ports exercise the software tagging.
+ */
+#define VLAN_SOFTWARE_ENV "IGMPGW_TEST_VLAN_SOFTWARE"
 /* DPDK 22.11's RTE_PMD_AF_PACKET_MAX_RINGS: the most queue pairs af_packet takes. */
 #define AF_PACKET_MAX_QPAIRS 16u
 
@@ -167,8 +172,8 @@ big_pool(uint16_t port_id, uint32_t data_room, unsigned int n_mbufs, int socket)
  */
 static int
 configure_port(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, uint16_t mtu,
-	       struct rte_mempool **pool, int socket, bool chained_replicas, struct ethconf *ec,
-	       char *err, size_t err_len)
+	       struct rte_mempool **pool, int socket, bool chained_replicas, bool vlan,
+	       struct ethconf *ec, char *err, size_t err_len)
 {
 	struct rte_eth_dev_info info;
 	struct ethconf_want want = {
@@ -183,6 +188,7 @@ configure_port(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, uint16_t mtu,
 		 * TX offload costs the vector TX path.
 		 */
 		.ipv4_cksum = false,
+		.vlan = vlan,
 		.mbuf_data_room = rte_pktmbuf_data_room_size(*pool) - RTE_PKTMBUF_HEADROOM,
 	};
 	const char *linear = getenv(LINEAR_REPLICAS_ENV);
@@ -196,6 +202,10 @@ configure_port(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, uint16_t mtu,
 	if (linear != NULL && strcmp(linear, "1") == 0 && chained_replicas) {
 		info.tx_offload_capa &= ~RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		info.driver_name = LINEAR_REPLICAS_ENV;
+	}
+	if (vlan && getenv(VLAN_SOFTWARE_ENV) != NULL && strcmp(getenv(VLAN_SOFTWARE_ENV), "1") == 0) {
+		info.rx_offload_capa &= ~RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+		info.tx_offload_capa &= ~RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 	}
 	ret = ethconf_decide(&info, &want, ec, err, err_len);
 	if (ret < 0)
@@ -327,7 +337,7 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->twin_ifname);
 	write_sysctl(path, "1");
 	twin_pool = p->pool;
-	ret = configure_port(p->twin_id, 1, 1, 0, &twin_pool, p->socket, false, &ec, why,
+	ret = configure_port(p->twin_id, 1, 1, 0, &twin_pool, p->socket, false, false, &ec, why,
 			     sizeof(why));
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: exception.mode: cannot start the kernel twin %s: %s",
@@ -423,6 +433,8 @@ open_sub_port(struct gw_port *p, const struct gw_port_config *pc, char *err, siz
 	p->n_rxq = head->n_rxq;
 	p->n_txq = head->n_txq;
 	p->linear_replicas = head->linear_replicas;
+	p->vlan_strip = head->vlan_strip;
+	p->vlan_insert = head->vlan_insert;
 	p->mtu = head->mtu;
 	if (pc->mtu != 0 && pc->mtu > head->mtu)
 		return gw_fail(err, err_len, "config: %s.mtu: %u is more than %s's %u, whose port it shares",
@@ -474,8 +486,12 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_wor
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot read what '%s' offers: %s", role,
 			    p->name, strerror(-ret));
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.cfg.port[r].present && gw.cfg.port[r].trunk == pc->role &&
+		    gw.cfg.port[r].vlan != 0)
+			p->tagged_trunk = true;
 	ret = configure_port(p->port_id, p->n_rxq, p->n_txq, pc->mtu, &p->pool, p->socket, true,
-			     &ec, why, sizeof(why));
+			     p->tagged_trunk, &ec, why, sizeof(why));
 	if (ret == -ERANGE)
 		return gw_fail(err, err_len, "config: %s.mtu: port '%s': %s", role, p->name, why);
 	if (ret < 0)
@@ -483,6 +499,8 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_wor
 			    role, p->name, p->n_rxq, p->n_txq, why);
 	p->mtu = ec.mtu;
 	p->linear_replicas = ec.linear_replicas;
+	p->vlan_strip = ec.vlan_strip;
+	p->vlan_insert = ec.vlan_insert;
 	set_vlan(p, pc);
 	return open_twin(p, err, err_len);
 }

@@ -25,7 +25,7 @@
 
 #define GW_LOG_PART datapath
 
-/* One frame received on role's port, classified and handed on. */
+/* One frame received on role's port (a trunk's: untagged already), classified and handed on. */
 static void
 dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 {
@@ -33,13 +33,24 @@ dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	struct gw_port_stats *st = stats_of(w, role);
 	struct rte_ether_hdr *eth;
 
-	st->cnt[GW_CNT_rx_packets]++;
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
+		st->cnt[GW_CNT_rx_packets]++;
 		st->cnt[GW_CNT_runt_frames]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	/*
+	 * Tagged on a port without VLAN sections (a trunk's frames come here
+	 * untagged): VID 0 is untagged, the rest is counted and dropped there.
+	 */
+	if (unlikely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		     eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ))) {
+		if (dp_vlan_ingress(w, p->trunk, m) == GW_VID_NONE)
+			return;
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	}
+	st->cnt[GW_CNT_rx_packets]++;
 	/* af_packet also hands us what we sent: never process our own output again. */
 	if (unlikely(rte_is_same_ether_addr(&eth->src_addr, &p->mac))) {
 		st->cnt[GW_CNT_own_frames]++;
@@ -60,6 +71,32 @@ dp_port_frame(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	    !igmp_is_link_local_group(((const struct rte_ipv4_hdr *)(eth + 1))->dst_addr))
 		st->cnt[GW_CNT_mcast_forwarding_off]++;
 	dp_to_kernel(w, role, m);
+}
+
+/* A burst of a trunk with tagged sections: each frame to its section's path. */
+static void
+dp_trunk_burst(struct worker *w, enum gw_role head, struct rte_mbuf **pkts, uint16_t n)
+{
+	enum gw_role active = gw_active_outside();
+	struct rte_mbuf *data[BURST];
+	uint16_t n_data = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t role = dp_vlan_ingress(w, head, pkts[i]);
+
+		if (role == GW_VID_NONE)
+			continue;
+		/* The active outside's frames together: its data is looked up a burst at once. */
+		if (gw.fwd != NULL && role == active)
+			data[n_data++] = pkts[i];
+		else
+			dp_port_frame(w, (enum gw_role)role, pkts[i]);
+	}
+	if (n_data == 0)
+		return;
+	n_data = dp_forward_burst(w, active, data, n_data);
+	for (uint16_t i = 0; i < n_data; i++)
+		dp_port_frame(w, active, data[i]);
 }
 
 /* What other workers handed role's owner (this worker); returns how many. */
@@ -210,6 +247,10 @@ gw_worker_main(void *arg)
 				continue;
 			work += n;
 			w.burst_tsc = rte_rdtsc();
+			if (unlikely(gw.port[r].tagged_trunk)) {
+				dp_trunk_burst(&w, r, pkts, n);
+				continue;
+			}
 			if (gw.fwd != NULL && r == gw_active_outside())
 				n = dp_forward_burst(&w, r, pkts, n);
 			for (uint16_t i = 0; i < n; i++)
