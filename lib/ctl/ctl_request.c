@@ -554,7 +554,7 @@ route_parse(const json_t *root, struct ctl_request *req, char *err, size_t err_l
 		if (r == GW_MAX_PORTS)
 			return fail(err, err_len, "\"ports\"[%zu]: not an inside port (inside, "
 				    "inside2 .. inside%d)", i, GW_MAX_INSIDE);
-		rt->ports |= (uint16_t)(1u << r);
+		rt->ports |= 1u << r;
 	}
 	return 0;
 }
