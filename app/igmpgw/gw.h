@@ -60,6 +60,9 @@
 	X(handoff_dropped, "frames for the port's owner worker (kernel twin, IGMP, a shared tx queue) dropped: its hand-over ring was full") \
 	X(no_mbuf, "packets dropped because the mempool was empty") \
 	X(events_dropped, "events the control plane was too slow to take") \
+	X(igmp_rate_host_dropped, "IGMP from one host over limits.igmp_rate_per_host, dropped") \
+	X(igmp_rate_port_dropped, "IGMP on the port over limits.igmp_rate_per_port, dropped") \
+	X(igmp_rate_hosts_evicted, "hosts whose rate bucket gave way to a new host (limits.igmp_rate_hosts full)") \
 	X(trace_dropped, "IGMP packets a running trace could not record (its ring was full)") \
 	X(neighbor_unknown, "unicast IGMP sent to broadcast MAC: destination MAC unknown") \
 	X(mcast_received, "multicast data received on an outside port for forwarding") \
@@ -105,6 +108,13 @@ enum gw_limit {
 /* "max_groups", ...: the key in [limits]; and its configured value. */
 const char *gw_limit_key(enum gw_limit l);
 uint32_t gw_limit_value(enum gw_limit l);
+
+/* Seconds between two log lines about the same host over its IGMP rate. */
+#define GW_RATE_LOG_PERIOD_S 10
+
+/* Start-up (datapath/rate_limit.c): the IGMP input rate limits' tables; err: one line. */
+int dp_rate_init(char *err, size_t err_len);
+void dp_rate_close(void);
 
 /* One worker's counters for one port: written by that worker only. */
 struct gw_port_stats {
@@ -228,6 +238,8 @@ struct gw {
 	 */
 	uint32_t trace_ports;
 	struct rte_ring *trace;
+	/* Owner workers -> main: (role << 32 | host) of a host's first rate drop a period. */
+	struct rte_ring *rate_log;
 	unsigned int n_workers;
 	struct gw_worker_info worker[GW_MAX_WORKERS];
 	struct gw_worker_plan plan[GW_MAX_WORKERS]; /* workers.c: what each worker polls */

@@ -264,7 +264,7 @@ start_up(char *err, size_t err_len)
 		return -1;
 	}
 	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_workers_plan(err, err_len) < 0 ||
-	    gw_originate_init(err, err_len) < 0 ||
+	    gw_originate_init(err, err_len) < 0 || dp_rate_init(err, err_len) < 0 ||
 	    gw_feed_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
@@ -283,6 +283,7 @@ shut_down(void)
 	gw_tracking_close();
 	gw_feed_close();
 	gw_originate_close();
+	dp_rate_close();
 	gw_workers_close();
 	gw_ports_close();
 	gw_eal_stop();

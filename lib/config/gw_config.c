@@ -746,6 +746,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 	if (ret == 0)
 		ret = check_accept_from(cfg, err, err_len);
 	if (ret == 0)
+		ret = gw_cfg_load_rate_limits(file, &cfg->limits, err, err_len);
+	if (ret == 0)
 		ret = load_forward(file, cfg, err, err_len);
 	if (ret == 0)
 		ret = load_join(file, cfg, err, err_len);

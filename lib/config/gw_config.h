@@ -166,10 +166,22 @@ struct gw_querier_config {
 	uint32_t max_adopted_query_interval_ms;
 };
 
+/* "N/s burst B" or "none" (per_sec 0): a token bucket's rate and size. */
+struct gw_rate {
+	uint32_t per_sec;
+	uint32_t burst;
+};
+
 struct gw_limits_config {
 	uint32_t max_groups;
 	uint32_t max_groups_per_port;
 	uint32_t max_sources_per_group;
+	/* Rate limits (gw_config_limits.c); a reload cannot change them: restart. */
+	struct gw_rate igmp_rate_per_host;   /* IGMP input a host on an inside port */
+	struct gw_rate igmp_rate_per_port;   /* IGMP input an inside port */
+	uint32_t igmp_rate_hosts;            /* hosts a port's table holds (least recent evicted) */
+	uint32_t upstream_reports_per_second; /* IGMP sent on an outside port; 0: no limit */
+	struct gw_rate control_requests_per_client;
 };
 
 /* A static upstream join, like smcroute's mgroup: group from any source or from these. */

@@ -110,6 +110,16 @@ static const struct gw_cfg_key limits_keys[] = {
 	/* Buffers of the membership state are sized from it at start. */
 	GW_KEY_RESTART("max_sources_per_group", limits.max_sources_per_group,
 		       limits.max_sources_per_group),
+	/* Rate limits: the tables and buckets are sized and filled at start. */
+	GW_KEY_RESTART("igmp_rate_per_host", limits.igmp_rate_per_host,
+		       limits.igmp_rate_per_host),
+	GW_KEY_RESTART("igmp_rate_per_port", limits.igmp_rate_per_port,
+		       limits.igmp_rate_per_port),
+	GW_KEY_RESTART("igmp_rate_hosts", limits.igmp_rate_hosts, limits.igmp_rate_hosts),
+	GW_KEY_RESTART("upstream_reports_per_second", limits.upstream_reports_per_second,
+		       limits.upstream_reports_per_second),
+	GW_KEY_RESTART("control_requests_per_client", limits.control_requests_per_client,
+		       limits.control_requests_per_client),
 	{ NULL },
 };
 static const struct gw_cfg_key forward_keys[] = {

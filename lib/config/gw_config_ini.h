@@ -59,4 +59,9 @@ int gw_cfg_load_ssm_range(struct rte_cfgfile *file, struct gw_igmp_config *igmp,
 /* Whether key is base followed by 1..999 ("allow7"): the numbered ACL keys. */
 bool gw_cfg_numbered_key(const char *key, const char *base);
 
+struct gw_limits_config;
+/* [limits]'s rate keys (gw_config_limits.c), defaults included. */
+int gw_cfg_load_rate_limits(struct rte_cfgfile *file, struct gw_limits_config *l, char *err,
+			    size_t err_len);
+
 #endif

@@ -17,6 +17,7 @@ struct tx_msg {
 	STAILQ_ENTRY(tx_msg) next;
 	uint16_t port;
 	uint16_t len;
+	uint16_t room;              /* data's size: more than len where merges may grow it */
 	uint32_t dst;
 	uint8_t data[];
 };
@@ -24,6 +25,7 @@ struct tx_msg {
 struct tx_pacer {
 	struct tx_pacer_config cfg;
 	STAILQ_HEAD(, tx_msg) msgs;
+	struct tx_msg *last;        /* the message queued last; NULL: empty */
 	uint32_t depth;
 	uint32_t max_depth;
 	size_t bytes;               /* held by the messages */
@@ -69,8 +71,10 @@ pop(struct tx_pacer *q)
 	struct tx_msg *e = STAILQ_FIRST(&q->msgs);
 
 	STAILQ_REMOVE_HEAD(&q->msgs, next);
+	if (e == q->last)
+		q->last = NULL;
 	q->depth--;
-	q->bytes -= sizeof(*e) + e->len;
+	q->bytes -= sizeof(*e) + e->room;
 	free(e);
 }
 
@@ -84,9 +88,9 @@ tx_pacer_free(struct tx_pacer *q)
 	free(q);
 }
 
-int
-tx_pacer_enqueue(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t *msg,
-		 uint16_t len)
+static int
+append(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t *msg, uint16_t len,
+       uint16_t room)
 {
 	struct tx_msg *e;
 
@@ -94,20 +98,47 @@ tx_pacer_enqueue(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t 
 		q->ctr[TX_PACER_DROPPED_FULL]++;
 		return -ENOBUFS;
 	}
-	e = malloc(sizeof(*e) + len);
+	e = malloc(sizeof(*e) + room);
 	if (e == NULL)
 		return -ENOMEM;
 	e->port = port;
 	e->len = len;
+	e->room = room;
 	e->dst = dst;
 	memcpy(e->data, msg, len);
 	STAILQ_INSERT_TAIL(&q->msgs, e, next);
+	q->last = e;
 	q->depth++;
-	q->bytes += sizeof(*e) + len;
+	q->bytes += sizeof(*e) + room;
 	if (q->depth > q->max_depth)
 		q->max_depth = q->depth;
 	q->ctr[TX_PACER_QUEUED]++;
 	return 0;
+}
+
+int
+tx_pacer_enqueue(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t *msg,
+		 uint16_t len)
+{
+	return append(q, port, dst, msg, len, len);
+}
+
+int
+tx_pacer_enqueue_merge(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t *msg,
+		       uint16_t len, uint16_t room, tx_pacer_merge_fn merge)
+{
+	struct tx_msg *e = q->last;
+
+	if (e != NULL && e->port == port && e->dst == dst && e->room > e->len) {
+		uint16_t merged = merge(e->data, e->len, e->room, msg, len);
+
+		if (merged != 0) {
+			e->len = merged;
+			q->ctr[TX_PACER_MERGED]++;
+			return 0;
+		}
+	}
+	return append(q, port, dst, msg, len, room > len ? room : len);
 }
 
 /* Tops the bucket up for the time since the last call, to at most burst. */

@@ -22,6 +22,8 @@ struct tx_pacer_config {
 	X(TX_PACER_QUEUED, "queued", "messages taken into the queue") \
 	X(TX_PACER_SENT, "sent", "messages handed to the sink") \
 	X(TX_PACER_DROPPED_FULL, "dropped_full", "messages refused: the queue held its bound") \
+	X(TX_PACER_MERGED, "merged", \
+	  "messages merged into the one waiting last (coalesced: no place in the queue)") \
 	X(TX_PACER_DROPPED_UNSENDABLE, "dropped_unsendable", \
 	  "messages the sink refused for good (no such port, too big)")
 
@@ -54,6 +56,24 @@ void tx_pacer_free(struct tx_pacer *q);
 /* Appends a copy of msg. Returns 0, -ENOBUFS (bound reached: counted) or -ENOMEM. */
 int tx_pacer_enqueue(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t *msg,
 		     uint16_t len);
+
+/*
+ * Combines next into last, the message waiting last in the queue, in place
+ * (up to room bytes): returns last's new length, or 0 when they do not
+ * combine. last keeps its place, so next overtakes nothing and nothing
+ * overtakes it.
+ */
+typedef uint16_t (*tx_pacer_merge_fn)(uint8_t *last, uint16_t last_len, uint16_t room,
+				      const uint8_t *next, uint16_t next_len);
+
+/*
+ * Coalescing: offers msg to merge with the message waiting last when that one
+ * has the same port and dst and was queued by this function; a merged message
+ * is counted (merged) and takes no place. Otherwise as tx_pacer_enqueue, the
+ * copy keeping room bytes (>= len) for what later merges into it.
+ */
+int tx_pacer_enqueue_merge(struct tx_pacer *q, uint16_t port, uint32_t dst, const uint8_t *msg,
+			   uint16_t len, uint16_t room, tx_pacer_merge_fn merge);
 
 /*
  * Sends queued messages in order while the rate allows and the sink takes

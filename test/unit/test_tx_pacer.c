@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define MICRO_S 1000000ull
+
 #include "tap.h"
 #include "tx_pacer.h"
 
@@ -194,9 +196,80 @@ test_config(void)
 		  "counter names");
 }
 
+/* The test's merge: bytes appended, as the gateway appends v3 records. */
+static uint16_t
+concat(uint8_t *last, uint16_t last_len, uint16_t room, const uint8_t *next, uint16_t next_len)
+{
+	if (last_len + next_len > room)
+		return 0;
+	memcpy(last + last_len, next, next_len);
+	return last_len + next_len;
+}
+
+static char sent_log[256];
+
+static int
+log_send(void *arg, uint16_t port, uint32_t dst, const uint8_t *msg, uint16_t len)
+{
+	(void)arg;
+	snprintf(sent_log + strlen(sent_log), sizeof(sent_log) - strlen(sent_log), "%s%u/%u:%.*s",
+		 sent_log[0] != '\0' ? " " : "", port, dst, (int)len, (const char *)msg);
+	return 0;
+}
+
+static int
+put_str(struct tx_pacer *q, bool merge, uint32_t dst, const char *text)
+{
+	uint16_t len = (uint16_t)strlen(text);
+
+	return merge ? tx_pacer_enqueue_merge(q, 1, dst, (const uint8_t *)text, len, 4, concat) :
+		tx_pacer_enqueue(q, 1, dst, (const uint8_t *)text, len);
+}
+
+/*
+ * Coalescing: what waits last takes what follows for the same port and
+ * destination, up to its room; a message queued otherwise or for another
+ * destination ends the merging; the order sent is the order queued.
+ */
+static void
+test_merge(void)
+{
+	struct tx_pacer_config cfg = { .bound = 8, .rate_pps = 1, .burst = 1 };
+	struct tx_pacer *q = tx_pacer_create(&cfg);
+
+	sent_log[0] = '\0';
+	put_str(q, true, 9, "A");
+	CHECK_INT(tx_pacer_drain(q, 0, log_send, NULL), 1, "the first goes at once");
+	put_str(q, true, 9, "B");
+	put_str(q, true, 9, "C");
+	CHECK_INT(tx_pacer_depth(q), 1, "C merged into the waiting B");
+	put_str(q, false, 9, "X");
+	put_str(q, true, 9, "D");
+	CHECK_INT(tx_pacer_depth(q), 3, "D does not merge into X, queued without room");
+	put_str(q, true, 9, "E");
+	put_str(q, true, 9, "F");
+	put_str(q, true, 9, "G");
+	put_str(q, true, 9, "H");
+	put_str(q, true, 8, "I");
+	put_str(q, true, 9, "J");
+	CHECK_INT(tx_pacer_depth(q), 6, "D takes E F G up to its room; H, I (another dst), J queue");
+	CHECK_INT(tx_pacer_counter(q, TX_PACER_MERGED), 4, "merged counted");
+	CHECK_INT(tx_pacer_counter(q, TX_PACER_QUEUED), 7, "queued counts what took a place");
+	for (uint64_t t = 1; t <= 10; t++)
+		tx_pacer_drain(q, t * MICRO_S, log_send, NULL);
+	TAP_CHECK(strcmp(sent_log, "1/9:A 1/9:BC 1/9:X 1/9:DEFG 1/9:H 1/8:I 1/9:J") == 0,
+		  "sent in queued order, merged: %s", sent_log);
+	CHECK_INT(tx_pacer_depth(q), 0, "nothing left");
+	put_str(q, true, 9, "K");
+	put_str(q, true, 9, "L");
+	CHECK_INT(tx_pacer_depth(q), 1, "an emptied queue merges again");
+	tx_pacer_free(q);
+}
+
 int
 main(void)
 {
+	test_merge();
 	test_nothing_lost_to_a_full_ring();
 	test_bound();
 	test_rate();

@@ -16,6 +16,7 @@
 
 #include "ctl_handlers.h"
 #include "ctl_proto.h"
+#include "ratelimit.h"
 
 /* A half-closed client that takes none of its answers for this long is let go. */
 #define CTL_DRAIN_TIMEOUT_MS 5000
@@ -48,6 +49,7 @@ struct gw_ctl_client {
 	uint64_t missed;              /* events dropped since it last drained */
 	uint64_t events_sent;
 	uint64_t events_dropped;
+	struct rl_bucket requests;    /* limits.control_requests_per_client */
 };
 
 static inline uint64_t

@@ -27,6 +27,7 @@ struct gw_ctl_server_stats {
 	uint64_t events_dropped;
 	uint64_t clients_refused;
 	uint64_t clients_timed_out;
+	uint64_t requests_refused;
 };
 
 /*

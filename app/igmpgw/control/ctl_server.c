@@ -55,6 +55,8 @@ struct ctl_server {
 	uint64_t events_dropped;
 	uint64_t clients_refused;
 	uint64_t clients_timed_out;
+	uint64_t requests_refused;    /* over limits.control_requests_per_client */
+	struct rl_rate request_rate;
 };
 
 static struct ctl_server srv = { .listen_fd = -1 };
@@ -162,6 +164,7 @@ server_stats(void)
 		.events_dropped = srv.events_dropped,
 		.clients_refused = srv.clients_refused,
 		.clients_timed_out = srv.clients_timed_out,
+		.requests_refused = srv.requests_refused,
 	};
 
 	for (uint32_t i = 0; i < srv.max_clients; i++)
@@ -178,6 +181,18 @@ handle_line(struct gw_ctl_client *c, const char *line, size_t len)
 	const char *error;
 
 	if (ctl_request_parse(line, len, &req, call.err, sizeof(call.err)) < 0) {
+		gw_ctl_client_send(c, ctl_error_response(req.id, call.err));
+		ctl_request_release(&req);
+		return;
+	}
+	/* A client flooding requests (report: upstream) is refused, not queued. */
+	if (!rl_bucket_take(&c->requests, &srv.request_rate, rte_rdtsc())) {
+		const struct gw_rate *r = &gw.cfg.limits.control_requests_per_client;
+
+		srv.requests_refused++;
+		snprintf(call.err, sizeof(call.err),
+			 "too many requests: limits.control_requests_per_client = %u/s burst %u",
+			 r->per_sec, r->burst);
 		gw_ctl_client_send(c, ctl_error_response(req.id, call.err));
 		ctl_request_release(&req);
 		return;
@@ -326,6 +341,7 @@ accept_clients(void)
 			continue;
 		}
 		slot->fd = fd;
+		rl_bucket_init(&slot->requests, &srv.request_rate, rte_rdtsc());
 	}
 }
 
@@ -462,6 +478,11 @@ gw_ctl_open(char *err, size_t err_len)
 	int fd;
 
 	srv.max_clients = cfg->max_clients;
+	if (rl_rate_init(&srv.request_rate, gw.cfg.limits.control_requests_per_client.per_sec,
+			 gw.cfg.limits.control_requests_per_client.burst, rte_get_tsc_hz()) < 0) {
+		snprintf(err, err_len, "config: limits.control_requests_per_client: burst too large");
+		return -EINVAL;
+	}
 	srv.clients = calloc(srv.max_clients, sizeof(*srv.clients));
 	if (srv.clients == NULL) {
 		snprintf(err, err_len, "config: control.max_clients: out of memory");

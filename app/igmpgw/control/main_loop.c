@@ -29,6 +29,7 @@
 #include "gw.h"
 #include "gw_failover.h"
 #include "originate.h"
+#include "rate_log.h"
 #include "static_joins.h"
 #include "trace.h"
 #include "mship_timers.h"
@@ -239,6 +240,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_failover_poll(gw_now_ms());
 	gw_originate_poll();
 	gw_metrics_poll(gw_now_ms());
+	gw_rate_log_poll();
 	if (gw.cfg.igmp.self_query_interval != 0 && now_tsc >= next_query) {
 		send_self_query();
 		next_query = now_tsc + gw.cfg.igmp.self_query_interval * hz;

@@ -24,8 +24,8 @@
 #define IGMP_MAX_MSG (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - IGMP_IP_HDR_LEN)
 /*
  * The send queues' pace: well below what worker 0 and a veth take, high enough
- * that 16 384 single v2 reports leave in under 2 s. The policy issue's
- * upstream rate limit will make these configurable.
+ * that 16 384 single v2 reports leave in under 2 s; on the outsides
+ * limits.upstream_reports_per_second replaces them.
  */
 #define TXQ_RATE_PPS 10000
 #define TXQ_BURST 256
@@ -106,9 +106,18 @@ gw_originate_init(char *err, size_t err_len)
 		.burst = TXQ_BURST,
 	};
 
+	uint32_t up = gw.cfg.limits.upstream_reports_per_second;
+
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		if (!gw.port[r].present)
 			continue;
+		/*
+		 * limits.upstream_reports_per_second paces the outsides: a hundredth
+		 * of a second's worth back to back, so no wall-clock second sees
+		 * more than the rate and that burst.
+		 */
+		cfg.rate_pps = gw_role_is_inside(r) || up == 0 ? TXQ_RATE_PPS : up;
+		cfg.burst = gw_role_is_inside(r) || up == 0 ? TXQ_BURST : up / 100 + 1;
 		queues[r] = tx_pacer_create(&cfg);
 		if (queues[r] == NULL) {
 			snprintf(err, err_len, "config: limits.max_groups: no memory for %s's send queue",
@@ -135,6 +144,49 @@ gw_originate_poll(void)
 	first = (first + 1) % GW_MAX_PORTS;
 }
 
+/*
+ * The records of next appended to last, both IGMPv3 reports: a router takes a
+ * report's records in order (RFC 3376 §6.4), so one report holding both
+ * lists means what the two meant back to back. 0 when either is something
+ * else or the sum would pass room (the port's MTU).
+ */
+static uint16_t
+merge_v3_reports(uint8_t *last, uint16_t last_len, uint16_t room, const uint8_t *next,
+		 uint16_t next_len)
+{
+	uint32_t records;
+	uint16_t sum;
+
+	if (last_len < IGMP_V3_REPORT_MIN_LEN || next_len < IGMP_V3_REPORT_MIN_LEN ||
+	    last[0] != IGMP_TYPE_V3_REPORT || next[0] != IGMP_TYPE_V3_REPORT ||
+	    (uint32_t)last_len + next_len - IGMP_V3_REPORT_MIN_LEN > room)
+		return 0;
+	records = ((uint32_t)last[6] << 8 | last[7]) + ((uint32_t)next[6] << 8 | next[7]);
+	if (records > UINT16_MAX)
+		return 0;
+	memcpy(last + last_len, next + IGMP_V3_REPORT_MIN_LEN, next_len - IGMP_V3_REPORT_MIN_LEN);
+	last_len += next_len - IGMP_V3_REPORT_MIN_LEN;
+	last[6] = (uint8_t)(records >> 8);
+	last[7] = (uint8_t)records;
+	last[2] = last[3] = 0;
+	sum = igmp_inet_checksum(last, last_len);
+	last[2] = (uint8_t)(sum >> 8);
+	last[3] = (uint8_t)sum;
+	return last_len;
+}
+
+/*
+ * limits.upstream_reports_per_second: the v3 reports queued for an outside
+ * merge into the one still waiting there, so a backlog costs no extra
+ * messages and a new join waits for one token, not for the whole queue.
+ */
+static bool
+coalesce(enum gw_role role, const uint8_t *igmp, uint16_t len)
+{
+	return gw.cfg.limits.upstream_reports_per_second != 0 && !gw_role_is_inside(role) &&
+		len >= IGMP_V3_REPORT_MIN_LEN && igmp[0] == IGMP_TYPE_V3_REPORT;
+}
+
 int
 gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t len)
 {
@@ -142,7 +194,11 @@ gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t
 
 	if (!gw.port[role].present || queues[role] == NULL)
 		return -ENODEV;
-	ret = tx_pacer_enqueue(queues[role], (uint16_t)role, dst, igmp, len);
+	if (coalesce(role, igmp, len))
+		ret = tx_pacer_enqueue_merge(queues[role], (uint16_t)role, dst, igmp, len,
+					     gw_igmp_max_msg(role), merge_v3_reports);
+	else
+		ret = tx_pacer_enqueue(queues[role], (uint16_t)role, dst, igmp, len);
 	if (ret < 0)
 		return ret;
 	tx_pacer_drain(queues[role], now_us(), to_ring, NULL);

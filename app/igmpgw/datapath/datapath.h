@@ -157,6 +157,12 @@ eth_hdr_len(const struct gw_port *p)
 		sizeof(struct rte_ether_hdr);
 }
 
+/*
+ * rate_limit.c: [limits] igmp_rate_per_host / igmp_rate_per_port on an inside
+ * port's IGMP, on its owner worker. False: over a rate, counted; the caller drops.
+ */
+bool dp_igmp_rate_admit(struct worker *w, enum gw_role role, uint32_t src);
+
 /* igmp_stage.c: validates, decides (igmp_proxy) and proxies an IGMP frame. */
 void dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		   const struct rte_ether_hdr *eth);

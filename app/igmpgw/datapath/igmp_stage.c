@@ -205,6 +205,10 @@ dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (!dp_igmp_rate_admit(w, role, ip.src)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 
 	if (!dp_igmp_policy(w, role, m, (uint8_t *)(uintptr_t)l3, &ip, &msg)) {
 		rte_pktmbuf_free(m);
