@@ -457,7 +457,7 @@ def test_select_outside_moves_proxying_at_run_time(lab, gateway, tmp_path):
     assert status["active_outside"] == "alt"
     assert {p["role"]: p["active"] for p in status["ports"]} == {
         "outside": False, "alt": True, "inside": None}
-    gw.wait_log(r"active outside is now alt \(control request\)")
+    gw.wait_log(r"active outside is now alt \(was outside\): control request")
     translated_to("alt", "239.8.0.2")
     # The alt querier's queries now reach the inside; the outside's are ignored.
     proxied = gw.counter("alt", "proxied")
