@@ -36,7 +36,7 @@ dp_send_igmp(struct worker *w, enum gw_role egress, struct rte_mbuf *m)
 	struct rte_ether_hdr *eth;
 	struct neigh_hint hint;
 
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, eth_hdr_len(p));
 	if (eth == NULL)
 		return false;
 	/* Most IGMP goes to groups: the rule needs no querier for them, skip reading it. */
@@ -44,7 +44,10 @@ dp_send_igmp(struct worker *w, enum gw_role egress, struct rte_mbuf *m)
 	if (neigh_resolve(&p->neigh, querier, dst, eth->dst_addr.addr_bytes) == NEIGH_UNKNOWN)
 		stats_of(w, egress)->cnt[GW_CNT_neighbor_unknown]++;
 	rte_ether_addr_copy(&p->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	if (p->vlan != 0)
+		dp_vlan_header(eth, p->igmp_tci);
+	else
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	m->ol_flags = 0;
 	stats_of(w, egress)->cnt[GW_CNT_igmp_sent]++;
 	send_on_port(w, egress, m);

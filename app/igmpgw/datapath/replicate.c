@@ -91,6 +91,11 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 	}
 	if (unlikely(p->linear_replicas)) {
 		hdr = dp_copy_replica(p->pool, m, dst_mac, &p->mac);
+		/* The copy is the replica's own: the PMD or software may tag it. */
+		if (hdr != NULL && p->vlan != 0 && !dp_vlan_tag(p, &hdr, p->tci)) {
+			rte_pktmbuf_free(hdr);
+			hdr = NULL;
+		}
 		if (hdr == NULL) {
 			stats_of(w, ingress)->cnt[GW_CNT_no_mbuf]++;
 			return;
@@ -110,10 +115,17 @@ send_replica(struct worker *w, enum gw_role ingress, enum gw_role egress, struct
 		rte_pktmbuf_free(hdr);
 		return;
 	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(hdr, sizeof(*eth));
+	/*
+	 * A VLAN's tag is written into the replica's own header mbuf: a PMD's
+	 * insert (af_packet's rte_vlan_insert) refuses the shared payload.
+	 */
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(hdr, eth_hdr_len(p));
 	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
 	rte_ether_addr_copy(&p->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	if (p->vlan != 0)
+		dp_vlan_header(eth, p->tci);
+	else
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	hdr->next = payload;
 	hdr->nb_segs = (uint16_t)(payload->nb_segs + 1);
 	hdr->pkt_len = hdr->data_len + payload->pkt_len;
@@ -164,8 +176,9 @@ replicate(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, struct rte
 		egress = (enum gw_role)__builtin_ctz(ports);
 	}
 	p = &gw.port[egress];
+	/* A VLAN: the replica path, which tags in a header of the replica's own. */
 	if (unlikely(rte_pktmbuf_pkt_len(m) - sizeof(*eth) > p->mtu ||
-		     (m->nb_segs > 1 && p->linear_replicas))) {
+		     (m->nb_segs > 1 && p->linear_replicas) || p->vlan != 0)) {
 		rte_pktmbuf_adj(m, sizeof(*eth));
 		send_replica(w, ingress, egress, m, &eth->dst_addr, sent);
 		rte_pktmbuf_free(m);
