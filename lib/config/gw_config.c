@@ -102,7 +102,26 @@ load_port(struct rte_cfgfile *file, enum gw_role role, struct gw_port_config *po
 	ret = load_port_vlan(file, sec, port, err, err_len);
 	if (ret < 0)
 		return ret;
+	ret = gw_cfg_get_bool(file, sec, "fast_leave", &port->fast_leave, err, err_len);
+	if (ret < 0)
+		return ret;
+	if (port->fast_leave && !gw_role_is_inside(role))
+		return gw_cfg_fail(err, err_len,
+				   "config: %s.fast_leave: only inside ports have hosts to leave", sec);
 	return gw_cfg_load_port_acl(file, sec, gw_role_is_inside(role), port, err, err_len);
+}
+
+/* Fast leave knows the last host by tracking them: it needs membership tracking. */
+static int
+check_fast_leave(const struct gw_config *cfg, char *err, size_t err_len)
+{
+	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++) {
+		if (cfg->port[r].present && cfg->port[r].fast_leave && !cfg->track_membership)
+			return gw_cfg_fail(err, err_len,
+					   "config: %s.fast_leave: needs [proxy] track_membership = yes (it tracks the hosts)",
+					   role_names[r]);
+	}
+	return 0;
 }
 
 /*
@@ -298,6 +317,12 @@ load_control(struct rte_cfgfile *file, struct gw_control_config *ctl, char *err,
 		if (strlen(v) >= sizeof(ctl->group))
 			return gw_cfg_fail(err, err_len, "config: control.group: name too long");
 		snprintf(ctl->group, sizeof(ctl->group), "%s", v);
+	}
+	v = rte_cfgfile_get_entry(file, "control", "admin_group");
+	if (v != NULL) {
+		if (strlen(v) >= sizeof(ctl->admin_group))
+			return gw_cfg_fail(err, err_len, "config: control.admin_group: name too long");
+		snprintf(ctl->admin_group, sizeof(ctl->admin_group), "%s", v);
 	}
 	v = rte_cfgfile_get_entry(file, "control", "max_clients");
 	if (v != NULL && (gw_cfg_parse_uint(v, 1024, &ctl->max_clients) < 0 || ctl->max_clients == 0))
@@ -747,6 +772,8 @@ gw_config_load(struct gw_config *cfg, const char *path, const char *const *overr
 		ret = check_accept_from(cfg, err, err_len);
 	if (ret == 0)
 		ret = gw_cfg_load_rate_limits(file, &cfg->limits, err, err_len);
+	if (ret == 0)
+		ret = check_fast_leave(cfg, err, err_len);
 	if (ret == 0)
 		ret = load_forward(file, cfg, err, err_len);
 	if (ret == 0)

@@ -67,6 +67,7 @@ struct gw_port_config {
 	uint8_t priority;
 	uint8_t igmp_priority;
 	uint8_t trunk;           /* enum gw_role of the trunk head */
+	bool fast_leave;         /* inside ports, with tracking: leave when the last host goes */
 };
 
 #define GW_VLAN_MAX 4094
@@ -129,6 +130,7 @@ struct gw_igmp_config {
 struct gw_control_config {
 	char socket[GW_PATH_LEN];  /* "" = no control socket */
 	char group[64];            /* "" = the daemon's group */
+	char admin_group[64];      /* "" = none: only root changes the gateway */
 	uint32_t max_clients;
 };
 

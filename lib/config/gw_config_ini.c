@@ -61,6 +61,8 @@ static const struct gw_cfg_key port_keys[] = {
 	GW_PORT_KEY_RESTART("vlan", vlan, vlan),
 	GW_PORT_KEY_RESTART("priority", priority, priority),
 	GW_PORT_KEY_RESTART("igmp_priority", igmp_priority, igmp_priority),
+	/* the host tables start with the port: hosts heard before would be unknown */
+	GW_PORT_KEY_RESTART("fast_leave", fast_leave, fast_leave),
 	{ NULL },
 };
 static const struct gw_cfg_key igmp_keys[] = {
@@ -85,6 +87,7 @@ static const struct gw_cfg_key exception_keys[] = {
 static const struct gw_cfg_key control_keys[] = {
 	GW_KEY_RESTART("socket", control.socket, control.socket),
 	GW_KEY_RESTART("group", control.group, control.group),
+	GW_KEY_RESTART("admin_group", control.admin_group, control.admin_group),
 	GW_KEY_RESTART("max_clients", control.max_clients, control.max_clients),
 	{ NULL },
 };

@@ -68,6 +68,12 @@ struct mship_config {
 	uint32_t max_groups_per_port;
 	uint16_t max_sources_per_group;         /* sources of one group record */
 	uint16_t max_msg_len;                   /* IGMP bytes per emitted message: MTU - 24 */
+	/*
+	 * Hosts tracked per group record on a fast-leave port: a group that
+	 * hears from one more stops being tracked host by host (counted
+	 * hosts_untracked) and leaves the RFC way until it is deleted.
+	 */
+	uint16_t max_hosts_per_group;           /* 64 */
 	uint64_t random_seed;                   /* report delays, when ops->random is NULL */
 };
 
@@ -167,7 +173,11 @@ struct mship_ops {
 	X(MSHIP_CTR_GROUPS_ADDED, "groups_added") \
 	X(MSHIP_CTR_GROUPS_REMOVED, "groups_removed") \
 	X(MSHIP_CTR_UPSTREAM_JOINS, "upstream_joins") \
-	X(MSHIP_CTR_UPSTREAM_LEAVES, "upstream_leaves")
+	X(MSHIP_CTR_UPSTREAM_LEAVES, "upstream_leaves") \
+	/* fast leave: a leave or block applied at once, no last-member query */ \
+	X(MSHIP_CTR_FAST_LEAVES, "fast_leaves") \
+	/* fast leave: a group's host table was full (or out of memory): RFC leaves for it */ \
+	X(MSHIP_CTR_HOSTS_UNTRACKED, "hosts_untracked")
 
 enum mship_counter {
 #define MSHIP_COUNTER_ENUM(code, name) code,
@@ -209,6 +219,18 @@ int mship_set_config(struct mship *m, const struct mship_config *cfg);
  */
 int mship_port_add(struct mship *m, uint16_t port, uint32_t addr, uint8_t prefix_len,
 		   uint64_t now);
+
+/*
+ * Fast leave on a downstream port (off by default), as Junos' immediate-leave:
+ * the library tracks which hosts (report source addresses, RFC 3376 §6 allows
+ * explicit tracking) reported each group and source there. A leave, TO_IN or
+ * BLOCK that leaves a group or source without any reporting host ends its
+ * forwarding and its share of the upstream merge at once, with no last-member
+ * queries; while another host still reports it, such a record changes
+ * nothing. The caller states that every host's reports reach the gateway (no
+ * v1/v2 report suppression). Returns 0 or -ENOENT (not a downstream port).
+ */
+int mship_port_fast_leave(struct mship *m, uint16_t port, bool on);
 
 /*
  * Stops tracking port: its groups go (group_removed events, changed callbacks,
@@ -301,6 +323,8 @@ struct mship_group_info {
 	uint64_t v2_host_expires;
 	uint16_t n_sources;
 	const struct mship_source *sources; /* sorted by address; valid during the call */
+	uint16_t n_hosts;           /* fast leave: hosts tracked as reporting it now */
+	bool hosts_untracked;       /* fast leave: its host table overflowed, RFC leaves */
 };
 
 /* Return non-zero to stop the walk; mship_group_walk() then returns that value. */

@@ -63,6 +63,7 @@ mship_config_defaults(struct mship_config *cfg)
 	cfg->max_groups = 4096;
 	cfg->max_groups_per_port = 1024;
 	cfg->max_sources_per_group = 256;
+	cfg->max_hosts_per_group = 64;
 	cfg->max_msg_len = 1500 - IGMP_IP_HDR_LEN;
 	cfg->random_seed = 0x9e3779b97f4a7c15ull;
 }
@@ -85,6 +86,7 @@ config_valid(const struct mship_config *c)
 	       c->max_groups > 0 && c->max_groups_per_port > 0 &&
 	       c->max_sources_per_group > 0 &&
 	       c->max_sources_per_group <= MSHIP_MAX_SOURCES_LIMIT &&
+	       c->max_hosts_per_group > 0 &&
 	       c->max_msg_len >= MSHIP_MIN_MSG_LEN;
 }
 
@@ -245,6 +247,15 @@ mship_port_add(struct mship *m, uint16_t port, uint32_t addr, uint8_t prefix_len
 	p->mask = prefix_len == 0 ? 0 : UINT32_MAX << (32 - prefix_len);
 	m->n_down++;
 	mship_querier_start(m, port, now);
+	return 0;
+}
+
+int
+mship_port_fast_leave(struct mship *m, uint16_t port, bool on)
+{
+	if (port >= MSHIP_MAX_PORTS || !m->port[port].downstream)
+		return -ENOENT;
+	m->port[port].fast_leave = on;
 	return 0;
 }
 

@@ -39,6 +39,18 @@ struct mship_addrs {
 	uint32_t *v;
 };
 
+/*
+ * One host's share of a group on a fast-leave port, from its own reports:
+ * any source (v1/v2 reports, IS_EX, TO_EX: the sources it excludes are not
+ * kept) or the sources it includes. It lasts GMI from its last report.
+ */
+struct mship_host {
+	uint32_t addr;              /* first: sorted by address; the report's source */
+	bool any;                   /* an EXCLUDE-mode (any source) member */
+	uint64_t expires;
+	struct mship_addrs src;     /* INCLUDE: the sources it reports */
+};
+
 /* A group record of a downstream port (RFC 3376 §6.2.1). */
 struct mship_group {
 	uint32_t addr;              /* first: see struct mship_table */
@@ -54,6 +66,10 @@ struct mship_group {
 	uint64_t gsq_next;          /* next Q(G,A) retransmission */
 	uint64_t due;               /* earliest timer of the record and its sources */
 	struct mship_source *src;   /* sorted by address, host order */
+	bool hosts_untracked;       /* fast leave: its host table overflowed */
+	uint16_t n_hosts;
+	uint16_t cap_hosts;
+	struct mship_host *hosts;   /* fast leave: sorted by address, host order */
 };
 
 /* Per port: downstream router and querier state. */
@@ -68,6 +84,7 @@ struct mship_port {
 	uint32_t other_querier;
 	uint64_t other_timer;       /* other querier present */
 	uint64_t query_next;        /* next general query */
+	bool fast_leave;            /* track hosts; leave at once when the last one goes */
 	struct mship_table groups;  /* struct mship_group */
 };
 
@@ -195,6 +212,14 @@ bool mship_group_forwards(const struct mship_group *g, uint32_t source);
 bool mship_group_empty(const struct mship_group *g);
 uint8_t mship_group_compat(const struct mship *m, const struct mship_group *g);
 void mship_group_rearm(struct mship *m, struct mship_group *g);
+
+/* ---- mship_hosts.c: the hosts of a group on a fast-leave port ---- */
+void mship_hosts_note(struct mship *m, uint16_t port, struct mship_group *g, uint32_t host,
+		      uint8_t type, const uint32_t *b, uint32_t nb, uint64_t now);
+void mship_hosts_expire(struct mship *m, struct mship_group *g, uint64_t now);
+bool mship_hosts_any_source(const struct mship_group *g);
+bool mship_hosts_want_source(const struct mship_group *g, uint32_t source);
+void mship_hosts_release(struct mship *m, struct mship_group *g);
 
 bool mship_up_wanted(const struct mship_up_group *u);
 bool mship_up_pending(const struct mship_up_group *u);

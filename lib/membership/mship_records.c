@@ -54,6 +54,7 @@ mship_group_create(struct mship *m, uint16_t port, uint32_t group, uint32_t pos,
 void
 mship_group_release(struct mship *m, struct mship_group *g)
 {
+	mship_hosts_release(m, g);
 	mship_release(m, g->src, (size_t)g->cap_src * sizeof(*g->src));
 	mship_release(m, g, sizeof(*g));
 }

@@ -224,6 +224,50 @@ row_commit(struct mship *m, struct mship_group *g, const struct table_row *row,
 }
 
 /*
+ * Fast leave: a record that may end a host's membership (a leave is TO_IN {}).
+ * Joins and refreshes take the RFC rows on fast-leave ports as anywhere.
+ */
+static bool
+fast_leave_record(const struct mship_port *p, const struct mship_group *g, uint8_t type)
+{
+	return p->fast_leave && g != NULL && !g->hosts_untracked &&
+	       (type == IGMP_REC_TO_IN || type == IGMP_REC_BLOCK);
+}
+
+/*
+ * Fast leave: cuts g down at once to what its tracked hosts still report, in
+ * place of the row's last-member queries. A host on any source keeps the
+ * record as it is; otherwise it becomes INCLUDE with the running sources some
+ * host reports, which is INCLUDE {} (deleted by the caller) when no host is
+ * left. Returns whether forwarding changed.
+ */
+static bool
+hosts_cut(struct mship *m, struct mship_group *g, uint64_t now)
+{
+	bool changed = false;
+	uint16_t i, out = 0;
+
+	mship_hosts_expire(m, g, now);
+	if (mship_hosts_any_source(g))
+		return false;
+	for (i = 0; i < g->n_src; i++) {
+		if (g->src[i].expires != 0 && mship_hosts_want_source(g, g->src[i].addr))
+			g->src[out++] = g->src[i];
+		else if (g->src[i].expires != 0)
+			changed = true;
+	}
+	g->n_src = out;
+	if (g->mode == MSHIP_EXCLUDE) {
+		g->mode = MSHIP_INCLUDE;
+		g->group_timer = 0;
+		g->gq_left = 0;
+		g->gq_next = 0;
+		changed = true;
+	}
+	return changed;
+}
+
+/*
  * One group record of type (already translated for compatibility) with the
  * sorted, unique sources b, from reporter: the §6.4 row, its timers and its
  * queries. Returns accepted or the refusal reason (counted here).
@@ -238,11 +282,12 @@ record_apply(struct mship *m, uint16_t port, uint32_t reporter, uint8_t type, ui
 	enum mship_counter why = MSHIP_CTR_ACCEPTED;
 	struct row_result res;
 	struct mship_group *g;
-	bool found, added = false;
+	bool found, added = false, fast;
 	uint32_t pos;
 
 	pos = mship_table_find(&p->groups, group, &found);
 	g = found ? p->groups.v[pos] : NULL;
+	fast = fast_leave_record(p, g, type);
 	row = &table_rows[g != NULL ? g->mode : MSHIP_INCLUDE][type];
 	row_apply(m, g, row, b, nb, gmi_at, &res);
 	if (res.n > m->cfg.max_sources_per_group) {
@@ -265,6 +310,14 @@ record_apply(struct mship *m, uint16_t port, uint32_t reporter, uint8_t type, ui
 	}
 	row_commit(m, g, row, &res, gmi_at);
 	g->last_reporter = reporter;
+	if (p->fast_leave)
+		mship_hosts_note(m, port, g, reporter, type, b, nb, now);
+	if (fast && !g->hosts_untracked) {
+		mship_count(m, MSHIP_CTR_FAST_LEAVES);
+		res.fwd_changed |= hosts_cut(m, g, now);
+		group_settle(m, port, g, added, res.fwd_changed, now);
+		return MSHIP_CTR_ACCEPTED;
+	}
 	if (res.n_query > 0)
 		mship_querier_group_sources(m, port, g, m->query_src, res.n_query, now);
 	if (row->query_group)

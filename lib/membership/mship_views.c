@@ -49,6 +49,8 @@ fill_group_info(const struct mship *m, uint16_t port, const struct mship_group *
 	info->v2_host_expires = g->v2_host;
 	info->n_sources = g->n_src;
 	info->sources = g->src;
+	info->n_hosts = g->n_hosts;
+	info->hosts_untracked = g->hosts_untracked;
 }
 
 int

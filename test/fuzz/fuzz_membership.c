@@ -577,6 +577,8 @@ step_ports(struct input *in)
 		ret = mship_port_add(w.m, port, port_addr(port), 24, w.now);
 		FUZZ_ASSERT(ret == (port == w.up ? -EINVAL : was ? -EEXIST : 0));
 		w.down[port] = was || ret == 0;
+		if (ret == 0) /* odd bytes: fast leave (host tracking) on the new port */
+			FUZZ_ASSERT(mship_port_fast_leave(w.m, port, (b & 1) != 0) == 0);
 		break;
 	case 1:
 		ret = mship_port_del(w.m, port, w.now);
@@ -645,6 +647,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (p = 1; p <= FUZZ_N_DOWN; p++) {
 		w.down[p] = true;
 		FUZZ_ASSERT(mship_port_add(w.m, p, port_addr(p), 24, w.now) == 0);
+		FUZZ_ASSERT(mship_port_fast_leave(w.m, p, (p & 1) != 0) == 0);
 	}
 	check_world();
 

@@ -1201,6 +1201,30 @@ test_mtu(void)
 	check_error_set("mtu empty", "inside.mtu=", "inside.mtu");
 }
 
+/* [inside] fast_leave: inside ports only, and only with membership tracking. */
+static void
+test_fast_leave(void)
+{
+	const char *on[] = { "proxy.track_membership=yes", "inside.fast_leave=yes" };
+	const char *admin[] = { "control.admin_group=igmpgw-admin" };
+	struct gw_config cfg;
+	char err[GW_ERR_LEN];
+
+	TAP_CHECK(load_text(MINIMAL, NULL, 0, &cfg, err, sizeof(err)) == 0 &&
+		  !cfg.port[GW_ROLE_INSIDE].fast_leave && cfg.control.admin_group[0] == '\0',
+		  "fast_leave and admin_group absent: off, none");
+	TAP_CHECK(load_text(MINIMAL, on, 2, &cfg, err, sizeof(err)) == 0 &&
+		  cfg.port[GW_ROLE_INSIDE].fast_leave && !cfg.port[GW_ROLE_OUTSIDE].fast_leave,
+		  "inside.fast_leave=yes with tracking");
+	check_error_set("fast_leave without tracking", "inside.fast_leave=yes",
+			"config: inside.fast_leave: needs [proxy] track_membership = yes");
+	check_error_set("fast_leave on the outside", "outside.fast_leave=yes",
+			"config: outside.fast_leave: only inside ports");
+	check_error_set("fast_leave not a switch", "inside.fast_leave=quick", "inside.fast_leave");
+	TAP_CHECK(load_text(MINIMAL, admin, 1, &cfg, err, sizeof(err)) == 0 &&
+		  strcmp(cfg.control.admin_group, "igmpgw-admin") == 0, "control.admin_group read");
+}
+
 /* [workers] map: PORT[/QUEUE]@LCORE, every configured port named, nothing twice. */
 static void
 test_worker_map(void)
@@ -1617,6 +1641,7 @@ main(void)
 	test_set_control_characters();
 	test_workers();
 	test_mtu();
+	test_fast_leave();
 	test_worker_map();
 	test_reload_check();
 	test_acl_keys();

@@ -2273,7 +2273,7 @@ fuzz_step(void)
 }
 
 static void
-test_randomized(void)
+test_randomized(bool fast_leave)
 {
 	struct mship_config cfg;
 	uint32_t groups[] = { G, H, K, L };
@@ -2291,7 +2291,10 @@ test_randomized(void)
 	cfg.max_sources_per_group = 6;
 	cfg.query_interval_ms = 20000;
 	cfg.startup_query_interval_ms = 5000;
+	cfg.max_hosts_per_group = 2;
 	lab_start_cfg(&cfg);
+	if (fast_leave)
+		mship_port_fast_leave(m, P1, true);
 	for (step = 0; step < 20000 && fail[0] == '\0'; step++) {
 		rng_value = fz_rand();
 		fuzz_step();
@@ -2318,8 +2321,11 @@ test_randomized(void)
 		if (mship_memory(m) > mem_max)
 			mem_max = mship_memory(m);
 	}
-	TAP_CHECK(fail[0] == '\0', "20000 random steps: invariants and merge hold%s%s",
-		  fail[0] != '\0' ? ": " : "", fail);
+	TAP_CHECK(fail[0] == '\0', "20000 random steps%s: invariants and merge hold%s%s",
+		  fast_leave ? " (fast leave on P1)" : "", fail[0] != '\0' ? ": " : "", fail);
+	TAP_CHECK(!fast_leave || (mship_counter(m, MSHIP_CTR_FAST_LEAVES) > 0 &&
+				  mship_counter(m, MSHIP_CTR_HOSTS_UNTRACKED) > 0),
+		  "the fast-leave run took fast leaves and overflowed host tables");
 	TAP_CHECK(bad_msgs == 0, "every emitted message parses and goes to its RFC destination (%u bad)",
 		  bad_msgs);
 	TAP_CHECK(merge_checked > 0 && mship_counter(m, MSHIP_CTR_TX_V3_REPORT) > 0 &&
@@ -2329,6 +2335,158 @@ test_randomized(void)
 		  mship_counter(m, MSHIP_CTR_REFUSED_MAX_GROUPS) > 0,
 		  "the run reached reports, G&S queries and every limit");
 	printf("# randomized run: peak memory %zu bytes\n", mem_max);
+	lab_stop();
+}
+
+/* Hosts tracked for (P0, group) now: -1 without a record, -2 when untracked. */
+static int
+hosts(uint32_t group)
+{
+	struct mship_group_info gi;
+
+	if (mship_group_get(m, P0, group, &gi) != 0)
+		return -1;
+	return gi.hosts_untracked ? -2 : gi.n_hosts;
+}
+
+/* A lab whose P0 has fast leave (P1 keeps the RFC's leaves). */
+static void
+fast_lab_start(uint16_t max_hosts)
+{
+	struct mship_config cfg;
+
+	mship_config_defaults(&cfg);
+	if (max_hosts > 0)
+		cfg.max_hosts_per_group = max_hosts;
+	lab_start_cfg(&cfg);
+	CHECK_INT(mship_port_fast_leave(m, P0, true), 0, "fast leave on P0");
+}
+
+static void
+test_fast_leave(void)
+{
+	uint32_t host0c = ip(10, 0, 0, 103);
+	size_t mem0;
+
+	/* one v2 host: its leave ends the group at once, no last-member query */
+	fast_lab_start(0);
+	CHECK_INT(mship_port_fast_leave(m, UP, true), -ENOENT, "fast leave needs a downstream port");
+	/* a first join and leave grows the tables' arrays, which stay */
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, H);
+	old_msg(P0, host0, IGMP_TYPE_LEAVE, H);
+	advance(20000);
+	drain(UP);
+	mem0 = mship_memory(m);
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	CHECK_INT(hosts(G), 1, "v2 report: one host tracked");
+	advance(1000);
+	drain(UP);
+	events();
+	n_changed = 0;
+	CHECK_CTR(old_msg(P0, host0, IGMP_TYPE_LEAVE, G), MSHIP_CTR_ACCEPTED, "leave accepted");
+	CHECK_STR(state(P0, G), "-", "last host's leave: the group goes at once");
+	CHECK_INT(n_changed, 1, "forwarding changed at once");
+	CHECK_STR(events(), "group_removed(p0,G) upstream_left(p9,G)", "group removed, left upstream");
+	CHECK_STR(drain(P0), "", "no group-specific query");
+	CHECK_STR(drain(UP), "R[TO_IN G]", "upstream leave at the next tick, not after LMQT");
+	CHECK_INT(mship_counter(m, MSHIP_CTR_FAST_LEAVES), 2, "fast_leaves counted (H and G)");
+	advance(20000);
+	drain(UP);
+	CHECK_INT(mship_memory(m), mem0, "the host table freed with the group (retransmissions done)");
+	lab_stop();
+
+	/* two hosts: one leaves, nothing changes; the other leaves, the group goes */
+	fast_lab_start(0);
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	report(P0, host0b, REC(IGMP_REC_IS_EX, G));
+	CHECK_INT(hosts(G), 2, "a v2 and a v3 host tracked");
+	advance(1000);
+	drain(UP);
+	events();
+	n_changed = 0;
+	old_msg(P0, host0, IGMP_TYPE_LEAVE, G);
+	CHECK_STR(state(P0, G), "EX gt=259000", "one of two hosts leaves: the record is unchanged");
+	CHECK_INT(hosts(G), 1, "one host left");
+	CHECK_INT(n_changed, 0, "forwarding unchanged");
+	CHECK_STR(drain(P0), "", "no query");
+	advance(LMQT + 1000);
+	CHECK_STR(drain(UP), "", "nothing upstream");
+	CHECK_STR(state(P0, G), "EX gt=256000", "and nothing times out early");
+	report(P0, host0b, REC(IGMP_REC_TO_IN, G));
+	CHECK_STR(state(P0, G), "-", "the v3 host's TO_IN({}) ends it at once");
+	CHECK_STR(drain(UP), "R[TO_IN G]", "upstream leave");
+	lab_stop();
+
+	/* the same leave on P1 (no fast leave) keeps the RFC's last-member queries */
+	fast_lab_start(0);
+	old_msg(P1, host1, IGMP_TYPE_V2_REPORT, G);
+	advance(1000);
+	old_msg(P1, host1, IGMP_TYPE_LEAVE, G);
+	CHECK_STR(state(P1, G), "EX gt=LMQT", "P1: leave lowers the group timer");
+	CHECK_STR(drain(P1), "Q(G)", "P1: Q(G)");
+	lab_stop();
+
+	/* sources: each host's own; a BLOCK cuts what no other host reports */
+	fast_lab_start(0);
+	report(P0, host0, REC(IGMP_REC_IS_IN, G, s[1], s[2]));
+	report(P0, host0b, REC(IGMP_REC_ALLOW, G, s[2], s[3]));
+	advance(1000);
+	drain(UP);
+	n_changed = 0;
+	report(P0, host0, REC(IGMP_REC_BLOCK, G, s[1], s[2]));
+	CHECK_STR(state(P0, G), "IN s2=259000 s3=259000", "s1 cut at once, s2 kept for host0b");
+	TAP_CHECK(!mship_wants(m, P0, G, s[1]) && mship_wants(m, P0, G, s[2]),
+		  "s1 no longer forwarded, s2 still");
+	CHECK_INT(n_changed, 1, "forwarding changed once");
+	CHECK_STR(drain(P0), "", "no group-and-source query");
+	CHECK_STR(drain(UP), "R[BLOCK G s1]", "s1 blocked upstream at once");
+	CHECK_INT(hosts(G), 1, "host0 had nothing left and went");
+	report(P0, host0b, REC(IGMP_REC_TO_IN, G, s[3]));
+	CHECK_STR(state(P0, G), "IN s3=GMI", "TO_IN(s3): s2 cut, s3 refreshed");
+	lab_stop();
+
+	/* an any-source host leaves while an INCLUDE host stays: INCLUDE at once */
+	fast_lab_start(0);
+	report(P0, host0, REC(IGMP_REC_TO_EX, G));
+	report(P0, host0b, REC(IGMP_REC_ALLOW, G, s[1]));
+	advance(1000);
+	drain(UP);
+	report(P0, host0, REC(IGMP_REC_TO_IN, G));
+	CHECK_STR(state(P0, G), "IN s1=259000", "EXCLUDE -> INCLUDE(s1) at once");
+	TAP_CHECK(!mship_wants(m, P0, G, s[9]) && mship_wants(m, P0, G, s[1]),
+		  "only s1 forwarded");
+	CHECK_STR(drain(UP), "R[TO_IN G s1]", "upstream: to INCLUDE(s1)");
+	/* a BLOCK from a host that reported nothing changes nothing */
+	report(P0, host0c, REC(IGMP_REC_BLOCK, G, s[1]));
+	CHECK_STR(state(P0, G), "IN s1=259000", "stranger's BLOCK: nothing");
+	lab_stop();
+
+	/* bounded: past max_hosts_per_group the group leaves the RFC way */
+	fast_lab_start(2);
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	old_msg(P0, host0b, IGMP_TYPE_V2_REPORT, G);
+	CHECK_INT(hosts(G), 2, "two hosts tracked");
+	old_msg(P0, host0c, IGMP_TYPE_V2_REPORT, G);
+	CHECK_INT(hosts(G), -2, "a third: the group is no longer tracked by host");
+	CHECK_INT(mship_counter(m, MSHIP_CTR_HOSTS_UNTRACKED), 1, "hosts_untracked counted");
+	old_msg(P0, host0, IGMP_TYPE_LEAVE, G);
+	CHECK_STR(state(P0, G), "EX gt=LMQT", "its leaves take the last-member queries");
+	CHECK_STR(drain(P0), "Q(G)", "Q(G) sent");
+	advance(LMQT);
+	CHECK_STR(state(P0, G), "-", "gone after LMQT");
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	CHECK_INT(hosts(G), 1, "a new record is tracked again");
+	lab_stop();
+
+	/* a host not heard from for GMI no longer holds the group */
+	fast_lab_start(0);
+	old_msg(P0, host0, IGMP_TYPE_V2_REPORT, G);
+	advance(GMI / 2);
+	old_msg(P0, host0b, IGMP_TYPE_V2_REPORT, G);
+	advance(GMI / 2);
+	drain(UP);
+	old_msg(P0, host0b, IGMP_TYPE_LEAVE, G);
+	CHECK_STR(state(P0, G), "-", "host0 timed out: host0b's leave ends the group");
 	lab_stop();
 }
 
@@ -2358,12 +2516,14 @@ main(void)
 	test_upstream_change();
 	test_link_up();
 	test_local_member();
+	test_fast_leave();
 	test_seeded_random();
 	test_packing_mtu(1500);
 	test_packing_mtu(576);
 	test_packing_split();
 	test_packing_v2_upstream();
-	test_randomized();
+	test_randomized(false);
+	test_randomized(true);
 	TAP_CHECK(!sent_overflow, "the message log never overflowed");
 	return TAP_DONE();
 }

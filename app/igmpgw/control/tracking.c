@@ -180,6 +180,7 @@ gw_tracking_init(char *err, size_t err_len)
 				 strerror(-ret));
 			return ret;
 		}
+		mship_port_fast_leave(mship, (uint16_t)r, gw.cfg.port[r].fast_leave);
 	}
 	gw_tracking_upstream_changed(now);
 	GW_LOG(INFO, "tracking membership on %u inside port(s), querier %s (v%u)",
