@@ -13,13 +13,13 @@
 
 /* The protocol's command names (igmpgw_proto.h), by the codes of its list. */
 enum cmd {
-#define CLIENT_CMD_ENUM(code, name) CMD_##code,
+#define CLIENT_CMD_ENUM(code, name, level) CMD_##code,
 	IGMPGW_COMMANDS(CLIENT_CMD_ENUM)
 #undef CLIENT_CMD_ENUM
 };
 
 static const char *const cmd_names[] = {
-#define CLIENT_CMD_NAME(code, name) [CMD_##code] = name,
+#define CLIENT_CMD_NAME(code, name, level) [CMD_##code] = name,
 	IGMPGW_COMMANDS(CLIENT_CMD_NAME)
 #undef CLIENT_CMD_NAME
 };

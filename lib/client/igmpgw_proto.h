@@ -8,7 +8,7 @@
  * The lists are X-macros: X(CODE, "name", ...) per entry, in protocol order,
  * so an enum and its name table are generated from the same line, e.g.
  *
- *   #define MY_CMD(code, name) MY_##code,
+ *   #define MY_CMD(code, name, ...) MY_##code,
  *   enum my_cmd { IGMPGW_COMMANDS(MY_CMD) };
  */
 #ifndef IGMPGW_PROTO_H
@@ -38,22 +38,28 @@
 /** The log type pattern of a `log_level` request that gives none. */
 #define IGMPGW_LOG_TYPE_DEFAULT "igmpgw.*"
 
-/** Requests: X(CODE, "cmd"). */
+/**
+ * Requests: X(CODE, "cmd", LEVEL), LEVEL being who may make it on the control
+ * socket: MEMBER (root, members of [control] group or admin_group: what
+ * applications do, and read-only views) or ADMIN (root and members of
+ * [control] admin_group: requests that change the gateway itself). A new
+ * request says which here; the gateway checks nothing else.
+ */
 #define IGMPGW_COMMANDS(X) \
-	X(STATUS, "status") \
-	X(STATS, "stats") \
-	X(SELECT_OUTSIDE, "select_outside") \
-	X(REPORT, "report") \
-	X(LEAVE, "leave") \
-	X(SUBSCRIBE, "subscribe") \
-	X(UNSUBSCRIBE, "unsubscribe") \
-	X(LOG_LEVEL, "log_level") \
-	X(GROUPS, "groups") \
-	X(TRACE, "trace") \
-	X(RELOAD, "reload") \
-	X(MROUTE_ADD, "mroute_add") \
-	X(MROUTE_DEL, "mroute_del") \
-	X(MROUTE_SHOW, "mroute_show")
+	X(STATUS, "status", MEMBER) \
+	X(STATS, "stats", MEMBER) \
+	X(SELECT_OUTSIDE, "select_outside", ADMIN) \
+	X(REPORT, "report", MEMBER) \
+	X(LEAVE, "leave", MEMBER) \
+	X(SUBSCRIBE, "subscribe", MEMBER) \
+	X(UNSUBSCRIBE, "unsubscribe", MEMBER) \
+	X(LOG_LEVEL, "log_level", ADMIN) \
+	X(GROUPS, "groups", MEMBER) \
+	X(TRACE, "trace", MEMBER) \
+	X(RELOAD, "reload", ADMIN) \
+	X(MROUTE_ADD, "mroute_add", ADMIN) \
+	X(MROUTE_DEL, "mroute_del", ADMIN) \
+	X(MROUTE_SHOW, "mroute_show", MEMBER)
 
 /*
  * Event names, one macro each so that modules which raise one kind (the

@@ -22,11 +22,20 @@
 
 /* Requests and event kinds from the protocol's vocabulary (igmpgw_proto.h). */
 enum ctl_cmd {
-#define CTL_CMD_ENUM(code, name) CTL_##code,
+#define CTL_CMD_ENUM(code, name, level) CTL_##code,
 	IGMPGW_COMMANDS(CTL_CMD_ENUM)
 #undef CTL_CMD_ENUM
 	CTL_CMD_COUNT
 };
+
+/* Who may make a request (IGMPGW_COMMANDS's LEVEL column), lowest first. */
+enum ctl_level {
+	CTL_LEVEL_MEMBER,                       /* root, [control] group or admin_group */
+	CTL_LEVEL_ADMIN,                        /* root, [control] admin_group */
+};
+
+/* The level a request needs (CTL_LEVEL_ADMIN for an unknown one). */
+enum ctl_level ctl_cmd_level(enum ctl_cmd cmd);
 
 /*
  * Event kinds a client can subscribe to (bit i of a mask is kind i), then the

@@ -26,9 +26,16 @@
 #define PATH_LEN 64
 
 static const char *const cmd_names[CTL_CMD_COUNT] = {
-#define CTL_CMD_NAME(code, name) [CTL_##code] = name,
+#define CTL_CMD_NAME(code, name, level) [CTL_##code] = name,
 	IGMPGW_COMMANDS(CTL_CMD_NAME)
 #undef CTL_CMD_NAME
+};
+
+/* The privilege table: each request's level, from its line in the protocol's list. */
+static const enum ctl_level cmd_levels[CTL_CMD_COUNT] = {
+#define CTL_CMD_LEVEL(code, name, level) [CTL_##code] = CTL_LEVEL_##level,
+	IGMPGW_COMMANDS(CTL_CMD_LEVEL)
+#undef CTL_CMD_LEVEL
 };
 
 static const char *const event_names[CTL_EV_COUNT] = {
@@ -48,6 +55,12 @@ const char *
 ctl_cmd_name(enum ctl_cmd cmd)
 {
 	return (unsigned int)cmd < CTL_CMD_COUNT ? cmd_names[cmd] : "unknown";
+}
+
+enum ctl_level
+ctl_cmd_level(enum ctl_cmd cmd)
+{
+	return (unsigned int)cmd < CTL_CMD_COUNT ? cmd_levels[cmd] : CTL_LEVEL_ADMIN;
 }
 
 const char *

@@ -208,6 +208,21 @@ test_names(void)
 		TAP_CHECK(expect_ok(line) && req.cmd == (enum ctl_cmd)c,
 			  "cmd '%s' parses to its code %d", ctl_cmd_name(c), c);
 	}
+	/* The privilege table: what changes the gateway is for admins, what apps do for members. */
+	static const enum ctl_cmd admin_cmds[] = { CTL_SELECT_OUTSIDE, CTL_LOG_LEVEL };
+	static const enum ctl_cmd member_cmds[] = {
+		CTL_STATUS, CTL_STATS, CTL_GROUPS, CTL_REPORT, CTL_LEAVE, CTL_SUBSCRIBE,
+		CTL_UNSUBSCRIBE, CTL_TRACE,
+	};
+
+	for (size_t i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++)
+		TAP_CHECK(ctl_cmd_level(admin_cmds[i]) == CTL_LEVEL_ADMIN, "cmd '%s' needs admin",
+			  ctl_cmd_name(admin_cmds[i]));
+	for (size_t i = 0; i < sizeof(member_cmds) / sizeof(member_cmds[0]); i++)
+		TAP_CHECK(ctl_cmd_level(member_cmds[i]) == CTL_LEVEL_MEMBER, "cmd '%s' is for members",
+			  ctl_cmd_name(member_cmds[i]));
+	TAP_CHECK(ctl_cmd_level(CTL_CMD_COUNT) == CTL_LEVEL_ADMIN,
+		  "an out-of-range cmd needs admin (fails closed)");
 	TAP_CHECK(strcmp(ctl_cmd_name(CTL_CMD_COUNT), "unknown") == 0 &&
 		  strcmp(ctl_cmd_name((enum ctl_cmd)-1), "unknown") == 0,
 		  "out-of-range cmd is named 'unknown'");

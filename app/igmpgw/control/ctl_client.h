@@ -17,6 +17,7 @@
 #include "ctl_handlers.h"
 #include "ctl_proto.h"
 #include "ratelimit.h"
+#include "ctl_socket.h"
 
 /* A half-closed client that takes none of its answers for this long is let go. */
 #define CTL_DRAIN_TIMEOUT_MS 5000
@@ -35,6 +36,7 @@ struct gw_ctl_table_answer {
 /* One connection. */
 struct gw_ctl_client {
 	int fd;                       /* -1: free slot */
+	struct gw_ctl_peer peer;      /* who connected, and what it may do */
 	char in[IGMPGW_REQUEST_MAX_LINE + 1];    /* the longest line and its newline */
 	size_t in_len;
 	bool discarding;              /* inside a line that was too long */

@@ -28,6 +28,8 @@ struct gw_ctl_server_stats {
 	uint64_t clients_refused;
 	uint64_t clients_timed_out;
 	uint64_t requests_refused;
+	uint64_t clients_denied;      /* connections from peers the socket's groups do not admit */
+	uint64_t requests_denied;     /* requests above the client's level (ctl_cmd_level) */
 };
 
 /*

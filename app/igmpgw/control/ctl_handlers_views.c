@@ -24,12 +24,14 @@ gw_ctl_stats(struct gw_ctl_call *call)
 
 	json_object_set_new(call->resp, "ports", gw_view_stats());
 	json_object_set_new(call->resp, "control",
-			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "clients", (int)s->clients,
+			    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients", (int)s->clients,
 				      "events_sent", (json_int_t)s->events_sent, "events_dropped",
 				      (json_int_t)s->events_dropped, "clients_refused",
 				      (json_int_t)s->clients_refused, "clients_timed_out",
 				      (json_int_t)s->clients_timed_out, "requests_refused",
-				      (json_int_t)s->requests_refused));
+				      (json_int_t)s->requests_refused, "clients_denied",
+				      (json_int_t)s->clients_denied, "requests_denied",
+				      (json_int_t)s->requests_denied));
 	return NULL;
 }
 

@@ -57,6 +57,9 @@ struct ctl_server {
 	uint64_t clients_timed_out;
 	uint64_t requests_refused;    /* over limits.control_requests_per_client */
 	struct rl_rate request_rate;
+	uint64_t clients_denied;
+	uint64_t requests_denied;
+	struct gw_ctl_access access;  /* who may connect, who may change the gateway */
 };
 
 static struct ctl_server srv = { .listen_fd = -1 };
@@ -165,6 +168,8 @@ server_stats(void)
 		.clients_refused = srv.clients_refused,
 		.clients_timed_out = srv.clients_timed_out,
 		.requests_refused = srv.requests_refused,
+		.clients_denied = srv.clients_denied,
+		.requests_denied = srv.requests_denied,
 	};
 
 	for (uint32_t i = 0; i < srv.max_clients; i++)
@@ -181,6 +186,16 @@ handle_line(struct gw_ctl_client *c, const char *line, size_t len)
 	const char *error;
 
 	if (ctl_request_parse(line, len, &req, call.err, sizeof(call.err)) < 0) {
+		gw_ctl_client_send(c, ctl_error_response(req.id, call.err));
+		ctl_request_release(&req);
+		return;
+	}
+	if (ctl_cmd_level(req.cmd) > c->peer.level) {
+		srv.requests_denied++;
+		gw_ctl_peer_refusal(&srv.access, &c->peer, ctl_cmd_name(req.cmd), call.err,
+				    sizeof(call.err));
+		GW_LOG(DEBUG, "uid %u (pid %d): %s", (unsigned int)c->peer.uid, (int)c->peer.pid,
+		       call.err);
 		gw_ctl_client_send(c, ctl_error_response(req.id, call.err));
 		ctl_request_release(&req);
 		return;
@@ -318,15 +333,43 @@ maybe_close(struct gw_ctl_client *c, uint64_t now)
 	}
 }
 
+/* Sends a refused connection its one error line and closes it. */
+static void
+refuse(int fd, const char *sentence)
+{
+	json_t *obj = ctl_error_response(NULL, sentence);
+	size_t len;
+	char *line = ctl_dump_line(obj, &len);
+
+	json_decref(obj);
+	if (line != NULL && send(fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		GW_LOG(DEBUG, "refused client went away first");
+	free(line);
+	close(fd);
+}
+
 static void
 accept_clients(void)
 {
 	for (;;) {
 		int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct gw_ctl_client *slot = NULL;
+		struct gw_ctl_peer peer;
+		char why[CTL_ERR_LEN];
 
 		if (fd < 0)
 			return;
+		/*
+		 * The file's mode keeps others out; this keeps out what got past it
+		 * (a socket fd handed on, a mode changed by hand).
+		 */
+		if (gw_ctl_peer_get(fd, &srv.access, &peer) < 0 || !peer.allowed) {
+			srv.clients_denied++;
+			gw_ctl_peer_refusal(&srv.access, &peer, "", why, sizeof(why));
+			GW_LOG(INFO, "control client refused: %s", why);
+			refuse(fd, why);
+			continue;
+		}
 		for (uint32_t i = 0; i < srv.max_clients && slot == NULL; i++)
 			if (srv.clients[i].fd < 0)
 				slot = &srv.clients[i];
@@ -342,6 +385,7 @@ accept_clients(void)
 		}
 		slot->fd = fd;
 		rl_bucket_init(&slot->requests, &srv.request_rate, rte_rdtsc());
+		slot->peer = peer;
 	}
 }
 
@@ -492,7 +536,7 @@ gw_ctl_open(char *err, size_t err_len)
 		srv.clients[i].fd = -1;
 	if (cfg->socket[0] == '\0')
 		return 0;
-	fd = gw_ctl_listen(cfg, err, err_len);
+	fd = gw_ctl_listen(cfg, &srv.access, err, err_len);
 	if (fd < 0)
 		return fd;
 	if (gw_events_subscribe(publish, NULL) < 0) {
