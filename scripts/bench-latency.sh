@@ -9,6 +9,9 @@
 #   join:  igmpgw's median at most 0.6 x igmpproxy's
 #   leave: igmpgw's last data within last_member_query_interval x count + 0.5 s of
 #          every leave
+#   fast leave: igmpgw_fast ([inside] fast_leave = yes) stops the data less than 5 ms
+#          (median) after the leave, and in its "keep" runs a second host (h2) on the
+#          same group loses no datagram when h1 leaves, and nothing goes upstream
 # igmpproxy holds a group 6 to 25 s after a leave (one group-specific query, then 10 s),
 # so it gets 3 leave runs by default (--leave-runs sets both).
 set -euo pipefail
@@ -22,7 +25,8 @@ LEAVE_RUNS=""
 # igmpproxy holds a group 6 to 25 s after each leave: fewer leave runs by default.
 PROXY_LEAVE_RUNS=3
 IGMP_VERSION=3
-MODES="igmpproxy igmpgw"
+MODES="igmpproxy igmpgw igmpgw_fast"
+KEEP_RUNS=5
 STRICT=0
 FORCE_NO_HUGE=0
 WORK=""
@@ -49,7 +53,9 @@ usage: $(basename "$0") [--runs N] [--leave-runs N] [--igmp-version 2|3]
                     shows what h1 sent)
   --modes LIST      gateways to measure, in this order (default "$MODES"); igmpgw_busy
                     is igmpgw with [workers] idle = busy, against igmpgw's default
-                    (adaptive: an idle worker sleeps up to 100 us)
+                    (adaptive: an idle worker sleeps up to 100 us); igmpgw_fast is
+                    igmpgw with [inside] fast_leave = yes
+  --keep-runs N     igmpgw_fast's runs with a second host on the group (default $KEEP_RUNS)
   --build DIR       meson build directory, set up as a release build if missing
                     (default build-lat)
   --work DIR        where the logs and the JSON of the runs go (default BUILD/bench-latency)
@@ -61,7 +67,7 @@ usage: $(basename "$0") [--runs N] [--leave-runs N] [--igmp-version 2|3]
                     free hugepages are there)
   --strict          exit 1 when a target is missed
 
-Takes about 2 min with the defaults (1 min per gateway, labs included).
+Takes about 4 min with the defaults (1 min per gateway, labs included, 2 for igmpgw_fast).
 EOF
 }
 
@@ -80,6 +86,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=${2:?--runs needs a value}; shift 2 ;;
 	--leave-runs) LEAVE_RUNS=${2:?--leave-runs needs a value}; shift 2 ;;
+	--keep-runs) KEEP_RUNS=${2:?--keep-runs needs a value}; shift 2 ;;
 	--igmp-version) IGMP_VERSION=${2:?--igmp-version needs a value}; shift 2 ;;
 	--modes) MODES=${2:?--modes needs a value}; shift 2 ;;
 	--build) BUILD=$(realpath -m "${2:?--build needs a directory}"); shift 2 ;;
@@ -94,6 +101,9 @@ done
 if ! [[ $RUNS =~ ^[0-9]+$ ]] || [ "$RUNS" -gt 254 ]; then
 	die "--runs: 0..254"
 fi
+if ! [[ $KEEP_RUNS =~ ^[0-9]+$ ]] || [ "$KEEP_RUNS" -gt 254 ]; then
+	die "--keep-runs: 0..254"
+fi
 if [ -n "$LEAVE_RUNS" ] && { ! [[ $LEAVE_RUNS =~ ^[0-9]+$ ]] || [ "$LEAVE_RUNS" -gt 254 ]; }; then
 	die "--leave-runs: 0..254"
 fi
@@ -103,8 +113,8 @@ if ! [[ $NICE =~ ^-?[0-9]+$ ]] || [ "$NICE" -lt -20 ] || [ "$NICE" -gt 19 ]; the
 fi
 for m in $MODES; do
 	case $m in
-	igmpproxy|igmpgw|igmpgw_busy) ;;
-	*) die "--modes: '$m' is none of igmpproxy, igmpgw, igmpgw_busy" ;;
+	igmpproxy|igmpgw|igmpgw_busy|igmpgw_fast) ;;
+	*) die "--modes: '$m' is none of igmpproxy, igmpgw, igmpgw_busy, igmpgw_fast" ;;
 	esac
 done
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
@@ -112,7 +122,7 @@ WORK=${WORK:-$BUILD/bench-latency}
 
 # ---- build ----
 IGMPGW=$BUILD/app/igmpgw/igmpgw
-if [[ " $MODES " == *" igmpgw "* || " $MODES " == *" igmpgw_busy "* ]]; then
+if [[ " $MODES " == *" igmpgw"* ]]; then
 	build_igmpgw
 fi
 if [[ " $MODES " == *" igmpproxy "* ]]; then
@@ -222,6 +232,11 @@ start_igmpgw_busy()
 	start_igmpgw "$1" --set workers.idle=busy
 }
 
+start_igmpgw_fast()
+{
+	start_igmpgw "$1" --set inside.fast_leave=yes
+}
+
 # What igmpgw holds, kept beside the results when a run went wrong.
 igmpgw_state()
 {
@@ -236,13 +251,14 @@ igmpgw_state()
 
 measure()
 {
-	local mode=$1 p leave_runs=$LEAVE_RUNS
+	local mode=$1 p leave_runs=$LEAVE_RUNS keep_runs=0
 
 	# Prefixes unique to this run and mode ([a-z][a-z0-9]{0,8} for lab.sh).
 	case $mode in
 	igmpproxy) p=lp$(($$ % 1000000)) ;;
 	igmpgw) p=lg$(($$ % 1000000)) ;;
 	igmpgw_busy) p=lb$(($$ % 1000000)) ;;
+	igmpgw_fast) p=lf$(($$ % 1000000)); keep_runs=$KEEP_RUNS ;;
 	esac
 	say "$mode: lab $p up"
 	lab_up "$p"
@@ -256,9 +272,9 @@ measure()
 		igmpgw*) leave_runs=$RUNS ;;
 		esac
 	fi
-	say "$mode: $RUNS join runs, $leave_runs leave runs"
+	say "$mode: $RUNS join runs, $leave_runs leave runs, $keep_runs runs with a second host"
 	if ! "${PROBE[@]}" measure --prefix "$p" --label "$mode" --runs "$RUNS" \
-		--leave-runs "$leave_runs" -o "$WORK/$mode.json"; then
+		--leave-runs "$leave_runs" --keep-runs "$keep_runs" -o "$WORK/$mode.json"; then
 		[ "$mode" = igmpproxy ] || igmpgw_state "$p"
 		die "$mode: the probe failed (logs in $WORK)"
 	fi

@@ -11,6 +11,9 @@ measured by one process so that every timestamp is on the same CLOCK_MONOTONIC.
              leave: h1's IP_DROP_MEMBERSHIP -> last data packet of the group arriving
                     from the gateway on gw0 (h1's own port stops getting data as soon
                     as the inside bridge forgets h1, so h1 cannot see the tail)
+             keep:  (--keep-runs) h1 and h2 join, h1 leaves: h2's datagrams around the
+                    leave (sequence numbers missing, longest gap), upstream leaves seen;
+                    then h2's own leave, the last one
            Writes one JSON document of runs.
   report   prints the medians (min, max) of several measure documents side by side and
            checks them against the targets.
@@ -275,8 +278,8 @@ class Probe:
                     continue
                 return now()
 
-    def receiver(self, group):
-        with Netns(f"{self.args.prefix}h1"):
+    def receiver(self, group, host="h1"):
+        with Netns(f"{self.args.prefix}{host}"):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Bound to the group: the socket gets only this run's datagrams.
@@ -284,8 +287,8 @@ class Probe:
         s.setblocking(False)
         return s
 
-    def mreq(self, group):
-        return socket.inet_aton(group) + socket.inet_aton(self.h1_addr)
+    def mreq(self, group, addr=None):
+        return socket.inet_aton(group) + socket.inet_aton(addr or self.h1_addr)
 
     def join(self, group):
         """Starts the stream to group, joins from h1; returns (rx socket, record)."""
@@ -327,13 +330,14 @@ class Probe:
             rec["gateway_ms"] = rec["gateway_first_ms"] - rec["join_wire_ms"]
         return rx, rec
 
-    def leave(self, rx, group, rec):
+    def leave(self, rx, group, rec, addr=None, hold=True):
         g = ip_u32(group)
         # Steady forwarding first, so that the leave is what stops it.
-        self.pump(self.args.hold, rx=None)
+        if hold:
+            self.pump(self.args.hold, rx=None)
         before = self.wire.data.get(g, [0, 0, 0])[2]
         t0 = now()
-        rx.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, self.mreq(group))
+        rx.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, self.mreq(group, addr))
         rx.close()
         quiet_ns = int(self.args.quiet * 1e9)
 
@@ -351,6 +355,9 @@ class Probe:
         rec["leave_igmp"] = kinds[0][1] if kinds else None
         if kinds:
             rec["leave_wire_ms"] = ms(kinds[0][0] - t0)
+        if kinds and d is not None:
+            # From the host's leave on the wire: what the gateway itself takes.
+            rec["leave_gateway_ms"] = ms(max(d[1] - kinds[0][0], 0))
         up = self.upwire.igmp_for(g, t0, LEAVES)
         if up:
             rec["upstream_leave_ms"] = ms(up[0][0] - t0)
@@ -358,10 +365,73 @@ class Probe:
         self.sender.set(0)
         return rec
 
+    def collect(self, rx, seconds, got):
+        """Drains the wires and rx for seconds, appending (ns, seq) of rx's datagrams."""
+        deadline = now() + int(seconds * 1e9)
+        while True:
+            left = deadline - now()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.wire, self.upwire, rx], [], [], min(left / 1e9, 0.05))
+            if self.wire in r:
+                self.wire.drain()
+            if self.upwire in r:
+                self.upwire.drain()
+            if rx in r:
+                while True:
+                    try:
+                        data = rx.recv(2048)
+                    except BlockingIOError:
+                        break
+                    got.append((now(), struct.unpack_from("!Q", data, 0)[0]))
+
+    def keep(self, group):
+        """h1 and a second host join group; h1 leaves: the second host's datagrams over
+        --keep-window s around the leave (sequence numbers: missing, longest gap) and
+        whether the gateway sent anything upstream; then the second host's own leave,
+        the last one, measured as a leave run."""
+        a = self.args
+        g = ip_u32(group)
+        rx1, rec = self.join(group)
+        if rec["join_ms"] is None:
+            rx1.close()
+            self.sender.set(0)
+            rec["keep_missing"] = None
+            return rec
+        rx2 = self.receiver(group, a.second_host)
+        rx2.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                       self.mreq(group, a.second_addr))
+        got = []
+        self.collect(rx2, a.hold, got)
+        if not got:
+            rec["keep_missing"] = None
+            rx1.close()
+            rx2.close()
+            self.sender.set(0)
+            return rec
+        t0 = now()
+        rx1.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, self.mreq(group))
+        rx1.close()
+        self.collect(rx2, a.keep_window, got)
+        window = [(t, q) for t, q in got if t >= t0 - int(0.2e9)]
+        seqs = sorted({q for _, q in window})
+        times = [t for t, _ in window]
+        rec["keep_received"] = len(window)
+        rec["keep_missing"] = (seqs[-1] - seqs[0] + 1 - len(seqs)) if seqs else None
+        rec["keep_max_gap_ms"] = (max(ms(b - a) for a, b in zip(times, times[1:]))
+                                  if len(times) > 1 else None)
+        rec["keep_after_leave"] = sum(1 for t, _ in window if t > t0)
+        rec["keep_upstream_leaves"] = len(self.upwire.igmp_for(g, t0, LEAVES))
+        # The second host is the last one: its leave is a leave run of its own.
+        last = self.leave(rx2, group, {"group": group}, addr=a.second_addr, hold=False)
+        rec["last_leave_ms"] = last.get("leave_ms")
+        rec["last_leave_stopped"] = last.get("leave_stopped")
+        return rec
+
     def run(self):
         a = self.args
         out = {"label": a.label, "prefix": a.prefix, "period_ms": a.period_ms,
-               "join": [], "leave": []}
+               "join": [], "leave": [], "keep": []}
         try:
             for i in range(a.runs):
                 group = f"{a.join_base}.{i + 1}"
@@ -385,6 +455,16 @@ class Probe:
                 tail = "" if rec["leave_stopped"] else f" (still forwarding after {a.leave_max} s)"
                 self.say(f"leave {group}: last data {fmt(rec['leave_ms'])} ms after the leave"
                          f" ({rec['leave_igmp']}, {rec['after_leave_packets']} packets){tail}")
+            for i in range(a.keep_runs):
+                group = f"{a.keep_base}.{i + 1}"
+                rec = self.keep(group)
+                out["keep"].append(rec)
+                self.say(f"keep  {group}: second host got {rec.get('keep_after_leave')} "
+                         f"datagrams in {a.keep_window} s after the first host's leave, "
+                         f"{rec.get('keep_missing')} missing, longest gap "
+                         f"{fmt(rec.get('keep_max_gap_ms'))} ms, "
+                         f"{rec.get('keep_upstream_leaves')} upstream leaves; its own leave: "
+                         f"last data {fmt(rec.get('last_leave_ms'))} ms after")
         finally:
             self.sender.stop()
         return out
@@ -452,10 +532,15 @@ def report(args):
             ("gateway_ms", "join", "  gateway's share"),
             ("leave_ms", "leave", "leave ms, median (min..max)"),
             ("leave_wire_ms", "leave", "  h1's leave at inside gw0"),
-            ("upstream_leave_ms", "leave", "  gateway's leave upstream")):
+            ("leave_gateway_ms", "leave", "  h1's leave at gw0 -> last"),
+            ("upstream_leave_ms", "leave", "  gateway's leave upstream"),
+            ("keep_missing", "keep", "2 hosts, 1 leaves: missing"),
+            ("keep_max_gap_ms", "keep", "  longest gap at h2, ms"),
+            ("keep_upstream_leaves", "keep", "  upstream leaves"),
+            ("last_leave_ms", "keep", "  then h2's leave ms")):
         line = f"{title:28}"
         for d in docs:
-            recs = d[part]
+            recs = d.get(part, [])
             vals = [r.get(key) for r in recs]
             missing = sum(1 for v in vals if v is None) if key in ("join_ms", "leave_ms") else 0
             line += f"{cell(stats(vals), missing):>34}"
@@ -515,6 +600,26 @@ def report(args):
             shown = max((w for w in worst if w is not None), default=None)
             print(f"target leave: igmpgw's last data within {args.leave_limit_ms:.0f} ms of every "
                   f"leave (worst {fmt(shown)} ms): {'PASS' if ok else 'FAIL'}")
+    fast = by.get("igmpgw_fast")
+    if fast is not None and fast["leave"]:
+        st = stats(r.get("leave_ms") for r in fast["leave"])
+        ok = st is not None and st[0] < args.fast_leave_ms and all(
+            r.get("leave_stopped") for r in fast["leave"])
+        failures += not ok
+        base = stats(r.get("leave_ms") for r in gw["leave"]) if gw is not None else None
+        vs = f", igmpgw without fast leave {base[0]:.1f} ms" if base is not None else ""
+        print(f"target fast leave: igmpgw_fast's last data {fmt(st[0] if st else None)} ms "
+              f"(median) after the leave (< {args.fast_leave_ms:.0f}){vs}: "
+              f"{'PASS' if ok else 'FAIL'}")
+    if fast is not None and fast.get("keep"):
+        keep = fast["keep"]
+        ok = all(r.get("keep_missing") == 0 and r.get("keep_after_leave", 0) > 0
+                 and r.get("keep_upstream_leaves") == 0 for r in keep)
+        failures += not ok
+        gap = max((r.get("keep_max_gap_ms") or 0 for r in keep), default=0)
+        print(f"target second host: keeps receiving after the first host's fast leave, none "
+              f"missing, no upstream leave ({len(keep)} runs, longest gap {gap:.1f} ms): "
+              f"{'PASS' if ok else 'FAIL'}")
     if px is not None and px["leave"]:
         st = stats(r.get("leave_ms") for r in px["leave"])
         if st is not None:
@@ -546,11 +651,20 @@ def main():
                    help="seconds without data that mean forwarding stopped (default 2)")
     m.add_argument("--leave-max", type=float, default=45.0,
                    help="seconds to wait for forwarding to stop after a leave (default 45)")
+    m.add_argument("--keep-runs", type=int, default=0,
+                   help="runs where h1 and a second host join and h1 leaves (default 0)")
+    m.add_argument("--keep-base", default="232.9.2", help="groups of keep runs: BASE.1..")
+    m.add_argument("--keep-window", type=float, default=1.0,
+                   help="seconds the second host is watched after h1's leave (default 1)")
+    m.add_argument("--second-host", default="h2", help="the second host's lab node")
+    m.add_argument("--second-addr", default="10.200.0.12", help="the second host's address")
     m.add_argument("-o", "--output", required=True, help="JSON file to write")
     r = sub.add_parser("report", help="compare measure documents")
     r.add_argument("files", nargs="+")
     r.add_argument("--join-ratio", type=float, default=0.6)
     r.add_argument("--leave-limit-ms", type=float, default=2500.0)
+    r.add_argument("--fast-leave-ms", type=float, default=5.0,
+                   help="target of igmpgw_fast's median leave (default 5)")
     r.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     c = sub.add_parser("ctl", help="one request to igmpgw's control socket")
     c.add_argument("socket")
@@ -563,8 +677,8 @@ def main():
     if args.cmd == "ctl":
         return ctl(args)
     # One fresh group per run, the last octet of a /24 each.
-    if not (0 <= args.runs <= 254 and 0 <= args.leave_runs <= 254):
-        ap.error("--runs and --leave-runs: 0..254 each")
+    if not (0 <= args.runs <= 254 and 0 <= args.leave_runs <= 254 and 0 <= args.keep_runs <= 254):
+        ap.error("--runs, --leave-runs and --keep-runs: 0..254 each")
     doc = Probe(args).run()
     with open(args.output, "w") as f:
         json.dump(doc, f, indent=1)
