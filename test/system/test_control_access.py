@@ -33,8 +33,11 @@ except OSError as e:
     sys.exit(0)
 f = s.makefile("rw")
 for line in sys.argv[2:]:
-    f.write(line + "\n")
-    f.flush()
+    try:
+        f.write(line + "\n")
+        f.flush()
+    except OSError:
+        pass  # a refused client is closed at once: its one error line is still there to read
     print(f.readline().strip() or json.dumps({"closed": True}))
 """
 
