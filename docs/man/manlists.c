@@ -51,7 +51,7 @@ main(void)
 #define LIMIT(code, name) printf("limit\t%s\t\n", name);
 	GW_LIMITS(LIMIT)
 #undef LIMIT
-#define COMMAND(code, name) printf("request\t%s\t\n", name);
+#define COMMAND(code, name, level) printf("request\t%s\t%s\n", name, #level);
 	IGMPGW_COMMANDS(COMMAND)
 #undef COMMAND
 #define EVENT(code, name, sw) printf("event\t%s\t%s\n", name, sw);
