@@ -209,10 +209,12 @@ test_names(void)
 			  "cmd '%s' parses to its code %d", ctl_cmd_name(c), c);
 	}
 	/* The privilege table: what changes the gateway is for admins, what apps do for members. */
-	static const enum ctl_cmd admin_cmds[] = { CTL_SELECT_OUTSIDE, CTL_LOG_LEVEL };
+	static const enum ctl_cmd admin_cmds[] = {
+		CTL_SELECT_OUTSIDE, CTL_LOG_LEVEL, CTL_RELOAD, CTL_MROUTE_ADD, CTL_MROUTE_DEL,
+	};
 	static const enum ctl_cmd member_cmds[] = {
 		CTL_STATUS, CTL_STATS, CTL_GROUPS, CTL_REPORT, CTL_LEAVE, CTL_SUBSCRIBE,
-		CTL_UNSUBSCRIBE, CTL_TRACE,
+		CTL_UNSUBSCRIBE, CTL_TRACE, CTL_MROUTE_SHOW,
 	};
 
 	for (size_t i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++)

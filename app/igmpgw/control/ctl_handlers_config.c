@@ -2,8 +2,8 @@
 /*
  * Control requests that change the running configuration: reload (the file
  * again, like SIGHUP) and the run-time static routes (mroute_add, mroute_del,
- * mroute_show, like smcroutectl add/del/show). Changes are admin requests:
- * when the control socket gets a privilege table, these go in its admin row.
+ * mroute_show, like smcroutectl add/del/show). Changes are admin requests
+ * (their LEVEL in IGMPGW_COMMANDS); mroute_show is a read-only view.
  */
 #include <stdio.h>
 
