@@ -65,7 +65,8 @@ def term_list(items, fallback=None):
     return out
 
 
-PORT_SECTIONS = ["outside", "alt", "inside"] + [f"inside{i}" for i in range(2, 9)]
+def is_port_section(sec):
+    return re.match(r"^(outside|alt|inside\d*)$", sec) is not None
 def keys_by_section(lists, meaning):
     """Every key the code knows, by section, with its README meaning and what a
     reload does with it; the port sections share their keys and are shown once."""
@@ -75,13 +76,14 @@ def keys_by_section(lists, meaning):
         sections.setdefault(sec, []).append((key, reload))
     out = []
     for sec, keys in sections.items():
-        if sec in PORT_SECTIONS[1:]:
+        if is_port_section(sec) and sec != "outside":
             continue
-        title = sec if sec != "outside" else "outside], [alt], [inside], [inside2] ... [inside8"
+        last = [s for s in sections if re.match(r"^inside\d+$", s)][-1:] or ["inside"]
+        title = sec if sec != "outside" else f"outside], [alt], [inside], [inside2] ... [{last[0]}"
         out += [f"## [{title}]", ""]
         for key, reload in keys:
             text = meaning.get((sec, key)) or meaning.get((sec, "NAME")) or \
-                (sec in PORT_SECTIONS and meaning.get(("PORT", key))) or "UNDOCUMENTED"
+                (is_port_section(sec) and meaning.get(("PORT", key))) or "UNDOCUMENTED"
             shown = "_NAME_ (any name)" if key == "*" else f"*{esc(key)}*"
             out += [f"{shown} (reload: {reload})", f"\t{esc(text)}", ""]
     return out
