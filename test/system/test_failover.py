@@ -10,53 +10,18 @@ the group on alt (failover_leave_old). The gap in the data is measured by
 scripts/bench-failover.sh with the same helpers.
 """
 
-import socket
-import struct
-import threading
 import time
 
 import pytest
 
-from gwlab import IGMP_LEAVE, UPSRC, ns_socket, wait_until
+from gwlab import IGMP_LEAVE, UPSRC, wait_until
 from test_control import ctl
-from test_tracking import PORT, RATE, receivers, start
+from test_tracking import Sender, receivers, start
 
 ALTSRC = "10.200.2.10"
 GROUP = "239.62.0.1"
 HOLD_DOWN = 3
 SWITCH_WITHIN_S = 2.0
-
-
-class Sender:
-    """UDP to group from the source host node (src: outside's, altsrc: alt's),
-    RATE packets a second carrying a sequence number and the source address."""
-
-    def __init__(self, lab, node, source, group):
-        self.sock = ns_socket(lab.ns(node), socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((source, 0))
-        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(source))
-        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 16)
-        self.source, self.group, self.sent = source, group, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        next_at = time.monotonic()
-        while not self._stop.is_set():
-            self.sent += 1
-            try:
-                self.sock.sendto(struct.pack("!I4s", self.sent, socket.inet_aton(self.source)),
-                                 (self.group, PORT))
-            except OSError:
-                pass
-            next_at += 1.0 / RATE
-            self._stop.wait(max(0.0, next_at - time.monotonic()))
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 def failover_gateway(gateway, *extra):
@@ -89,7 +54,7 @@ def pull_outside(lab, gw, ctl, r):
 def test_link_failover_and_revert(lab, gateway):
     gw = failover_gateway(gateway, "igmp.failover_revert=yes",
                           f"igmp.failover_hold_down={HOLD_DOWN}")
-    senders = [Sender(lab, "src", UPSRC, GROUP), Sender(lab, "altsrc", ALTSRC, GROUP)]
+    senders = [Sender(lab, [GROUP], source=UPSRC), Sender(lab, [GROUP], source=ALTSRC, node="altsrc")]
     try:
         with receivers(lab, ("h1", GROUP)) as (r,), gw.control() as ctl:
             assert ctl.request("subscribe", events=["link", "outside_selected"])["ok"]

@@ -67,8 +67,11 @@ class Sender:
         while not self._stop.is_set():
             self.sent += 1
             for g in self.groups:
-                self.sock.sendto(struct.pack("!I4s", self.sent, socket.inet_aton(self.source)),
-                                 (g, PORT))
+                try:
+                    self.sock.sendto(struct.pack("!I4s", self.sent, socket.inet_aton(self.source)),
+                                     (g, PORT))
+                except OSError:
+                    pass  # the source's link is down (link and failover tests): keep going
             next_at += 1.0 / RATE
             self._stop.wait(max(0.0, next_at - time.monotonic()))
 
