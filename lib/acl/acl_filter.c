@@ -119,7 +119,11 @@ filter_record(const struct acl_policy *p, const struct igmp_record *rec,
 	spec->n_sources = kept;
 	if (kept < rec->n_sources)
 		c->denied++;
-	return kept > 0;
+	/*
+	 * TO_IN with every source refused still says "none of the others": kept
+	 * as TO_IN {} (a leave), or the sources held before would stay joined.
+	 */
+	return kept > 0 || (rec->type == IGMP_REC_TO_IN && possible(p, rec->group));
 }
 
 static enum acl_result

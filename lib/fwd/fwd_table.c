@@ -509,6 +509,11 @@ fwd_table_del_static(struct fwd_table *t, uint32_t group, uint8_t prefix_len, ui
 	bool found = false;
 	uint16_t n = 0;
 
+	/* Routes are held masked to their prefix (239.1.2.3/16 is 239.1.0.0/16): so is the key. */
+	if (prefix_len > 32)
+		return -EINVAL;
+	if (prefix_len < 32)
+		group &= rte_cpu_to_be_32(prefix_len == 0 ? 0 : ~0u << (32 - prefix_len));
 	for (uint16_t i = 0; i < cur->n; i++) {
 		struct fwd_route r;
 

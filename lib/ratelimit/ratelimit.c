@@ -99,10 +99,20 @@ rl_host_table_free(struct rl_host_table *t)
 static struct rl_host *
 set_of(struct rl_host_table *t, uint32_t addr)
 {
-	/* Fibonacci hashing: neighbouring addresses land in different sets. */
-	uint32_t set = (uint32_t)((addr * 2654435769u) >> 8) & t->set_mask;
+	/*
+	 * A full mix (every input bit reaches every output bit): the address is
+	 * in network order, so a subnet's hosts differ in its top byte, which a
+	 * multiply alone would carry only into bits the mask throws away (every
+	 * host of a /24 landed in one set and evicted each other).
+	 */
+	uint32_t x = addr;
 
-	return &t->host[(size_t)set * RL_WAYS];
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return &t->host[(size_t)(x & t->set_mask) * RL_WAYS];
 }
 
 static struct rl_host *

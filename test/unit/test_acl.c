@@ -315,6 +315,28 @@ test_filter(void)
 		TAP_CHECK(acl_filter_report(&pol, &msg, s, s->out, sizeof(s->out), &len, &c) ==
 			  ACL_DROPPED && c.ssm_ignored == 3, "a lone TO_EX in the range: nothing left");
 	}
+	{
+		/* TO_IN whose only source is denied: still a leave of the others, TO_IN {}. */
+		static const char *const only[] = { "232.1.1.1/32 source 10.0.0.1" };
+		static const bool allow[] = { false };
+		uint32_t denied_src = A("10.0.0.2");
+		struct igmp_record_spec r = { .type = IGMP_REC_TO_IN, .group = A("232.1.1.1"),
+					      .sources = &denied_src, .n_sources = 1 };
+		uint16_t next = 0, next_src = 0;
+		size_t l = igmp_build_v3_report(buf, sizeof(buf), sizeof(buf), &r, 1, &next, &next_src);
+
+		pol.ssm = false;
+		pol.acl[0] = compile(only, allow, 1);
+		memset(&c, 0, sizeof(c));
+		igmp_parse(buf, l, &msg);
+		pos = 0;
+		TAP_CHECK(acl_filter_report(&pol, &msg, s, s->out, sizeof(s->out), &len, &c) ==
+			  ACL_REBUILT && c.denied == 1, "TO_IN of a denied source rebuilt");
+		TAP_CHECK(igmp_parse(s->out, len, &out) == IGMP_OK && out.n_records == 1 &&
+			  igmp_record_next(&out, &pos, &rec) && rec.type == IGMP_REC_TO_IN &&
+			  rec.n_sources == 0, "as TO_IN {}: the sources held before are left");
+		acl_free((struct acl *)pol.acl[0]);
+	}
 	free(s);
 }
 

@@ -1179,6 +1179,10 @@ test_static_replace(void)
 		  "del: the route gone, the other kept (%d)", ret);
 	CHECK_MASK(fwd_table_lookup(t, ip(239, 9, 9, 9), s1), 0, "del: no longer forwarded");
 	CHECK_MASK(fwd_table_lookup(t, ip(239, 1, 0, 9), s1), IN1, "del: the other still is");
+	ret = fwd_table_del_static(t, ip(239, 1, 2, 3), 16, 0);
+	TAP_CHECK(ret == 0 && fwd_table_statics(t, got, 4) == 0,
+		  "del of 239.1.2.3/16 finds 239.1.0.0/16, as add stored it (%d)", ret);
+	fwd_table_add_static(t, ip(239, 1, 0, 0), 16, 0, IN1);
 	ret = fwd_table_replace_static(t, NULL, 0);
 	TAP_CHECK(ret == 0 && fwd_table_statics(t, got, 4) == 0, "replace by none: empty (%d)", ret);
 	CHECK_MASK(fwd_table_lookup(t, ip(239, 1, 0, 9), s1), 0, "replace by none: nothing routed");

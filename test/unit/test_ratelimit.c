@@ -6,6 +6,7 @@
  * evicts the least recently seen host of a set, and flags a host's first drop
  * once a log period.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -159,6 +160,26 @@ test_table_bounded(void)
 	TAP_CHECK(rl_host_table_create(0, &r, 1) == NULL && errno == EINVAL, "capacity 0 refused");
 }
 
+/* The hosts of a subnet (network order: they differ in the top byte) spread over the sets. */
+static void
+test_subnet_spreads(void)
+{
+	struct rl_rate r;
+	struct rl_host_table *t;
+	uint32_t evictions = 0;
+	bool ev;
+
+	rl_rate_init(&r, 1, 1, HZ_NS);
+	t = rl_host_table_create(4096, &r, HZ_NS);
+	for (uint32_t i = 1; i < 255; i++) {
+		rl_host_take(t, htonl(0x0a000000u | i), i, &ev);
+		evictions += ev;
+	}
+	CHECK_INT(evictions, 0, "254 hosts of 10.0.0.0/24 in a 4096-host table evict nobody");
+	CHECK_INT(rl_host_table_used(t), 254, "each holds its own slot");
+	rl_host_table_free(t);
+}
+
 static void
 test_lru_in_set(void)
 {
@@ -194,6 +215,7 @@ main(void)
 	test_bucket_edges();
 	test_table_rate_per_host();
 	test_table_bounded();
+	test_subnet_spreads();
 	test_lru_in_set();
 	return TAP_DONE();
 }

@@ -217,6 +217,9 @@ netlink_changed(void)
 
 			if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
 				continue;
+			/* A message too short for its ifinfomsg is not read past its end. */
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+				continue;
 			for (int r = 0; r < GW_MAX_PORTS; r++) {
 				const struct gw_port *p = &gw.port[r];
 

@@ -60,9 +60,13 @@ apply_active_outside(enum gw_role file_choice)
 	bool changed = file_choice != rl.file_active_outside;
 
 	rl.file_active_outside = file_choice;
-	if (!changed || file_choice == gw_active_outside())
+	if (!changed)
 		return;
-	/* The failover module owns the switch (and makes the choice its primary). */
+	/*
+	 * The failover module owns the switch and makes the choice its primary,
+	 * also when it is already active (failover moved there): a revert must
+	 * not take it back against the file.
+	 */
 	gw_failover_select(file_choice, gw_now_ms());
 }
 
@@ -106,6 +110,17 @@ apply(struct gw_config *next, char *err, size_t err_len)
 	gw_feed_set_limits(&next->limits);
 	apply_active_outside(next->igmp.active_outside);
 	/*
+	 * The policy keys are restart-only (equal in both), and the workers read
+	 * the running ACLs: keep those, drop the new load's copies, so the copy
+	 * below neither leaks them nor changes a pointer under a worker.
+	 */
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		acl_free(next->port[r].acl);
+		acl_set_free(next->port[r].accept_from);
+		next->port[r].acl = gw.cfg.port[r].acl;
+		next->port[r].accept_from = gw.cfg.port[r].accept_from;
+	}
+	/*
 	 * The [igmp] switches, unicast_dst and self_query_interval are read from
 	 * gw.cfg where they are used (workers included): the copy applies them.
 	 * Restart-only keys are equal in both, so the copy leaves them as they are.
@@ -127,10 +142,14 @@ reload(json_t *changed, char *err, size_t err_len)
 		ret = check_running(&next, err, err_len);
 	if (ret == 0)
 		ret = gw_mroutes_merge(&gw.cfg.forward, &next.forward, err, err_len);
+	if (ret == 0) {
+		changed_sections(&gw.cfg, &next, changed);
+		ret = apply(&next, err, err_len);
+	}
+	/* A refused file: what its load allocated (the ACLs) goes (a failed load freed its own). */
 	if (ret < 0)
-		return ret;
-	changed_sections(&gw.cfg, &next, changed);
-	return apply(&next, err, err_len);
+		gw_config_release(&next);
+	return ret;
 }
 
 int

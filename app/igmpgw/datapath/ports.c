@@ -540,7 +540,8 @@ gw_ports_close(void)
 			continue;
 		if (p->twin_id != GW_NO_PORT)
 			close_port(p->twin_id);
-		if (p->trunk == r)
+		/* The config's trunk: a head that failed half-way has not set p->trunk yet. */
+		if (gw.cfg.port[r].trunk == r)
 			close_port(p->port_id);
 		p->present = false;
 	}

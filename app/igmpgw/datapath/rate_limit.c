@@ -33,10 +33,11 @@ dp_rate_init(char *err, size_t err_len)
 	uint64_t hz = rte_get_tsc_hz();
 
 	if (rl_rate_init(&host_rate, l->igmp_rate_per_host.per_sec, l->igmp_rate_per_host.burst,
-			 hz) < 0 ||
-	    rl_rate_init(&port_rate, l->igmp_rate_per_port.per_sec, l->igmp_rate_per_port.burst,
 			 hz) < 0)
 		return gw_fail(err, err_len, "config: limits.igmp_rate_per_host: burst too large");
+	if (rl_rate_init(&port_rate, l->igmp_rate_per_port.per_sec, l->igmp_rate_per_port.burst,
+			 hz) < 0)
+		return gw_fail(err, err_len, "config: limits.igmp_rate_per_port: burst too large");
 	gw.rate_log = rte_ring_create_elem("igmpgw_rate_log", sizeof(uint64_t), RATE_LOG_RING,
 					   (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (gw.rate_log == NULL)

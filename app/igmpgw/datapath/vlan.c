@@ -48,8 +48,11 @@ dp_vlan_ingress(struct worker *w, enum gw_role head, struct rte_mbuf *m)
 	if (h->vlan_strip && (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) != 0)
 		vid = m->vlan_tci & VID_MASK;
 	m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
-	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth)))
-		return h->vid_role[vid]; /* a runt: the per-frame path counts it */
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
+		/* A runt: the section's per-frame path counts it, or none takes it here. */
+		role = h->vid_role[vid];
+		return role == GW_VID_NONE ? drop(w, head, m, GW_CNT_runt_frames) : role;
+	}
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
 		return drop(w, head, m, GW_CNT_vlan_qinq);
