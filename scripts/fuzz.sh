@@ -46,7 +46,9 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 		-Db_lto=false \
 		-Dbuildtype=debugoptimized >/dev/null
 fi
-ninja -C "$BUILD" "${run[@]/#/test/fuzz/fuzz_}" >/dev/null
+# Quiet when it builds; ninja prints its errors on stdout: shown when it does not.
+ninja -C "$BUILD" "${run[@]/#/test/fuzz/fuzz_}" >/dev/null ||
+	{ ninja -C "$BUILD" "${run[@]/#/test/fuzz/fuzz_}"; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/igmpgw-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
