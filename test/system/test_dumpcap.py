@@ -6,11 +6,13 @@ and file put in, and tshark judges the pcapng."""
 
 import re
 import shlex
-import subprocess
 
 import pytest
 
 import gwlab
+
+# Minutes of the README test command's 20: the slow lane (scripts/test-slow.sh) runs it.
+pytestmark = pytest.mark.slow
 
 FIELDS = ["eth.src", "ip.src", "ip.dst", "ip.ttl", "igmp.type", "igmp.checksum.status"]
 

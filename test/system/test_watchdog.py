@@ -13,6 +13,9 @@ import pytest
 
 import gwlab
 
+# Minutes of the README test command's 20: the slow lane (scripts/test-slow.sh) runs it.
+pytestmark = pytest.mark.slow
+
 WATCHDOG_S = 1.0  # WATCHDOG_USEC: the gateway checks its workers every half of it
 
 
