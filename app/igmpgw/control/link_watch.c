@@ -210,7 +210,7 @@ netlink_changed(void)
 		return 0;
 	while ((n = recv(netlink_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		const struct nlmsghdr *h;
-		int len = (int)n;
+		unsigned int len = (unsigned int)n; /* NLMSG_OK compares it with a __u32 */
 
 		for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			const struct ifinfomsg *ifi = NLMSG_DATA(h);
