@@ -589,7 +589,10 @@ class Gateway:
         every IGMP packet the gateway emitted, judged by tshark and by igmpgw-decode."""
         problems = []
         try:
-            self.stop()
+            # A stop takes well under a second (test_exception holds it to 1 s); 15 s
+            # here only for a box running several suites at once, where 5 s was
+            # passed by starvation alone (a fresh-root run beside CI on 2 cores).
+            self.stop(timeout=15)
         finally:
             for cap in self.wire.values():
                 cap.stop()
