@@ -1,89 +1,78 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The daemon's log types, and the stream that stamps log lines with the time
- * when they do not go to the journal.
+ * The daemon's log types, and the stream that starts each log line with the
+ * time, or with its priority when the line goes to systemd's journal.
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <syslog.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 
 #include "gw_log.h"
+#include "log_lines.h"
 
 #define GW_LOG_REGISTER(part) RTE_LOG_REGISTER(gw_logtype_##part, igmpgw.part, INFO);
 GW_LOG_PARTS(GW_LOG_REGISTER)
 #undef GW_LOG_REGISTER
 
-static bool at_line_start = true;
+/* Each output's own line state: a line half written to one is not the other's. */
+static struct log_lines stdout_lines = { .at_line_start = true };
+static struct log_lines stderr_lines = { .at_line_start = true };
 
-/* Started by systemd: its journal stamps the lines and keeps them (no syslog copy). */
-static bool
-journal_stamps(void)
+/*
+ * The output systemd connected to its journal (stderr, or stdout when only it
+ * is), by JOURNAL_STREAM's device and inode; NULL when neither is. Decided
+ * once, at the first line, which EAL's start writes on the main lcore.
+ */
+static FILE *
+journal_output(void)
 {
-	static int under_journal = -1;
+	static bool decided;
+	static FILE *journal;
 
-	if (under_journal < 0)
-		under_journal = getenv("JOURNAL_STREAM") != NULL ||
-				getenv("INVOCATION_ID") != NULL;
-	return under_journal;
-}
+	if (!decided) {
+		const char *stream = getenv("JOURNAL_STREAM");
 
-static int
-write_stamp(FILE *out)
-{
-	struct timeval tv;
-	struct tm tm;
-	char stamp[32];
-
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	return fprintf(out, "%s.%03ld ", stamp, (long)(tv.tv_usec / 1000)) < 0 ? -1 : 0;
+		if (log_lines_is_journal(STDERR_FILENO, stream))
+			journal = stderr;
+		else if (log_lines_is_journal(STDOUT_FILENO, stream))
+			journal = stdout;
+		decided = true;
+	}
+	return journal;
 }
 
 ssize_t
 gw_log_write(FILE *out, const char *buf, size_t size)
 {
-	size_t done = 0;
+	struct log_lines *lines = out == stderr ? &stderr_lines : &stdout_lines;
 
-	if (journal_stamps())
-		return fwrite(buf, 1, size, out) == size ? (ssize_t)size : -1;
-	while (done < size) {
-		const char *nl = memchr(buf + done, '\n', size - done);
-		size_t len = nl != NULL ? (size_t)(nl - (buf + done)) + 1 : size - done;
-
-		if (at_line_start && write_stamp(out) < 0)
-			return -1;
-		if (fwrite(buf + done, 1, len, out) != len)
-			return -1;
-		at_line_start = nl != NULL;
-		done += len;
-	}
-	return (ssize_t)size;
+	lines->journal = out == journal_output();
+	return log_lines_write(lines, out, buf, size,
+			       log_lines_priority(rte_log_cur_msg_loglevel()));
 }
 
 static ssize_t
 console_write(void *cookie __rte_unused, const char *buf, size_t size)
 {
+	FILE *journal = journal_output();
 	ssize_t ret;
 
-	/* The journal reads stderr: a syslog copy would put each line in it twice. */
-	if (journal_stamps()) {
-		ret = gw_log_write(stderr, buf, size);
-		fflush(stderr);
+	/* The journal reads that output: a syslog copy would put each line in it twice. */
+	if (journal != NULL) {
+		ret = gw_log_write(journal, buf, size);
+		fflush(journal);
 		return ret;
 	}
 	ret = gw_log_write(stdout, buf, size);
-
 	fflush(stdout);
-	/* What EAL's own stream does: syslog levels are rte_log's less one. */
-	syslog(rte_log_cur_msg_loglevel() - 1, "%.*s", (int)size, buf);
+	/* What EAL's own stream does, at the priority the journal would get. */
+	syslog(log_lines_priority(rte_log_cur_msg_loglevel()), "%.*s", (int)size, buf);
 	return ret;
 }
 

@@ -34,16 +34,18 @@ GW_LOG_PARTS(GW_LOG_EXTERN)
 #define GW_LOG(level, fmt, ...) GW_LOG_EXPAND(GW_LOG_PART, level, fmt, ##__VA_ARGS__)
 
 /*
- * Writes buf (one or more log lines) to out, each line after a local
- * timestamp unless systemd's journal, which stamps lines itself, is the
- * output (JOURNAL_STREAM or INVOCATION_ID set). Returns size, or -1 when out failed.
+ * Writes buf (one or more log lines of the current rte_log message) to out,
+ * each line after a local timestamp, or, when out is systemd's journal
+ * (JOURNAL_STREAM names its device and inode), after the message's "<N>"
+ * syslog priority, the journal stamping lines itself. Returns size, or -1
+ * when out failed.
  */
 ssize_t gw_log_write(FILE *out, const char *buf, size_t size);
 
 /*
  * After rte_eal_init: every rte_log line (DPDK's own too) to stdout through
- * gw_log_write, and to syslog as EAL's own stream does; under systemd
- * (JOURNAL_STREAM or INVOCATION_ID set) to stderr only, which the journal reads.
+ * gw_log_write, and to syslog as EAL's own stream does; when stderr (or
+ * stdout) is systemd's journal, to it only, each line with its priority.
  */
 void gw_log_open(void);
 
