@@ -75,6 +75,9 @@
 	X(mcast_too_big, "multicast data longer than the port's MTU, not sent on it") \
 	X(link_lost, "times the port's link went down: its PMD's link state, or its kernel interface found down, deleted or replaced") \
 	X(twin_lost, "times the kernel twin was found down or deleted (ARP, ping, SSH cut)") \
+	X(port_rebound, "times the port was re-bound to its interface deleted and re-created under the same name (af_packet: a new ethdev on it, the workers held meanwhile)") \
+	X(twin_rebound, "times the kernel twin was deleted and made again") \
+	X(rebind_failed, "attempts to re-bind the port or make its twin again that failed (tried again every 2 s)") \
 	X(acl_denied, "report records (v1/v2 reports, leaves) from hosts an allow/deny list refused, dropped; the rest of the report still counts") \
 	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)") \
 	X(unknown_vlan, "frames of a VLAN no section of the port names (or untagged where every section is tagged), dropped; counted on the trunk head") \

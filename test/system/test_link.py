@@ -10,7 +10,9 @@ judges the wire (its capture on the flapped port itself would end with the link)
 
 import time
 
-from gwlab import GW_ADDR, GW_MAC, HOST, IGMP_V2_REPORT, host_igmp_frame, igmp_v2, wait_until
+from gwlab import (GW_ADDR, GW_MAC, HOST, IGMP_V2_REPORT, TWIN, host_igmp_frame, igmp_v2, run,
+                   wait_until)
+from test_box import ping
 from test_tracking import Sender, is_general_query, receivers, start, status, group_of, wait_group
 
 GROUP = "239.61.0.1"
@@ -120,3 +122,85 @@ def test_outside_flap_asked(lab, gateway, tmp_path):
             assert (p["igmp.type"], p["ip.src"]) == ("0x16", GW_ADDR["outside"]), p
     finally:
         up.stop()
+
+
+def recreate_inside_veth(lab):
+    """The inside network re-created as Docker re-creates one: the veth pair made
+    again under the same names (gateway side in0, bridge side gw0 in the inside
+    namespace), a fresh MAC on in0, the bridge side attached and both set up."""
+    gw_ns, in_ns = lab.ns("gw"), lab.ns("in")
+    run(["ip", "-n", gw_ns, "link", "add", "in0", "type", "veth", "peer", "name", "gw0",
+         "netns", in_ns])
+    for ns, ifname in ((gw_ns, "in0"), (in_ns, "gw0")):
+        run(["ip", "netns", "exec", ns, "sysctl", "-qw", f"net.ipv6.conf.{ifname}.disable_ipv6=1"])
+        run(["ip", "netns", "exec", ns, "ethtool", "-K", ifname, "tx", "off"])
+    run(["ip", "-n", in_ns, "link", "set", "gw0", "master", "br0"])
+    run(["ip", "-n", in_ns, "link", "set", "gw0", "up"])
+    run(["ip", "-n", gw_ns, "link", "set", "in0", "up"])
+
+
+def test_recreated_inside_interface_is_rebound(lab, gateway, tmp_path):
+    """The inside veth pair deleted and made again under the same names, with a
+    host joined and data flowing: the gateway re-binds its af_packet port to the
+    new interface (new ifindex) with the workers held, keeps its MAC and the
+    membership, queries at once, and the host receives again."""
+    gw = start(gateway)
+    inside = lab.capture("in", "br0", tmp_path / "in-br0.pcap")
+    try:
+        with receivers(lab, ("h1", GROUP)) as (r,), Sender(lab, [GROUP]), gw.control() as ctl:
+            assert ctl.request("subscribe", events=["link"])["ok"]
+            r.join()
+            wait_group(gw, "inside", GROUP)
+            r.wait_data(10)
+            old_ifindex = int(lab.exec("gw", ["cat", "/sys/class/net/in0/ifindex"]).stdout)
+            lab.exec("gw", ["ip", "link", "del", "in0"])
+            ctl.wait_event(lambda e: e["event"] == "link" and e["port"] == "inside" and
+                           not e["up"], 5, "inside link down")
+            gw.wait_log(r"inside: interface in0 was deleted: the port is cut off until")
+            assert port_json(gw, "inside")["interface_state"] == "gone"
+            t_new = time.time()
+            recreate_inside_veth(lab)
+            ctl.wait_event(lambda e: e["event"] == "link" and e["port"] == "inside" and
+                           e["up"], 10, "inside link up on the re-created interface")
+            new_ifindex = int(lab.exec("gw", ["cat", "/sys/class/net/in0/ifindex"]).stdout)
+            assert new_ifindex != old_ifindex
+            gw.wait_log(r"inside: re-bound to the re-created interface in0")
+            port = port_json(gw, "inside")
+            assert (port["link"], port["interface_state"]) == ("up", "up"), port
+            assert gw.counter("inside", "port_rebound") == 1
+            assert gw.counter("inside", "rebind_failed") == 0
+            # The gateway's MAC, not the one the new veth was born with.
+            mac = lab.exec("gw", ["cat", "/sys/class/net/in0/address"]).stdout.strip()
+            assert mac == GW_MAC["inside"], mac
+            assert group_of(gw, "inside", GROUP) is not None, "membership lost over the re-bind"
+            inside.wait_for(from_gw("inside", lambda p: is_general_query(p) and
+                                    float(p["frame.time_epoch"]) >= t_new), 5,
+                            "a startup query on the re-created interface")
+            inside.wait_for(lambda p: p["ip.src"] == HOST["h1"] and reports_group(GROUP)(p) and
+                            float(p["frame.time_epoch"]) >= t_new, 5,
+                            "h1 answering it")
+            n = len(r.seqs())
+            r.wait_data(20, timeout=10)
+            print(f"data at h1 again: {len(r.seqs()) - n} datagrams after the re-bind")
+        assert gw.alive()
+        assert "re-bound to the re-created interface in0" in gw.log()
+    finally:
+        inside.stop()
+        if lab.exec("gw", ["ip", "link", "show", "in0"], check=False).returncode != 0:
+            recreate_inside_veth(lab)
+        lab.exec("gw", ["ip", "link", "set", "in0", "address", GW_MAC["inside"]], check=False)
+
+
+def test_deleted_twin_is_made_again(lab, gateway):
+    """Someone deletes the inside's kernel twin: the gateway says so and makes it
+    again (a new TAP, the port's address on it), so the kernel answers ping again."""
+    gw = gateway(roles=["outside"])
+    twin = TWIN["inside"]
+    ping(lab, "h1", GW_ADDR["inside"])
+    lab.exec("gw", ["ip", "link", "del", twin])
+    gw.wait_log(rf"inside: kernel twin {twin} is deleted")
+    gw.wait_log(rf"inside: kernel twin {twin} made again")
+    wait_until(lambda: port_json(gw, "inside")["twin_state"] == "up", 5, "the twin up again")
+    assert (gw.counter("inside", "twin_lost"), gw.counter("inside", "twin_rebound")) == (1, 1)
+    ping(lab, "h1", GW_ADDR["inside"])
+    assert gw.alive()

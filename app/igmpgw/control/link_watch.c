@@ -16,8 +16,10 @@
  *   pulled cable.
  * - net_pcap and net_null never change. Every port is also polled every
  *   POLL_PERIOD_MS, whatever its PMD, in case an event was missed.
- * Re-binding a replaced interface is not done: af_packet's stop/start does
- * not reopen its sockets, so a replaced interface is said and counted.
+ * An interface deleted and re-created under its name gets its port re-bound
+ * (af_packet's stop/start does not reopen its sockets: link_rebind.c makes a
+ * new ethdev on it), a deleted twin is made again; until then the port is
+ * down like any other.
  */
 #include <errno.h>
 #include <linux/netlink.h>
@@ -35,6 +37,7 @@
 #include "events.h"
 #include "gw.h"
 #include "gw_failover.h"
+#include "link_rebind.h"
 #include "link_watch.h"
 #include "tracking.h"
 
@@ -120,41 +123,69 @@ link_changed(struct gw_port *p, bool up)
 		gw_upstream_report_all(role, gw_now_ms());
 }
 
+/* The port's kernel interface as found now: said once a change. */
+static void
+note_port(struct gw_port *p, enum gw_link_state s)
+{
+	const char *role = gw_role_name(p->role);
+
+	if (s == p->link_state)
+		return;
+	if (s == GW_LINK_up)
+		GW_LOG(NOTICE, "%s: interface %s is up again", role, p->ifname);
+	else if (s == GW_LINK_down)
+		GW_LOG(WARNING, "%s: interface %s is %s: the port sends and receives nothing",
+		       role, p->ifname, state_help[s]);
+	else if (s == GW_LINK_gone)
+		GW_LOG(WARNING, "%s: interface %s was %s: the port is cut off until an interface of that name comes back (it is then re-bound)",
+		       role, p->ifname, state_help[s]);
+	else
+		GW_LOG(WARNING, "%s: interface %s was %s, and the port could not be re-bound to it: it stays cut off until that works or igmpgw is restarted",
+		       role, p->ifname, state_help[s]);
+	p->link_state = (uint8_t)s;
+}
+
+static void
+note_twin(struct gw_port *p, enum gw_link_state s)
+{
+	const char *role = gw_role_name(p->role);
+
+	if (s == GW_LINK_replaced)
+		s = GW_LINK_gone; /* a twin is ours: whoever made another is a stranger */
+	if (s == p->twin_state)
+		return;
+	if (s == GW_LINK_up)
+		GW_LOG(NOTICE, "%s: kernel twin %s is up again", role, p->twin_ifname);
+	else
+		GW_LOG(WARNING, "%s: kernel twin %s is %s: ARP, ping and SSH to the gateway are cut there%s",
+		       role, p->twin_ifname, state_help[s],
+		       s == GW_LINK_down ? " (ip link set ... up brings it back)" :
+					   " (it is made again)");
+	if (p->twin_state == GW_LINK_up)
+		p->stats[GW_STATS_MAIN].cnt[GW_CNT_twin_lost]++;
+	p->twin_state = (uint8_t)s;
+}
+
+/*
+ * An interface deleted and re-created under its name (a new ifindex) gets the
+ * port re-bound to it, a deleted twin is made again (link_rebind.c); both are
+ * then looked at afresh.
+ */
 static void
 check_kernel(struct gw_port *p)
 {
-	const char *role = gw_role_name(p->role);
 	enum gw_link_state s;
 
 	if (p->ifindex != 0) {
 		s = kernel_state(p->ifindex, p->ifname);
-		if (s != p->link_state) {
-			if (s == GW_LINK_up)
-				GW_LOG(NOTICE, "%s: interface %s is up again", role, p->ifname);
-			else if (s == GW_LINK_down)
-				GW_LOG(WARNING, "%s: interface %s is %s: the port sends and receives nothing",
-				       role, p->ifname, state_help[s]);
-			else
-				GW_LOG(WARNING, "%s: interface %s was %s: the port stays cut off from it until igmpgw is restarted",
-				       role, p->ifname, state_help[s]);
-			p->link_state = (uint8_t)s;
-		}
+		if (s == GW_LINK_replaced && gw_link_rebind_port(p))
+			s = kernel_state(p->ifindex, p->ifname);
+		note_port(p, s);
 	}
 	if (p->twin_ifindex != 0) {
-		s = kernel_state(p->twin_ifindex, p->twin_ifname);
-		if (s == GW_LINK_replaced)
-			s = GW_LINK_gone; /* a twin is ours: whoever made another is a stranger */
-		if (s != p->twin_state) {
-			if (s == GW_LINK_up)
-				GW_LOG(NOTICE, "%s: kernel twin %s is up again", role, p->twin_ifname);
-			else
-				GW_LOG(WARNING, "%s: kernel twin %s is %s: ARP, ping and SSH to the gateway are cut there%s",
-				       role, p->twin_ifname, state_help[s],
-				       s == GW_LINK_down ? " (ip link set ... up brings it back)" : "");
-			if (p->twin_state == GW_LINK_up)
-				p->stats[GW_STATS_MAIN].cnt[GW_CNT_twin_lost]++;
-			p->twin_state = (uint8_t)s;
-		}
+		note_twin(p, kernel_state(p->twin_ifindex, p->twin_ifname));
+		if (p->twin_state == GW_LINK_gone && gw_link_rebind_twin(p))
+			note_twin(p, kernel_state(p->twin_ifindex, p->twin_ifname));
 	}
 }
 

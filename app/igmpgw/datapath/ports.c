@@ -16,6 +16,7 @@
 
 #include <rte_bus.h>
 #include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -545,4 +546,111 @@ gw_ports_close(void)
 			close_port(p->port_id);
 		p->present = false;
 	}
+}
+
+/*
+ * Re-binding (control/link_rebind.c): af_packet's sockets stay bound to the
+ * ifindex they opened, and its stop/start does not reopen them, so a port
+ * whose interface was deleted and re-created under its name gets a new ethdev
+ * on it: its devargs (as EAL holds them) probed under a new name ("_r1", "_r2"
+ * after the configured one), configured as at start (the same queues, pools,
+ * MTU and MAC) and started while the old one still stands; only then, with
+ * the workers held, does the trunk move to it and the old one go. A failure
+ * before the move leaves the port as it was.
+ */
+int
+gw_port_rebind_open(enum gw_role role, uint16_t *new_id, char *err, size_t err_len)
+{
+	static unsigned int generation[GW_MAX_PORTS];
+	struct gw_port *p = &gw.port[role];
+	const struct gw_port_config *pc = &gw.cfg.port[role];
+	struct rte_mempool *pool = p->pool;
+	struct rte_eth_dev_info info;
+	const struct rte_devargs *da;
+	struct rte_ether_addr mac;
+	char devargs[GW_DEVARGS_LEN + 80];
+	char base[sizeof(p->name)];
+	char name[sizeof(p->name)];
+	struct ethconf ec;
+	uint16_t port_id;
+	char why[160];
+	int ret;
+
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret < 0)
+		return gw_fail(err, err_len, "cannot read '%s': %s", p->name, strerror(-ret));
+	da = rte_dev_devargs(info.device);
+	if (da == NULL || da->args == NULL || da->args[0] == '\0')
+		return gw_fail(err, err_len, "'%s' has no devargs to probe it again with", p->name);
+	devargs_name(pc->devargs, base, sizeof(base));
+	snprintf(devargs, sizeof(devargs), "%.40s_r%u,%s", base, ++generation[role], da->args);
+	ret = find_or_probe(devargs, &port_id, name, sizeof(name));
+	if (ret < 0)
+		return gw_fail(err, err_len, "cannot probe '%s': %s", devargs, probe_error(devargs, ret));
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret == 0 && (info.max_rx_queues < p->n_rxq || info.max_tx_queues < p->n_txq)) {
+		snprintf(why, sizeof(why), "it has %u rx and %u tx queues, not %u and %u",
+			 info.max_rx_queues, info.max_tx_queues, p->n_rxq, p->n_txq);
+		ret = -EINVAL;
+	}
+	/* The gateway's MAC stays: the twin, the neighbours and the queriers know it. */
+	if (ret == 0 && rte_eth_macaddr_get(port_id, &mac) == 0 &&
+	    !rte_is_same_ether_addr(&mac, &p->mac))
+		rte_eth_dev_default_mac_addr_set(port_id, &p->mac);
+	if (ret == 0)
+		ret = configure_port(port_id, p->n_rxq, p->n_txq, pc->mtu, &pool, p->socket, true,
+				     p->tagged_trunk, &ec, why, sizeof(why));
+	if (ret < 0) {
+		gw_port_rebind_drop(port_id);
+		return gw_fail(err, err_len, "cannot start '%s': %s", name, why);
+	}
+	*new_id = port_id;
+	return 0;
+}
+
+void
+gw_port_rebind_drop(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0)
+		return;
+	close_port(port_id);
+	rte_dev_remove(info.device);
+}
+
+void
+gw_port_rebind_move(enum gw_role role, uint16_t new_id)
+{
+	uint16_t old_id = gw.port[role].port_id;
+	char name[sizeof(gw.port[role].name)];
+
+	if (rte_eth_dev_get_name_by_port(new_id, name) != 0)
+		snprintf(name, sizeof(name), "port%u", new_id);
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port *p = &gw.port[r];
+
+		if (p->present && p->trunk == role) {
+			p->port_id = new_id;
+			memcpy(p->name, name, sizeof(p->name));
+		}
+	}
+	gw_port_rebind_drop(old_id);
+}
+
+/*
+ * A kernel twin someone deleted (workers held): its TAP removed and made
+ * again as at start. Removing it first keeps the TAP PMD from acting on the
+ * new interface by name; should the new one fail, the port has no twin.
+ */
+int
+gw_twin_rebind(enum gw_role role, char *err, size_t err_len)
+{
+	struct gw_port *p = &gw.port[role];
+
+	if (p->twin_id != GW_NO_PORT) {
+		gw_port_rebind_drop(p->twin_id);
+		p->twin_id = GW_NO_PORT;
+	}
+	return open_twin(p, err, err_len);
 }

@@ -19,6 +19,7 @@
 #include <rte_ring.h>
 
 #include "datapath.h"
+#include "hold.h"
 #include "idle.h"
 #include "service.h"
 #include "worker.h"
@@ -238,6 +239,8 @@ gw_worker_main(void *arg)
 		/* Holds no forwarding entry across iterations: replaced ones may be freed. */
 		if (gw.qsbr != NULL)
 			rte_rcu_qsbr_quiescent(gw.qsbr, w.index);
+		/* Its buffers were flushed at the end of the last pass: nothing in flight. */
+		dp_hold_check(w.index);
 		for (uint16_t k = 0; k < w.conf->n_rxq; k++) {
 			enum gw_role r = (enum gw_role)w.conf->rxq[k].role;
 			uint16_t n;
