@@ -81,7 +81,8 @@
 	X(acl_denied, "report records (v1/v2 reports, leaves) from hosts an allow/deny list refused, dropped; the rest of the report still counts") \
 	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)") \
 	X(unknown_vlan, "frames of a VLAN no section of the port names (or untagged where every section is tagged), dropped; counted on the trunk head") \
-	X(vlan_qinq, "QinQ (802.1ad, 0x88a8) frames, dropped; counted on the trunk head")
+	X(vlan_qinq, "QinQ (802.1ad, 0x88a8) frames, dropped; counted on the trunk head") \
+	X(vlan_insert_failed, "frames of the kernel twin a VLAN section could not tag in software (no headroom, or a shared mbuf), dropped")
 
 enum gw_counter {
 #define GW_COUNTER_ENUM(name, help) GW_CNT_##name,

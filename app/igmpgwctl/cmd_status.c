@@ -163,7 +163,7 @@ static void
 show_status(const json_t *resp)
 {
 	static const char *const port_cols[] = {
-		"role", "port_id", "name", "link", "address", "mac", "twin", "active",
+		"role", "port_id", "name", "vlan", "link", "address", "mac", "twin", "active",
 	};
 	const json_t *ports = json_object_get(resp, "ports");
 	const json_t *v;

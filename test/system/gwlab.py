@@ -263,7 +263,8 @@ FIELDS = [
     "frame.number", "eth.src", "eth.dst", "ip.version", "ip.hdr_len", "ip.len", "ip.src",
     "ip.dst", "ip.ttl", "ip.dsfield",
     "ip.checksum.status", "ip.opt.type", "igmp.type", "igmp.version", "igmp.checksum.status",
-    "igmp.max_resp", "igmp.maddr", "igmp.record_type", "frame.time_epoch",
+    "igmp.max_resp", "igmp.maddr", "igmp.record_type", "frame.time_epoch", "vlan.id",
+    "vlan.priority",
 ]
 CHECKSUM_GOOD = "1"  # tshark's checksum status values: 0 bad, 1 good, 2 unverified
 

@@ -359,6 +359,27 @@ link_gauges(struct prom_buf *b)
 	}
 }
 
+/*
+ * Which port and VLAN each section is (sections sharing a trunk share its
+ * name and interface): one info sample a section, to join the per-port
+ * families on their port label.
+ */
+static void
+port_info(struct prom_buf *b)
+{
+	family(b, "igmpgw_port_info", PROM_GAUGE,
+	       "the section's DPDK port, kernel interface and 802.1Q VLAN (0: untagged), as labels");
+	FOR_EACH_PORT(r) {
+		const struct gw_port *p = &gw.port[r];
+		char vlan[8];
+		struct prom_label l[] = { { "port", gw_role_name(r) }, { "name", p->name },
+					  { "interface", p->ifname }, { "vlan", vlan } };
+
+		snprintf(vlan, sizeof(vlan), "%u", p->vlan);
+		prom_sample(b, "igmpgw_port_info", l, RTE_DIM(l), 1);
+	}
+}
+
 static void
 querier_gauges(struct prom_buf *b, json_t *tracking)
 {
@@ -430,6 +451,7 @@ gw_metrics_render(size_t *len)
 	worker_metrics(&b);
 	group_gauges(&b, tracking, feed);
 	link_gauges(&b);
+	port_info(&b);
 	querier_gauges(&b, tracking);
 	json_decref(tracking);
 	json_decref(feed);

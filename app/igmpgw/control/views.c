@@ -75,8 +75,9 @@ port_json(enum gw_role role)
 	inet_ntop(AF_INET, &p->addr, addr, INET_ADDRSTRLEN);
 	snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", p->prefix_len);
 	/* "active": which outside is the active one; inside ports are all used: null. */
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s}", "role",
-			 gw_role_name(role), "port_id", p->port_id, "name", p->name, "link",
+	return json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s}",
+			 "role", gw_role_name(role), "port_id", p->port_id, "name", p->name, "vlan",
+			 p->vlan, "link",
 			 gw_port_link_up(p) ? "up" : "down", "interface", p->ifname,
 			 "interface_state", gw_link_state_name(p, false), "address", addr, "mac", mac,
 			 "twin", p->twin_id == GW_NO_PORT ? "" : p->twin_ifname, "twin_state",

@@ -71,7 +71,7 @@ dp_from_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m)
 	}
 	/* The twin is untagged: its frames take the section's VLAN on the way out. */
 	if (gw.port[role].vlan != 0 && !dp_vlan_tag(&gw.port[role], &m, gw.port[role].tci)) {
-		st->cnt[GW_CNT_no_mbuf]++;
+		st->cnt[GW_CNT_vlan_insert_failed]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
