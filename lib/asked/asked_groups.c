@@ -128,6 +128,12 @@ asked_groups_free(struct asked_groups *a)
 	free(a);
 }
 
+void
+asked_groups_set_lifetime(struct asked_groups *a, uint64_t lifetime_ms)
+{
+	a->lifetime_ms = lifetime_ms;
+}
+
 const char *
 asked_via_name(enum asked_via via)
 {

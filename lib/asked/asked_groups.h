@@ -55,6 +55,9 @@ struct asked_groups *asked_groups_create(uint32_t max_groups, uint16_t max_sourc
 					 uint64_t lifetime_ms, asked_changed_fn changed, void *arg);
 void asked_groups_free(struct asked_groups *a);
 
+/* A new lifetime (a reload's timers): from the next join or refresh on; held deadlines stay. */
+void asked_groups_set_lifetime(struct asked_groups *a, uint64_t lifetime_ms);
+
 /*
  * ports asked for group: from any source (n_sources 0) or from these sources.
  * Refreshes the lifetime. Returns 0, or -ENOSPC when max_groups is full,

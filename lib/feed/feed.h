@@ -96,6 +96,9 @@ void feed_asked_client_leave(struct feed_asked *f, uint32_t group, const uint32_
 bool feed_asked_next(const struct feed_asked *f, uint16_t port, uint32_t first,
 		     struct asked_port_info *info);
 
+/* A new lifetime_ms (a reload's [querier] timers), for joins and refreshes from now on. */
+void feed_asked_set_lifetime(struct feed_asked *f, uint64_t lifetime_ms);
+
 /* Ends the asks that went unrefreshed for lifetime_ms. */
 void feed_asked_expire(struct feed_asked *f, uint64_t now_ms);
 

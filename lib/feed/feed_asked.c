@@ -64,6 +64,13 @@ feed_asked_create(const struct feed_asked_config *cfg)
 }
 
 void
+feed_asked_set_lifetime(struct feed_asked *f, uint64_t lifetime_ms)
+{
+	f->cfg.lifetime_ms = lifetime_ms;
+	asked_groups_set_lifetime(f->asked, lifetime_ms);
+}
+
+void
 feed_asked_free(struct feed_asked *f)
 {
 	if (f == NULL)

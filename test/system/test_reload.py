@@ -150,3 +150,29 @@ def test_active_outside_moves_only_when_the_file_changed_it(lab, gateway, tmp_pa
     write(conf, lab_conf(active_outside="alt"))
     ctl(gw, "reload")
     assert active() == "alt", "the file changed active_outside: the reload applies it"
+
+
+def test_reload_timers_reach_the_asked_groups(lab, gateway, tmp_path):
+    """goIGMP's mode: what the gateway asked for upstream lives the group membership
+    interval of [querier]; a reload that shortens it (2 x 2 s + 1 s = 5 s, from
+    260 s) gives a group asked afterwards that lifetime, not the start's."""
+    from gwlab import IGMP_V2_REPORT, host_igmp_frame, igmp_v2
+    conf = write(tmp_path / "gw.conf", lab_conf())
+    gw = gateway("forward.enabled=no", config=conf, roles=["outside"])
+    group = "239.7.31.1"
+    write(conf, lab_conf(extra="[querier]\nquery_interval = 2\nquery_response_interval = 1\n"
+                         "robustness = 2\n"))
+    line = sighup_and_wait(gw)
+    assert "configuration reloaded" in line and "querier" in line, line
+
+    def asked():
+        return status(gw)["forwarding"]["asked_groups"]
+
+    def translated():  # sent until the worker polls it
+        lab.send("h1", [host_igmp_frame("h1", igmp_v2(IGMP_V2_REPORT, group))])
+        return asked() == 1
+    wait_until(translated, 10, f"{group} asked upstream", interval=1.0)
+    t_asked = time.time()
+    wait_until(lambda: asked() == 0, 15, f"{group} expired after the reloaded 5 s lifetime")
+    print(f"asked group expired {time.time() - t_asked:.1f} s after it was asked (GMI 5 s)")
+    assert time.time() - t_asked > 3, "expired before the group membership interval"

@@ -173,15 +173,27 @@ switch_outside(enum gw_role to, enum failover_reason why, uint64_t now_ms)
 	raise_selected(from, to, why);
 }
 
+/* [querier]'s other querier present interval: a side's querier that says nothing of its own. */
+static uint64_t
+own_querier_present_ms(const struct gw_querier_config *q)
+{
+	return mship_other_querier_present_interval_ms(q->robustness, q->query_interval_ms,
+						       q->query_response_interval_ms);
+}
+
+void
+gw_failover_set_timers(const struct gw_config *next)
+{
+	querier_present_ms = own_querier_present_ms(&next->querier);
+	fo.querier_grace_ms = querier_present_ms;
+}
+
 void
 gw_failover_init(void)
 {
-	const struct gw_querier_config *q = &gw.cfg.querier;
 	const struct gw_igmp_config *c = &gw.cfg.igmp;
 
-	querier_present_ms = mship_other_querier_present_interval_ms(q->robustness,
-								     q->query_interval_ms,
-								     q->query_response_interval_ms);
+	querier_present_ms = own_querier_present_ms(&gw.cfg.querier);
 	failover_init(&fo, (enum failover_mode)c->failover, c->failover_revert,
 		      (uint64_t)c->failover_hold_down * 1000, querier_present_ms,
 		      (uint8_t)c->active_outside, gw_now_ms());

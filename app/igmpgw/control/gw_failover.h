@@ -19,6 +19,9 @@
 /* From the config; after the ports and tracking are set up. */
 void gw_failover_init(void);
 
+/* A reload's [querier] timers: the other querier present interval and the grace follow. */
+void gw_failover_set_timers(const struct gw_config *next);
+
 /* Decides and switches when due; every control period, and after a link change. */
 void gw_failover_poll(uint64_t now_ms);
 

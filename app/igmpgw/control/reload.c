@@ -108,6 +108,8 @@ apply(struct gw_config *next, char *err, size_t err_len)
 			       strerror(-ret));
 	}
 	gw_feed_set_limits(&next->limits);
+	gw_feed_set_timers(&next->querier);
+	gw_failover_set_timers(next);
 	apply_active_outside(next->igmp.active_outside);
 	/*
 	 * The policy keys are restart-only (equal in both), and the workers read

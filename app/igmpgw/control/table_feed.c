@@ -115,13 +115,19 @@ fwd_init(char *err, size_t err_len)
  * goIGMP's modes: the groups the gateway asks for upstream, published to the
  * workers (in the forwarding table when there is one) and bounded by [limits].
  */
+/* What an asked group lives unrefreshed: the group membership interval of [querier]. */
+static uint64_t
+asked_lifetime_ms(const struct gw_querier_config *q)
+{
+	return mship_group_membership_interval_ms(q->robustness, q->query_interval_ms,
+						  q->query_response_interval_ms);
+}
+
 static int
 asked_init(char *err, size_t err_len)
 {
 	const struct gw_config *cfg = &gw.cfg;
-	const struct gw_querier_config *q = &cfg->querier;
-	uint64_t gmi = mship_group_membership_interval_ms(q->robustness, q->query_interval_ms,
-							 q->query_response_interval_ms);
+	uint64_t gmi = asked_lifetime_ms(&cfg->querier);
 	int ret;
 
 	if (cfg->track_membership)
@@ -161,6 +167,13 @@ asked_init(char *err, size_t err_len)
 	};
 	gw.feed_asked = true;
 	return 0;
+}
+
+void
+gw_feed_set_timers(const struct gw_querier_config *q)
+{
+	if (asked != NULL)
+		feed_asked_set_lifetime(asked, asked_lifetime_ms(q));
 }
 
 void

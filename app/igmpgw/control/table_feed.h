@@ -68,6 +68,9 @@ json_t *gw_feed_status(void);
  */
 void gw_feed_set_limits(const struct gw_limits_config *l);
 
+/* goIGMP's modes: a reload's [querier] timers give the asked groups a new lifetime (the GMI). */
+void gw_feed_set_timers(const struct gw_querier_config *q);
+
 /* fw's static routes replace those in the forwarding table, all at once. 0 or -EINVAL. */
 int gw_feed_set_routes(const struct gw_forward_config *fw);
 
