@@ -121,8 +121,7 @@ def main():
         "@COUNTERS@": lambda: term_list(entries(lists, "counter")),
         "@WIRE_REASONS@": lambda: term_list(entries(lists, "wire"), readme),
         "@PROXY_REASONS@": lambda: term_list(entries(lists, "proxy"), readme),
-        "@MEMBERSHIP_COUNTERS@": lambda: [", ".join(
-            f"*{esc(n)}*" for n, _ in entries(lists, "membership"))],
+        "@MEMBERSHIP_COUNTERS@": lambda: term_list(entries(lists, "membership")),
         "@PACER_COUNTERS@": lambda: term_list(entries(lists, "pacer")),
         "@LINK_STATES@": lambda: term_list(entries(lists, "link_state")),
         "@LIMITS@": lambda: [", ".join(f"*{esc(n)}*" for n, _ in entries(lists, "limit"))],

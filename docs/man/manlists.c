@@ -17,6 +17,7 @@
 #include "igmpgw_proto.h"
 #include "link_watch.h"
 #include "membership.h"
+#include "tracking.h"
 #include "tx_pacer.h"
 
 static void
@@ -39,9 +40,12 @@ main(void)
 #define PROXY(code, name) printf("proxy\t%s\t\n", name);
 	IGMP_PROXY_REASONS(PROXY)
 #undef PROXY
-#define MSHIP(code, name) printf("membership\t%s\t\n", name);
+#define MSHIP(code, name, help) printf("membership\t%s\t%s\n", name, help);
 	MSHIP_COUNTERS(MSHIP)
 #undef MSHIP
+#define TRACKING(name, help) printf("membership\t%s\t%s\n", #name, help);
+	GW_TRACKING_COUNTERS(TRACKING)
+#undef TRACKING
 #define PACER(code, name, help) printf("pacer\t%s\t%s\n", name, help);
 	TX_PACER_COUNTERS(PACER)
 #undef PACER

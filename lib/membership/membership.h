@@ -142,45 +142,77 @@ struct mship_ops {
  * and each of its records that was ignored or refused bumps that reason too.
  */
 #define MSHIP_COUNTERS(X) \
-	X(MSHIP_CTR_ACCEPTED, "accepted") \
-	X(MSHIP_CTR_IGNORED_UNKNOWN_PORT, "ignored_unknown_port") \
-	X(MSHIP_CTR_IGNORED_OWN_ADDRESS, "ignored_own_address") \
-	X(MSHIP_CTR_IGNORED_FOREIGN_SUBNET, "ignored_foreign_subnet") \
-	X(MSHIP_CTR_IGNORED_BAD_CHECKSUM, "ignored_bad_checksum") \
-	X(MSHIP_CTR_IGNORED_BAD_GROUP, "ignored_bad_group") \
-	X(MSHIP_CTR_IGNORED_COMPAT, "ignored_compat") \
-	X(MSHIP_CTR_IGNORED_TYPE, "ignored_type") \
-	X(MSHIP_CTR_REFUSED_MAX_GROUPS, "refused_max_groups") \
-	X(MSHIP_CTR_REFUSED_MAX_GROUPS_PER_PORT, "refused_max_groups_per_port") \
-	X(MSHIP_CTR_REFUSED_MAX_SOURCES, "refused_max_sources") \
-	X(MSHIP_CTR_REFUSED_NO_MEMORY, "refused_no_memory") \
-	X(MSHIP_CTR_RX_QUERY, "rx_query") \
-	X(MSHIP_CTR_RX_V1_REPORT, "rx_v1_report") \
-	X(MSHIP_CTR_RX_V2_REPORT, "rx_v2_report") \
-	X(MSHIP_CTR_RX_V3_REPORT, "rx_v3_report") \
-	X(MSHIP_CTR_RX_LEAVE, "rx_leave") \
-	X(MSHIP_CTR_RX_RECORD, "rx_record") \
-	X(MSHIP_CTR_TX_GENERAL_QUERY, "tx_general_query") \
-	X(MSHIP_CTR_TX_GROUP_QUERY, "tx_group_query") \
-	X(MSHIP_CTR_TX_GROUP_SOURCE_QUERY, "tx_group_source_query") \
-	X(MSHIP_CTR_TX_V1_REPORT, "tx_v1_report") \
-	X(MSHIP_CTR_TX_V2_REPORT, "tx_v2_report") \
-	X(MSHIP_CTR_TX_V3_REPORT, "tx_v3_report") \
-	X(MSHIP_CTR_TX_LEAVE, "tx_leave") \
-	X(MSHIP_CTR_TX_BUILD_FAILED, "tx_build_failed") \
-	X(MSHIP_CTR_QUERIER_LOST, "querier_lost") \
-	X(MSHIP_CTR_QUERIER_ELECTED, "querier_elected") \
-	X(MSHIP_CTR_GROUPS_ADDED, "groups_added") \
-	X(MSHIP_CTR_GROUPS_REMOVED, "groups_removed") \
-	X(MSHIP_CTR_UPSTREAM_JOINS, "upstream_joins") \
-	X(MSHIP_CTR_UPSTREAM_LEAVES, "upstream_leaves") \
-	/* fast leave: a leave or block applied at once, no last-member query */ \
-	X(MSHIP_CTR_FAST_LEAVES, "fast_leaves") \
-	/* fast leave: a group's host table was full (or out of memory): RFC leaves for it */ \
-	X(MSHIP_CTR_HOSTS_UNTRACKED, "hosts_untracked")
+	X(MSHIP_CTR_ACCEPTED, "accepted", \
+	  "IGMP messages membership tracking took") \
+	X(MSHIP_CTR_IGNORED_UNKNOWN_PORT, "ignored_unknown_port", \
+	  "messages on a port tracking does not serve, ignored") \
+	X(MSHIP_CTR_IGNORED_OWN_ADDRESS, "ignored_own_address", \
+	  "messages from the gateway's own address, ignored") \
+	X(MSHIP_CTR_IGNORED_FOREIGN_SUBNET, "ignored_foreign_subnet", \
+	  "reports from a source outside the port's subnet (and accept_from), ignored") \
+	X(MSHIP_CTR_IGNORED_BAD_CHECKSUM, "ignored_bad_checksum", \
+	  "messages with a wrong IGMP checksum, ignored") \
+	X(MSHIP_CTR_IGNORED_BAD_GROUP, "ignored_bad_group", \
+	  "reports, leaves or records for an address that is not a group to track, ignored") \
+	X(MSHIP_CTR_IGNORED_COMPAT, "ignored_compat", \
+	  "leaves and records a group's older-version compatibility mode ignores (RFC 3376 7.3.2)") \
+	X(MSHIP_CTR_IGNORED_TYPE, "ignored_type", \
+	  "messages of a type or record type tracking does not act on, ignored") \
+	X(MSHIP_CTR_REFUSED_MAX_GROUPS, "refused_max_groups", \
+	  "reports or records for a new group beyond limits.max_groups, refused") \
+	X(MSHIP_CTR_REFUSED_MAX_GROUPS_PER_PORT, "refused_max_groups_per_port", \
+	  "reports or records for a new group beyond limits.max_groups_per_port, refused") \
+	X(MSHIP_CTR_REFUSED_MAX_SOURCES, "refused_max_sources", \
+	  "records that would hold more sources than limits.max_sources_per_group, refused") \
+	X(MSHIP_CTR_REFUSED_NO_MEMORY, "refused_no_memory", \
+	  "reports or records refused for want of memory") \
+	X(MSHIP_CTR_RX_QUERY, "rx_query", \
+	  "queries received") \
+	X(MSHIP_CTR_RX_V1_REPORT, "rx_v1_report", \
+	  "IGMPv1 reports received") \
+	X(MSHIP_CTR_RX_V2_REPORT, "rx_v2_report", \
+	  "IGMPv2 reports received") \
+	X(MSHIP_CTR_RX_V3_REPORT, "rx_v3_report", \
+	  "IGMPv3 reports received") \
+	X(MSHIP_CTR_RX_LEAVE, "rx_leave", \
+	  "IGMPv2 leaves received") \
+	X(MSHIP_CTR_RX_RECORD, "rx_record", \
+	  "group records received in IGMPv3 reports") \
+	X(MSHIP_CTR_TX_GENERAL_QUERY, "tx_general_query", \
+	  "general queries sent on the inside ports") \
+	X(MSHIP_CTR_TX_GROUP_QUERY, "tx_group_query", \
+	  "group-specific queries sent on the inside ports") \
+	X(MSHIP_CTR_TX_GROUP_SOURCE_QUERY, "tx_group_source_query", \
+	  "group-and-source-specific queries sent on the inside ports") \
+	X(MSHIP_CTR_TX_V1_REPORT, "tx_v1_report", \
+	  "IGMPv1 reports sent upstream") \
+	X(MSHIP_CTR_TX_V2_REPORT, "tx_v2_report", \
+	  "IGMPv2 reports sent upstream") \
+	X(MSHIP_CTR_TX_V3_REPORT, "tx_v3_report", \
+	  "IGMPv3 reports sent upstream") \
+	X(MSHIP_CTR_TX_LEAVE, "tx_leave", \
+	  "IGMPv2 leaves sent upstream") \
+	X(MSHIP_CTR_TX_BUILD_FAILED, "tx_build_failed", \
+	  "IGMP messages tracking could not build (no buffer), not sent") \
+	X(MSHIP_CTR_QUERIER_LOST, "querier_lost", \
+	  "times the gateway lost an inside port's querier election to another querier") \
+	X(MSHIP_CTR_QUERIER_ELECTED, "querier_elected", \
+	  "times the gateway became an inside port's querier (another querier gone)") \
+	X(MSHIP_CTR_GROUPS_ADDED, "groups_added", \
+	  "groups that gained members on an inside port") \
+	X(MSHIP_CTR_GROUPS_REMOVED, "groups_removed", \
+	  "groups an inside port no longer has members of (left or timed out)") \
+	X(MSHIP_CTR_UPSTREAM_JOINS, "upstream_joins", \
+	  "groups the merged membership joined upstream") \
+	X(MSHIP_CTR_UPSTREAM_LEAVES, "upstream_leaves", \
+	  "groups the merged membership left upstream") \
+	X(MSHIP_CTR_FAST_LEAVES, "fast_leaves", \
+	  "leaves or blocks applied at once by fast leave, without a last-member query") \
+	X(MSHIP_CTR_HOSTS_UNTRACKED, "hosts_untracked", \
+	  "fast leave: a group's host table was full (or out of memory), RFC leaves for it")
 
 enum mship_counter {
-#define MSHIP_COUNTER_ENUM(code, name) code,
+#define MSHIP_COUNTER_ENUM(code, name, help) code,
 	MSHIP_COUNTERS(MSHIP_COUNTER_ENUM)
 #undef MSHIP_COUNTER_ENUM
 	MSHIP_CTR_COUNT
@@ -188,6 +220,9 @@ enum mship_counter {
 
 /* Stable name of a counter ("refused_max_sources"); "invalid" out of range. */
 const char *mship_counter_name(enum mship_counter c);
+
+/* What counter c counts, in words (its Prometheus HELP, its line in igmpgw(8)); "" when unknown. */
+const char *mship_counter_help(enum mship_counter c);
 
 /* Current value of a counter (0 out of range). */
 uint64_t mship_counter(const struct mship *m, enum mship_counter c);

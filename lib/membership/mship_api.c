@@ -13,9 +13,15 @@
 #include "mship_roles.h"
 
 static const char *const mship_counter_names[MSHIP_CTR_COUNT] = {
-#define MSHIP_COUNTER_NAME(code, name) [code] = name,
+#define MSHIP_COUNTER_NAME(code, name, help) [code] = name,
 	MSHIP_COUNTERS(MSHIP_COUNTER_NAME)
 #undef MSHIP_COUNTER_NAME
+};
+
+static const char *const mship_counter_helps[MSHIP_CTR_COUNT] = {
+#define MSHIP_COUNTER_HELP(code, name, help) [code] = help,
+	MSHIP_COUNTERS(MSHIP_COUNTER_HELP)
+#undef MSHIP_COUNTER_HELP
 };
 
 static const char *const mship_event_names[MSHIP_EV_COUNT] = {
@@ -30,6 +36,14 @@ mship_counter_name(enum mship_counter c)
 	if ((unsigned int)c >= MSHIP_CTR_COUNT)
 		return "invalid";
 	return mship_counter_names[c];
+}
+
+const char *
+mship_counter_help(enum mship_counter c)
+{
+	if ((unsigned int)c >= MSHIP_CTR_COUNT)
+		return "";
+	return mship_counter_helps[c];
 }
 
 const char *

@@ -107,6 +107,7 @@ def test_every_key_counter_request_and_event_is_in_the_manuals(built):
     where = {
         "GW_COUNTERS": "igmpgw.8", "IGMP_WIRE_ERRORS": "igmpgw.8",
         "IGMP_PROXY_REASONS": "igmpgw.8", "MSHIP_COUNTERS": "igmpgw.8",
+        "GW_TRACKING_COUNTERS": "igmpgw.8",
         "TX_PACER_COUNTERS": "igmpgw.8", "GW_LINK_STATES": "igmpgw.8", "GW_LIMITS": "igmpgw.8",
         "IGMPGW_COMMANDS": "igmpgw.8", "IGMPGW_EVENTS": "igmpgwctl.8",
         "IGMPGW_LOG_LEVELS": "igmpgwctl.8", "GW_LOG_PARTS": "igmpgw.8",

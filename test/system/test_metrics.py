@@ -14,7 +14,6 @@ import shutil
 import socket
 import struct
 import subprocess
-import time
 import urllib.parse
 
 import pytest
@@ -38,9 +37,22 @@ def gw_counters():
     return re.findall(r'X\((\w+), "((?:[^"\\]|\\.)*)"\)', body)
 
 
-def http_get(lab, path="/metrics", port=PORT, host="127.0.0.1"):
-    """One HTTP/1.0 GET inside the gateway's namespace: (status, headers, body)."""
-    with ns_socket(lab.ns("gw"), socket.AF_INET, socket.SOCK_STREAM) as s:
+def list_help(path, macro):
+    """{name: help} of an X-macro list whose entries are X(CODE, "name", "help")
+    or X(name, "help"), as the C compiler joins its adjacent strings."""
+    text = (ROOT / path).read_text()
+    body = text[text.index(f"#define {macro}(X)"):]
+    body = body[:body.index("\n\n")].replace("\\\n", " ")
+    out = {}
+    for m in re.finditer(r'X\((\w+),\s*(?:"(\w+)",\s*)?((?:"(?:[^"\\]|\\.)*"\s*)+)\)', body):
+        out[m.group(2) or m.group(1)] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(3)))
+    return out
+
+
+def http_get(lab, path="/metrics", port=PORT, host="127.0.0.1", ns=None):
+    """One HTTP/1.0 GET inside the gateway's namespace (the lab's, or ns): (status,
+    headers, body)."""
+    with ns_socket(ns or lab.ns("gw"), socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(5)
         s.connect((host, port))
         s.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
@@ -202,6 +214,46 @@ def test_bad_listen_stops_start_up_with_one_line(scratch_ns):
     assert ours == p.stderr.splitlines()[-1:] == [
         f"igmpgw: config: metrics.listen: 127.0.0.1:{PORT}: cannot listen: "
         "Address already in use"], p.stdout + p.stderr
+
+
+def test_membership_counters_have_their_own_help(scratch_ns):
+    """Each igmpgw_membership_NAME_total's HELP is NAME's own description in its
+    X-macro list (membership.h, and tracking.h's beside it), the text igmpgw(8)
+    shows. A tracking gateway on net_null ports in an empty namespace: no lab."""
+    want = list_help("lib/membership/membership.h", "MSHIP_COUNTERS")
+    want.update(list_help("app/igmpgw/control/tracking.h", "GW_TRACKING_COUNTERS"))
+    assert len(want) > 30 and "accepted" in want and "forwarding_no_memory" in want, want
+    run(["ip", "-n", scratch_ns, "link", "set", "lo", "up"])
+    prefix = f"{scratch_ns}t"
+    cmd = ["ip", "netns", "exec", scratch_ns, IGMPGW] + eal_args(prefix) + [
+        "--", "-f", LAB_CONF]
+    for o in ("control.socket=none", "exception.mode=none", "outside.port=net_null0",
+              "alt.port=net_null1", "inside.port=net_null2", "proxy.track_membership=yes",
+              f"metrics.listen=127.0.0.1:{PORT}"):
+        cmd += ["--set", o]
+    gw = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    try:
+        def served():
+            assert gw.poll() is None, gw.stdout.read()
+            try:
+                status, _, body = http_get(None, ns=scratch_ns)
+            except OSError:
+                return None
+            return status == 200 and "igmpgw_membership_" in body and body
+        body = wait_until(served, 30, "a scrape with membership tracking's counters")
+    finally:
+        gw.terminate()
+        gw.wait(timeout=30)
+        run(["rm", "-rf", f"/var/run/dpdk/{prefix}"], check=False)
+    check = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True,
+                           text=True, timeout=30)
+    assert check.returncode == 0 and check.stdout + check.stderr == "", \
+        f"promtool: {check.stdout}{check.stderr}"
+    fams = parse(body)
+    got = {name[len("igmpgw_membership_"):-len("_total")]: fam.get("help")
+           for name, fam in fams.items() if name.startswith("igmpgw_membership_")}
+    assert got == want
 
 
 def prometheus_query(lab, expr):

@@ -54,6 +54,16 @@ static const struct named_help pacer_help[] = {
 #undef TX_PACER_HELP
 };
 
+/* Membership tracking's counters: the library's, then the daemon's own beside them. */
+static const struct named_help tracking_help[] = {
+#define MSHIP_HELP(code, name, help) { name, help },
+	MSHIP_COUNTERS(MSHIP_HELP)
+#undef MSHIP_HELP
+#define TRACKING_HELP(name, help) { #name, help },
+	GW_TRACKING_COUNTERS(TRACKING_HELP)
+#undef TRACKING_HELP
+};
+
 static const struct named_help link_state_help[] = {
 #define LINK_STATE_HELP(name, help) { #name, help },
 	GW_LINK_STATES(LINK_STATE_HELP)
@@ -164,22 +174,20 @@ reason_counters(struct prom_buf *b)
 
 /* ---- the main lcore's own state, read through the status views ---- */
 
-/* Every membership tracking counter the tracking view shows (membership.h's list and more). */
+/* Every membership tracking counter the tracking view shows, with its list's help. */
 static void
 tracking_counters(struct prom_buf *b, json_t *tracking)
 {
 	json_t *counters = json_object_get(tracking, "counters");
-	const char *key;
-	json_t *v;
+	char name[NAME_LEN];
 
-	json_object_foreach(counters, key, v) {
-		char name[NAME_LEN], help[160];
+	for (size_t k = 0; k < RTE_DIM(tracking_help); k++) {
+		json_t *v = json_object_get(counters, tracking_help[k].name);
 
-		snprintf(name, sizeof(name), "igmpgw_membership_%s_total", key);
-		snprintf(help, sizeof(help),
-			 "membership tracking ([proxy] track_membership): %s (status tracking counters)",
-			 key);
-		family(b, name, PROM_COUNTER, help);
+		if (v == NULL)
+			continue;
+		snprintf(name, sizeof(name), "igmpgw_membership_%s_total", tracking_help[k].name);
+		family(b, name, PROM_COUNTER, tracking_help[k].help);
 		prom_sample(b, name, NULL, 0, (uint64_t)json_integer_value(v));
 	}
 }

@@ -301,7 +301,7 @@ gw_tracking_status(void)
 	for (int c = 0; c < MSHIP_CTR_COUNT; c++)
 		json_object_set_new(counters, mship_counter_name(c),
 				    json_integer((json_int_t)mship_counter(mship, c)));
-	/* The forwarding table's own refusals of what tracking holds (should stay 0). */
+	/* The forwarding table's own refusals of what tracking holds (GW_TRACKING_COUNTERS). */
 	json_object_set_new(counters, "forwarding_refused_max_groups",
 			    json_integer((json_int_t)fwd_refused));
 	json_object_set_new(counters, "forwarding_no_memory", json_integer((json_int_t)fwd_failed));

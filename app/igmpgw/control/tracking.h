@@ -20,6 +20,16 @@
 #include "igmp_wire.h"
 #include "membership.h"
 
+/*
+ * Tracking's own counters beside the membership library's (both in the status
+ * view's tracking counters): the forwarding table refusing what tracking holds.
+ */
+#define GW_TRACKING_COUNTERS(X) \
+	X(forwarding_refused_max_groups, \
+	  "groups tracking holds that the forwarding table refused: its limits.max_groups reached (should stay 0)") \
+	X(forwarding_no_memory, \
+	  "groups tracking holds that the forwarding table had no memory for (should stay 0)")
+
 /* Creates the state per config; before the workers start. */
 int gw_tracking_init(char *err, size_t err_len);
 
