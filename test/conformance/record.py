@@ -23,7 +23,6 @@ roundtrip.c).
 import os
 import secrets
 import socket
-import struct
 import subprocess
 import sys
 import time

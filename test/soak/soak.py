@@ -20,7 +20,6 @@ happen (events, forwarding). Ends with "N passed, N failed, 0 skipped".
 
 import atexit
 import json
-import os
 import random
 import shutil
 import socket
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "test" / "system"))
 import gwlab  # noqa: E402
-from gwlab import HOST, UPSRC, ControlClient, eal_args, host_igmp_frame, wait_until  # noqa: E402
+from gwlab import UPSRC, ControlClient, eal_args, host_igmp_frame, wait_until  # noqa: E402
 
 POOL = [f"239.9.{i >> 8}.{i & 255}" for i in range(3000)]
 HELD = 1500              # groups held at any time: under the lab bridges' hash_max (4096)

@@ -16,7 +16,6 @@ import time
 
 import pytest
 
-import gwlab
 from gwlab import (ALL_V3_ROUTERS, HOST, ether, igmp_v3_report, ipv4, mac_of, multicast_mac,
                    wait_until)
 from test_control import CTL, ctl, RawClient

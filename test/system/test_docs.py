@@ -37,7 +37,7 @@ def test_every_program_prints_its_version_with_V():
             p = run([path, flag], check=False)
             assert (p.returncode, p.stdout, p.stderr) == (0, f"{name} {version}\n", ""), \
                 f"{name} {flag}: {p.returncode} {p.stdout}{p.stderr}"
-        assert f"-V, --version" in run([path, "--help"]).stdout, name
+        assert "-V, --version" in run([path, "--help"]).stdout, name
     assert "-v, --verbose" in run([programs["membership_reporter"], "--help"]).stdout
 
 

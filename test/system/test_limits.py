@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from gwlab import (ALL_ROUTERS, GW_ADDR, IGMP_LEAVE, IGMP_V2_REPORT, host_igmp_frame, igmp_v2,
+from gwlab import (ALL_ROUTERS, IGMP_LEAVE, IGMP_V2_REPORT, host_igmp_frame, igmp_v2,
                    igmp_v3_report, wait_until)
 
 REC_ALLOW = 5

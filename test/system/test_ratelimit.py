@@ -13,7 +13,6 @@ reports a second.
 import contextlib
 import socket
 import time
-from collections import Counter
 import threading
 
 from gwlab import HOST, IGMP_V2_REPORT, ether, igmp_v2, ipv4, join_group, mac_of, \

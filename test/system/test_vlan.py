@@ -5,7 +5,6 @@ untagged, inside2 VLAN 100. One datagram in on VLAN 200 leaves the same port onc
 section that wants it, each copy with its section's tag; VLAN 999 and QinQ frames are
 counted on the trunk head, not forwarded. The pcap PMD offers no VLAN offloads: this
 is the software tagging path."""
-import os
 import signal
 import subprocess
 

@@ -7,7 +7,6 @@ Two workers on this box's two CPUs (three share them): correctness, not speed.
 """
 
 import re
-import time
 
 import pytest
 
