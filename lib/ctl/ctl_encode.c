@@ -260,8 +260,8 @@ ctl_event_json(const struct ctl_event *ev)
 	case CTL_EV_GROUP_REMOVED:
 		return group_event(ev);
 	case CTL_EV_LINK:
-		return json_pack("{s:s, s:s, s:b}", "event", ctl_event_name(ev->kind), "port",
-				 gw_role_name(ev->port), "up", ev->up);
+		return json_pack("{s:s, s:s, s:i, s:b}", "event", ctl_event_name(ev->kind), "port",
+				 gw_role_name(ev->port), "vlan", ev->vlan, "up", ev->up);
 	case CTL_EV_OUTSIDE_SELECTED:
 		return json_pack("{s:s, s:s, s:s, s:s}", "event", ctl_event_name(ev->kind), "from",
 				 gw_role_name(ev->from), "to", gw_role_name(ev->to_port), "reason",

@@ -134,6 +134,7 @@ struct ctl_event {
 	uint64_t traced;                        /* trace_end: packets shown */
 	uint64_t dropped;                       /* trace_end: records lost (the ring was full) */
 	bool up;                                /* link: the port's link is up */
+	uint16_t vlan;                          /* link: the section's 802.1Q VLAN, 0 untagged */
 	enum gw_role from;                      /* outside_selected: the outside before, */
 	enum gw_role to_port;                   /* the one after (port: the same), */
 	const char *reason;                     /* and why: link, querier, revert, control */

@@ -14,6 +14,7 @@ The kernel takes a received tag off into the packet's metadata, so the tag is re
 from PACKET_AUXDATA. Prints "ready" once every port is bound.
 """
 
+import errno
 import os
 import select
 import signal
@@ -29,6 +30,7 @@ TP_STATUS_VLAN_VALID = 0x10
 TP_STATUS_VLAN_TPID_VALID = 0x40
 TPID_8021Q = 0x8100
 TAG_TYPES = (0x8100, 0x88A8, 0x9100)
+LINK_ERRORS = (errno.ENETDOWN, errno.ENXIO, errno.ENOBUFS)
 AUXDATA = struct.Struct("=IIIHHHH")  # struct tpacket_auxdata
 
 
@@ -41,8 +43,14 @@ def open_port(iface):
 
 def received(s):
     """(frame, tag) of the next frame the port received, tag (tpid, tci) or None;
-    None for the frames the port sent itself."""
-    frame, anc, _, addr = s.recvmsg(65536, socket.CMSG_SPACE(AUXDATA.size))
+    None for the frames the port sent itself, and for the error a port whose link
+    went down reports once (ENETDOWN): the socket works again when it comes back."""
+    try:
+        frame, anc, _, addr = s.recvmsg(65536, socket.CMSG_SPACE(AUXDATA.size))
+    except OSError as e:
+        if e.errno in LINK_ERRORS:
+            return None
+        raise
     if addr[2] == PACKET_OUTGOING:
         return None
     for level, kind, data in anc:
@@ -68,6 +76,15 @@ def main(argv):
 
     def drop(why):
         dropped[why] = dropped.get(why, 0) + 1
+
+    def send(port, frame):
+        # A link down (a test flapping it) loses the frame, as a real switch port does.
+        try:
+            port.send(frame)
+        except OSError as e:
+            if e.errno not in LINK_ERRORS:
+                raise
+            drop("link_down")
 
     def stop(*_):
         print("dropped", dropped, flush=True)
@@ -95,7 +112,7 @@ def main(argv):
                 if port is None:
                     drop("unknown_vid")
                     continue
-                port.send(frame)
+                send(port, frame)
             else:
                 vid = vid_of[fd]
                 got = received(access[vid])
@@ -107,7 +124,7 @@ def main(argv):
                     continue
                 if vid != 0:
                     frame = frame[:12] + struct.pack("!HH", TPID_8021Q, vid) + frame[12:]
-                trunk.send(frame)
+                send(trunk, frame)
 
 
 if __name__ == "__main__":

@@ -97,7 +97,8 @@ kernel_state(unsigned int ifindex, const char *name)
 static void
 raise_link(enum gw_role role, bool up)
 {
-	struct ctl_event e = { .kind = CTL_EV_LINK, .port = role, .up = up };
+	struct ctl_event e = { .kind = CTL_EV_LINK, .port = role, .up = up,
+			       .vlan = gw.port[role].vlan };
 
 	gw_event_raise(&e);
 }
