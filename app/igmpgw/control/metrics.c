@@ -383,7 +383,7 @@ port_info(struct prom_buf *b)
 		struct prom_label l[] = { { "port", gw_role_name(r) }, { "name", p->name },
 					  { "interface", p->ifname }, { "vlan", vlan } };
 
-		snprintf(vlan, sizeof(vlan), "%u", p->vlan);
+		snprintf(vlan, sizeof(vlan), "%u", (unsigned int)p->vlan);
 		prom_sample(b, "igmpgw_port_info", l, RTE_DIM(l), 1);
 	}
 }
