@@ -155,6 +155,10 @@ struct gw_querier {
 	uint8_t version;
 	uint8_t port;                 /* role it was heard on */
 	uint64_t heard_tsc;
+	/* What its last general query said of its timers; 0: not said (v1, v2, or 0 on the wire). */
+	uint8_t qrv;
+	uint32_t qqi_s;
+	uint32_t max_resp_ds;
 };
 
 /* gw_port.vid_role: no section on that VLAN. */

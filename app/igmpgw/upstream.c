@@ -27,6 +27,9 @@ gw_querier_read(enum gw_role outside, struct gw_querier *out)
 		out->version = q->version;
 		out->port = q->port;
 		out->heard_tsc = q->heard_tsc;
+		out->qrv = q->qrv;
+		out->qqi_s = q->qqi_s;
+		out->max_resp_ds = q->max_resp_ds;
 	} while (rte_seqlock_read_retry(&q->lock, sn));
 	return out->addr;
 }

@@ -6,7 +6,8 @@
  *   off             anything                     anything              -> stay
  *   link, querier   link down                    present, link up      -> other (link)
  *   querier         link up, no querier heard    link up, querier      -> other (querier)
- *                   (active for querier_grace)
+ *                   (active for querier_grace,
+ *                   or heard and gone quiet)
  *   revert = yes    not the primary              primary healthy for
  *                                                the hold-down         -> primary (revert)
  *
@@ -96,7 +97,8 @@ failover_decide(struct failover *f, const struct failover_side side[FAILOVER_SID
 	if (!act->link_up && oth->present && oth->link_up)
 		return switch_to(f, other, FAILOVER_LINK, now_ms);
 	if (f->mode == FAILOVER_MODE_QUERIER && act->link_up && !act->querier && oth->present &&
-	    oth->link_up && oth->querier && now_ms - f->active_since_ms >= f->querier_grace_ms)
+	    oth->link_up && oth->querier &&
+	    (act->querier_went_quiet || now_ms - f->active_since_ms >= f->querier_grace_ms))
 		return switch_to(f, other, FAILOVER_QUERIER, now_ms);
 	if (f->revert && f->active != f->primary && primary_ok &&
 	    now_ms - f->primary_healthy_ms >= f->hold_down_ms)

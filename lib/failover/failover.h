@@ -41,6 +41,11 @@ struct failover_side {
 	bool present;      /* the port exists */
 	bool link_up;
 	bool querier;      /* a query heard within the other querier present interval */
+	/*
+	 * A querier was heard on it since it became active and is quiet now: its
+	 * silence counts at once (the grace is for a side not heard yet).
+	 */
+	bool querier_went_quiet;
 };
 
 struct failover {

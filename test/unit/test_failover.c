@@ -100,6 +100,28 @@ test_querier(void)
 		  "querier: and then it does");
 }
 
+/*
+ * The grace waits for a side's querier to be heard at all; one heard since
+ * the side became active and gone quiet is judged at once (its own interval
+ * said when it went quiet), however long the grace.
+ */
+static void
+test_querier_went_quiet(void)
+{
+	struct failover f;
+
+	both_fine();
+	failover_init(&f, FAILOVER_MODE_QUERIER, false, HOLD, GRACE, OUT, 1000);
+	side[OUT].querier = false;
+	CHECK_INT(failover_decide(&f, side, 1500), FAILOVER_NONE,
+		  "querier: not heard yet, within the grace: stay");
+	side[OUT].querier_went_quiet = true;
+	CHECK_INT(failover_decide(&f, side, 1500), FAILOVER_QUERIER,
+		  "querier: heard, then quiet, within the grace: switch");
+	CHECK_INT(f.active, ALT, "querier: alt active");
+	side[OUT].querier_went_quiet = false;
+}
+
 static void
 test_revert(void)
 {
@@ -155,6 +177,7 @@ main(void)
 	test_off();
 	test_link();
 	test_querier();
+	test_querier_went_quiet();
 	test_revert();
 	test_select();
 	return TAP_DONE();

@@ -25,8 +25,6 @@
 #define GW_LOG_PART control
 
 static struct failover fo;
-/* A querier counts as present on a side for this long after its last query. */
-static uint64_t querier_present_ms;
 static enum failover_reason last_reason = FAILOVER_NONE;
 static uint64_t lost_items; /* reports or leaves the send queue could not take */
 
@@ -173,7 +171,10 @@ switch_outside(enum gw_role to, enum failover_reason why, uint64_t now_ms)
 	raise_selected(from, to, why);
 }
 
-/* [querier]'s other querier present interval: a side's querier that says nothing of its own. */
+/*
+ * [querier]'s other querier present interval: how long a side that became
+ * active waits to hear a querier at all (the grace).
+ */
 static uint64_t
 own_querier_present_ms(const struct gw_querier_config *q)
 {
@@ -184,8 +185,7 @@ own_querier_present_ms(const struct gw_querier_config *q)
 void
 gw_failover_set_timers(const struct gw_config *next)
 {
-	querier_present_ms = own_querier_present_ms(&next->querier);
-	fo.querier_grace_ms = querier_present_ms;
+	fo.querier_grace_ms = own_querier_present_ms(&next->querier);
 }
 
 void
@@ -193,28 +193,56 @@ gw_failover_init(void)
 {
 	const struct gw_igmp_config *c = &gw.cfg.igmp;
 
-	querier_present_ms = own_querier_present_ms(&gw.cfg.querier);
 	failover_init(&fo, (enum failover_mode)c->failover, c->failover_revert,
-		      (uint64_t)c->failover_hold_down * 1000, querier_present_ms,
+		      (uint64_t)c->failover_hold_down * 1000, own_querier_present_ms(&gw.cfg.querier),
 		      (uint8_t)c->active_outside, gw_now_ms());
 }
 
-static bool
-querier_heard(enum gw_role role)
+/*
+ * RFC 3376 §8.5 for the querier heard on a side: RV * QI + QRI / 2 from what
+ * its last general query said (QRV and QQI, adopted up to [querier]'s
+ * max_adopted_* as §4.1.6 and §4.1.7 have a non-querier do; Max Resp Time),
+ * [querier]'s own values for what it did not say (v1, v2, zeros).
+ */
+uint64_t
+gw_failover_querier_present_ms(const struct gw_querier *q)
 {
-	struct gw_querier q;
-	uint64_t age_ms;
+	const struct gw_querier_config *c = &gw.cfg.querier;
+	uint32_t rv = c->robustness;
+	uint32_t qi_ms = c->query_interval_ms;
+	uint32_t qri_ms = c->query_response_interval_ms;
 
+	if (q->qrv != 0)
+		rv = RTE_MIN((uint32_t)q->qrv, c->max_adopted_robustness);
+	if (q->qqi_s != 0)
+		qi_ms = (uint32_t)RTE_MIN((uint64_t)q->qqi_s * 1000, c->max_adopted_query_interval_ms);
+	if (q->max_resp_ds != 0)
+		qri_ms = q->max_resp_ds * 100;
+	return mship_other_querier_present_interval_ms(rv, qi_ms, qri_ms);
+}
+
+/* Whether role's querier is present; *went_quiet: heard since role became active, quiet now. */
+static bool
+querier_heard(enum gw_role role, bool *went_quiet)
+{
+	uint64_t tsc_per_ms = rte_get_tsc_hz() / 1000;
+	struct gw_querier q;
+	uint64_t heard_ms;
+	bool present;
+
+	*went_quiet = false;
 	if (gw_querier_read(role, &q) == 0)
 		return false;
-	age_ms = (rte_rdtsc() - q.heard_tsc) / (rte_get_tsc_hz() / 1000);
-	return age_ms < querier_present_ms;
+	present = (rte_rdtsc() - q.heard_tsc) / tsc_per_ms < gw_failover_querier_present_ms(&q);
+	heard_ms = q.heard_tsc > gw.start_tsc ? (q.heard_tsc - gw.start_tsc) / tsc_per_ms : 0;
+	*went_quiet = !present && heard_ms >= fo.active_since_ms;
+	return present;
 }
 
 void
 gw_failover_poll(uint64_t now_ms)
 {
-	struct failover_side side[FAILOVER_SIDES];
+	struct failover_side side[FAILOVER_SIDES] = { 0 };
 	enum failover_reason why;
 
 	if (fo.mode == FAILOVER_MODE_OFF)
@@ -222,7 +250,7 @@ gw_failover_poll(uint64_t now_ms)
 	for (int r = 0; r < FAILOVER_SIDES; r++) {
 		side[r].present = gw.port[r].present;
 		side[r].link_up = gw.port[r].present && gw.port[r].link_up;
-		side[r].querier = side[r].present && querier_heard(r);
+		side[r].querier = side[r].present && querier_heard(r, &side[r].querier_went_quiet);
 	}
 	why = failover_decide(&fo, side, now_ms);
 	if (why != FAILOVER_NONE)

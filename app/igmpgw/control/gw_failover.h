@@ -22,6 +22,13 @@ void gw_failover_init(void);
 /* A reload's [querier] timers: the other querier present interval and the grace follow. */
 void gw_failover_set_timers(const struct gw_config *next);
 
+/*
+ * How long the querier q, heard on an outside, counts as present after its
+ * last query: RFC 3376 §8.5 from the QRV, QQI and Max Resp Time of its last
+ * general query, [querier]'s own values for what it did not say.
+ */
+uint64_t gw_failover_querier_present_ms(const struct gw_querier *q);
+
 /* Decides and switches when due; every control period, and after a link change. */
 void gw_failover_poll(uint64_t now_ms);
 

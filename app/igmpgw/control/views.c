@@ -105,12 +105,13 @@ querier_json(enum gw_role outside)
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	if (gw_querier_read(outside, &q) == 0)
-		return json_pack("{s:n, s:n, s:n, s:n, s:n}", "address", "mac", "version", "port",
-				 "age");
+		return json_pack("{s:n, s:n, s:n, s:n, s:n, s:n}", "address", "mac", "version",
+				 "port", "age", "present_interval");
 	rte_ether_format_addr(mac, sizeof(mac), &q.mac);
-	return json_pack("{s:o, s:s, s:i, s:s, s:I}", "address", ipv4_json(q.addr), "mac", mac,
+	return json_pack("{s:o, s:s, s:i, s:s, s:I, s:f}", "address", ipv4_json(q.addr), "mac", mac,
 			 "version", q.version, "port", gw_role_name(outside), "age",
-			 seconds_since(q.heard_tsc));
+			 seconds_since(q.heard_tsc), "present_interval",
+			 (double)gw_failover_querier_present_ms(&q) / 1000.0);
 }
 
 /* The active outside's querier, and under "outsides" each outside's own. */

@@ -21,12 +21,18 @@ learn_querier(struct worker *w, enum gw_role role, const struct rte_ether_hdr *e
 	/* This worker owns the port: the one writer of its querier. */
 	struct gw_querier *q = &gw.querier[role];
 
+	/* Only a general query's Max Resp is the query response interval (RFC 3376 §8.3). */
+	bool general = msg->group == 0;
+	bool same;
+
 	/* A query from 0.0.0.0 (a snooping switch's proxy query) teaches nothing. */
 	if (ip->src == 0)
 		return;
+	same = q->addr == ip->src && q->version == msg->version && q->port == (uint8_t)role &&
+		rte_is_same_ether_addr(&q->mac, &eth->src_addr);
 	/* The same querier again only refreshes when it was heard: no seqlock round. */
-	if (q->addr == ip->src && q->version == msg->version && q->port == (uint8_t)role &&
-	    rte_is_same_ether_addr(&q->mac, &eth->src_addr)) {
+	if (same && (!general || (q->qrv == msg->qrv && q->qqi_s == msg->qqi_s &&
+				  q->max_resp_ds == msg->max_resp_ds))) {
 		__atomic_store_n(&q->heard_tsc, w->burst_tsc, __ATOMIC_RELAXED);
 		return;
 	}
@@ -36,6 +42,11 @@ learn_querier(struct worker *w, enum gw_role role, const struct rte_ether_hdr *e
 	q->version = msg->version;
 	q->port = (uint8_t)role;
 	q->heard_tsc = w->burst_tsc;
+	if (general || !same) {
+		q->qrv = general ? msg->qrv : 0;
+		q->qqi_s = general ? msg->qqi_s : 0;
+		q->max_resp_ds = general ? msg->max_resp_ds : 0;
+	}
 	rte_seqlock_write_unlock(&q->lock);
 }
 
