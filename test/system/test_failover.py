@@ -149,6 +149,7 @@ def test_select_outside_is_the_new_primary(lab, gateway):
 UPSTREAM_OQPI = 11.25
 
 
+@pytest.mark.slow  # a gateway waiting for both upstream queriers: about 45 s
 def test_upstream_querier_timers_are_learned(lab, gateway):
     """Each outside's querier is judged by the timers its own queries carry
     (QRV, QQIC, Max Resp: RFC 3376 §8.5), not by the gateway's [querier]."""

@@ -10,6 +10,8 @@ judges the wire (its capture on the flapped port itself would end with the link)
 
 import time
 
+import pytest
+
 from gwlab import (GW_ADDR, GW_MAC, HOST, IGMP_V2_REPORT, TWIN, host_igmp_frame, igmp_v2, run,
                    wait_until)
 from test_box import ping
@@ -34,9 +36,9 @@ def port_json(gw, role):
     return gw.telemetry("/igmpgw/ports")[role]
 
 
-def flap(lab, gw, ctl, node, role):
-    """Sets node's gw0 down until the gateway says so, then up; returns when it went up."""
-    lab.exec(node, ["ip", "link", "set", "gw0", "down"])
+def flap(lab, gw, ctl, node, role, ifname="gw0"):
+    """Sets node's ifname down until the gateway says so, then up; returns when it went up."""
+    lab.exec(node, ["ip", "link", "set", ifname, "down"])
     try:
         ctl.wait_event(lambda e: e["event"] == "link" and e["port"] == role and not e["up"], 5,
                        f"{role} link down")
@@ -44,7 +46,7 @@ def flap(lab, gw, ctl, node, role):
         assert gw.counter(role, "link_lost") == 1
     finally:
         t_up = time.time()
-        lab.exec(node, ["ip", "link", "set", "gw0", "up"])
+        lab.exec(node, ["ip", "link", "set", ifname, "up"])
     ctl.wait_event(lambda e: e["event"] == "link" and e["port"] == role and e["up"], 5,
                    f"{role} link up")
     assert port_json(gw, role)["link"] == "up"
@@ -139,6 +141,7 @@ def recreate_inside_veth(lab):
     run(["ip", "-n", gw_ns, "link", "set", "in0", "up"])
 
 
+@pytest.mark.slow  # a gateway and a re-created lab veth: about 35 s
 def test_recreated_inside_interface_is_rebound(lab, gateway, tmp_path):
     """The inside veth pair deleted and made again under the same names, with a
     host joined and data flowing: the gateway re-binds its af_packet port to the
@@ -191,6 +194,7 @@ def test_recreated_inside_interface_is_rebound(lab, gateway, tmp_path):
         lab.exec("gw", ["ip", "link", "set", "in0", "address", GW_MAC["inside"]], check=False)
 
 
+@pytest.mark.slow  # a gateway of its own: about 20 s
 def test_deleted_twin_is_made_again(lab, gateway):
     """Someone deletes the inside's kernel twin: the gateway says so and makes it
     again (a new TAP, the port's address on it), so the kernel answers ping again."""
@@ -204,3 +208,41 @@ def test_deleted_twin_is_made_again(lab, gateway):
     assert (gw.counter("inside", "twin_lost"), gw.counter("inside", "twin_rebound")) == (1, 1)
     ping(lab, "h1", GW_ADDR["inside"])
     assert gw.alive()
+
+
+@pytest.mark.slow  # a gateway with a TAP outside: about 28 s
+def test_tap_outside_link_interrupts(lab, gateway, tmp_path):
+    """A TAP port as the outside (net_tap raises link-state interrupts; igmpgw sets
+    intr_conf.lsc): its kernel side set down and up again. The gateway hears it
+    from the PMD (the `link` events, status), and on up re-reports the membership
+    within a second; tshark on a bridge the TAP's kernel side is a port of judges."""
+    tap, br = "tstup0", "tstbr0"
+    gw_ns = lab.ns("gw")
+    gw = start(gateway, f"outside.port=net_tap_tst,iface={tap},mac={GW_MAC['outside']}",
+               roles=["inside"])
+    # No snooping: the bridge hands every frame from the TAP to its own interface.
+    run(["ip", "-n", gw_ns, "link", "add", br, "type", "bridge", "mcast_snooping", "0"])
+    try:
+        run(["ip", "-n", gw_ns, "link", "set", tap, "master", br])
+        run(["ip", "-n", gw_ns, "link", "set", br, "up"])
+        up = lab.capture("gw", br, tmp_path / "tap-br.pcap")
+        try:
+            with receivers(lab, ("h1", GROUP)) as (r,), gw.control() as ctl:
+                assert ctl.request("subscribe", events=["link"])["ok"]
+                r.join()
+                wait_group(gw, "inside", GROUP)
+                up.wait_for(from_gw("outside", reports_group(GROUP)), 10,
+                            f"the gateway's report of {GROUP} out of the TAP")
+                assert port_json(gw, "outside")["interface"] == tap
+                t_up = flap(lab, gw, ctl, "gw", "outside", ifname=tap)
+                p = up.wait_for(from_gw("outside", lambda p: reports_group(GROUP)(p) and
+                                        float(p["frame.time_epoch"]) >= t_up), 5,
+                                f"the re-report of {GROUP} after the TAP came up")
+                delay = float(p["frame.time_epoch"]) - t_up
+                print(f"TAP link up -> re-report: {delay * 1000:.0f} ms")
+                assert delay < REPORT_WITHIN_S, p
+            assert gw.log().count("outside: link down") == 1
+        finally:
+            up.stop()
+    finally:
+        run(["ip", "-n", gw_ns, "link", "del", br], check=False)

@@ -12,6 +12,8 @@ import re
 import signal
 import time
 
+import pytest
+
 from gwlab import LAB_CONF, wait_until
 from test_control import ctl
 from test_tracking import Sender, data_captures, is_general_query, receivers, status
@@ -152,6 +154,7 @@ def test_active_outside_moves_only_when_the_file_changed_it(lab, gateway, tmp_pa
     assert active() == "alt", "the file changed active_outside: the reload applies it"
 
 
+@pytest.mark.slow  # a gateway and a 5 s expiry: about 30 s
 def test_reload_timers_reach_the_asked_groups(lab, gateway, tmp_path):
     """goIGMP's mode: what the gateway asked for upstream lives the group membership
     interval of [querier]; a reload that shortens it (2 x 2 s + 1 s = 5 s, from
