@@ -11,19 +11,6 @@
 
 #include "cmds.h"
 
-static json_t *
-send_request(const struct ctl_opts *o, json_t *req, struct igmpgw_client **out)
-{
-	struct igmpgw_client *c = open_client(o);
-
-	*out = c;
-	if (c == NULL) {
-		json_decref(req);
-		return NULL;
-	}
-	return igmpgw_client_request(c, req, 2 * IGMPGW_CLIENT_TIMEOUT_MS);
-}
-
 static void
 show_reload(const json_t *resp)
 {
@@ -44,18 +31,15 @@ show_reload(const json_t *resp)
 static int
 run_reload(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
-	json_t *resp;
+	json_t *req;
 	int rc;
 
 	(void)argv;
 	if (argc != 1)
 		return usage_error("reload takes no arguments");
-	resp = send_request(o, json_pack("{s:s}", "cmd", "reload"), &c);
-	if (c == NULL)
-		return EXIT_FAIL;
-	rc = finish(o, resp, show_reload);
-	igmpgw_client_close(c);
+	req = json_pack("{s:s}", "cmd", "reload");
+	rc = request_and_show(o, ask_request, req, show_reload);
+	json_decref(req);
 	return rc;
 }
 
@@ -140,9 +124,7 @@ route_request(const char *cmd, int argc, char **argv, bool want_ports, json_t **
 static int
 run_mroute(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
 	json_t *req = NULL;
-	json_t *resp;
 	int rc;
 
 	if (argc < 2)
@@ -162,11 +144,8 @@ run_mroute(const struct ctl_opts *o, int argc, char **argv)
 	} else {
 		return usage_error("mroute: '%s' is not add, del or show", argv[1]);
 	}
-	resp = send_request(o, req, &c);
-	if (c == NULL)
-		return EXIT_FAIL;
-	rc = finish(o, resp, show_routes);
-	igmpgw_client_close(c);
+	rc = request_and_show(o, ask_request, req, show_routes);
+	json_decref(req);
 	return rc;
 }
 

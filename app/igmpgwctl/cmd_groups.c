@@ -140,22 +140,21 @@ show_groups(const json_t *resp)
 	json_decref(rows);
 }
 
+/* Page by page: a table of any size, and no single answer holds the gateway long. */
+static json_t *
+ask_groups(struct igmpgw_client *c, void *arg)
+{
+	(void)arg;
+	return igmpgw_client_groups(c);
+}
+
 static int
 run_groups(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
-	int rc;
-
 	(void)argv;
 	if (argc > 1)
 		return usage_error("groups takes no arguments");
-	c = open_client(o);
-	if (c == NULL)
-		return EXIT_FAIL;
-	/* Page by page: a table of any size, and no single answer holds the gateway long. */
-	rc = finish(o, igmpgw_client_groups(c), show_groups);
-	igmpgw_client_close(c);
-	return rc;
+	return request_and_show(o, ask_groups, NULL, show_groups);
 }
 
 const struct command cmd_groups = {

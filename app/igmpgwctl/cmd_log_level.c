@@ -10,17 +10,28 @@
 
 #include "cmds.h"
 
+struct log_level_req {
+	const char *level;
+	const char *type; /* NULL: every type */
+};
+
+static json_t *
+ask_log_level(struct igmpgw_client *c, void *arg)
+{
+	const struct log_level_req *r = arg;
+
+	return igmpgw_client_log_level(c, r->level, r->type);
+}
+
 static int
 run_log_level(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
 	const char *level;
 	const char *type;
 	bool known = false;
 	char names[256];
 	char *end;
 	long num;
-	int rc;
 
 	if (argc < 2 || argc > 3)
 		return usage_error("log-level takes LEVEL and an optional TYPE pattern");
@@ -45,12 +56,8 @@ run_log_level(const struct ctl_opts *o, int argc, char **argv)
 	if (type != NULL && (type[0] == '\0' || strlen(type) > IGMPGW_LOG_TYPE_LEN - 1))
 		return usage_error("log-level: the TYPE pattern must have 1 to %d characters",
 				   IGMPGW_LOG_TYPE_LEN - 1);
-	c = open_client(o);
-	if (c == NULL)
-		return EXIT_FAIL;
-	rc = finish(o, igmpgw_client_log_level(c, level, type), NULL);
-	igmpgw_client_close(c);
-	return rc;
+	return request_and_show(o, ask_log_level, (void *)&(struct log_level_req){ level, type },
+				NULL);
 }
 
 const struct command cmd_log_level = {

@@ -19,22 +19,20 @@ show_active_outside(const json_t *resp)
 	       value_str(json_object_get(resp, "active_outside"), buf, sizeof(buf)));
 }
 
+static json_t *
+ask_select_outside(struct igmpgw_client *c, void *port)
+{
+	return igmpgw_client_select_outside(c, port);
+}
+
 static int
 run_select_outside(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
-	int rc;
-
 	if (argc != 2)
 		return usage_error("select-outside takes one argument, outside or alt");
 	if (strcmp(argv[1], "outside") != 0 && strcmp(argv[1], "alt") != 0)
 		return usage_error("select-outside: '%s' is neither outside nor alt", argv[1]);
-	c = open_client(o);
-	if (c == NULL)
-		return EXIT_FAIL;
-	rc = finish(o, igmpgw_client_select_outside(c, argv[1]), show_active_outside);
-	igmpgw_client_close(c);
-	return rc;
+	return request_and_show(o, ask_select_outside, argv[1], show_active_outside);
 }
 
 
@@ -54,6 +52,21 @@ show_sent(const json_t *resp)
 		printf(" to %s\n", dest != NULL ? dest : "?");
 }
 
+struct items_req {
+	const struct igmpgw_item *items;
+	size_t n;
+	bool leave;
+};
+
+static json_t *
+ask_items(struct igmpgw_client *c, void *arg)
+{
+	const struct items_req *r = arg;
+
+	return r->leave ? igmpgw_client_leave(c, r->items, r->n) :
+			  igmpgw_client_report(c, r->items, r->n);
+}
+
 static int
 run_items(const struct ctl_opts *o, int argc, char **argv, bool leave)
 {
@@ -61,7 +74,6 @@ run_items(const struct ctl_opts *o, int argc, char **argv, bool leave)
 	struct igmpgw_item **parsed;
 	struct igmpgw_item *items;
 	size_t n = (size_t)argc - 1;
-	struct igmpgw_client *c;
 	int rc = EXIT_USAGE;
 	char err[256];
 
@@ -87,14 +99,7 @@ run_items(const struct ctl_opts *o, int argc, char **argv, bool leave)
 		}
 		items[i] = *parsed[i];
 	}
-	c = open_client(o);
-	if (c == NULL) {
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	rc = finish(o, leave ? igmpgw_client_leave(c, items, n) : igmpgw_client_report(c, items, n),
-		    show_sent);
-	igmpgw_client_close(c);
+	rc = request_and_show(o, ask_items, &(struct items_req){ items, n, leave }, show_sent);
 out:
 	for (size_t i = 0; parsed != NULL && i < n; i++)
 		free(parsed[i]);

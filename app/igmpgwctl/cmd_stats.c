@@ -82,24 +82,24 @@ show_stats(const json_t *resp)
 	}
 }
 
+/* The request, for request_and_show. */
+static json_t *
+ask_stats(struct igmpgw_client *c, void *arg)
+{
+	(void)arg;
+	return igmpgw_client_stats(c);
+}
+
 static int
 run_stats(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
-	int rc;
-
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--all") == 0 || strcmp(argv[i], "-a") == 0)
 			show_all_counters = true;
 		else
 			return usage_error("stats: unexpected argument '%s'", argv[i]);
 	}
-	c = open_client(o);
-	if (c == NULL)
-		return EXIT_FAIL;
-	rc = finish(o, igmpgw_client_stats(c), show_stats);
-	igmpgw_client_close(c);
-	return rc;
+	return request_and_show(o, ask_stats, NULL, show_stats);
 }
 
 const struct command cmd_stats = {

@@ -191,21 +191,21 @@ show_status(const json_t *resp)
 	show_workers(json_object_get(resp, "workers"));
 }
 
+/* The request, for request_and_show. */
+static json_t *
+ask_status(struct igmpgw_client *c, void *arg)
+{
+	(void)arg;
+	return igmpgw_client_status(c);
+}
+
 static int
 run_status(const struct ctl_opts *o, int argc, char **argv)
 {
-	struct igmpgw_client *c;
-	int rc;
-
 	(void)argv;
 	if (argc > 1)
 		return usage_error("status takes no arguments");
-	c = open_client(o);
-	if (c == NULL)
-		return EXIT_FAIL;
-	rc = finish(o, igmpgw_client_status(c), show_status);
-	igmpgw_client_close(c);
-	return rc;
+	return request_and_show(o, ask_status, NULL, show_status);
 }
 
 const struct command cmd_status = {

@@ -95,6 +95,17 @@ void print_json(json_t *obj);
 int finish(const struct ctl_opts *o, json_t *resp, void (*show)(const json_t *resp));
 
 /*
+ * The whole of a one-request command once its arguments are checked: connects
+ * (or says why not and returns EXIT_FAIL), makes the request ask(c, arg) makes,
+ * shows the answer as finish() does, closes. Returns the exit status.
+ */
+int request_and_show(const struct ctl_opts *o, json_t *(*ask)(struct igmpgw_client *c, void *arg),
+		     void *arg, void (*show)(const json_t *resp));
+
+/* An ask for request_and_show: sends arg, a request object the caller keeps and releases. */
+json_t *ask_request(struct igmpgw_client *c, void *req);
+
+/*
  * For commands that wait for events until Ctrl-C: SIGINT and SIGTERM set
  * stop_requested. Installed without SA_RESTART, so the signal also wakes the
  * wait for the next event. Call before connecting: a signal at any moment

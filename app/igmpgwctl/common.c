@@ -114,6 +114,27 @@ finish(const struct ctl_opts *o, json_t *resp, void (*show)(const json_t *resp))
 	return rc;
 }
 
+int
+request_and_show(const struct ctl_opts *o, json_t *(*ask)(struct igmpgw_client *c, void *arg),
+		 void *arg, void (*show)(const json_t *resp))
+{
+	struct igmpgw_client *c = open_client(o);
+	int rc;
+
+	if (c == NULL)
+		return EXIT_FAIL;
+	rc = finish(o, ask(c, arg), show);
+	igmpgw_client_close(c);
+	return rc;
+}
+
+json_t *
+ask_request(struct igmpgw_client *c, void *req)
+{
+	/* A reload re-reads and checks the whole file: it may take longer than a lookup. */
+	return igmpgw_client_request(c, req, 2 * IGMPGW_CLIENT_TIMEOUT_MS);
+}
+
 volatile sig_atomic_t stop_requested;
 
 static void
