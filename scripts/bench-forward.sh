@@ -63,9 +63,10 @@ usage: $(basename "$0") [--seconds N] [--warmup N] [--repeat N] [--no-huge] [--b
   --inside LIST inside port counts, comma separated, from 1, 2 and 4 (default $(IFS=,; echo "${INSIDE_PORTS[*]}"))
   --scale LIST  joined groups of the scale runs, comma separated, each 1 to $MAX_GROUPS
                 (default $(IFS=,; echo "${SCALE_GROUPS[*]}"))
-  --profile     after the first run of each program with the first size and inside port
-                count, sample its polling thread with perf for 3 s: the share of time in
-                the poll mode drivers, and the rate ratio those shares predict
+  --profile     after the first run of each program in every case (size and inside port
+                count), sample its polling thread with perf for 3 s: the share of time in
+                the poll mode drivers, the rate ratio those shares predict, and the
+                largest functions of the program's own code
   --workers LIST  only the scaling over workers, e.g. 1,2 (or 1,2,4,8,16 on a bigger box):
                 the $JOINED-frame pcap of each size (--sizes, default 64 here) dealt over
                 as many RX queues as workers, 1 inside port; igmpgw with that many
@@ -442,12 +443,12 @@ EOF
 echo "bench: ${SECONDS_WARMUP} s warm-up + ${SECONDS_MEASURE} s measured per run," \
 	"best of $REPEAT" >&2
 
-# profile_file PROGRAM SIZE K RUN: where --profile puts that run's perf samples, if it does.
+# profile_file PROGRAM SIZE K RUN: where --profile puts that run's perf samples, if it
+# does (the first run of every case; testpmd's with the first inside port count).
 profile_file()
 {
-	if [ "$PROFILE_ON" = 1 ] && [ "$2" = "${SIZES[0]}" ] && [ "$3" = "${INSIDE_PORTS[0]}" ] &&
-		[ "$4" = 1 ]; then
-		echo "$WORK/$1.perf"
+	if [ "$PROFILE_ON" = 1 ] && [ "$4" = 1 ]; then
+		echo "$WORK/$1-$2-$3.perf"
 	fi
 }
 
@@ -643,6 +644,27 @@ for run in $(seq "$REPEAT"); do
 	done
 done
 
+# rx_share PERF_DATA: the pcap driver's share alone (its receive: the same work for
+# every frame in, whatever the program does with it).
+rx_share()
+{
+	perf report -i "$1" --no-children --sort dso --stdio 2>/dev/null | awk '
+		/^#/ || NF < 2 { next }
+		{ p = $1; sub(/%/, "", p); total += p }
+		$2 ~ /^librte_net_pcap/ { rx += p }
+		END { if (total > 0) printf "%.3f\n", rx / total; else print "-" }'
+}
+
+# top_functions PERF_DATA N: the N largest functions outside the poll mode drivers
+# (what io_share leaves out), "name share%" each.
+top_functions()
+{
+	perf report -i "$1" --no-children --sort dso,sym --stdio 2>/dev/null | awk -v n="$2" '
+		/^#/ || NF < 4 { next }
+		$2 ~ /^librte_net_/ || $2 ~ /^ld-linux/ { next }
+		{ sub(/%/, "", $1); if (shown++ < n) printf "%s%s %.1f", (shown > 1 ? ", " : ""), $4, $1 }'
+}
+
 # ---- the table ----
 mpps()
 {
@@ -690,24 +712,41 @@ for size in "${SIZES[@]}"; do
 	done
 done
 
-if [ "$PROFILE_ON" = 1 ] && [ -f "$WORK/testpmd.perf" ]; then
-	tp_share=$(io_share "$WORK/testpmd.perf")
+if [ "$PROFILE_ON" = 1 ]; then
 	cat <<EOF
 
-   Where the polling thread's time goes (${SIZES[0]} B, ${INSIDE_PORTS[0]} inside port(s), perf for 3 s
-   after the first run): "in PMDs" is the pcap and null drivers' receive and transmit, testpmd
-   io's whole job. The same drivers do the same work in every program, so the ratio of
-   these shares is the ratio of the rates with the machine's other load taken out.
-   program          in PMDs   own code   rate vs testpmd, from the shares
+   Where the polling thread's time goes (perf for 3 s after each case's first run): "in
+   PMDs" is the pcap and null drivers' receive and transmit (with the mbuf frees of what
+   they send), testpmd io's whole job; "pcap rx" the pcap driver's part alone, which
+   does the same work for every frame in, whatever the program and the port count: the
+   ratio of two programs' pcap rx shares is the ratio of their rates with the machine's
+   other load taken out. (The null driver's part is not: it frees what each program
+   built, and a chain costs it more than a copy.)
+frame  inside  in PMDs:                     pcap rx:                     igmpgw/ipv4mc     igmpgw/testpmd
+bytes  ports   testpmd  igmpgw   ipv4mc     testpmd  igmpgw   ipv4mc     from pcap rx      from pcap rx
 EOF
-	for prog in testpmd igmpgw ipv4mc; do
-		[ -f "$WORK/$prog.perf" ] || continue
-		awk -v p="$prog" -v s="$(io_share "$WORK/$prog.perf")" -v t="$tp_share" 'BEGIN {
-			name = p == "testpmd" ? "testpmd io" : p == "ipv4mc" ? "ipv4_multicast" : p
-			if (s == "-" || t == "-" || t == 0)
-				printf "   %-16s (no samples)\n", name
-			else
-				printf "   %-16s %-9.3f %-10.3f %.2f\n", name, s, 1 - s, s / t }'
+	for size in "${SIZES[@]}"; do
+		tp=$WORK/testpmd-$size-${INSIDE_PORTS[0]}.perf
+		for k in "${INSIDE_PORTS[@]}"; do
+			gw=$WORK/igmpgw-$size-$k.perf mc=$WORK/ipv4mc-$size-$k.perf
+			awk -v s="$size" -v k="$k" -v t="$(io_share "$tp")" -v g="$(io_share "$gw")" \
+				-v m="$(io_share "$mc")" -v tr="$(rx_share "$tp")" -v gr="$(rx_share "$gw")" \
+				-v mr="$(rx_share "$mc")" -v first="${INSIDE_PORTS[0]}" 'BEGIN {
+				printf "%-6s %-7s %-8s %-8s %-10s %-8s %-8s %-10s %-17s %s\n", s, k,
+					(k == first ? t : ""), g, m, (k == first ? tr : ""), gr, mr,
+					(mr > 0 && gr != "-" ? sprintf("%.2f", gr / mr) : "-"),
+					(k == first && tr > 0 && gr != "-" ? sprintf("%.2f", gr / tr) : "") }'
+		done
+	done
+	echo
+	echo "   Own code's largest functions (% of the polling thread's time; PMDs left out):"
+	for size in "${SIZES[@]}"; do
+		for k in "${INSIDE_PORTS[@]}"; do
+			for prog in igmpgw ipv4mc; do
+				printf '   %4s B %s port(s) %-7s %s\n' "$size" "$k" "$prog" \
+					"$(top_functions "$WORK/$prog-$size-$k.perf" 6)"
+			done
+		done
 	done
 fi
 

@@ -57,6 +57,10 @@ struct worker {
 	uint64_t tsc_per_ms;
 	struct tx_queues tx;
 	struct fed_slot fed[FED_SLOTS];
+	/* replicate.c: fresh mbufs of spare_pool for copied replicas, taken BURST at a time */
+	struct rte_mempool *spare_pool;
+	uint16_t n_spare;
+	struct rte_mbuf *spare[BURST];
 };
 
 static inline struct gw_port_stats *
@@ -187,15 +191,8 @@ bool dp_forward_multicast(struct worker *w, enum gw_role role, struct rte_mbuf *
 uint16_t dp_forward_burst(struct worker *w, enum gw_role role, struct rte_mbuf **pkts,
 			  uint16_t n);
 
-/*
- * replicate.c: a replica as one fresh mbuf of pool: an Ethernet header (dst,
- * src, IPv4) and a copy of the IP packet m holds (m starts at the IP header,
- * in any number of segments). NULL when pool is empty or its mbufs are too
- * small for the frame. For PMDs that take no chains; issue 18 may pick it for
- * small frames too.
- */
-struct rte_mbuf *dp_copy_replica(struct rte_mempool *pool, const struct rte_mbuf *m,
-				 const struct rte_ether_addr *dst, const struct rte_ether_addr *src);
+/* replicate.c: gives the worker's spare mbufs for copied replicas back to their pool. */
+void dp_replica_spares_free(struct worker *w);
 
 /* exception.c: a frame for role's kernel twin (learning neighbours from its ARP). */
 void dp_to_kernel(struct worker *w, enum gw_role role, struct rte_mbuf *m);

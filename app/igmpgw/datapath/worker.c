@@ -202,6 +202,7 @@ worker_init(struct worker *w, unsigned int index)
 static void
 worker_free(struct worker *w)
 {
+	dp_replica_spares_free(w);
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		rte_free(w->tx.port[r]);
 		rte_free(w->tx.twin[r]);
