@@ -231,12 +231,14 @@ mship_free(struct mship *m)
 		return;
 	for (i = 0; i < MSHIP_MAX_PORTS; i++) {
 		p = &m->port[i];
-		for (j = 0; j < p->groups.n; j++)
-			mship_group_release(m, p->groups.v[j]);
+		for (j = 0; j < p->groups.len; j++)
+			if (p->groups.v[j] != NULL)
+				mship_group_release(m, p->groups.v[j]);
 		mship_table_release(m, &p->groups);
 	}
-	for (j = 0; j < m->local.n; j++)
-		local_release(m, m->local.v[j]);
+	for (j = 0; j < m->local.len; j++)
+		if (m->local.v[j] != NULL)
+			local_release(m, m->local.v[j]);
 	mship_table_release(m, &m->local);
 	mship_up_groups_release(m);
 	free_scratch(m);
@@ -321,21 +323,18 @@ mship_local_join(struct mship *m, uint32_t group, const uint32_t *sources, uint1
 		 uint64_t now)
 {
 	struct mship_local *own;
-	uint32_t pos;
-	bool found;
 
 	if (!mship_group_trackable(group) || n_sources > m->cfg.max_sources_per_group ||
 	    (n_sources > 0 && sources == NULL))
 		return -EINVAL;
-	pos = mship_table_find(&m->local, group, &found);
-	own = found ? m->local.v[pos] : NULL;
+	own = mship_table_get(&m->local, group);
 	if (own == NULL) {
 		own = mship_realloc(m, NULL, 0, sizeof(*own));
 		if (own == NULL)
 			return -ENOMEM;
 		memset(own, 0, sizeof(*own));
 		own->addr = group;
-		if (mship_table_insert(m, &m->local, pos, own) < 0) {
+		if (mship_table_insert(m, &m->local, own) < 0) {
 			mship_release(m, own, sizeof(*own));
 			return -ENOMEM;
 		}

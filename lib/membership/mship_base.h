@@ -22,14 +22,22 @@
 #define MSHIP_MAX_SOURCES_LIMIT (UINT16_MAX / MSHIP_MERGE_SHARES)
 
 /*
- * A table of records sorted by address (host order), for lookups by binary
- * search and walks in address order. Every record type kept in one starts
- * with its uint32_t address (network order).
+ * A table of records by address: lookups through a hash, walks in address
+ * order after mship_table_sort(). Every record type kept in one starts with
+ * its uint32_t address (network order). Slots [0, len) of v hold the records
+ * and, for records removed since the last sort, holes (NULL) that walks skip;
+ * a removal during a walk leaves the others where they are. Records inserted
+ * since the last sort are at the end, out of order until it.
  */
 struct mship_table {
-	uint32_t n;
-	uint32_t cap;
+	uint32_t n;                 /* records */
+	uint32_t len;               /* slots of v in use, holes included */
+	uint32_t cap;               /* slots of v and key */
+	bool unsorted;              /* something was appended out of address order */
+	uint8_t hbits;              /* the hash has 2^hbits slots; 0: none yet */
 	void **v;
+	uint32_t *key;              /* host order address of each slot's record, holes too */
+	uint64_t *hash;             /* key << 32 | slot + 1 of a record; 0: empty */
 };
 
 /* A set of addresses sorted in host order; values stay in network order. */
@@ -171,10 +179,17 @@ struct mship {
 void *mship_realloc(struct mship *m, void *p, size_t old_size, size_t new_size);
 void mship_release(struct mship *m, void *p, size_t size);
 
+/* The slot of addr's record, or len when there is none (*found says which). */
 uint32_t mship_table_find(const struct mship_table *t, uint32_t addr, bool *found);
 void *mship_table_get(const struct mship_table *t, uint32_t addr);
-int mship_table_insert(struct mship *m, struct mship_table *t, uint32_t pos, void *rec);
+/* Adds rec, whose address is not in t, at the end: 0 or -ENOMEM. */
+int mship_table_insert(struct mship *m, struct mship_table *t, void *rec);
+/* Leaves a hole at slot pos: the other slots stay. */
 void mship_table_remove(struct mship_table *t, uint32_t pos);
+/* Squeezes out the holes and puts v in address order (cheap when it is). */
+void mship_table_sort(struct mship_table *t);
+/* After a sort: the first slot whose address is not below addr in host order. */
+uint32_t mship_table_lower_bound(const struct mship_table *t, uint32_t addr);
 void mship_table_release(struct mship *m, struct mship_table *t);
 
 int mship_addr_cmp(uint32_t a, uint32_t b);
@@ -201,7 +216,7 @@ uint32_t mship_sort_unique(uint32_t *v, uint32_t n);
 /* ---- mship_records.c: group records of the downstream ports and of the merged state ---- */
 bool mship_group_trackable(uint32_t group);
 struct mship_group *mship_group_create(struct mship *m, uint16_t port, uint32_t group,
-				       uint32_t pos, enum mship_counter *why);
+				       enum mship_counter *why);
 void mship_group_discard(struct mship *m, uint16_t port, struct mship_group *g);
 void mship_group_release(struct mship *m, struct mship_group *g);
 int mship_group_reserve_sources(struct mship *m, struct mship_group *g, uint32_t n);

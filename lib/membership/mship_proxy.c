@@ -315,8 +315,7 @@ mship_proxy_refresh(struct mship *m, uint32_t group, uint64_t now)
 	uint32_t pos;
 
 	next = merge_group(m, group, &mode);
-	pos = mship_table_find(&m->up_groups, group, &found);
-	u = found ? m->up_groups.v[pos] : NULL;
+	u = mship_table_get(&m->up_groups, group);
 	if (u == NULL && mode == MSHIP_INCLUDE && next->n == 0)
 		return;
 	if (u != NULL && u->mode == mode && mship_addrs_equal(&u->src, next))
@@ -374,7 +373,7 @@ tick_group(struct mship *m, uint32_t pos, uint64_t now)
 void
 mship_proxy_tick(struct mship *m, uint64_t now)
 {
-	uint32_t i = 0;
+	uint32_t i;
 
 	mship_proxy_compat_tick(m, now);
 	if (mship_expired(m->up_general_resp, now)) {
@@ -382,9 +381,11 @@ mship_proxy_tick(struct mship *m, uint64_t now)
 		mship_proxy_answer_general(m);
 	}
 	mship_arm(m, m->up_general_resp);
-	while (i < m->up_groups.n)
-		if (tick_group(m, i, now))
-			i++;
+	/* in address order: the records of one tick are packed in that order */
+	mship_table_sort(&m->up_groups);
+	for (i = 0; i < m->up_groups.len; i++)
+		if (m->up_groups.v[i] != NULL)
+			tick_group(m, i, now);
 	mship_report_flush(m);
 }
 
@@ -405,8 +406,11 @@ mship_proxy_upstream_changed(struct mship *m, uint64_t now)
 	mship_proxy_cancel_pending(m);
 	if (m->up_port == MSHIP_NO_PORT)
 		return;
-	for (i = 0; i < m->up_groups.n; i++) {
+	mship_table_sort(&m->up_groups);
+	for (i = 0; i < m->up_groups.len; i++) {
 		u = m->up_groups.v[i];
+		if (u == NULL)
+			continue;
 		if (u->mode == MSHIP_EXCLUDE)
 			mode_change_pending(m, u);
 		else

@@ -24,9 +24,10 @@ mship_proxy_answer_general(struct mship *m)
 	const struct mship_up_group *u;
 	uint32_t i;
 
-	for (i = 0; i < m->up_groups.n; i++) {
+	mship_table_sort(&m->up_groups);
+	for (i = 0; i < m->up_groups.len; i++) {
 		u = m->up_groups.v[i];
-		if (mship_up_wanted(u))
+		if (u != NULL && mship_up_wanted(u))
 			report_current_state(m, u);
 	}
 }
@@ -129,9 +130,9 @@ answer_old_query(struct mship *m, const struct igmp_msg *msg, uint64_t now, uint
 	struct mship_up_group *u;
 	uint32_t i;
 
-	for (i = 0; i < m->up_groups.n; i++) {
+	for (i = 0; i < m->up_groups.len; i++) {
 		u = m->up_groups.v[i];
-		if (!mship_up_wanted(u) || (msg->group != 0 && msg->group != u->addr))
+		if (u == NULL || !mship_up_wanted(u) || (msg->group != 0 && msg->group != u->addr))
 			continue;
 		u->resp_group = true;
 		u->resp_at = mship_earliest(u->resp_at, now + mship_random_below(m, max_ms));
@@ -144,12 +145,14 @@ void
 mship_proxy_cancel_pending(struct mship *m)
 {
 	struct mship_up_group *u;
-	uint32_t i = 0;
+	uint32_t i;
 
 	m->up_general_resp = 0;
 	m->up_rtx_at = 0;
-	while (i < m->up_groups.n) {
+	for (i = 0; i < m->up_groups.len; i++) {
 		u = m->up_groups.v[i];
+		if (u == NULL)
+			continue;
 		u->mode_rtx = 0;
 		u->n_rtx = 0;
 		u->old_rtx = 0;
@@ -157,8 +160,7 @@ mship_proxy_cancel_pending(struct mship *m)
 		u->resp_at = 0;
 		u->resp_group = false;
 		u->qsrc.n = 0;
-		if (!mship_up_group_reap(m, i))
-			i++;
+		mship_up_group_reap(m, i);
 	}
 }
 

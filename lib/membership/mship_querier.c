@@ -51,8 +51,10 @@ cancel_group_queries(struct mship *m, struct mship_port *p)
 	uint32_t i;
 	uint16_t j;
 
-	for (i = 0; i < p->groups.n; i++) {
+	for (i = 0; i < p->groups.len; i++) {
 		g = p->groups.v[i];
+		if (g == NULL)
+			continue;
 		g->gq_left = 0;
 		g->gq_next = 0;
 		g->gsq_next = 0;

@@ -19,8 +19,7 @@ mship_group_trackable(uint32_t group)
 
 /* A new, empty INCLUDE record for group at pos, or NULL with the refusal reason in *why. */
 struct mship_group *
-mship_group_create(struct mship *m, uint16_t port, uint32_t group, uint32_t pos,
-		   enum mship_counter *why)
+mship_group_create(struct mship *m, uint16_t port, uint32_t group, enum mship_counter *why)
 {
 	struct mship_port *p = &m->port[port];
 	struct mship_group *g;
@@ -42,7 +41,7 @@ mship_group_create(struct mship *m, uint16_t port, uint32_t group, uint32_t pos,
 	g->addr = group;
 	g->mode = MSHIP_INCLUDE;
 	g->due = UINT64_MAX;
-	if (mship_table_insert(m, &p->groups, pos, g) < 0) {
+	if (mship_table_insert(m, &p->groups, g) < 0) {
 		mship_release(m, g, sizeof(*g));
 		*why = MSHIP_CTR_REFUSED_NO_MEMORY;
 		return NULL;
@@ -219,16 +218,15 @@ struct mship_up_group *
 mship_up_group_new(struct mship *m, uint32_t group)
 {
 	struct mship_up_group *u, *old;
-	uint32_t i, pos;
-	bool found;
+	uint32_t i;
 
 	if (m->up_groups.n >= m->cfg.max_groups) {
-		for (i = 0; i < m->up_groups.n; i++) {
+		for (i = 0; i < m->up_groups.len; i++) {
 			old = m->up_groups.v[i];
-			if (!mship_up_wanted(old))
+			if (old != NULL && !mship_up_wanted(old))
 				break;
 		}
-		if (i == m->up_groups.n)
+		if (i == m->up_groups.len)
 			return NULL;
 		mship_table_remove(&m->up_groups, i);
 		up_group_release(m, old);
@@ -239,8 +237,7 @@ mship_up_group_new(struct mship *m, uint32_t group)
 	memset(u, 0, sizeof(*u));
 	u->addr = group;
 	u->mode = MSHIP_INCLUDE;
-	pos = mship_table_find(&m->up_groups, group, &found);
-	if (mship_table_insert(m, &m->up_groups, pos, u) < 0) {
+	if (mship_table_insert(m, &m->up_groups, u) < 0) {
 		mship_release(m, u, sizeof(*u));
 		return NULL;
 	}
@@ -252,7 +249,8 @@ mship_up_groups_release(struct mship *m)
 {
 	uint32_t i;
 
-	for (i = 0; i < m->up_groups.n; i++)
-		up_group_release(m, m->up_groups.v[i]);
+	for (i = 0; i < m->up_groups.len; i++)
+		if (m->up_groups.v[i] != NULL)
+			up_group_release(m, m->up_groups.v[i]);
 	mship_table_release(m, &m->up_groups);
 }

@@ -282,11 +282,9 @@ record_apply(struct mship *m, uint16_t port, uint32_t reporter, uint8_t type, ui
 	enum mship_counter why = MSHIP_CTR_ACCEPTED;
 	struct row_result res;
 	struct mship_group *g;
-	bool found, added = false, fast;
-	uint32_t pos;
+	bool added = false, fast;
 
-	pos = mship_table_find(&p->groups, group, &found);
-	g = found ? p->groups.v[pos] : NULL;
+	g = mship_table_get(&p->groups, group);
 	fast = fast_leave_record(p, g, type);
 	row = &table_rows[g != NULL ? g->mode : MSHIP_INCLUDE][type];
 	row_apply(m, g, row, b, nb, gmi_at, &res);
@@ -297,7 +295,7 @@ record_apply(struct mship *m, uint16_t port, uint32_t reporter, uint8_t type, ui
 	if (g == NULL) {
 		if (row->mode == MSHIP_INCLUDE && res.n == 0)
 			return MSHIP_CTR_ACCEPTED; /* INCLUDE({}) is no state to hold */
-		g = mship_group_create(m, port, group, pos, &why);
+		g = mship_group_create(m, port, group, &why);
 		if (g == NULL)
 			goto refused;
 		added = true;
@@ -600,20 +598,22 @@ mship_router_tick(struct mship *m, uint16_t port, uint64_t now)
 {
 	struct mship_table *t = &m->port[port].groups;
 	struct mship_group *g;
-	uint32_t i = 0;
+	uint32_t i;
 
-	while (i < t->n) {
+	/* in address order: what expires together is reported upstream in that order */
+	mship_table_sort(t);
+	for (i = 0; i < t->len; i++) {
 		g = t->v[i];
+		if (g == NULL)
+			continue;
 		if (g->due > now) {
 			mship_arm(m, g->due);
-			i++;
 			continue;
 		}
 		if (!group_expire(m, port, g, now))
-			continue; /* deleted: the next record moved to i */
+			continue; /* deleted */
 		mship_querier_retransmit(m, port, g, now);
 		mship_group_rearm(m, g);
-		i++;
 	}
 }
 
@@ -622,7 +622,11 @@ mship_router_flush(struct mship *m, uint16_t port, uint64_t now)
 {
 	struct mship_table *t = &m->port[port].groups;
 
+	uint32_t i;
+
 	/* in address order, so the upstream hears of the groups in that order */
-	while (t->n > 0)
-		group_delete(m, port, t->v[0], now);
+	mship_table_sort(t);
+	for (i = 0; i < t->len; i++)
+		if (t->v[i] != NULL)
+			group_delete(m, port, t->v[i], now);
 }

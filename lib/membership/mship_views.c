@@ -65,14 +65,17 @@ mship_group_walk_from(const struct mship *m, uint16_t port, uint32_t first, mshi
 {
 	const struct mship_table *t;
 	struct mship_group_info info;
-	bool found;
 	uint32_t i;
 	int rc;
 
 	if (port >= MSHIP_MAX_PORTS || !m->port[port].downstream)
 		return -ENOENT;
+	/* the order is kept lazily: a walk after a change sorts first */
 	t = &m->port[port].groups;
-	for (i = mship_table_find(t, first, &found); i < t->n; i++) {
+	mship_table_sort((struct mship_table *)t);
+	for (i = mship_table_lower_bound(t, first); i < t->len; i++) {
+		if (t->v[i] == NULL)
+			continue;
 		fill_group_info(m, port, t->v[i], &info);
 		rc = fn(&info, arg);
 		if (rc != 0)
@@ -130,8 +133,11 @@ mship_upstream_walk(const struct mship *m, mship_upstream_fn fn, void *arg)
 	uint32_t i;
 	int rc;
 
-	for (i = 0; i < m->up_groups.n; i++) {
+	mship_table_sort((struct mship_table *)&m->up_groups);
+	for (i = 0; i < m->up_groups.len; i++) {
 		u = m->up_groups.v[i];
+		if (u == NULL)
+			continue;
 		memset(&info, 0, sizeof(info));
 		info.group = u->addr;
 		info.mode = (enum mship_mode)u->mode;
@@ -159,9 +165,9 @@ mship_upstream_get(const struct mship *m, struct mship_upstream_status *st)
 	st->v1_querier_expires = m->up_v1_querier;
 	st->v2_querier_expires = m->up_v2_querier;
 	st->general_response_at = m->up_general_resp;
-	for (i = 0; i < m->up_groups.n; i++) {
+	for (i = 0; i < m->up_groups.len; i++) {
 		u = m->up_groups.v[i];
-		if (mship_up_wanted(u))
+		if (u != NULL && mship_up_wanted(u))
 			st->n_groups++;
 	}
 }
