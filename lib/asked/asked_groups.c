@@ -51,6 +51,7 @@ struct asked_groups {
 	uint32_t n_free;
 	uint32_t high_water;                   /* entries ever used: [0, high_water) */
 	uint32_t count;
+	uint32_t port_count[MAX_PORTS];        /* groups each port asks for, kept as they change */
 	uint32_t max_groups;
 	uint16_t max_sources;
 	uint32_t n_source_lists;
@@ -281,8 +282,22 @@ find_source(struct asked_entry *e, uint32_t addr)
 	return NULL;
 }
 
-/* Drops sources no port wants any more, and the entry when nothing is left. */
+/* Counts the groups of each port whose asking changed from before to after. */
 static void
+recount(struct asked_groups *a, fwd_mask_t before, fwd_mask_t after)
+{
+	for (int p = 0; p < MAX_PORTS; p++) {
+		fwd_mask_t bit = (fwd_mask_t)1u << p;
+
+		if ((before & bit) && !(after & bit))
+			a->port_count[p]--;
+		else if (!(before & bit) && (after & bit))
+			a->port_count[p]++;
+	}
+}
+
+/* Drops sources no port wants any more, and the entry when nothing is left: the ports left. */
+static fwd_mask_t
 compact(struct asked_groups *a, struct asked_entry *e)
 {
 	uint16_t kept = 0;
@@ -307,6 +322,7 @@ compact(struct asked_groups *a, struct asked_entry *e)
 	}
 	if (still == 0)
 		remove_entry(a, e);
+	return still;
 }
 
 int
@@ -322,6 +338,7 @@ asked_groups_join_from(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		       const struct asked_origin *origin)
 {
 	struct asked_entry *e = find(a, group);
+	fwd_mask_t before = e != NULL ? asked_ports(e) : 0;
 	uint16_t new_sources = 0;
 	enum asked_via via = origin != NULL && (unsigned int)origin->via < ASKED_VIA_COUNT ?
 		origin->via : ASKED_VIA_UNKNOWN;
@@ -377,6 +394,7 @@ asked_groups_join_from(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		e->last_port = (uint8_t)p;
 	}
 	e->last_from = origin != NULL ? origin->from : 0;
+	recount(a, before, before | ports);
 	if (now_ms + a->lifetime_ms < a->next_expiry)
 		a->next_expiry = now_ms + a->lifetime_ms;
 	if (a->changed != NULL)
@@ -389,9 +407,11 @@ asked_groups_leave(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		   const uint32_t *sources, uint16_t n_sources)
 {
 	struct asked_entry *e = find(a, group);
+	fwd_mask_t before;
 
 	if (e == NULL || group == 0)
 		return;
+	before = asked_ports(e);
 	if (n_sources == 0) {
 		e->any_source &= (fwd_mask_t)~ports;
 		for (uint16_t i = 0; i < e->n_sources; i++)
@@ -403,7 +423,7 @@ asked_groups_leave(struct asked_groups *a, uint32_t group, fwd_mask_t ports,
 		if (s != NULL)
 			s->ports &= (fwd_mask_t)~ports;
 	}
-	compact(a, e);
+	recount(a, before, compact(a, e));
 	if (a->changed != NULL)
 		a->changed(a->arg, group);
 }
@@ -488,6 +508,12 @@ asked_groups_next(struct asked_groups *a, uint16_t port, uint32_t first,
 		return true;
 	}
 	return false;
+}
+
+uint32_t
+asked_groups_port_count(const struct asked_groups *a, uint16_t port)
+{
+	return port < MAX_PORTS ? a->port_count[port] : 0;
 }
 
 uint32_t

@@ -110,6 +110,8 @@ bool asked_groups_next(struct asked_groups *a, uint16_t port, uint32_t first,
 		       struct asked_port_info *info);
 
 uint32_t asked_groups_count(const struct asked_groups *a);
+/* Groups port asks for (what a walk of asked_groups_next would count), without a walk. */
+uint32_t asked_groups_port_count(const struct asked_groups *a, uint16_t port);
 /* Bytes the tables take as far as they are used (they grow up to max_groups). */
 size_t asked_groups_memory(const struct asked_groups *a);
 

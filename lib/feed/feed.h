@@ -95,6 +95,8 @@ void feed_asked_client_leave(struct feed_asked *f, uint32_t group, const uint32_
 /* The groups view's ordered walk over what port asked for: see asked_groups_next(). */
 bool feed_asked_next(const struct feed_asked *f, uint16_t port, uint32_t first,
 		     struct asked_port_info *info);
+/* Groups port asks for, kept as they come and go (no walk). */
+uint32_t feed_asked_port_count(const struct feed_asked *f, uint16_t port);
 
 /* A new lifetime_ms (a reload's [querier] timers), for joins and refreshes from now on. */
 void feed_asked_set_lifetime(struct feed_asked *f, uint64_t lifetime_ms);

@@ -226,6 +226,12 @@ feed_asked_next(const struct feed_asked *f, uint16_t port, uint32_t first,
 	return asked_groups_next(f->asked, port, first, info);
 }
 
+uint32_t
+feed_asked_port_count(const struct feed_asked *f, uint16_t port)
+{
+	return asked_groups_port_count(f->asked, port);
+}
+
 void
 feed_asked_expire(struct feed_asked *f, uint64_t now_ms)
 {

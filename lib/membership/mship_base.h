@@ -149,6 +149,7 @@ struct mship {
 	uint64_t up_v2_querier;
 	uint64_t up_general_resp;
 	struct mship_table up_groups; /* struct mship_up_group */
+	uint32_t n_up_wanted;         /* of them, wanted: kept as they change, for status */
 	struct mship_table local;     /* struct mship_local */
 
 	/* scratch, sized from the limits at create time */

@@ -332,6 +332,8 @@ mship_proxy_refresh(struct mship *m, uint32_t group, uint64_t now)
 	mship_addrs_copy(&u->src, next);
 	u->mode = mode;
 	is = mship_up_wanted(u);
+	if (was != is)
+		m->n_up_wanted = is ? m->n_up_wanted + 1 : m->n_up_wanted - 1;
 	raise_join_leave(m, u, was, is);
 	if (m->up_port != MSHIP_NO_PORT) {
 		if (mship_up_compat(m) == 3)

@@ -155,9 +155,6 @@ mship_upstream_walk(const struct mship *m, mship_upstream_fn fn, void *arg)
 void
 mship_upstream_get(const struct mship *m, struct mship_upstream_status *st)
 {
-	const struct mship_up_group *u;
-	uint32_t i;
-
 	memset(st, 0, sizeof(*st));
 	st->port = m->up_port;
 	st->compat = mship_up_compat(m);
@@ -165,11 +162,7 @@ mship_upstream_get(const struct mship *m, struct mship_upstream_status *st)
 	st->v1_querier_expires = m->up_v1_querier;
 	st->v2_querier_expires = m->up_v2_querier;
 	st->general_response_at = m->up_general_resp;
-	for (i = 0; i < m->up_groups.len; i++) {
-		u = m->up_groups.v[i];
-		if (u != NULL && mship_up_wanted(u))
-			st->n_groups++;
-	}
+	st->n_groups = m->n_up_wanted;
 }
 
 size_t

@@ -634,6 +634,18 @@ random_run(const char *name, uint32_t max, const uint32_t *universe, int steps, 
 		}
 		if (md.count > peak)
 			peak = md.count;
+		/* each port's count, kept as groups change, is what the model's walk would count */
+		for (uint16_t port = 0; port < 18; port++) {
+			uint32_t want_n = 0;
+
+			for (int j = 0; j < UNIVERSE; j++)
+				want_n += model_asks(&md, j, port);
+			if (asked_groups_port_count(a, port) != want_n) {
+				TAP_CHECK(false, "%s step %d: port %u counts %u groups (want %u)", name,
+					  step, port, asked_groups_port_count(a, port), want_n);
+				failures++;
+			}
+		}
 		for (int j = 0; j < UNIVERSE; j++) {
 			const char *got = describe(a, universe[j]);
 			const char *want = model_describe(&md, j);

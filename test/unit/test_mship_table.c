@@ -4,11 +4,13 @@
  * random inserts and removes against a plain array that knows which addresses
  * are in, lookups after each, the walk in address order after a sort (holes
  * gone, lower bounds right), removals during a walk leaving the other records
- * in place, and the memory it takes given back.
+ * in place, and the memory it takes given back; then the library on top of
+ * it: the wanted upstream groups its status counts as they change.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 
+#include "igmp_wire.h"
 #include "mship_base.h"
 #include "tap.h"
 
@@ -227,6 +229,74 @@ no_send(void *arg, uint16_t port, uint32_t dst, const uint8_t *igmp, uint16_t le
 	(void)len;
 }
 
+static int
+count_wanted(const struct mship_upstream_info *u, void *arg)
+{
+	*(uint32_t *)arg += u->wanted;
+	return 0;
+}
+
+/* A v2 report or leave of group from a host on port 0. */
+static void
+feed_v2(struct mship *m, uint8_t type, uint32_t group, uint64_t now)
+{
+	uint8_t buf[8];
+	struct igmp_msg msg;
+
+	igmp_build_v2(buf, sizeof(buf), type, 0, group);
+	if (igmp_parse(buf, sizeof(buf), &msg) == IGMP_OK)
+		mship_input(m, 0, htonl(0x0a000002), group, &msg, now);
+}
+
+/*
+ * The library on the table: joins, leaves (last-member queries, then the
+ * record goes), the gateway's own joins, time passing. The wanted upstream
+ * groups status shows (kept as they change) are what a walk counts.
+ */
+static void
+upstream_count_kept(const struct mship_ops *ops)
+{
+	struct mship_config cfg;
+	struct mship *m;
+	uint32_t step, bad = 0, walked, most = 0;
+	uint64_t now = 1000;
+	struct mship_upstream_status st;
+
+	mship_config_defaults(&cfg);
+	m = mship_create(&cfg, ops);
+	if (m == NULL || mship_port_add(m, 0, htonl(0x0a000001), 24, now) != 0 ||
+	    mship_set_upstream(m, 1, htonl(0x0a010001), now) != 0) {
+		TAP_CHECK(false, "a library with a downstream and an upstream port");
+		mship_free(m);
+		return;
+	}
+	for (step = 0; step < 20000; step++) {
+		uint32_t op = next_random() % 100, group = addr_of(next_random() % 200);
+
+		if (op < 50)
+			feed_v2(m, IGMP_TYPE_V2_REPORT, group, now);
+		else if (op < 80)
+			feed_v2(m, IGMP_TYPE_LEAVE, group, now);
+		else if (op < 85)
+			mship_local_join(m, group, NULL, 0, now);
+		else if (op < 90)
+			mship_local_leave(m, group, now);
+		else
+			now += next_random() % 3000;
+		mship_tick(m, now);
+		walked = 0;
+		mship_upstream_walk(m, count_wanted, &walked);
+		mship_upstream_get(m, &st);
+		if (st.n_groups != walked)
+			bad++;
+		if (walked > most)
+			most = walked;
+	}
+	CHECK_INT(bad, 0, "steps where status's wanted upstream groups differ from a walk's");
+	TAP_CHECK(most > 50, "the upstream wanted up to %u groups", most);
+	mship_free(m);
+}
+
 int
 main(void)
 {
@@ -244,5 +314,6 @@ main(void)
 	remove_during_walk(m);
 	large_sort(m);
 	mship_free(m);
+	upstream_count_kept(&ops);
 	return TAP_DONE();
 }

@@ -263,19 +263,9 @@ worker_metrics(struct prom_buf *b)
 static uint32_t
 port_groups(enum gw_role role)
 {
-	struct asked_port_info info;
-	uint32_t n = 0, next = 0;
-
 	if (gw_tracking_enabled())
 		return mship_group_count(gw_tracking_state(), (uint16_t)role);
-	while (gw_feed_asked_next(role, next, &info)) {
-		n++;
-		next = ntohl(info.group) + 1;
-		if (next == 0)
-			break;
-		next = htonl(next);
-	}
-	return n;
+	return gw_feed_asked_count(role);
 }
 
 static void

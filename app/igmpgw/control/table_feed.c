@@ -284,6 +284,12 @@ gw_feed_asked_next(enum gw_role role, uint32_t first, struct asked_port_info *in
 	return asked != NULL && feed_asked_next(asked, (uint16_t)role, first, info);
 }
 
+uint32_t
+gw_feed_asked_count(enum gw_role role)
+{
+	return asked == NULL ? 0 : feed_asked_port_count(asked, (uint16_t)role);
+}
+
 uint16_t
 gw_feed_client(const struct ctl_item *items, uint16_t n, bool leave, uint64_t now_ms,
 		     struct ctl_item *taken)

@@ -42,6 +42,8 @@ fwd_mask_t gw_feed_ports(uint32_t group, const uint32_t *sources, uint16_t n_sou
  * tracking is on (nothing is asked then).
  */
 bool gw_feed_asked_next(enum gw_role role, uint32_t first, struct asked_port_info *info);
+/* Groups role asks for (goIGMP's modes), without a walk. */
+uint32_t gw_feed_asked_count(enum gw_role role);
 
 /*
  * Reports or leaves a client asked for, on behalf of every inside port: copies
