@@ -862,12 +862,12 @@ def test_igmpgwctl_status_json_and_log_level(lab, gateway):
     lines = out.splitlines()
     assert re.match(r"^igmpgw \S+, up \d+s, active outside: outside$", lines[0]), out
     header = lines.index(next(l for l in lines if l.startswith("ROLE")))
-    assert lines[header].split() == ["ROLE", "PORT_ID", "NAME", "LINK", "ADDRESS", "MAC", "TWIN",
-                                     "ACTIVE"]
+    assert lines[header].split() == ["ROLE", "PORT_ID", "NAME", "VLAN", "LINK", "ADDRESS", "MAC",
+                                     "TWIN", "ACTIVE"]
     rows = {l.split()[0]: l.split() for l in lines[header + 1:header + 4]}
     for role in ("outside", "alt", "inside"):
         p = ports[role]
-        assert rows[role] == [role, str(p["port_id"]), p["name"], "up", GW_ADDR[role] + "/24",
+        assert rows[role] == [role, str(p["port_id"]), p["name"], "0", "up", GW_ADDR[role] + "/24",
                               p["mac"], p["twin"],
                               {True: "yes", False: "no", None: "-"}[p["active"]]], out
     assert rows["alt"][-1] == "no" and rows["outside"][-1] == "yes" and rows["inside"][-1] == "-"
