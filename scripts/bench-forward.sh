@@ -41,7 +41,9 @@ SCALE_GROUPS=(1 1000 100000 1000000)
 JOINED=1024              # groups joined for the size/port runs, one frame each
 GROUP_BASE=232.1.0.1
 # The pcap PMD's infinite_rx keeps every frame of the file in an mbuf of the port's
-# pool for the whole run: igmpgw's pool has 32767, so the scale pcaps stop at this.
+# pool for the whole run. igmpgw's pool counts them (ports.c reads the rx_pcap files),
+# but testpmd's is --total-num-mbufs=32767 and $MEM_MB MB must hold both: the scale
+# pcaps stop at this.
 SCALE_FRAMES=24576
 MAX_GROUPS=1000000       # [limits]: the same table size in every igmpgw run
 WORKERS=()               # --workers: worker counts of the scaling runs (none: the rest)
@@ -187,7 +189,7 @@ sizes=$(IFS=,; echo "${SIZES[*]}")
 make_traffic joined --data-sizes "$sizes" --data-groups "$JOINED" --data-group-base "$GROUP_BASE"
 for w in "${WORKERS[@]}"; do
 	# The same frames dealt over w files, one per RX queue (infinite_rx keeps each
-	# queue's file in mbufs of igmpgw's pool: $JOINED in all, whatever w).
+	# queue's file in mbufs of the pool: $JOINED in all, whatever w).
 	[ "$w" = 1 ] || make_traffic "workers-$w" --data-sizes "$sizes" --data-groups "$JOINED" \
 		--data-group-base "$GROUP_BASE" --data-split "$w"
 done
@@ -335,7 +337,7 @@ run_testpmd()
 
 	new_prefix "$1tp"
 	mapfile -t eal < <(vdevs 1 "$2")
-	# As many mbufs as igmpgw's pool: infinite_rx holds the whole pcap in them.
+	# Room for the whole pcap (infinite_rx holds it in mbufs) and the queues.
 	start "$log" dpdk-testpmd -l 0-1 "${MEM_ARGS[@]}" --no-pci "${eal[@]}" \
 		--file-prefix "$PREFIX" -- --total-num-mbufs=32767 --forward-mode=io --auto-start \
 		--stats-period 5
@@ -771,7 +773,7 @@ first=$(field "scale:${SCALE_GROUPS[0]}" 0)
 cat <<EOF
 
 2. Scale: igmpgw, 1 inside port, 64-byte frames; $SCALE_FRAMES frames per pcap (the most
-   the pcap port can replay from igmpgw's 32767-mbuf pool), each to the next group, or
+   the pcap port can replay from testpmd's 32767-mbuf pool), each to the next group, or
    strided over all the groups when there are more of them. [limits] max_groups is
    $MAX_GROUPS in every run; "table" is status forwarding.memory_bytes (the index grows
    with the groups held), "RSS +" the process's resident memory growth while joining (the

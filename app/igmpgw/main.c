@@ -43,7 +43,6 @@
 
 #define EXIT_CONFIG 2
 #define MAX_OVERRIDES 64
-#define EVENT_RING_SIZE 1024
 #define CONTROL_PERIOD_US 500 /* control work (joins, events) waits at most this long */
 
 struct gw gw;
@@ -250,7 +249,7 @@ static int
 create_rings(void)
 {
 	/* Every worker produces into it: many producers, the main lcore consumes. */
-	gw.events = rte_ring_create("igmpgw_events", EVENT_RING_SIZE, (int)rte_socket_id(),
+	gw.events = rte_ring_create("igmpgw_events", GW_EVENT_RING_SIZE, (int)rte_socket_id(),
 				    RING_F_SC_DEQ);
 	return gw.events != NULL ? 0 : -1;
 }

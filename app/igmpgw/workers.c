@@ -20,10 +20,6 @@
 
 #define GW_LOG_PART main
 
-/* Frames other workers hand a port's owner: a few bursts of every worker. */
-#define HANDOFF_RING_SIZE 4096
-#define CTRL_TX_RING_SIZE 1024
-
 static int
 add_rxq(unsigned int w, enum gw_role role, uint16_t queue, char *err, size_t err_len)
 {
@@ -192,8 +188,8 @@ gw_workers_plan(char *err, size_t err_len)
 			next++;
 		give_txqs(r);
 rings:
-		p->handoff = ring_for("handoff", r, HANDOFF_RING_SIZE, RING_F_SC_DEQ);
-		p->ctrl_tx = ring_for("ctrl_tx", r, CTRL_TX_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		p->handoff = ring_for("handoff", r, GW_HANDOFF_RING_SIZE, RING_F_SC_DEQ);
+		p->ctrl_tx = ring_for("ctrl_tx", r, GW_CTRL_TX_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (p->handoff == NULL || p->ctrl_tx == NULL)
 			return gw_fail(err, err_len, "EAL: cannot create the rings of %s: %s",
 				       gw_role_name(r), rte_strerror(rte_errno));

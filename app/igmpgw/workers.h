@@ -10,6 +10,17 @@
 #include <stddef.h>
 
 /*
+ * The rings between lcores, full, are mbufs the pools must hold besides the
+ * ports' descriptors (ports.c sizes the pools with them).
+ */
+/* Frames other workers hand a port's owner: a few bursts of every worker. */
+#define GW_HANDOFF_RING_SIZE 4096
+/* IGMP packets the main lcore originates on a port, for its owner to frame. */
+#define GW_CTRL_TX_RING_SIZE 1024
+/* Copies of IGMP frames the workers raise events with, to the main lcore. */
+#define GW_EVENT_RING_SIZE 1024
+
+/*
  * Spreads every port's rx queues over the worker lcores, gives each port an
  * owner and creates the rings to it. On failure writes one line to err and
  * returns a negative value.

@@ -6,7 +6,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <net/if.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +23,25 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
+#include "datapath.h"
 #include "ethconf.h"
 #include "gw.h"
+#include "poolsize.h"
 #include "ports.h"
+#include "workers.h"
+
+#define GW_LOG_PART main
 
 #define RX_DESC 1024
 #define TX_DESC 1024
-#define POOL_MBUFS 32767
 #define POOL_CACHE 256
 
-#define REPLICA_MBUFS 16383
 /* A replica's header mbuf holds only an Ethernet header behind the headroom. */
 #define REPLICA_HDR_ROOM (RTE_PKTMBUF_HEADROOM + 2 * RTE_CACHE_LINE_SIZE)
-/* What start-up needs (measured with three ports: --no-huge -m 128 fails, -m 160 starts). */
-#define POOLS_MB 150
 /*
  * A port whose frames outgrow a default mbuf and that cannot scatter gets a
  * pool of its own with mbufs for whole frames (9.3 MB a thousand at MTU 9000),
@@ -56,39 +62,141 @@
 #define VLAN_SOFTWARE_ENV "IGMPGW_TEST_VLAN_SOFTWARE"
 /* DPDK 22.11's RTE_PMD_AF_PACKET_MAX_RINGS: the most queue pairs af_packet takes. */
 #define AF_PACKET_MAX_QPAIRS 16u
+/*
+ * DPDK 22.11's TAP PMD sends every queue's fd, RX and TX, in one multi-process
+ * message of RTE_MP_MAX_FD_NUM (8) when it starts, and writes past the array
+ * with more than 4 queue pairs: start-up ended in "stack smashing detected".
+ */
+#define TAP_MAX_QPAIRS (RTE_MP_MAX_FD_NUM / 2)
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 static struct rte_mempool *hdr_pools[RTE_MAX_NUMA_NODES];
 static struct rte_mempool *clone_pools[RTE_MAX_NUMA_NODES];
 /* Ports configure_port started: stopping one that was not logs a confusing line after the error. */
 static bool started[RTE_MAX_ETHPORTS];
+/* What each opened port holds in mbufs, found before the pools are made (by role). */
+static struct poolsize_port holds[GW_MAX_PORTS];
 
-/* One set of mempools per NUMA socket, shared by the ports on it. */
 static int
-pools_for_socket(struct gw_port *p)
+socket_index(int socket)
 {
-	int socket = p->socket < 0 || p->socket >= RTE_MAX_NUMA_NODES ? 0 : p->socket;
-	char name[RTE_MEMPOOL_NAMESIZE];
+	return socket < 0 || socket >= RTE_MAX_NUMA_NODES ? 0 : socket;
+}
 
-	if (pools[socket] == NULL) {
-		snprintf(name, sizeof(name), "igmpgw_pool_%d", socket);
-		pools[socket] = rte_pktmbuf_pool_create(name, POOL_MBUFS, POOL_CACHE, 0,
-							RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+/*
+ * Bytes a pool of n mbufs with data_room bytes each takes, its ring and header
+ * included. An mbuf never crosses a page, and without hugepages a page is 4 kB:
+ * a default mbuf (2.3 kB) then takes a whole page.
+ */
+static uint64_t
+pool_bytes(uint32_t n, uint32_t data_room)
+{
+	uint64_t obj = rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + data_room, 0, NULL);
+	uint64_t page = rte_eal_has_hugepages() ? 0 : (uint64_t)getpagesize();
+	uint64_t objs;
+
+	if (page != 0 && obj <= page)
+		objs = (n + page / obj - 1) / (page / obj) * page;
+	else
+		objs = n * obj;
+	/* The header has a cache struct for every possible lcore: about 1 MB. */
+	return objs + (uint64_t)rte_align32pow2(n + 1) * sizeof(void *) +
+	       RTE_MAX_LCORE * sizeof(struct rte_mempool_cache) + sizeof(struct rte_mempool);
+}
+
+/* DPDK memory still free on socket, or UINT64_MAX where the heap grows (hugepages). */
+static uint64_t
+free_memory(int socket)
+{
+	struct rte_malloc_socket_stats st;
+
+	/* Without hugepages the heap is the -m given at start, and never grows. */
+	if (rte_eal_has_hugepages() || rte_malloc_get_socket_stats(socket, &st) < 0)
+		return UINT64_MAX;
+	return st.heap_freesz_bytes;
+}
+
+/*
+ * The pools of one socket, sized from the ports on it (poolsize.h): a packet
+ * pool for what every descriptor, cache, buffer and ring can hold, and the
+ * replicas' header and indirect pools for what the TX side can hold.
+ */
+static int
+pools_for_socket(int socket, unsigned int n_workers, char *err, size_t err_len)
+{
+	const struct poolsize_lcores lc = {
+		.n_workers = n_workers,
+		.cache = POOL_CACHE,
+		.burst = BURST,
+		.handoff = GW_HANDOFF_RING_SIZE,
+		.ctrl_tx = GW_CTRL_TX_RING_SIZE,
+		.events = GW_EVENT_RING_SIZE,
+	};
+	struct poolsize_port on[GW_MAX_PORTS];
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int n = 0;
+	struct poolsize ps;
+	uint64_t need, avail;
+
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present && gw.cfg.port[r].trunk == r &&
+		    socket_index(gw.port[r].socket) == socket)
+			on[n++] = holds[r];
+	if (n == 0)
+		return 0;
+	poolsize_compute(on, n, &lc, &ps);
+	need = pool_bytes(ps.mbufs, RTE_MBUF_DEFAULT_BUF_SIZE) +
+	       pool_bytes(ps.replicas, REPLICA_HDR_ROOM) + pool_bytes(ps.replicas, 0);
+	avail = free_memory(socket);
+	GW_LOG(INFO, "socket %d: %u mbufs (rx %" PRIu64 ", tx %" PRIu64 ", twins %" PRIu64
+	       ", caches %" PRIu64 ", in flight %" PRIu64 ", rings %" PRIu64 ", pcap files %" PRIu64
+	       "; floor %u), 2 x %u for replicas: %" PRIu64 " MB",
+	       socket, ps.mbufs, ps.rx, ps.tx, ps.twins, ps.caches, ps.inflight, ps.rings, ps.held,
+	       POOLSIZE_FLOOR, ps.replicas, need >> 20);
+	if (ps.too_many || need > avail)
+		goto nomem;
+	snprintf(name, sizeof(name), "igmpgw_pool_%d", socket);
+	pools[socket] = rte_pktmbuf_pool_create(name, ps.mbufs, POOL_CACHE, 0,
+						RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	snprintf(name, sizeof(name), "igmpgw_hdr_%d", socket);
+	hdr_pools[socket] = rte_pktmbuf_pool_create(name, ps.replicas, POOL_CACHE, 0,
+						    REPLICA_HDR_ROOM, socket);
+	snprintf(name, sizeof(name), "igmpgw_clone_%d", socket);
+	clone_pools[socket] = rte_pktmbuf_pool_create(name, ps.replicas, POOL_CACHE, 0, 0, socket);
+	if (pools[socket] != NULL && hdr_pools[socket] != NULL && clone_pools[socket] != NULL)
+		return 0;
+nomem:
+	if (avail != UINT64_MAX) {
+		/* What -m gives now, with the shortfall and the rest of start-up's 64 MB. */
+		uint64_t want = (rte_eal_get_physmem_size() + need - RTE_MIN(need, avail)) >> 20;
+
+		return gw_fail(err, err_len,
+			       "config: ports: socket %d's mempools need %" PRIu64 " MB (%u mbufs for %u worker%s), -m leaves %" PRIu64 " MB: start with -m %" PRIu64 " or more, or fewer workers",
+			       socket, need >> 20, ps.mbufs, n_workers, n_workers == 1 ? "" : "s",
+			       avail >> 20,
+			       RTE_ALIGN_CEIL(want + 64, 32));
 	}
-	if (hdr_pools[socket] == NULL) {
-		snprintf(name, sizeof(name), "igmpgw_hdr_%d", socket);
-		hdr_pools[socket] = rte_pktmbuf_pool_create(name, REPLICA_MBUFS, POOL_CACHE, 0,
-							    REPLICA_HDR_ROOM, socket);
+	return gw_fail(err, err_len,
+		       "config: ports: socket %d's mempools need %" PRIu64 " MB (%u mbufs for %u worker%s) of DPDK memory, more than there is: reserve hugepages (scripts/setup.sh) or give fewer workers",
+		       socket, need >> 20, ps.mbufs, n_workers, n_workers == 1 ? "" : "s");
+}
+
+/* Every socket's pools, then each port's. */
+static int
+make_pools(unsigned int n_workers, char *err, size_t err_len)
+{
+	for (int socket = 0; socket < RTE_MAX_NUMA_NODES; socket++)
+		if (pools_for_socket(socket, n_workers, err, err_len) < 0)
+			return -1;
+	for (int r = 0; r < GW_MAX_PORTS; r++) {
+		struct gw_port *p = &gw.port[r];
+		int socket = socket_index(p->socket);
+
+		p->pool = pools[socket];
+		p->hdr_pool = hdr_pools[socket];
+		p->clone_pool = clone_pools[socket];
 	}
-	if (clone_pools[socket] == NULL) {
-		snprintf(name, sizeof(name), "igmpgw_clone_%d", socket);
-		clone_pools[socket] = rte_pktmbuf_pool_create(name, REPLICA_MBUFS, POOL_CACHE, 0,
-							      0, socket);
-	}
-	p->pool = pools[socket];
-	p->hdr_pool = hdr_pools[socket];
-	p->clone_pool = clone_pools[socket];
-	return p->pool != NULL && p->hdr_pool != NULL && p->clone_pool != NULL ? 0 : -ENOMEM;
+	return 0;
 }
 
 /* The ethdev name is the devargs up to the first comma ("net_pcap0,rx_pcap=..."). */
@@ -355,7 +463,8 @@ open_twin(struct gw_port *p, char *err, size_t err_len)
  * tx queue per worker, as many as the PMD offers. af_packet's queues are the
  * members of a PACKET_FANOUT group the kernel spreads frames over, so every
  * one is configured and polled (an unpolled one silently loses its share);
- * af_packet and TAP pair each rx queue with a tx queue.
+ * af_packet and TAP pair each rx queue with a tx queue, TAP at most
+ * TAP_MAX_QPAIRS.
  */
 static int
 queue_counts(struct gw_port *p, unsigned int n_workers)
@@ -371,6 +480,8 @@ queue_counts(struct gw_port *p, unsigned int n_workers)
 		p->n_rxq = p->n_txq = info.max_rx_queues;
 	else if (strcmp(info.driver_name, "net_tap") == 0)
 		p->n_rxq = p->n_txq = RTE_MIN(p->n_rxq, p->n_txq);
+	if (strcmp(info.driver_name, "net_tap") == 0 && p->n_rxq > TAP_MAX_QPAIRS)
+		p->n_rxq = p->n_txq = TAP_MAX_QPAIRS;
 	if (p->n_rxq == 0 || p->n_txq == 0)
 		return -EINVAL;
 	return 0;
@@ -447,13 +558,89 @@ open_sub_port(struct gw_port *p, const struct gw_port_config *pc, char *err, siz
 	return open_twin(p, err, err_len);
 }
 
+/*
+ * Mbufs net_pcap keeps for the whole run: with infinite_rx it reads the
+ * rx_pcap file of each of the n_rxq queues set up into mbufs of the RX pool
+ * (a frame bigger than an mbuf takes a chain), whether the devargs came with
+ * the config's port or with EAL's --vdev.
+ */
+static uint32_t
+pcap_held_mbufs(const struct rte_eth_dev_info *info, uint16_t n_rxq, uint32_t data_room)
+{
+	uint16_t files = 0;
+	const struct rte_devargs *da = rte_dev_devargs(info->device);
+	const char *args = da != NULL ? da->args : NULL;
+	const char *at, *inf;
+	uint64_t held = 0;
+
+	if (strcmp(info->driver_name, "net_pcap") != 0 || args == NULL)
+		return 0;
+	inf = strstr(args, "infinite_rx=");
+	if (inf == NULL || atoi(inf + strlen("infinite_rx=")) <= 0)
+		return 0;
+	for (at = strstr(args, "rx_pcap="); at != NULL && files < n_rxq;
+	     at = strstr(at, "rx_pcap="), files++) {
+		char errbuf[PCAP_ERRBUF_SIZE];
+		char path[PATH_MAX];
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		size_t len;
+		pcap_t *pc;
+
+		at += strlen("rx_pcap=");
+		len = strcspn(at, ",");
+		if (len >= sizeof(path))
+			continue;
+		memcpy(path, at, len);
+		path[len] = '\0';
+		pc = pcap_open_offline(path, errbuf);
+		if (pc == NULL)
+			continue; /* the PMD says why when it opens it */
+		while (pcap_next_ex(pc, &h, &data) == 1)
+			held += h->caplen <= data_room ? 1 : (h->caplen + data_room - 1) / data_room;
+		pcap_close(pc);
+	}
+	return held > UINT32_MAX ? UINT32_MAX : (uint32_t)held;
+}
+
+/*
+ * What a port will hold in mbufs (holds[]): its queues, their descriptors as
+ * the PMD adjusts them, its twins, what net_pcap keeps.
+ */
 static int
-open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_workers, char *err,
-	  size_t err_len)
+measure_holds(struct gw_port *p, char *err, size_t err_len)
+{
+	struct poolsize_port *h = &holds[p->role];
+	struct rte_eth_dev_info info;
+	uint16_t rx_desc = RX_DESC;
+	uint16_t tx_desc = TX_DESC;
+	int ret;
+
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret == 0)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &rx_desc, &tx_desc);
+	if (ret < 0)
+		return gw_fail(err, err_len, "config: %s.port: cannot read what '%s' offers: %s",
+			       gw_role_name(p->role), p->name, strerror(-ret));
+	*h = (struct poolsize_port){
+		.n_rxq = p->n_rxq, .rx_desc = rx_desc, .n_txq = p->n_txq, .tx_desc = tx_desc,
+		.held = pcap_held_mbufs(&info, p->n_rxq, RTE_MBUF_DEFAULT_DATAROOM),
+		/* A twin has one queue pair (open_twin). */
+		.twin_desc = RTE_MAX(RX_DESC, TX_DESC),
+	};
+	if (gw.cfg.exception != GW_EXCEPTION_NONE)
+		for (int r = 0; r < GW_MAX_PORTS; r++)
+			if (gw.cfg.port[r].present && gw.cfg.port[r].trunk == p->role)
+				h->n_twins++;
+	return 0;
+}
+
+/* Opens the port's ethdev and decides its queues; the pools come after. */
+static int
+probe_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_workers, char *err,
+	   size_t err_len)
 {
 	const char *role = gw_role_name(pc->role);
-	struct ethconf ec;
-	char why[160];
 	char devargs_buf[GW_DEVARGS_LEN + 16];
 	const char *devargs = with_qpairs(pc->devargs, n_workers, devargs_buf, sizeof(devargs_buf));
 	int ret;
@@ -475,10 +662,6 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_wor
 	p->socket = rte_eth_dev_socket_id(p->port_id);
 	if (p->socket < 0)
 		p->socket = (int)rte_socket_id();
-	if (pools_for_socket(p) < 0)
-		return gw_fail(err, err_len,
-			    "config: %s.port: not enough DPDK memory for its mempools (about %u MB): reserve hugepages (scripts/setup.sh) or start with --no-huge -m 256",
-			    role, POOLS_MB);
 	ret = rte_eth_macaddr_get(p->port_id, &p->mac);
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot read its MAC: %s", role,
@@ -487,6 +670,18 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_wor
 	if (ret < 0)
 		return gw_fail(err, err_len, "config: %s.port: cannot read what '%s' offers: %s", role,
 			    p->name, strerror(-ret));
+	return measure_holds(p, err, err_len);
+}
+
+/* Configures and starts a probed port on its pools, then its twin. */
+static int
+start_port(struct gw_port *p, const struct gw_port_config *pc, char *err, size_t err_len)
+{
+	const char *role = gw_role_name(pc->role);
+	struct ethconf ec;
+	char why[160];
+	int ret;
+
 	for (int r = 0; r < GW_MAX_PORTS; r++)
 		if (gw.cfg.port[r].present && gw.cfg.port[r].trunk == pc->role &&
 		    gw.cfg.port[r].vlan != 0)
@@ -506,16 +701,28 @@ open_port(struct gw_port *p, const struct gw_port_config *pc, unsigned int n_wor
 	return open_twin(p, err, err_len);
 }
 
+/*
+ * In three passes, because the pools are sized from what the ports hold: open
+ * every port and count its queues, make each socket's pools, then configure
+ * and start the ports (VLAN sections after their trunk's head, which comes
+ * first in role order) and their twins.
+ */
 int
 gw_ports_open(unsigned int n_workers, char *err, size_t err_len)
 {
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.cfg.port[r].present && gw.cfg.port[r].trunk == r &&
+		    probe_port(&gw.port[r], &gw.cfg.port[r], n_workers, err, err_len) < 0)
+			return -1;
+	if (make_pools(n_workers, err, err_len) < 0)
+		return -1;
 	for (int r = 0; r < GW_MAX_PORTS; r++) {
 		if (!gw.cfg.port[r].present)
 			continue;
 		if (gw.cfg.port[r].trunk != r) {
 			if (open_sub_port(&gw.port[r], &gw.cfg.port[r], err, err_len) < 0)
 				return -1;
-		} else if (open_port(&gw.port[r], &gw.cfg.port[r], n_workers, err, err_len) < 0) {
+		} else if (start_port(&gw.port[r], &gw.cfg.port[r], err, err_len) < 0) {
 			return -1;
 		}
 	}
