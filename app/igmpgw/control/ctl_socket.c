@@ -7,7 +7,6 @@
 #define _GNU_SOURCE /* struct ucred */
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,14 +157,59 @@ gw_ctl_listen(const struct gw_control_config *cfg, struct gw_ctl_access *acc, ch
 	return fd;
 }
 
-/* The peer's supplementary groups: SO_PEERGROUPS, else its user's from the group database. */
+int
+gw_ctl_proc_groups(pid_t pid, gid_t **out, int *n)
+{
+	char path[64], *line = NULL, *p, *end;
+	size_t cap = 0;
+	gid_t *v = NULL;
+	int count = 0, ret = -ENOENT;
+	FILE *f;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "Groups:", 7) != 0)
+			continue;
+		/* At most NGROUPS_MAX (65536) numbers: one per two characters at most. */
+		v = malloc((strlen(line) / 2 + 1) * sizeof(gid_t));
+		if (v == NULL) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (p = line + 7;; p = end) {
+			unsigned long g;
+
+			errno = 0;
+			g = strtoul(p, &end, 10);
+			if (end == p || errno != 0 || g > UINT32_MAX)
+				break;
+			v[count++] = (gid_t)g;
+		}
+		*out = v;
+		*n = count;
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The peer's supplementary groups: SO_PEERGROUPS, else the connecting process's
+ * own from /proc (never the group database: its user's groups there are not
+ * the process's, and NSS may block the main lcore on a directory server).
+ */
 static int
 peer_groups(int fd, const struct ucred *cred, gid_t **out, int *n)
 {
 	socklen_t len = 64 * sizeof(gid_t);
-	struct passwd *pw;
 	gid_t *v = NULL;
-	int ng;
 
 	for (int tries = 0; tries < 4; tries++) {
 		gid_t *nv = realloc(v, len);
@@ -181,24 +225,8 @@ peer_groups(int fd, const struct ucred *cred, gid_t **out, int *n)
 		if (errno != ERANGE)
 			break; /* ENOPROTOOPT before Linux 4.13 */
 	}
-	pw = getpwuid(cred->uid);
-	ng = 64;
-	for (int tries = 0; pw != NULL && tries < 4; tries++) {
-		gid_t *nv = realloc(v, (size_t)ng * sizeof(gid_t));
-
-		if (nv == NULL)
-			break;
-		v = nv;
-		if (getgrouplist(pw->pw_name, cred->gid, v, &ng) >= 0) {
-			*out = v;
-			*n = ng;
-			return 0;
-		}
-	}
 	free(v);
-	*out = NULL;
-	*n = 0;
-	return pw == NULL ? -ENOENT : -ENOMEM;
+	return gw_ctl_proc_groups(cred->pid, out, n);
 }
 
 static bool

@@ -40,8 +40,15 @@ int gw_ctl_listen(const struct gw_control_config *cfg, struct gw_ctl_access *acc
 		  size_t err_len);
 
 /*
+ * The supplementary groups of process pid, from /proc/PID/status (Groups:):
+ * the fallback where the kernel has no SO_PEERGROUPS. *out is malloc'd (free
+ * it), *n its count. Returns 0 or a negative errno (no such process).
+ */
+int gw_ctl_proc_groups(pid_t pid, gid_t **out, int *n);
+
+/*
  * The credentials of fd's peer (SO_PEERCRED, and its supplementary groups from
- * SO_PEERGROUPS, or getgrouplist() where the kernel has no SO_PEERGROUPS) and
+ * SO_PEERGROUPS, or /proc/PID/status where the kernel has no SO_PEERGROUPS) and
  * what acc lets it do: root and admin_group members everything, members of
  * the socket's group (or admin_group) what applications do. Returns 0, or a
  * negative errno when the kernel does not say (then it may do nothing).
