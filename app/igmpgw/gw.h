@@ -80,6 +80,8 @@
 	X(rebind_failed, "attempts to re-bind the port or make its twin again that failed (tried again every 2 s)") \
 	X(acl_denied, "report records (v1/v2 reports, leaves) from hosts an allow/deny list refused, dropped; the rest of the report still counts") \
 	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)") \
+	X(acl_too_large, "reports with more records or sources than the ACL filter holds, dropped (no MTU carries them)") \
+	X(acl_rebuild_failed, "reports an allow/deny list changed that could not be rebuilt in their frame, dropped") \
 	X(unknown_vlan, "frames of a VLAN no section of the port names (or untagged where every section is tagged), dropped; counted on the trunk head") \
 	X(vlan_qinq, "QinQ (802.1ad, 0x88a8) frames, dropped; counted on the trunk head") \
 	X(vlan_insert_failed, "frames of the kernel twin a VLAN section could not tag in software (no headroom, or a shared mbuf), dropped")

@@ -128,6 +128,8 @@ enum acl_result {
 struct acl_counts {
 	uint16_t denied;         /* records (v1/v2 messages) an ACL refused, whole or in part */
 	uint16_t ssm_ignored;    /* any-source messages and records in the SSM range */
+	uint16_t too_large;      /* reports with more records or sources than acl_scratch holds */
+	uint16_t rebuild_failed; /* reports whose filtered records did not build into one */
 };
 
 /*

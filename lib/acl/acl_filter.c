@@ -137,13 +137,17 @@ filter_v3(const struct acl_policy *p, const struct igmp_msg *msg, struct acl_scr
 	bool changed = false;
 	size_t len;
 
-	if (msg->n_records > ACL_SCRATCH_RECORDS)
-		return ACL_DROPPED; /* larger than any MTU carries: never here */
+	if (msg->n_records > ACL_SCRATCH_RECORDS) {
+		c->too_large++; /* larger than any MTU carries: never here */
+		return ACL_DROPPED;
+	}
 	while (igmp_record_next(msg, &pos, &rec)) {
 		struct igmp_record_spec *spec = &s->rec[n];
 
-		if (used + rec.n_sources > ACL_SCRATCH_SOURCES)
+		if (used + rec.n_sources > ACL_SCRATCH_SOURCES) {
+			c->too_large++;
 			return ACL_DROPPED;
+		}
 		if (!filter_record(p, &rec, spec, s->src + used, c)) {
 			changed = true;
 			continue;
@@ -158,8 +162,10 @@ filter_v3(const struct acl_policy *p, const struct igmp_msg *msg, struct acl_scr
 		return ACL_DROPPED;
 	/* Never longer than the original, so one message holds it all. */
 	len = igmp_build_v3_report(out, cap, msg->len, s->rec, n, &next, &next_src);
-	if (len == 0 || next != n)
+	if (len == 0 || next != n) {
+		c->rebuild_failed++;
 		return ACL_DROPPED;
+	}
 	*out_len = (uint16_t)len;
 	return ACL_REBUILT;
 }

@@ -255,6 +255,44 @@ v3_report(uint8_t *buf, size_t cap, struct igmp_msg *msg)
 	return len;
 }
 
+/* Every report the filter cannot handle is counted, by why (acl_too_large, acl_rebuild_failed). */
+static void
+test_filter_counts_every_drop(void)
+{
+	static const char *const items[] = { "239.9.0.0/16" };
+	static const bool deny[] = { true };
+	enum { MANY = ACL_SCRATCH_RECORDS + 8 };
+	struct acl_scratch *s = malloc(sizeof(*s));
+	struct igmp_record_spec *rec = calloc(MANY, sizeof(*rec));
+	size_t cap = IGMP_V3_REPORT_MIN_LEN + (size_t)MANY * 8;
+	uint8_t *big = malloc(cap), buf[256];
+	struct acl_policy pol = { 0 };
+	struct acl_counts c = { 0 };
+	uint16_t next = 0, next_src = 0, len = 0;
+	struct igmp_msg msg;
+	size_t l;
+
+	pol.acl[0] = compile(items, deny, 1);
+	for (int i = 0; i < MANY; i++)
+		rec[i] = (struct igmp_record_spec){ .type = IGMP_REC_IS_EX,
+						    .group = htonl(0xef010000u + (uint32_t)i) };
+	l = igmp_build_v3_report(big, cap, cap, rec, MANY, &next, &next_src);
+	TAP_CHECK(igmp_parse(big, l, &msg) == IGMP_OK && msg.n_records == MANY,
+		  "a report of %d records parsed", MANY);
+	TAP_CHECK(acl_filter_report(&pol, &msg, s, s->out, sizeof(s->out), &len, &c) ==
+		  ACL_DROPPED && c.too_large == 1 && c.denied == 0,
+		  "more records than the scratch holds: dropped and counted too_large");
+	/* A rebuild that does not fit where it must go: dropped and counted. */
+	v3_report(buf, sizeof(buf), &msg);
+	memset(&c, 0, sizeof(c));
+	TAP_CHECK(acl_filter_report(&pol, &msg, s, s->out, 12, &len, &c) == ACL_DROPPED &&
+		  c.rebuild_failed == 1, "a rebuild with no room: dropped and counted rebuild_failed");
+	acl_free((struct acl *)pol.acl[0]);
+	free(big);
+	free(rec);
+	free(s);
+}
+
 static void
 test_filter(void)
 {
@@ -349,5 +387,6 @@ main(void)
 	test_many();
 	test_set();
 	test_filter();
+	test_filter_counts_every_drop();
 	return TAP_DONE();
 }

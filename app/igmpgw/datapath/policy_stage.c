@@ -53,9 +53,14 @@ dp_igmp_policy(struct worker *w, enum gw_role role, struct rte_mbuf *m, uint8_t 
 	res = acl_filter_report(&p, msg, &scratch, scratch.out, sizeof(scratch.out), &len, &c);
 	st->cnt[GW_CNT_acl_denied] += c.denied;
 	st->cnt[GW_CNT_ssm_asm_ignored] += c.ssm_ignored;
+	st->cnt[GW_CNT_acl_too_large] += c.too_large;
+	st->cnt[GW_CNT_acl_rebuild_failed] += c.rebuild_failed;
 	if (res == ACL_DROPPED)
 		return false;
 	if (res == ACL_UNCHANGED)
 		return true;
-	return replace_message(m, l3, scratch.out, len, ip, msg);
+	if (replace_message(m, l3, scratch.out, len, ip, msg))
+		return true;
+	st->cnt[GW_CNT_acl_rebuild_failed]++;
+	return false;
 }
