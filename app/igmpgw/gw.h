@@ -22,6 +22,7 @@
 #include "igmp_proxy.h"
 #include "igmp_wire.h"
 #include "neigh.h"
+#include "ratelimit.h"
 
 
 /*
@@ -82,6 +83,8 @@
 	X(ssm_asm_ignored, "v1/v2 reports and leaves and EXCLUDE records for groups in igmp.ssm_range, ignored (RFC 4604)") \
 	X(acl_too_large, "reports with more records or sources than the ACL filter holds, dropped (no MTU carries them)") \
 	X(acl_rebuild_failed, "reports an allow/deny list changed that could not be rebuilt in their frame, dropped") \
+	X(upstream_paced, "reports relayed or translated upstream over limits.upstream_reports_per_second: to the main lcore's paced queue (coalesced, rebuilt from state), counted on the outside") \
+	X(upstream_paced_dropped, "reports over limits.upstream_reports_per_second the paced queue's ring could not take, dropped; counted on the outside") \
 	X(unknown_vlan, "frames of a VLAN no section of the port names (or untagged where every section is tagged), dropped; counted on the trunk head") \
 	X(vlan_qinq, "QinQ (802.1ad, 0x88a8) frames, dropped; counted on the trunk head") \
 	X(vlan_insert_failed, "frames of the kernel twin a VLAN section could not tag in software (no headroom, or a shared mbuf), dropped")
@@ -267,6 +270,17 @@ struct gw {
 	struct igmp_proxy_limits upstream_limits;
 	bool feed_asked;                       /* workers hand reports passed upstream to main */
 	bool feed_tracking;                    /* workers hand inside IGMP and queries to main */
+	/*
+	 * limits.upstream_reports_per_second, per outside: what workers relay
+	 * upstream and what the main lcore's paced queue sends share one bucket.
+	 * Over it, a worker hands the report to main (upstream_backlog) and, while
+	 * main still holds one of them for that outside (pending), the next ones
+	 * too, so none overtakes another.
+	 */
+	struct rl_shared_rate upstream_rate;
+	struct rl_shared_bucket upstream_bucket[GW_ROLE_INSIDE];
+	uint32_t upstream_pending[GW_ROLE_INSIDE];
+	struct rte_ring *upstream_backlog;     /* workers -> main: mbufs, the IGMP message alone */
 };
 
 extern struct gw gw;

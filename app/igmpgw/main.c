@@ -37,6 +37,7 @@
 #include "reload.h"
 #include "service.h"
 #include "worker.h"
+#include "upstream_pace.h"
 #include "workers.h"
 
 #define GW_LOG_PART main
@@ -263,7 +264,8 @@ start_up(char *err, size_t err_len)
 		return -1;
 	}
 	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_workers_plan(err, err_len) < 0 ||
-	    gw_originate_init(err, err_len) < 0 || dp_rate_init(err, err_len) < 0 ||
+	    gw_originate_init(err, err_len) < 0 || gw_upstream_pace_init(err, err_len) < 0 ||
+	    dp_rate_init(err, err_len) < 0 ||
 	    gw_feed_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
@@ -281,6 +283,7 @@ shut_down(void)
 	gw_ctl_close();
 	gw_tracking_close();
 	gw_feed_close();
+	gw_upstream_pace_close();
 	gw_originate_close();
 	dp_rate_close();
 	gw_workers_close();

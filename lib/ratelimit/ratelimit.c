@@ -50,6 +50,45 @@ rl_bucket_take(struct rl_bucket *b, const struct rl_rate *r, uint64_t now)
 	return true;
 }
 
+int
+rl_shared_rate_init(struct rl_shared_rate *r, uint32_t per_sec, uint32_t burst, uint64_t hz)
+{
+	*r = (struct rl_shared_rate){ .per_sec = per_sec };
+	if (per_sec == 0)
+		return 0;
+	if (burst == 0 || hz < per_sec)
+		return -EINVAL;
+	r->interval = (hz + per_sec - 1) / per_sec;
+	if (r->interval > UINT64_MAX / 4 / burst)
+		return -EINVAL;
+	r->tolerance = (uint64_t)(burst - 1) * r->interval;
+	return 0;
+}
+
+void
+rl_shared_bucket_init(struct rl_shared_bucket *b)
+{
+	__atomic_store_n(&b->tat, 0, __ATOMIC_RELAXED);
+}
+
+bool
+rl_shared_take(struct rl_shared_bucket *b, const struct rl_shared_rate *r, uint64_t now)
+{
+	uint64_t tat = __atomic_load_n(&b->tat, __ATOMIC_RELAXED);
+	uint64_t start;
+
+	if (r->per_sec == 0)
+		return true;
+	do {
+		/* An idle bucket restarts at now: the debt never goes below a full bucket. */
+		start = tat > now ? tat : now;
+		if (start - now > r->tolerance)
+			return false;
+	} while (!__atomic_compare_exchange_n(&b->tat, &tat, start + r->interval, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
 struct rl_host {
 	uint32_t addr;
 	bool used;

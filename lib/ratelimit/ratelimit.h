@@ -42,6 +42,35 @@ void rl_bucket_init(struct rl_bucket *b, const struct rl_rate *r, uint64_t now);
 bool rl_bucket_take(struct rl_bucket *b, const struct rl_rate *r, uint64_t now);
 
 /*
+ * A bucket several threads take from at once, lock-free (the workers relaying
+ * reports upstream and the main lcore's paced queue share one per outside, so
+ * the port's rate holds whatever sends): the generic cell rate algorithm, one
+ * 64-bit word (the theoretical arrival time) changed by compare-and-swap.
+ * Never more than burst + rate x (t - t0) tokens in any window [t0, t].
+ */
+struct rl_shared_rate {
+	uint32_t per_sec;    /* 0: no limit */
+	uint64_t interval;   /* ticks a token, rounded up: the rate is never passed */
+	uint64_t tolerance;  /* (burst - 1) x interval: how far ahead the word may run */
+};
+
+struct rl_shared_bucket {
+	uint64_t tat;        /* when the bucket is next empty of a whole burst's debt */
+};
+
+/* Returns 0, or -EINVAL for burst 0 with a rate, hz 0 or hz < per_sec. */
+int rl_shared_rate_init(struct rl_shared_rate *r, uint32_t per_sec, uint32_t burst, uint64_t hz);
+
+/* A full bucket (burst tokens at any now). */
+void rl_shared_bucket_init(struct rl_shared_bucket *b);
+
+/*
+ * Takes one token at now, from any thread: true when there was one. Always true
+ * when the rate is 0. Threads whose clocks lag one another only make it stricter.
+ */
+bool rl_shared_take(struct rl_shared_bucket *b, const struct rl_shared_rate *r, uint64_t now);
+
+/*
  * A bounded table of host buckets, allocated once: a host not in it takes the
  * slot of the least recently seen host of its set (RL_WAYS hosts a set), so
  * spoofed sources evict each other and never grow it. An evicted host comes

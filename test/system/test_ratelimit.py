@@ -15,8 +15,8 @@ import socket
 import time
 import threading
 
-from gwlab import HOST, IGMP_V2_REPORT, ether, igmp_v2, ipv4, join_group, mac_of, \
-    multicast_mac, ns_socket, wait_until
+from gwlab import HOST, IGMP_LEAVE, IGMP_V2_REPORT, ether, host_igmp_frame, igmp_v2, ipv4, \
+    join_group, mac_of, multicast_mac, ns_socket, wait_until
 
 TRACK = ("forward.enabled=yes", "proxy.track_membership=yes", "querier.enabled=yes",
          "igmp.proxy_out_to_in=no", "igmp.unicast_proxy_in_to_out=no")
@@ -38,7 +38,7 @@ def flood_frames(n):
     return frames
 
 
-def flood(lab, frames, pps, seconds):
+def flood(lab, frames, pps, seconds, tail=()):
     """Sends frames round and round at pps for seconds; returns the frames sent."""
     sent = 0
     with contextlib.closing(ns_socket(lab.ns("h1"), socket.AF_PACKET, socket.SOCK_RAW)) as s:
@@ -58,6 +58,8 @@ def flood(lab, frames, pps, seconds):
                     break
                 sent += 1
             time.sleep(0.0005)
+        for f in tail:
+            s.send(f)
     return sent
 
 
@@ -117,6 +119,54 @@ def test_flooding_host_is_cut_to_its_rate(lab, gateway):
     print(f"upstream: {total} reports, at most {worst} in one second "
           f"(limit {UPSTREAM_RATE}/s)")
     assert worst <= UPSTREAM_RATE + UPSTREAM_RATE // 100 + 1, worst
+
+
+def test_translated_flood_coalesced_upstream(lab, gateway):
+    """goIGMP's special unicast translation (lab.conf as is): h1 floods 10 000
+    unicast v2 reports a second over 50 groups for 3 s, no input limit. The
+    upstream sees at most limits.upstream_reports_per_second (the reports over it
+    coalesced in the paced queue, rebuilt per group), and each group's last
+    message upstream is h1's last one for it: a leave sent after the flood is
+    not overtaken by the flood's reports, nor a report by an earlier leave."""
+    gw = gateway(f"limits.upstream_reports_per_second={UPSTREAM_RATE}")
+    groups = [f"239.94.0.{i}" for i in range(1, 51)]
+    # Under the rate the translation is byte for byte, as without the limit.
+    probe = igmp_v2(IGMP_V2_REPORT, "239.94.1.1")
+    lab.send("h1", [host_igmp_frame("h1", probe)])
+    p = gw.wait_emitted("outside", lambda p: p["igmp.maddr"] == "239.94.1.1", 5,
+                        "the probe's translated report")
+    assert gw.wire["outside"].igmp_raw(p) == probe
+    frames = [host_igmp_frame("h1", igmp_v2(IGMP_V2_REPORT, g)) for g in groups]
+    # After the flood: .1 leaves, .2 leaves then reports again, .77 reports, .78
+    # reports then leaves.
+    tail = [host_igmp_frame("h1", igmp_v2(t, g)) for t, g in (
+        (IGMP_LEAVE, "239.94.0.1"), (IGMP_LEAVE, "239.94.0.2"), (IGMP_V2_REPORT, "239.94.0.2"),
+        (IGMP_V2_REPORT, "239.94.0.77"), (IGMP_V2_REPORT, "239.94.0.78"),
+        (IGMP_LEAVE, "239.94.0.78"))]
+    sent = flood(lab, frames, FLOOD_PPS, 3, tail)
+    want = {g: "0x16" for g in groups}
+    want.update({"239.94.0.1": "0x17", "239.94.0.77": "0x16", "239.94.0.78": "0x17"})
+
+    def last_upstream():
+        last = {}
+        for q in gw.emitted("outside", lambda q: q["igmp.maddr"].startswith("239.94.0.")):
+            last[q["igmp.maddr"]] = q["igmp.type"]
+        return last
+    # 56 groups at 20/s: under 3 s once the flood stops.
+    wait_until(lambda: last_upstream() == want, 15,
+               "each group's last message upstream to be h1's last for it")
+    inside = gw.stats()["inside"]
+    worst, total = upstream_reports_per_second(gw)
+    print(f"flood: {sent} frames in 3 s, {inside['unicast_translated']} translated; upstream: "
+          f"{total} reports, at most {worst} in one second")
+    assert sent >= FLOOD_PPS * 3 * 0.6, f"the sender managed only {sent} frames"
+    assert inside["unicast_translated"] >= sent * 0.5, inside
+    assert worst <= UPSTREAM_RATE + UPSTREAM_RATE // 100 + 1, worst
+    out = gw.stats()["outside"]
+    assert out["upstream_paced"] >= inside["unicast_translated"] - total, out
+    with gw.control() as c:
+        q = c.request("status")["upstream_coalescing"]["outside"]
+    assert q["merged"] > 0 and q["dropped_full"] == 0 and q["depth"] == 0, q
 
 
 def test_control_client_flooding_reports_is_refused(lab, gateway):

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -207,9 +208,97 @@ test_lru_in_set(void)
 	rl_host_table_free(t);
 }
 
+/* The shared bucket: the burst at one instant, then the rate over any window. */
+static void
+test_shared_bucket(uint64_t hz, const char *clock)
+{
+	struct rl_shared_rate r;
+	struct rl_shared_bucket b;
+	uint64_t now = 777, passed = 0, step = hz / 10000;
+
+	CHECK_INT(rl_shared_rate_init(&r, 20, 3, hz), 0, "%s: shared 20/s burst 3 accepted", clock);
+	rl_shared_bucket_init(&b);
+	for (int i = 0; i < 100; i++)
+		passed += rl_shared_take(&b, &r, now);
+	CHECK_INT(passed, 3, "%s: shared: a burst at one instant passes burst", clock);
+	/* 10 000/s for 5 s: 20/s, never more in any second than the rate and the burst. */
+	passed = 0;
+	for (int sec = 0; sec < 5; sec++) {
+		uint64_t this_sec = 0;
+
+		for (int i = 0; i < 10000; i++) {
+			now += step;
+			this_sec += rl_shared_take(&b, &r, now);
+		}
+		TAP_CHECK(this_sec <= 20 + 3, "%s: shared: second %d passed %lu <= rate + burst",
+			  clock, sec, (unsigned long)this_sec);
+		passed += this_sec;
+	}
+	TAP_CHECK(passed >= 99 && passed <= 100, "%s: shared: 10k/s for 5 s cut to 20/s (%lu)",
+		  clock, (unsigned long)passed);
+	/* A long quiet time gives a full burst again, not more. */
+	now += 3600 * hz;
+	passed = 0;
+	for (int i = 0; i < 100; i++)
+		passed += rl_shared_take(&b, &r, now);
+	CHECK_INT(passed, 3, "%s: shared: after an hour the burst, not more", clock);
+	CHECK_INT(rl_shared_rate_init(&r, 0, 0, hz), 0, "%s: shared: no limit", clock);
+	TAP_CHECK(rl_shared_take(&b, &r, now), "%s: shared: no limit passes", clock);
+	CHECK_INT(rl_shared_rate_init(&r, 5, 0, hz), -EINVAL, "%s: shared: burst 0 refused", clock);
+}
+
+#define RACERS 4
+
+struct racer {
+	struct rl_shared_bucket *b;
+	const struct rl_shared_rate *r;
+	uint64_t passed;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+
+	for (int i = 0; i < 200000; i++)
+		x->passed += rl_shared_take(x->b, x->r, 1000000 + (uint64_t)(i / 1000) * 1000);
+	return NULL;
+}
+
+/*
+ * Threads taking at once never take more than the bucket holds: 200 ms of a
+ * 1 kHz clock at 50/s burst 10 is 10 + 50 x 0.2 = 20 tokens, whoever takes them.
+ */
+static void
+test_shared_bucket_threads(void)
+{
+	struct rl_shared_rate r;
+	struct rl_shared_bucket b;
+	struct racer x[RACERS];
+	pthread_t t[RACERS];
+	uint64_t total = 0;
+
+	rl_shared_rate_init(&r, 50, 10, 1000000);
+	rl_shared_bucket_init(&b);
+	for (int i = 0; i < RACERS; i++) {
+		x[i] = (struct racer){ .b = &b, .r = &r };
+		pthread_create(&t[i], NULL, race, &x[i]);
+	}
+	for (int i = 0; i < RACERS; i++) {
+		pthread_join(t[i], NULL);
+		total += x[i].passed;
+	}
+	/* The clock runs from 1 s to 1.199 s: at most 10 + 50 x 0.199 + 1. */
+	TAP_CHECK(total >= 19 && total <= 20, "shared: %d threads took %lu tokens of 20", RACERS,
+		  (unsigned long)total);
+}
+
 int
 main(void)
 {
+	test_shared_bucket(HZ_NS, "ns clock");
+	test_shared_bucket(HZ_TSC, "TSC clock");
+	test_shared_bucket_threads();
 	test_bucket(HZ_NS, "ns clock");
 	test_bucket(HZ_TSC, "TSC clock");
 	test_bucket_edges();

@@ -30,6 +30,7 @@
 #include "gw_failover.h"
 #include "originate.h"
 #include "rate_log.h"
+#include "upstream_pace.h"
 #include "static_joins.h"
 #include "trace.h"
 #include "mship_timers.h"
@@ -238,6 +239,7 @@ gw_control_poll(uint64_t now_tsc)
 	gw_groups_poll(gw_now_ms());
 	gw_link_watch_poll(now_tsc);
 	gw_failover_poll(gw_now_ms());
+	gw_upstream_pace_poll();
 	gw_originate_poll();
 	gw_metrics_poll(gw_now_ms());
 	gw_rate_log_poll();

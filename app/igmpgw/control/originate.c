@@ -17,6 +17,7 @@
 
 #include "gw.h"
 #include "originate.h"
+#include "report_coalesce.h"
 #include "tx_pacer.h"
 #include "upstream.h"
 
@@ -51,6 +52,12 @@ to_ring(void *arg __rte_unused, uint16_t role, uint32_t dst, const uint8_t *igmp
 	m = rte_pktmbuf_alloc(p->pool);
 	if (m == NULL)
 		return -EAGAIN;
+	/* limits.upstream_reports_per_second: the bucket what the workers relay shares. */
+	if (!gw_role_is_inside(role) &&
+	    !rl_shared_take(&gw.upstream_bucket[role], &gw.upstream_rate, rte_rdtsc())) {
+		rte_pktmbuf_free(m);
+		return -EAGAIN;
+	}
 	ip = (uint8_t *)rte_pktmbuf_append(m, IGMP_IP_HDR_LEN + len);
 	if (ip == NULL) {
 		rte_pktmbuf_free(m);
@@ -145,37 +152,6 @@ gw_originate_poll(void)
 }
 
 /*
- * The records of next appended to last, both IGMPv3 reports: a router takes a
- * report's records in order (RFC 3376 §6.4), so one report holding both
- * lists means what the two meant back to back. 0 when either is something
- * else or the sum would pass room (the port's MTU).
- */
-static uint16_t
-merge_v3_reports(uint8_t *last, uint16_t last_len, uint16_t room, const uint8_t *next,
-		 uint16_t next_len)
-{
-	uint32_t records;
-	uint16_t sum;
-
-	if (last_len < IGMP_V3_REPORT_MIN_LEN || next_len < IGMP_V3_REPORT_MIN_LEN ||
-	    last[0] != IGMP_TYPE_V3_REPORT || next[0] != IGMP_TYPE_V3_REPORT ||
-	    (uint32_t)last_len + next_len - IGMP_V3_REPORT_MIN_LEN > room)
-		return 0;
-	records = ((uint32_t)last[6] << 8 | last[7]) + ((uint32_t)next[6] << 8 | next[7]);
-	if (records > UINT16_MAX)
-		return 0;
-	memcpy(last + last_len, next + IGMP_V3_REPORT_MIN_LEN, next_len - IGMP_V3_REPORT_MIN_LEN);
-	last_len += next_len - IGMP_V3_REPORT_MIN_LEN;
-	last[6] = (uint8_t)(records >> 8);
-	last[7] = (uint8_t)records;
-	last[2] = last[3] = 0;
-	sum = igmp_inet_checksum(last, last_len);
-	last[2] = (uint8_t)(sum >> 8);
-	last[3] = (uint8_t)sum;
-	return last_len;
-}
-
-/*
  * limits.upstream_reports_per_second: the v3 reports queued for an outside
  * merge into the one still waiting there, so a backlog costs no extra
  * messages and a new join waits for one token, not for the whole queue.
@@ -196,7 +172,7 @@ gw_originate_igmp(enum gw_role role, uint32_t dst, const uint8_t *igmp, uint16_t
 		return -ENODEV;
 	if (coalesce(role, igmp, len))
 		ret = tx_pacer_enqueue_merge(queues[role], (uint16_t)role, dst, igmp, len,
-					     gw_igmp_max_msg(role), merge_v3_reports);
+					     gw_igmp_max_msg(role), rcoal_merge_v3);
 	else
 		ret = tx_pacer_enqueue(queues[role], (uint16_t)role, dst, igmp, len);
 	if (ret < 0)
@@ -209,6 +185,12 @@ int
 gw_originate_upstream(enum gw_role role, uint32_t multicast_dst, const uint8_t *igmp, uint16_t len)
 {
 	return gw_originate_igmp(role, gw_upstream_dst(role, multicast_dst), igmp, len);
+}
+
+uint32_t
+gw_originate_depth(enum gw_role role)
+{
+	return queues[role] != NULL ? tx_pacer_depth(queues[role]) : 0;
 }
 
 uint32_t

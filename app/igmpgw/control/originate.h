@@ -46,6 +46,9 @@ uint16_t gw_upstream_max_msg(void);
 /* Messages role's queue can still take. */
 uint32_t gw_originate_room(enum gw_role role);
 
+/* Messages waiting in role's paced queue. */
+uint32_t gw_originate_depth(enum gw_role role);
+
 /* Each queue's depth, bound, pace and counters, by role, for status. */
 json_t *gw_originate_status(void);
 

@@ -19,6 +19,7 @@
 #include "originate.h"
 #include "table_feed.h"
 #include "tracking.h"
+#include "upstream_pace.h"
 #include "views.h"
 
 static json_t *
@@ -312,6 +313,7 @@ gw_view_status(void)
 	json_object_set_new(st, "forwarding", gw_feed_status());
 	json_object_set_new(st, "tracking", gw_tracking_status());
 	json_object_set_new(st, "tx_queues", gw_originate_status());
+	json_object_set_new(st, "upstream_coalescing", gw_upstream_pace_status());
 	json_object_set_new(st, "workers", gw_view_workers());
 	json_decref(querier);
 	json_decref(gateway);

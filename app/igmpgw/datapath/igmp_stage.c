@@ -96,6 +96,42 @@ emit_one(struct worker *w, enum gw_role ingress, enum gw_role egress_role, struc
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * limits.upstream_reports_per_second in goIGMP's modes: a report for the
+ * active outside goes byte for byte while the outside's bucket has a token
+ * and the main lcore holds none of its predecessors; otherwise it goes to
+ * the main lcore's paced queue (true: m is taken), which coalesces it.
+ */
+static bool
+upstream_paced(struct worker *w, enum gw_role ingress, struct rte_mbuf *m,
+	       const struct igmp_msg *msg, uint16_t igmp_offset,
+	       const struct igmp_proxy_decision *d)
+{
+	enum gw_role out = gw_active_outside();
+	uint32_t *pending = &gw.upstream_pending[out];
+
+	if (likely(gw.upstream_rate.per_sec == 0) || d->egress != PROXY_EGRESS_ACTIVE_OUTSIDE ||
+	    !gw_role_is_inside(ingress))
+		return false;
+	if (__atomic_load_n(pending, __ATOMIC_ACQUIRE) == 0 &&
+	    rl_shared_take(&gw.upstream_bucket[out], &gw.upstream_rate, w->burst_tsc))
+		return false;
+	rte_pktmbuf_adj(m, igmp_offset);
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - msg->len);
+	m->port = (uint16_t)out;
+	m->hash.usr = d->dst;
+	/* Before the ring: the next report of this worker sees it at once. */
+	__atomic_add_fetch(pending, 1, __ATOMIC_ACQ_REL);
+	if (rte_ring_mp_enqueue(gw.upstream_backlog, m) != 0) {
+		__atomic_sub_fetch(pending, 1, __ATOMIC_ACQ_REL);
+		stats_of(w, out)->cnt[GW_CNT_upstream_paced_dropped]++;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	stats_of(w, out)->cnt[GW_CNT_upstream_paced]++;
+	return true;
+}
+
 /* Sends m to the decision's egress ports; every copy gets its own port's headers. */
 static void
 emit(struct worker *w, enum gw_role ingress, struct rte_mbuf *m, const struct igmp_msg *msg,
@@ -256,5 +292,7 @@ dp_igmp_stage(struct worker *w, enum gw_role role, struct rte_mbuf *m,
 	 */
 	if (msg.len != ip.payload_len)
 		igmp_checksum_drop_extra((uint8_t *)(uintptr_t)msg.raw, msg.len, ip.payload_len);
+	if (upstream_paced(w, role, m, &msg, (uint16_t)(sizeof(*eth) + ip.hdr_len), &d))
+		return;
 	emit(w, role, m, &msg, (uint16_t)(sizeof(*eth) + ip.hdr_len), &d);
 }
