@@ -123,6 +123,7 @@ def main():
         "@PROXY_REASONS@": lambda: term_list(entries(lists, "proxy"), readme),
         "@MEMBERSHIP_COUNTERS@": lambda: term_list(entries(lists, "membership")),
         "@PACER_COUNTERS@": lambda: term_list(entries(lists, "pacer")),
+        "@COALESCE_COUNTERS@": lambda: term_list(entries(lists, "coalesce")),
         "@LINK_STATES@": lambda: term_list(entries(lists, "link_state")),
         "@LIMITS@": lambda: [", ".join(f"*{esc(n)}*" for n, _ in entries(lists, "limit"))],
         "@EVENTS@": lambda: term_list([(n, f"raised with: {s}")

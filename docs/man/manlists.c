@@ -19,6 +19,7 @@
 #include "membership.h"
 #include "tracking.h"
 #include "tx_pacer.h"
+#include "report_coalesce.h"
 
 static void
 key(const char *section, const char *name, enum gw_reload reload, void *arg)
@@ -49,6 +50,9 @@ main(void)
 #define PACER(code, name, help) printf("pacer\t%s\t%s\n", name, help);
 	TX_PACER_COUNTERS(PACER)
 #undef PACER
+#define RCOAL(code, name, help) printf("coalesce\t%s\t%s\n", name, help);
+	RCOAL_COUNTERS(RCOAL)
+#undef RCOAL
 #define LINK(name, help) printf("link_state\t%s\t%s\n", #name, help);
 	GW_LINK_STATES(LINK)
 #undef LINK
