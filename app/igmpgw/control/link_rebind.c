@@ -84,11 +84,10 @@ gw_link_rebind_port(struct gw_port *p)
 	double held_ms;
 	uint64_t t_hold;
 
+	/* The trunk head re-binds the ethdev its VLAN sections share, whichever noticed. */
+	p = &gw.port[p->trunk];
 	if (!due(p->role, PORT))
-		return false;
-	/* The trunk head re-binds the ethdev its VLAN sections share. */
-	if (p->trunk != p->role)
-		return false;
+		return p->ifindex == if_nametoindex(p->ifname);
 	if (!af_packet(p)) {
 		failed(p, PORT, "only af_packet ports are re-bound (igmpgw must be restarted)");
 		return false;
@@ -109,7 +108,9 @@ gw_link_rebind_port(struct gw_port *p)
 	gw_port_rebind_move(p->role, new_id);
 	gw_workers_release();
 	held_ms = ms_since(t_hold);
-	p->ifindex = ifindex;
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (gw.port[r].present && gw.port[r].trunk == p->role)
+			gw.port[r].ifindex = ifindex;
 	tries[p->role][PORT].failure_said = false;
 	tries[p->role][PORT].next_try_ms = 0;
 	p->stats[GW_STATS_MAIN].cnt[GW_CNT_port_rebound]++;

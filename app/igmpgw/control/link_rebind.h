@@ -12,8 +12,9 @@
 struct gw_port;
 
 /*
- * Re-binds p's port (af_packet, a trunk head) to the interface now under its
- * name; true once done (p->ifindex is the new one). Said, counted
+ * Re-binds p's port (af_packet; a VLAN section's: its trunk head's) to the
+ * interface now under its name; true once done (the trunk's ifindex is the
+ * new one). Said, counted
  * (port_rebound, rebind_failed); a failure is tried again every 2 s and said
  * once until it succeeds.
  */
