@@ -85,6 +85,7 @@
 	X(acl_rebuild_failed, "reports an allow/deny list changed that could not be rebuilt in their frame, dropped") \
 	X(upstream_paced, "reports relayed or translated upstream over limits.upstream_reports_per_second: to the main lcore's paced queue (coalesced, rebuilt from state), counted on the outside") \
 	X(upstream_paced_dropped, "reports over limits.upstream_reports_per_second the paced queue's ring could not take, dropped; counted on the outside") \
+	X(acl_removed, "groups (or some of their sources) held on the inside port that a reload's new allow/deny or ssm_range refuses, removed as if their members had left") \
 	X(unknown_vlan, "frames of a VLAN no section of the port names (or untagged where every section is tagged), dropped; counted on the trunk head") \
 	X(vlan_qinq, "QinQ (802.1ad, 0x88a8) frames, dropped; counted on the trunk head") \
 	X(vlan_insert_failed, "frames of the kernel twin a VLAN section could not tag in software (no headroom, or a shared mbuf), dropped")
@@ -124,6 +125,11 @@ uint32_t gw_limit_value(enum gw_limit l);
 /* Start-up (datapath/rate_limit.c): the IGMP input rate limits' tables; err: one line. */
 int dp_rate_init(char *err, size_t err_len);
 void dp_rate_close(void);
+/* limits' IGMP input rates in TSC ticks (the one conversion, start and reload); err: one line. */
+int dp_rate_params(const struct gw_limits_config *l, struct rl_rate *host, struct rl_rate *port,
+		   char *err, size_t err_len);
+/* Main lcore: host tables for every inside port l's host rate needs that has none yet. */
+int dp_rate_tables(const struct gw_limits_config *l, char *err, size_t err_len);
 
 /* One worker's counters for one port: written by that worker only. */
 struct gw_port_stats {
@@ -237,8 +243,24 @@ struct gw_worker_plan {
 	uint16_t txq[GW_MAX_PORTS];            /* its own tx queue, GW_NO_QUEUE: via the owner */
 };
 
+/*
+ * What the workers' policy steps read of the configuration: the ACLs, the SSM
+ * range and the IGMP input rates. The main lcore publishes a new block whole
+ * at start and on each reload (control/reload_policy.c) with an RCU pointer
+ * swap, and frees the old one after a grace period of gw.qsbr: a worker sees
+ * the old rules or the new ones, never half of each, and takes no lock.
+ */
+struct gw_policy {
+	const struct acl *acl[GW_MAX_PORTS];   /* gw.cfg.port[r].acl; NULL: everything passes */
+	bool ssm;
+	struct acl_prefix ssm_range;
+	struct rl_rate host_rate;              /* limits.igmp_rate_per_host, in TSC ticks */
+	struct rl_rate port_rate;              /* limits.igmp_rate_per_port */
+};
+
 struct gw {
 	struct gw_config cfg;
+	const struct gw_policy *policy;        /* RCU: gw_policy() */
 	struct gw_port port[GW_MAX_PORTS];     /* indexed by enum gw_role */
 	volatile bool quit;
 	uint8_t active_outside;                /* enum gw_role; atomic access */
@@ -284,6 +306,13 @@ struct gw {
 };
 
 extern struct gw gw;
+
+/* The policy in force, for a worker until its next quiescent state. */
+static inline const struct gw_policy *
+gw_policy(void)
+{
+	return __atomic_load_n(&gw.policy, __ATOMIC_ACQUIRE);
+}
 
 static inline enum gw_role
 gw_active_outside(void)

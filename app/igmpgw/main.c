@@ -35,6 +35,7 @@
 #include "originate.h"
 #include "ports.h"
 #include "reload.h"
+#include "reload_policy.h"
 #include "service.h"
 #include "worker.h"
 #include "upstream_pace.h"
@@ -266,7 +267,8 @@ start_up(char *err, size_t err_len)
 	if (gw_ports_open(gw.n_workers, err, err_len) < 0 || gw_workers_plan(err, err_len) < 0 ||
 	    gw_originate_init(err, err_len) < 0 || gw_upstream_pace_init(err, err_len) < 0 ||
 	    dp_rate_init(err, err_len) < 0 ||
-	    gw_feed_init(err, err_len) < 0 || gw_tracking_init(err, err_len) < 0)
+	    gw_feed_init(err, err_len) < 0 || gw_policy_start(err, err_len) < 0 ||
+	    gw_tracking_init(err, err_len) < 0)
 		return -1;
 	gw.feed_tracking = gw_tracking_enabled();
 	if (gw_metrics_open(err, err_len) < 0)
@@ -282,6 +284,7 @@ shut_down(void)
 	gw_metrics_close();
 	gw_ctl_close();
 	gw_tracking_close();
+	gw_policy_close();
 	gw_feed_close();
 	gw_upstream_pace_close();
 	gw_originate_close();

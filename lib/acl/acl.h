@@ -108,6 +108,13 @@ struct acl_policy {
 /* Whether a policy would ever change anything (false: skip the filter). */
 bool acl_policy_active(const struct acl_policy *p);
 
+/*
+ * Whether the policy lets a host join group from source (ACL_ANY_SOURCE: an
+ * any-source, EXCLUDE join, which the SSM range refuses): state held from
+ * before a reload that this refuses is removed as if left.
+ */
+bool acl_policy_permits(const struct acl_policy *p, uint32_t group_be, uint32_t source_be);
+
 /* Room to rebuild any message a 9000-byte MTU can carry. */
 #define ACL_SCRATCH_RECORDS 1152
 #define ACL_SCRATCH_SOURCES 2304

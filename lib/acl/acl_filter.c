@@ -34,6 +34,14 @@ permits(const struct acl_policy *p, uint32_t group, uint32_t source)
 	return true;
 }
 
+bool
+acl_policy_permits(const struct acl_policy *p, uint32_t group_be, uint32_t source_be)
+{
+	if (source_be == ACL_ANY_SOURCE && in_ssm(p, group_be))
+		return false;
+	return permits(p, group_be, source_be);
+}
+
 static bool
 possible(const struct acl_policy *p, uint32_t group)
 {

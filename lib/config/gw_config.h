@@ -178,7 +178,7 @@ struct gw_limits_config {
 	uint32_t max_groups;
 	uint32_t max_groups_per_port;
 	uint32_t max_sources_per_group;
-	/* Rate limits (gw_config_limits.c); a reload cannot change them: restart. */
+	/* Rate limits (gw_config_limits.c); a reload changes the rates, not igmp_rate_hosts. */
 	struct gw_rate igmp_rate_per_host;   /* IGMP input a host on an inside port */
 	struct gw_rate igmp_rate_per_port;   /* IGMP input an inside port */
 	uint32_t igmp_rate_hosts;            /* hosts a port's table holds (least recent evicted) */

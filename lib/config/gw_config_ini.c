@@ -53,11 +53,14 @@ static const struct gw_cfg_key port_keys[] = {
 	GW_PORT_KEY_RESTART("port", devargs, devargs),
 	GW_PORT_KEY_RESTART("address", addr, prefix_len),
 	GW_PORT_KEY_RESTART("mtu", mtu, mtu),
-	/* The policy: compiled once at start, compared by digest (allow1... are "allow"). */
-	GW_PORT_KEY_RESTART("allow", acl_digest, acl_digest),
-	GW_PORT_KEY_RESTART("deny", acl_digest, acl_digest),
-	GW_PORT_KEY_RESTART("acl_file", acl_digest, acl_digest),
-	GW_PORT_KEY_RESTART("accept_from", accept_from_digest, accept_from_digest),
+	/*
+	 * The policy (allow1... are "allow"): recompiled and swapped under RCU,
+	 * what it now refuses removed as if left (control/reload_policy.c).
+	 */
+	GW_KEY_LIVE("allow"),
+	GW_KEY_LIVE("deny"),
+	GW_KEY_LIVE("acl_file"),
+	GW_KEY_LIVE("accept_from"),
 	GW_PORT_KEY_RESTART("vlan", vlan, vlan),
 	GW_PORT_KEY_RESTART("priority", priority, priority),
 	GW_PORT_KEY_RESTART("igmp_priority", igmp_priority, igmp_priority),
@@ -72,7 +75,7 @@ static const struct gw_cfg_key igmp_keys[] = {
 	GW_KEY_LIVE("unicast_dst"),
 	GW_KEY_LIVE("active_outside"), /* only when the file changed it: control/reload.c */
 	GW_KEY_LIVE("self_query_interval"),
-	GW_KEY_RESTART("ssm_range", igmp.ssm, igmp.ssm_range),
+	GW_KEY_LIVE("ssm_range"),   /* with the ACLs: control/reload_policy.c */
 	/* The failover state (its primary, the hold-down running) is made at start. */
 	GW_KEY_RESTART("failover", igmp.failover, igmp.failover),
 	GW_KEY_RESTART("failover_leave_old", igmp.failover_leave_old, igmp.failover_leave_old),
@@ -113,16 +116,17 @@ static const struct gw_cfg_key limits_keys[] = {
 	/* Buffers of the membership state are sized from it at start. */
 	GW_KEY_RESTART("max_sources_per_group", limits.max_sources_per_group,
 		       limits.max_sources_per_group),
-	/* Rate limits: the tables and buckets are sized and filled at start. */
-	GW_KEY_RESTART("igmp_rate_per_host", limits.igmp_rate_per_host,
-		       limits.igmp_rate_per_host),
-	GW_KEY_RESTART("igmp_rate_per_port", limits.igmp_rate_per_port,
-		       limits.igmp_rate_per_port),
+	/*
+	 * Rate limits: the rates are published with the policy block, the host
+	 * tables keep their hosts; a table is sized at start (or by the reload
+	 * that first sets a host rate) from igmp_rate_hosts.
+	 */
+	GW_KEY_LIVE("igmp_rate_per_host"),
+	GW_KEY_LIVE("igmp_rate_per_port"),
 	GW_KEY_RESTART("igmp_rate_hosts", limits.igmp_rate_hosts, limits.igmp_rate_hosts),
 	GW_KEY_RESTART("upstream_reports_per_second", limits.upstream_reports_per_second,
 		       limits.upstream_reports_per_second),
-	GW_KEY_RESTART("control_requests_per_client", limits.control_requests_per_client,
-		       limits.control_requests_per_client),
+	GW_KEY_LIVE("control_requests_per_client"),
 	{ NULL },
 };
 static const struct gw_cfg_key forward_keys[] = {

@@ -274,6 +274,18 @@ int mship_port_fast_leave(struct mship *m, uint16_t port, bool on);
 int mship_port_del(struct mship *m, uint16_t port, uint64_t now);
 
 /*
+ * Removes what a policy now refuses (a reloaded ACL), as if its members had
+ * left and the last member queries gone unanswered: port's record of group
+ * (n_sources 0), or these sources of its INCLUDE record (the record goes
+ * when none is left). Group events, changed callbacks and the upstream
+ * report of the change follow as for a real leave. 0, -ENOENT (no such
+ * record, or not a downstream port) or -EINVAL (sources of an EXCLUDE
+ * record: remove the record).
+ */
+int mship_group_remove(struct mship *m, uint16_t port, uint32_t group, const uint32_t *sources,
+		       uint16_t n_sources, uint64_t now);
+
+/*
  * The link of downstream port came back up: its group state is kept (a flap
  * shorter than the group membership interval loses nothing) and, when we are
  * to query, the startup queries begin again now so members re-report at once.

@@ -291,6 +291,17 @@ mship_port_del(struct mship *m, uint16_t port, uint64_t now)
 }
 
 int
+mship_group_remove(struct mship *m, uint16_t port, uint32_t group, const uint32_t *sources,
+		   uint16_t n_sources, uint64_t now)
+{
+	if (port >= MSHIP_MAX_PORTS || !m->port[port].downstream)
+		return -ENOENT;
+	if (n_sources > 0 && sources == NULL)
+		return -EINVAL;
+	return mship_router_remove(m, port, group, sources, n_sources, now);
+}
+
+int
 mship_port_link_up(struct mship *m, uint16_t port, uint64_t now)
 {
 	if (port >= MSHIP_MAX_PORTS || !m->port[port].downstream)

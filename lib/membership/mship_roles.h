@@ -27,6 +27,8 @@ void mship_router_query(struct mship *m, uint16_t port, const struct igmp_msg *m
 			uint64_t now);
 void mship_router_tick(struct mship *m, uint16_t port, uint64_t now);
 void mship_router_flush(struct mship *m, uint16_t port, uint64_t now);
+int mship_router_remove(struct mship *m, uint16_t port, uint32_t group, const uint32_t *sources,
+			uint16_t n_sources, uint64_t now);
 
 /* ---- querier (mship_querier.c): election, general, group and source queries ---- */
 void mship_querier_start(struct mship *m, uint16_t port, uint64_t now);

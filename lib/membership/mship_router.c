@@ -5,6 +5,7 @@
  * older-version host compatibility (§7.3.2), and timer lowering on queries
  * heard from another router (§6.6.1).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "mship_roles.h"
@@ -629,4 +630,33 @@ mship_router_flush(struct mship *m, uint16_t port, uint64_t now)
 	for (i = 0; i < t->len; i++)
 		if (t->v[i] != NULL)
 			group_delete(m, port, t->v[i], now);
+}
+
+int
+mship_router_remove(struct mship *m, uint16_t port, uint32_t group, const uint32_t *sources,
+		    uint16_t n_sources, uint64_t now)
+{
+	struct mship_table *t = &m->port[port].groups;
+	struct mship_group *g;
+	uint32_t pos;
+	bool found;
+
+	pos = mship_table_find(t, group, &found);
+	if (!found)
+		return -ENOENT;
+	g = t->v[pos];
+	if (n_sources == 0) {
+		group_delete(m, port, g, now);
+		return 0;
+	}
+	if (g->mode != MSHIP_INCLUDE)
+		return -EINVAL;
+	/* Their timers run out now: the expiry drops them, and the record once empty. */
+	for (uint16_t i = 0; i < g->n_src; i++)
+		for (uint16_t k = 0; k < n_sources; k++)
+			if (g->src[i].addr == sources[k])
+				g->src[i].expires = now != 0 ? now : 1;
+	if (group_expire(m, port, g, now))
+		mship_group_rearm(m, g);
+	return 0;
 }

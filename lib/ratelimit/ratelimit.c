@@ -155,7 +155,8 @@ set_of(struct rl_host_table *t, uint32_t addr)
 }
 
 static struct rl_host *
-find_or_take(struct rl_host_table *t, uint32_t addr, uint64_t now, bool *evicted)
+find_or_take(struct rl_host_table *t, const struct rl_rate *rate, uint32_t addr, uint64_t now,
+	     bool *evicted)
 {
 	struct rl_host *set = set_of(t, addr);
 	struct rl_host *victim = NULL;
@@ -176,23 +177,30 @@ find_or_take(struct rl_host_table *t, uint32_t addr, uint64_t now, bool *evicted
 	else
 		t->used++;
 	*victim = (struct rl_host){ .addr = addr, .used = true };
-	rl_bucket_init(&victim->bucket, &t->rate, now);
+	rl_bucket_init(&victim->bucket, rate, now);
 	return victim;
 }
 
 enum rl_verdict
-rl_host_take(struct rl_host_table *t, uint32_t addr, uint64_t now, bool *evicted)
+rl_host_take_rate(struct rl_host_table *t, const struct rl_rate *rate, uint32_t addr,
+		  uint64_t now, bool *evicted)
 {
-	struct rl_host *h = find_or_take(t, addr, now, evicted);
+	struct rl_host *h = find_or_take(t, rate, addr, now, evicted);
 
 	h->seen = now;
-	if (rl_bucket_take(&h->bucket, &t->rate, now))
+	if (rl_bucket_take(&h->bucket, rate, now))
 		return RL_PASS;
 	if (h->ever_logged && now - h->logged < t->log_period)
 		return RL_DROP;
 	h->ever_logged = true;
 	h->logged = now;
 	return RL_DROP_FIRST;
+}
+
+enum rl_verdict
+rl_host_take(struct rl_host_table *t, uint32_t addr, uint64_t now, bool *evicted)
+{
+	return rl_host_take_rate(t, &t->rate, addr, now, evicted);
 }
 
 uint32_t

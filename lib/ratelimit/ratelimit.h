@@ -100,6 +100,13 @@ void rl_host_table_free(struct rl_host_table *t);
 enum rl_verdict rl_host_take(struct rl_host_table *t, uint32_t addr, uint64_t now,
 			     bool *evicted);
 
+/*
+ * The same at rate, the rate in force now (a reload changes it without
+ * emptying the table): buckets keep their tokens, capped at the new burst.
+ */
+enum rl_verdict rl_host_take_rate(struct rl_host_table *t, const struct rl_rate *rate,
+				  uint32_t addr, uint64_t now, bool *evicted);
+
 /* Hosts the table holds at most, and now. */
 uint32_t rl_host_table_capacity(const struct rl_host_table *t);
 uint32_t rl_host_table_used(const struct rl_host_table *t);

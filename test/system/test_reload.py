@@ -16,7 +16,8 @@ import pytest
 
 from gwlab import LAB_CONF, wait_until
 from test_control import ctl
-from test_tracking import Sender, data_captures, is_general_query, receivers, status
+from test_tracking import (Sender, data_captures, group_of, is_general_query, receivers,
+                           records, status, wait_group)
 
 LAB_ENV = {"LAB_QUERY_INTERVAL": 5}
 
@@ -49,6 +50,13 @@ def lab_conf(**replace):
 def write(path, text):
     path.write_text(text)
     return path
+
+
+def with_inside(text, *lines):
+    """The config text with lines added to its [inside] section."""
+    anchor = "address = 10.200.0.1/24\n"
+    assert anchor in text
+    return text.replace(anchor, anchor + "".join(line + "\n" for line in lines), 1)
 
 
 def reloaded_lines(gw):
@@ -179,3 +187,73 @@ def test_reload_timers_reach_the_asked_groups(lab, gateway, tmp_path):
     wait_until(lambda: asked() == 0, 15, f"{group} expired after the reloaded 5 s lifetime")
     print(f"asked group expired {time.time() - t_asked:.1f} s after it was asked (GMI 5 s)")
     assert time.time() - t_asked > 3, "expired before the group membership interval"
+
+
+def test_reload_changes_acl_and_rates_live(lab, gateway, tmp_path):
+    """A host joined to an allowed group receives its data; a reload whose inside
+    deny covers the group removes it as if the host had left: forwarding stops,
+    the upstream hears TO_IN {} and drops it from its mdb, the groups view no
+    longer lists it, and a new join in the range is refused and counted
+    acl_denied. Reloading the old file lets a join through again. Then
+    igmp_rate_per_host lowered by a reload: the same host's next burst of reports
+    is cut to the new burst at once, and the host keeps its slot in the table
+    (no eviction: the table was not made anew). One gateway for both: a start
+    is most of a system test's time."""
+    from test_ratelimit import flood_frames
+    rate = "[limits]\nigmp_rate_per_host = {}\n"
+    track = TRACK_FILE + rate.format("1000/s burst 1000")
+    conf = write(tmp_path / "gw.conf", lab_conf(extra=track))
+    gw = gateway(config=conf)
+    gw.wait_emitted("inside", is_general_query, 5, "the gateway's first general query")
+    time.sleep(QRI + 0.5)  # the snooping bridge has heard the querier and waited it out
+    group, later, again = "239.7.40.1", "239.7.40.2", "239.7.40.3"
+    with receivers(lab, ("h1", group), ("h1", later), ("h1", again)) as (r1, r2, r3), \
+            Sender(lab, [group, again]):
+        r1.join()
+        r1.wait_data(20, timeout=10)
+        wait_until(lambda: group in lab.mdb_groups("up"), 10, f"{group} upstream")
+        write(conf, with_inside(lab_conf(extra=track), "deny = 239.7.40.0/24"))
+        t_reload = time.time()
+        p = ctl(gw, "reload")
+        assert "inside" in p.stdout, p.stdout
+        gw.wait_log(r"reload: 1 groups .* removed as if left")
+        assert gw.counter("inside", "acl_removed") == 1
+        assert group_of(gw, "inside", group) is None, "the denied group is still listed"
+        left = gw.wait_emitted("outside", lambda p: p["igmp.type"] == "0x22" and
+                               ("3", group) in records(p) and
+                               float(p["frame.time_epoch"]) > t_reload - 0.1, 5,
+                               f"TO_IN {{}} for {group} upstream")
+        t_left = float(left["frame.time_epoch"])
+        wait_until(lambda: group not in lab.mdb_groups("up"), 10,
+                   f"{group} gone from the upstream bridge's mdb")
+        time.sleep(1)
+        late = [t for t, _, _ in r1.got if t > t_left + 0.2]
+        print(f"reload at {t_reload:.2f}, upstream TO_IN after {t_left - t_reload:.3f} s, "
+              f"{len(late)} datagrams at h1 later than 0.2 s after it")
+        assert late == [], "forwarding to the inside did not stop"
+        denied = gw.counter("inside", "acl_denied")
+        r2.join()
+        gw.wait_counter("inside", "acl_denied", denied + 1)
+        assert group_of(gw, "inside", later) is None
+        write(conf, lab_conf(extra=track))
+        ctl(gw, "reload")
+        r3.join()
+        wait_group(gw, "inside", again)
+        r3.wait_data(10, timeout=10)
+
+    frames = flood_frames(40)
+    received = gw.counter("inside", "igmp_received")
+    lab.send("h1", frames)
+    wait_until(lambda: gw.counter("inside", "igmp_received") >= received + 40, 10,
+               "40 reports taken")
+    assert gw.counter("inside", "igmp_rate_host_dropped") == 0
+    write(conf, lab_conf(extra=TRACK_FILE + rate.format("1/s burst 5")))
+    p = ctl(gw, "reload")
+    assert "limits" in p.stdout, p.stdout
+    lab.send("h1", frames)
+    # The host's bucket holds at most the new burst (5), refilled at 1/s while they go.
+    dropped = gw.wait_counter("inside", "igmp_rate_host_dropped", 30)
+    assert dropped <= 40 - 5 + 2, dropped
+    assert gw.counter("inside", "igmp_rate_hosts_evicted") == 0
+    assert gw.alive()
+

@@ -378,6 +378,40 @@ test_filter(void)
 	free(s);
 }
 
+/* What a reload removes of the state held: the policy's verdict on a record. */
+static void
+test_policy_permits(void)
+{
+	static const char *const items[] = { "239.9.0.0/16", "232.1.0.0/16 source 10.0.0.2" };
+	static const bool deny[] = { true, true };
+	static const char *const up_items[] = { "239.0.0.0/8", "232.0.0.0/8" };
+	static const bool up_deny[] = { false, false };
+	struct acl_policy pol = { 0 };
+	const char *why;
+
+	TAP_CHECK(acl_policy_permits(&pol, A("239.9.1.1"), ACL_ANY_SOURCE),
+		  "no policy: everything permitted");
+	pol.acl[0] = compile(items, deny, 2);
+	pol.acl[1] = compile(up_items, up_deny, 2);
+	pol.ssm = true;
+	acl_parse_prefix("232.0.0.0/8", &pol.ssm_range, &why);
+	TAP_CHECK(!acl_policy_permits(&pol, A("239.9.1.1"), ACL_ANY_SOURCE) &&
+		  !acl_policy_permits(&pol, A("239.9.1.1"), A("10.0.0.1")),
+		  "the port's deny: any source and each source refused");
+	TAP_CHECK(acl_policy_permits(&pol, A("239.1.1.1"), ACL_ANY_SOURCE),
+		  "allowed by both ACLs, outside the SSM range: permitted");
+	TAP_CHECK(!acl_policy_permits(&pol, A("238.1.1.1"), ACL_ANY_SOURCE),
+		  "the second ACL (the active outside's allow) refuses what it does not name");
+	TAP_CHECK(!acl_policy_permits(&pol, A("232.5.1.1"), ACL_ANY_SOURCE) &&
+		  acl_policy_permits(&pol, A("232.5.1.1"), A("10.0.0.2")),
+		  "SSM range: any-source refused, a source permitted");
+	TAP_CHECK(!acl_policy_permits(&pol, A("232.1.1.1"), A("10.0.0.2")) &&
+		  acl_policy_permits(&pol, A("232.1.1.1"), A("10.0.0.1")),
+		  "a source-qualified deny refuses that source only");
+	acl_free((struct acl *)pol.acl[0]);
+	acl_free((struct acl *)pol.acl[1]);
+}
+
 int
 main(void)
 {
@@ -388,5 +422,6 @@ main(void)
 	test_set();
 	test_filter();
 	test_filter_counts_every_drop();
+	test_policy_permits();
 	return TAP_DONE();
 }

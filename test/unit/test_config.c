@@ -1360,17 +1360,19 @@ test_reload_check(void)
 	check_reload("", "[join]\na = 239.1.1.1\n", "[join]");
 	check_reload("", "[alt]\nport = c\naddress = 10.9.0.1/24\n", "[alt]");
 	check_reload("", "mtu = 1400\n", "inside.mtu"); /* MINIMAL ends in [inside] */
-	/* The policy keys: the same items again are no change; other items are. */
+	/* The policy keys and the rates change live (control/reload_policy.c). */
 	check_reload("allow = 239.0.0.0/8\ndeny2 = 239.9.0.0/16\n",
 		     "allow = 239.0.0.0/8\ndeny2 = 239.9.0.0/16\n", NULL);
-	check_reload("allow = 239.0.0.0/8\n", "allow = 239.0.0.0/9\n", "inside.allow");
-	check_reload("", "deny7 = 239.0.0.0/8\n", "inside.allow");
-	check_reload("", "[igmp]\nssm_range = 232.0.0.0/8\n", "igmp.ssm_range");
+	check_reload("allow = 239.0.0.0/8\n", "allow = 239.0.0.0/9\n", NULL);
+	check_reload("", "deny7 = 239.0.0.0/8\n", NULL);
+	check_reload("", "[igmp]\nssm_range = 232.0.0.0/8\n", NULL);
 	check_reload("[igmp]\nssm_range = none\n", "", NULL);
 	check_reload("accept_from = 10.9.0.0/16\n[proxy]\ntrack_membership = yes\n",
-		     "accept_from = 10.8.0.0/16\n[proxy]\ntrack_membership = yes\n",
-		     "inside.accept_from");
-	TAP_CHECK(gw_config_key_reload("inside3", "deny12") == GW_RELOAD_RESTART &&
+		     "accept_from = 10.8.0.0/16\n[proxy]\ntrack_membership = yes\n", NULL);
+	check_reload("", "[limits]\nigmp_rate_per_host = 5/s burst 2\nigmp_rate_per_port = 50/s\n"
+		     "control_requests_per_client = 10/s burst 5\n", NULL);
+	check_reload("", "[limits]\nigmp_rate_hosts = 64\n", "limits.igmp_rate_hosts");
+	TAP_CHECK(gw_config_key_reload("inside3", "deny12") == GW_RELOAD_LIVE &&
 		  gw_config_key_reload("inside", "allow0") == -ENOENT,
 		  "reload: numbered ACL keys have allow's class");
 	TAP_CHECK(gw_config_key_reload("igmp", "leave_to_network") == GW_RELOAD_LIVE &&

@@ -1542,6 +1542,48 @@ test_merge(void)
 	lab_stop();
 }
 
+/* A reload's policy removal: at once, as if the members left and no one answered. */
+static void
+test_group_remove(void)
+{
+	lab_start();
+	report(P0, host0, REC(IGMP_REC_ALLOW, G, s[1], s[2], s[3]));
+	report(P1, host1, REC(IGMP_REC_ALLOW, G, s[1]));
+	report(P0, host0, REC(IGMP_REC_TO_EX, H));
+	report(P0, host0, REC(IGMP_REC_TO_EX, K));
+	report(P1, host1, REC(IGMP_REC_TO_EX, K));
+	advance(1);
+	drain(UP);
+	clear_log();
+	n_changed = 0;
+
+	CHECK_INT(mship_group_remove(m, P0, G, (uint32_t[]){ s[1], s[3] }, 2, now), 0,
+		  "INCLUDE: sources removed");
+	TAP_CHECK(strncmp(state(P0, G), "IN s2=", 6) == 0 && strchr(state(P0, G) + 6, ' ') == NULL,
+		  "record kept with s2 alone: %s", state(P0, G));
+	TAP_CHECK(!mship_wants(m, P0, G, s[1]) && mship_wants(m, P0, G, s[2]) &&
+		  !mship_wants(m, P0, G, s[3]) && mship_wants(m, P1, G, s[1]),
+		  "s1 and s3 no longer forwarded to p0, s2 still; p1's s1 untouched");
+	TAP_CHECK(n_changed > 0, "the forwarding heard of the change");
+	CHECK_STR(drain(UP), "R[BLOCK G s3]", "upstream: only s3 left the merge (p1 keeps s1)");
+
+	CHECK_INT(mship_group_remove(m, P0, H, NULL, 0, now), 0, "EXCLUDE record removed");
+	CHECK_STR(state(P0, H), "-", "no record left");
+	CHECK_STR(events(), "group_removed(p0,H) upstream_left(p9,H)",
+		  "group_removed and the upstream leave, as for a real leave");
+	CHECK_STR(drain(UP), "R[TO_IN H]", "TO_IN({}) upstream at once, no last-member query");
+	CHECK_INT(mship_group_remove(m, P0, K, NULL, 0, now), 0, "K removed on p0");
+	CHECK_STR(drain(UP), "", "p1 still wants K: nothing upstream");
+	CHECK_INT(mship_group_remove(m, P0, G, (uint32_t[]){ s[2] }, 1, now), 0,
+		  "the last source removed");
+	CHECK_STR(state(P0, G), "-", "an INCLUDE record left without sources goes");
+	CHECK_INT(mship_group_remove(m, P0, G, NULL, 0, now), -ENOENT, "no record: -ENOENT");
+	CHECK_INT(mship_group_remove(m, P1, K, (uint32_t[]){ s[1] }, 1, now), -EINVAL,
+		  "sources of an EXCLUDE record: -EINVAL");
+	CHECK_INT(mship_group_remove(m, UP, K, NULL, 0, now), -ENOENT, "the upstream: -ENOENT");
+	lab_stop();
+}
+
 static void
 test_unsolicited(void)
 {
@@ -2510,6 +2552,7 @@ main(void)
 	test_limits_and_walk();
 	test_wants();
 	test_merge();
+	test_group_remove();
 	test_unsolicited();
 	test_answers();
 	test_upstream_compat();

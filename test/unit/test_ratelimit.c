@@ -126,6 +126,33 @@ test_table_rate_per_host(void)
 	rl_host_table_free(t);
 }
 
+/* A reload's new rate: the table keeps its hosts and their buckets' tokens. */
+static void
+test_table_new_rate(void)
+{
+	struct rl_rate r, slow;
+	struct rl_host_table *t;
+	uint64_t now = 0, hz = HZ_NS;
+	uint32_t passed = 0;
+	bool ev;
+
+	rl_rate_init(&r, 100, 10, hz);
+	rl_rate_init(&slow, 5, 2, hz);
+	t = rl_host_table_create(64, &r, hz);
+	for (int i = 0; i < 5; i++)
+		rl_host_take_rate(t, &r, 0x0a000001, now, &ev);
+	CHECK_INT(rl_host_table_used(t), 1, "one host held");
+	/* 10 s at 1000/s: at the old rate 100/s, now at 5/s burst 2. */
+	for (uint32_t i = 0; i < 10000; i++) {
+		now += hz / 1000;
+		passed += rl_host_take_rate(t, &slow, 0x0a000001, now, &ev) == RL_PASS;
+	}
+	TAP_CHECK(passed >= 50 && passed <= 52,
+		  "the new rate holds at once (burst capped to 2, then 5/s): %u in 10 s", passed);
+	CHECK_INT(rl_host_table_used(t), 1, "the same host, not a new slot");
+	rl_host_table_free(t);
+}
+
 static void
 test_table_bounded(void)
 {
@@ -303,6 +330,7 @@ main(void)
 	test_bucket(HZ_TSC, "TSC clock");
 	test_bucket_edges();
 	test_table_rate_per_host();
+	test_table_new_rate();
 	test_table_bounded();
 	test_subnet_spreads();
 	test_lru_in_set();

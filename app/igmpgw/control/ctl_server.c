@@ -515,6 +515,16 @@ publish(const struct ctl_event *ev, void *arg __rte_unused)
 	free(line);
 }
 
+void
+gw_ctl_set_request_rate(const struct gw_rate *r)
+{
+	struct rl_rate rate;
+
+	/* Each client's bucket keeps its tokens (capped at the new burst at its next request). */
+	if (rl_rate_init(&rate, r->per_sec, r->burst, rte_get_tsc_hz()) == 0)
+		srv.request_rate = rate;
+}
+
 int
 gw_ctl_open(char *err, size_t err_len)
 {

@@ -12,12 +12,16 @@
 #include <jansson.h>
 
 #include "ctl_proto.h"
+#include "gw_config.h"
 
 /* Opens the socket of [control]; no-op when it is "none". */
 int gw_ctl_open(char *err, size_t err_len);
 
 /* Accepts, reads, answers and flushes whatever is ready; never waits. */
 void gw_ctl_poll(void);
+
+/* A reload's limits.control_requests_per_client (checked by rl_rate_init before). */
+void gw_ctl_set_request_rate(const struct gw_rate *r);
 
 /* Closes every client and the socket, and removes the socket file. */
 void gw_ctl_close(void);

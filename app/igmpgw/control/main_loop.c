@@ -31,6 +31,7 @@
 #include "originate.h"
 #include "rate_log.h"
 #include "upstream_pace.h"
+#include "reload_policy.h"
 #include "static_joins.h"
 #include "trace.h"
 #include "mship_timers.h"
@@ -233,6 +234,7 @@ gw_control_poll(uint64_t now_tsc)
 	drain_events();
 	gw_ctl_poll();
 	gw_feed_poll(gw_now_ms());
+	gw_policy_poll();
 	gw_tracking_poll(gw_now_ms());
 	gw_joins_poll(gw_now_ms());
 	gw_trace_poll();

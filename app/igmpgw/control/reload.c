@@ -14,9 +14,11 @@
 #include <string.h>
 
 #include "gw.h"
+#include "ctl_server.h"
 #include "gw_failover.h"
 #include "mroutes.h"
 #include "reload.h"
+#include "reload_policy.h"
 #include "table_feed.h"
 #include "tracking.h"
 
@@ -80,6 +82,11 @@ changed_sections(const struct gw_config *a, const struct gw_config *b, json_t *l
 		json_array_append_new(list, json_string("querier"));
 	if (memcmp(&a->limits, &b->limits, sizeof(a->limits)) != 0)
 		json_array_append_new(list, json_string("limits"));
+	for (int r = 0; r < GW_MAX_PORTS; r++)
+		if (a->port[r].acl_digest != b->port[r].acl_digest ||
+		    a->port[r].accept_from_digest != b->port[r].accept_from_digest) {
+			json_array_append_new(list, json_string(gw_role_name(r)));
+		}
 	if (a->forward.n_mroutes != b->forward.n_mroutes ||
 	    memcmp(a->forward.mroutes, b->forward.mroutes,
 		   a->forward.n_mroutes * sizeof(a->forward.mroutes[0])) != 0)
@@ -89,12 +96,16 @@ changed_sections(const struct gw_config *a, const struct gw_config *b, json_t *l
 /*
  * Everything that may refuse has been asked: the membership state takes the
  * timers and limits (it checks them first and changes nothing on a refusal),
- * the forwarding table the routes; what is left cannot fail.
+ * the forwarding table the routes; what is left cannot fail. The policy
+ * block was made from next already: the workers get it by an RCU swap once
+ * gw.cfg holds next, and what it refuses of the state held goes after.
  */
 static int
-apply(struct gw_config *next, char *err, size_t err_len)
+apply(struct gw_config *next, struct gw_policy *policy, char *err, size_t err_len)
 {
+	static struct gw_config prev;   /* large: off the stack */
 	int ret = gw_tracking_reconfigure(next);
+	uint32_t removed;
 
 	if (ret < 0)
 		return gw_fail(err, err_len,
@@ -110,24 +121,22 @@ apply(struct gw_config *next, char *err, size_t err_len)
 	gw_feed_set_limits(&next->limits);
 	gw_feed_set_timers(&next->querier);
 	gw_failover_set_timers(next);
+	gw_ctl_set_request_rate(&next->limits.control_requests_per_client);
 	apply_active_outside(next->igmp.active_outside);
-	/*
-	 * The policy keys are restart-only (equal in both), and the workers read
-	 * the running ACLs: keep those, drop the new load's copies, so the copy
-	 * below neither leaks them nor changes a pointer under a worker.
-	 */
-	for (int r = 0; r < GW_MAX_PORTS; r++) {
-		acl_free(next->port[r].acl);
-		acl_set_free(next->port[r].accept_from);
-		next->port[r].acl = gw.cfg.port[r].acl;
-		next->port[r].accept_from = gw.cfg.port[r].accept_from;
-	}
 	/*
 	 * The [igmp] switches, unicast_dst and self_query_interval are read from
 	 * gw.cfg where they are used (workers included): the copy applies them.
 	 * Restart-only keys are equal in both, so the copy leaves them as they are.
+	 * The ACLs the copy replaces are freed with the old policy block, after
+	 * the workers' grace period.
 	 */
+	prev = gw.cfg;
 	gw.cfg = *next;
+	gw_policy_install(policy, &prev);
+	removed = gw_policy_purge(gw_now_ms());
+	if (removed > 0)
+		GW_LOG(NOTICE, "reload: %u groups (or their sources) the new allow/deny or ssm_range refuses removed as if left (counted acl_removed)",
+		       removed);
 	return 0;
 }
 
@@ -135,6 +144,7 @@ static int
 reload(json_t *changed, char *err, size_t err_len)
 {
 	static struct gw_config next;   /* large: off the stack */
+	struct gw_policy *policy = NULL;
 	int ret;
 
 	ret = gw_config_load(&next, rl.path, rl.overrides, rl.n_overrides, err, err_len);
@@ -145,12 +155,19 @@ reload(json_t *changed, char *err, size_t err_len)
 	if (ret == 0)
 		ret = gw_mroutes_merge(&gw.cfg.forward, &next.forward, err, err_len);
 	if (ret == 0) {
+		policy = gw_policy_prepare(&next, err, err_len);
+		if (policy == NULL)
+			ret = -EINVAL;
+	}
+	if (ret == 0) {
 		changed_sections(&gw.cfg, &next, changed);
-		ret = apply(&next, err, err_len);
+		ret = apply(&next, policy, err, err_len);
 	}
 	/* A refused file: what its load allocated (the ACLs) goes (a failed load freed its own). */
-	if (ret < 0)
+	if (ret < 0) {
+		gw_policy_discard(policy);
 		gw_config_release(&next);
+	}
 	return ret;
 }
 

@@ -86,12 +86,6 @@ fwd_init(char *err, size_t err_len)
 	if (!cfg->forward.enabled)
 		return 0;
 
-	ret = create_qsbr();
-	if (ret < 0) {
-		snprintf(err, err_len, "config: forward.enabled: no memory for RCU: %s",
-			 strerror(-ret));
-		return ret;
-	}
 	gw.fwd = fwd_table_create("igmpgw_fwd", cfg->limits.max_groups, (int)rte_socket_id(),
 				  gw.qsbr);
 	if (gw.fwd == NULL) {
@@ -128,18 +122,9 @@ asked_init(char *err, size_t err_len)
 {
 	const struct gw_config *cfg = &gw.cfg;
 	uint64_t gmi = asked_lifetime_ms(&cfg->querier);
-	int ret;
 
 	if (cfg->track_membership)
 		return 0;
-	if (gw.qsbr == NULL) {
-		ret = create_qsbr();
-		if (ret < 0) {
-			snprintf(err, err_len, "config: limits.max_groups: no memory for RCU: %s",
-				 strerror(-ret));
-			return ret;
-		}
-	}
 	gw.held = gw.fwd;
 	if (gw.held == NULL)
 		gw.held = fwd_table_create("igmpgw_held", cfg->limits.max_groups,
@@ -210,6 +195,10 @@ gw_feed_init(char *err, size_t err_len)
 	for (int r = GW_ROLE_INSIDE; r < GW_MAX_PORTS; r++)
 		if (gw.port[r].present)
 			gw.inside_mask |= (fwd_mask_t)(1u << r);
+	/* Always: the policy block a reload swaps (control/reload_policy.c) waits on it too. */
+	ret = create_qsbr();
+	if (ret < 0)
+		return gw_fail(err, err_len, "EAL: no memory for RCU: %s", strerror(-ret));
 	ret = fwd_init(err, err_len);
 	return ret < 0 ? ret : asked_init(err, err_len);
 }

@@ -38,10 +38,11 @@ bool
 dp_igmp_policy(struct worker *w, enum gw_role role, struct rte_mbuf *m, uint8_t *l3,
 	       struct igmp_ipv4 *ip, struct igmp_msg *msg)
 {
+	const struct gw_policy *pol = gw_policy(); /* RCU: a reload swaps it whole */
 	struct acl_policy p = {
-		.acl = { gw.cfg.port[role].acl, gw.cfg.port[gw_active_outside()].acl },
-		.ssm = gw.cfg.igmp.ssm,
-		.ssm_range = gw.cfg.igmp.ssm_range,
+		.acl = { pol->acl[role], pol->acl[gw_active_outside()] },
+		.ssm = pol->ssm,
+		.ssm_range = pol->ssm_range,
 	};
 	struct gw_port_stats *st = stats_of(w, role);
 	struct acl_counts c = { 0 };
