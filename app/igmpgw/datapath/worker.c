@@ -133,11 +133,10 @@ drain_handoff(struct worker *w, enum gw_role role)
 static void
 flush_all(struct worker *w)
 {
-	for (int r = 0; r < GW_MAX_PORTS; r++) {
+	for (unsigned int i = 0; i < w->n_present; i++) {
+		enum gw_role r = (enum gw_role)w->present[i];
 		struct gw_port *p = &gw.port[r];
 
-		if (!p->present)
-			continue;
 		if (w->txq[r] != GW_NO_QUEUE)
 			rte_eth_tx_buffer_flush(p->port_id, w->txq[r], w->tx.port[r]);
 		if (w->tx.port_drops[r] != w->tx.port_drops_seen[r]) {
@@ -191,6 +190,9 @@ worker_init(struct worker *w, unsigned int index)
 
 		if (!p->present)
 			continue;
+		w->present[w->n_present++] = (uint8_t)r;
+		if (owns(w, (enum gw_role)r))
+			w->owned[w->n_owned++] = (uint8_t)r;
 		w->tx.port[r] = tx_buffer_new(p->socket, &w->tx.port_drops[r]);
 		w->tx.twin[r] = tx_buffer_new(p->socket, &w->tx.twin_drops[r]);
 		if (w->tx.port[r] == NULL || w->tx.twin[r] == NULL)
@@ -260,12 +262,11 @@ gw_worker_main(void *arg)
 			for (uint16_t i = 0; i < n; i++)
 				dp_port_frame(&w, r, pkts[i]);
 		}
-		for (int r = 0; r < GW_MAX_PORTS; r++) {
+		for (unsigned int o = 0; o < w.n_owned; o++) {
+			enum gw_role r = (enum gw_role)w.owned[o];
 			struct gw_port *p = &gw.port[r];
 			uint16_t n;
 
-			if (!p->present || !owns(&w, r))
-				continue;
 			work += drain_handoff(&w, r);
 			work += dp_drain_ctrl_tx(&w, r);
 			/* Twins have one queue: the port's owner serves it. */
