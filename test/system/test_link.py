@@ -126,10 +126,11 @@ def test_outside_flap_asked(lab, gateway, tmp_path):
         up.stop()
 
 
-def recreate_inside_veth(lab):
+def recreate_inside_veth(lab, down_for=0):
     """The inside network re-created as Docker re-creates one: the veth pair made
     again under the same names (gateway side in0, bridge side gw0 in the inside
-    namespace), a fresh MAC on in0, the bridge side attached and both set up."""
+    namespace), a fresh MAC on in0, the bridge side attached and both set up,
+    in0 down_for seconds after it exists."""
     gw_ns, in_ns = lab.ns("gw"), lab.ns("in")
     run(["ip", "-n", gw_ns, "link", "add", "in0", "type", "veth", "peer", "name", "gw0",
          "netns", in_ns])
@@ -138,6 +139,7 @@ def recreate_inside_veth(lab):
         run(["ip", "netns", "exec", ns, "ethtool", "-K", ifname, "tx", "off"])
     run(["ip", "-n", in_ns, "link", "set", "gw0", "master", "br0"])
     run(["ip", "-n", in_ns, "link", "set", "gw0", "up"])
+    time.sleep(down_for)
     run(["ip", "-n", gw_ns, "link", "set", "in0", "up"])
 
 
@@ -162,7 +164,9 @@ def test_recreated_inside_interface_is_rebound(lab, gateway, tmp_path):
             gw.wait_log(r"inside: interface in0 was deleted: the port is cut off until")
             assert port_json(gw, "inside")["interface_state"] == "gone"
             t_new = time.time()
-            recreate_inside_veth(lab)
+            # Down for a while first: the gateway waits for it to come up
+            # (a re-bind tried on a down interface fails: PACKET_FANOUT).
+            recreate_inside_veth(lab, down_for=3)
             ctl.wait_event(lambda e: e["event"] == "link" and e["port"] == "inside" and
                            e["up"], 10, "inside link up on the re-created interface")
             new_ifindex = int(lab.exec("gw", ["cat", "/sys/class/net/in0/ifindex"]).stdout)
