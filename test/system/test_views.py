@@ -70,7 +70,8 @@ def test_telemetry_and_control_socket_show_the_same_views(lab, gateway):
     status = control(gw, "status")
     tel = gw.telemetry("/igmpgw/querier")
     if status["querier"] is None and tel["address"] == "":
-        empty = {"address": "", "mac": "", "version": "", "port": "", "age": ""}
+        empty = {"address": "", "mac": "", "version": "", "port": "", "age": "",
+                 "present_interval": ""}
         # Each outside's own querier (failover keeps one a side), as empty.
         outsides = {f"{o}/{k}": "" for o in ("outside", "alt") for k in empty}
         assert tel == dict(empty, outsides=outsides), tel
