@@ -212,6 +212,11 @@ struct gw_port {
 	uint16_t mtu;                 /* as configured: longer IP packets are not sent on it */
 	bool linear_replicas;         /* its PMD takes no chained mbufs: replicas are copies */
 	struct rte_mempool *pool;     /* RX; holds a whole frame where linear_replicas */
+	/*
+	 * Replicas of standard-size frames copied whole: the socket's shared
+	 * pool, sized for every port's TX side (a jumbo port's own RX pool is not).
+	 */
+	struct rte_mempool *copy_pool;
 	struct rte_mempool *hdr_pool;          /* replicas: a fresh Ethernet header each */
 	struct rte_mempool *clone_pool;        /* replicas: indirect mbufs to the payload */
 	struct neigh_table neigh;              /* from ARP: the owner writes, any lcore reads */

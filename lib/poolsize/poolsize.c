@@ -38,8 +38,11 @@ poolsize_compute(const struct poolsize_port *ports, unsigned int n_ports,
 	if (n_ports > 0)
 		out->rings += lc->events;
 	out->caches = lcores * cache_hold(lc->cache);
-	/* A received burst, and full TX buffers on every port, on each worker. */
-	out->inflight = (uint64_t)lc->n_workers * (lc->burst + tx_buffers);
+	/*
+	 * A received burst, the spare mbufs kept for copied replicas (up to a
+	 * burst, replicate.c) and full TX buffers on every port, on each worker.
+	 */
+	out->inflight = (uint64_t)lc->n_workers * (2 * lc->burst + tx_buffers);
 	out->sum = out->rx + out->tx + out->twins + out->caches + out->inflight + out->rings +
 		   out->held;
 	out->too_many = out->sum > UINT32_MAX;

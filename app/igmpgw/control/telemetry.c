@@ -13,6 +13,7 @@
 
 #include "groups_view.h"
 #include "gw.h"
+#include "hold.h"
 #include "tel_json.h"
 #include "telemetry.h"
 #include "views.h"
@@ -56,7 +57,9 @@ tel_view(const char *cmd, const char *params, struct rte_tel_data *d)
 			e = &endpoints[i];
 	if (e == NULL)
 		return -EINVAL;
+	gw_views_lock(); /* not while a re-bind removes an ethdev (hold.h) */
 	view = e->view();
+	gw_views_unlock();
 	if (view == NULL)
 		return -ENOMEM;
 	rc = tel_json_reply(cmd, params, view, e->flat, d);

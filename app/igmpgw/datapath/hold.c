@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
 
 #include "gw.h"
 #include "hold.h"
@@ -19,6 +20,19 @@
 _Static_assert(GW_MAX_WORKERS <= RTE_DIM(gw_hold.held), "a hold slot per worker");
 
 struct gw_hold gw_hold;
+static rte_spinlock_t views_lock = RTE_SPINLOCK_INITIALIZER;
+
+void
+gw_views_lock(void)
+{
+	rte_spinlock_lock(&views_lock);
+}
+
+void
+gw_views_unlock(void)
+{
+	rte_spinlock_unlock(&views_lock);
+}
 
 void
 dp_hold_park(unsigned int worker)
@@ -50,6 +64,7 @@ gw_workers_hold(uint64_t timeout_ms)
 	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz() / 1000 * timeout_ms;
 	uint32_t gen = __atomic_load_n(&gw_hold.gen, __ATOMIC_RELAXED) + 1;
 
+	gw_views_lock();
 	__atomic_store_n(&gw_hold.gen, gen, __ATOMIC_RELEASE);
 	__atomic_store_n(&gw_hold.want, 1, __ATOMIC_RELEASE);
 	for (unsigned int w = 0; w < gw.n_workers; w++) {
@@ -68,4 +83,5 @@ void
 gw_workers_release(void)
 {
 	__atomic_store_n(&gw_hold.want, 0, __ATOMIC_RELEASE);
+	gw_views_unlock();
 }

@@ -29,6 +29,14 @@ extern struct gw_hold gw_hold;
 int gw_workers_hold(uint64_t timeout_ms);
 void gw_workers_release(void);
 
+/*
+ * DPDK's telemetry thread builds views that read the ports too (names,
+ * ethdev stats): it does so under this lock, which a hold takes as well, so
+ * it never reads an ethdev a re-bind is removing.
+ */
+void gw_views_lock(void);
+void gw_views_unlock(void);
+
 /* Worker: parks here while a hold is asked for (its tx buffers flushed first). */
 void dp_hold_park(unsigned int worker);
 

@@ -193,6 +193,7 @@ make_pools(unsigned int n_workers, char *err, size_t err_len)
 		int socket = socket_index(p->socket);
 
 		p->pool = pools[socket];
+		p->copy_pool = pools[socket];
 		p->hdr_pool = hdr_pools[socket];
 		p->clone_pool = clone_pools[socket];
 	}
@@ -539,6 +540,7 @@ open_sub_port(struct gw_port *p, const struct gw_port_config *pc, char *err, siz
 	memcpy(p->name, head->name, sizeof(p->name));
 	p->socket = head->socket;
 	p->pool = head->pool;
+	p->copy_pool = head->copy_pool;
 	p->hdr_pool = head->hdr_pool;
 	p->clone_pool = head->clone_pool;
 	p->mac = head->mac;

@@ -85,7 +85,7 @@ dp_replica_spares_free(struct worker *w)
 }
 
 /*
- * A replica as one fresh mbuf of p's pool: p's Ethernet header (its VLAN tag
+ * A replica as one fresh mbuf: p's Ethernet header (its VLAN tag
  * included) and a copy of the IP packet m holds (m starts at the IP header,
  * in any number of segments). NULL when the pool is empty or its mbufs are
  * too small for the frame.
@@ -99,7 +99,8 @@ copy_replica(struct worker *w, const struct gw_port *p, const struct rte_mbuf *m
 	struct rte_mbuf *c;
 	uint8_t *to;
 
-	c = fresh_mbuf(w, p->pool);
+	/* Above COPY_MAX_BYTES only on a linear_replicas port: its own big mbufs. */
+	c = fresh_mbuf(w, rte_pktmbuf_pkt_len(m) <= COPY_MAX_BYTES ? p->copy_pool : p->pool);
 	if (unlikely(c == NULL))
 		return NULL;
 	if (unlikely(hlen + rte_pktmbuf_pkt_len(m) > rte_pktmbuf_tailroom(c))) {
