@@ -64,8 +64,8 @@ gw_upstream_pace_init(char *err, size_t err_len)
 	return 0;
 }
 
-static void
-take_backlog(void)
+static unsigned int
+take_some(void)
 {
 	struct rte_mbuf *m[TAKE_BURST];
 	unsigned int n = rte_ring_sc_dequeue_burst(gw.upstream_backlog, (void **)m, TAKE_BURST,
@@ -81,6 +81,19 @@ take_backlog(void)
 				  rte_pktmbuf_mtod(m[i], const uint8_t *), rte_pktmbuf_data_len(m[i]));
 		rte_pktmbuf_free(m[i]);
 	}
+	return n;
+}
+
+/*
+ * Up to a whole ring a pass: the main lcore sleeps between passes, and a
+ * flood fills the ring meanwhile; what it cannot take is dropped, leaves too.
+ */
+static void
+take_backlog(void)
+{
+	for (unsigned int k = 0; k < BACKLOG_RING / TAKE_BURST; k++)
+		if (take_some() < TAKE_BURST)
+			break;
 }
 
 /* The first waiting report goes to the paced queue once that one is empty. */
