@@ -75,8 +75,8 @@ handle_event(struct rte_mbuf *m)
 		gw_event_raise(&ev);
 }
 
-static void
-drain_events(void)
+void
+gw_control_drain_events(void)
 {
 	struct rte_mbuf *pkts[EVENT_BURST];
 	unsigned int n;
@@ -231,7 +231,7 @@ gw_control_poll(uint64_t now_tsc)
 	static uint64_t next_query;
 	uint64_t hz = rte_get_tsc_hz();
 
-	drain_events();
+	gw_control_drain_events();
 	gw_ctl_poll();
 	gw_feed_poll(gw_now_ms());
 	gw_policy_poll();
@@ -259,7 +259,7 @@ gw_control_poll(uint64_t now_tsc)
 void
 gw_control_cleanup(void)
 {
-	drain_events();
+	gw_control_drain_events();
 	gw_joins_close();
 	gw_trace_close();
 	gw_groups_close();

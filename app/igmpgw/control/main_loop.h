@@ -11,6 +11,9 @@
 /* One round of control work; call every few milliseconds until gw.quit. */
 void gw_control_poll(uint64_t now_tsc);
 
+/* Handles every event the workers have raised so far. */
+void gw_control_drain_events(void);
+
 /* Frees what the control plane holds (pending events). */
 void gw_control_cleanup(void);
 

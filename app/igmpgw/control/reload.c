@@ -105,7 +105,6 @@ apply(struct gw_config *next, struct gw_policy *policy, char *err, size_t err_le
 {
 	static struct gw_config prev;   /* large: off the stack */
 	int ret = gw_tracking_reconfigure(next);
-	uint32_t removed;
 
 	if (ret < 0)
 		return gw_fail(err, err_len,
@@ -133,10 +132,7 @@ apply(struct gw_config *next, struct gw_policy *policy, char *err, size_t err_le
 	prev = gw.cfg;
 	gw.cfg = *next;
 	gw_policy_install(policy, &prev);
-	removed = gw_policy_purge(gw_now_ms());
-	if (removed > 0)
-		GW_LOG(NOTICE, "reload: %u groups (or their sources) the new allow/deny or ssm_range refuses removed as if left (counted acl_removed)",
-		       removed);
+	gw_policy_purge_after_grace();
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "main_loop.h"
 #include "membership.h"
 #include "originate.h"
 #include "reload_policy.h"
@@ -92,10 +93,37 @@ gw_policy_start(char *err, size_t err_len)
 	return 0;
 }
 
+static bool purge_due;
+static uint64_t purge_token;
+
+void
+gw_policy_purge_after_grace(void)
+{
+	purge_token = retired[n_retired - 1].token;
+	purge_due = true;
+}
+
+static void
+purge_when_due(void)
+{
+	uint32_t removed;
+
+	if (!purge_due || rte_rcu_qsbr_check(gw.qsbr, purge_token, false) != 1)
+		return;
+	purge_due = false;
+	gw_control_drain_events();
+	removed = gw_policy_purge(gw_now_ms());
+	if (removed > 0)
+		GW_LOG(NOTICE, "reload: %u groups (or their sources) the new allow/deny or ssm_range refuses removed as if left (counted acl_removed)",
+		       removed);
+}
+
 void
 gw_policy_poll(void)
 {
 	unsigned int done = 0;
+
+	purge_when_due();
 
 	/* In the order retired: a later grace period never ends before an earlier one. */
 	while (done < n_retired && rte_rcu_qsbr_check(gw.qsbr, retired[done].token, false) == 1)
