@@ -11,6 +11,8 @@ import json
 import re
 import time
 
+import pytest
+
 from gwlab import (GW_ADDR, IGMP_V2_REPORT, QUERIER, UPSRC, host_igmp_frame, igmp_v2,
                    join_group, mac_of, wait_until)
 
@@ -39,6 +41,7 @@ def check_query_event(e):
         "outside", QUERIER["outside"], 3, "0.0.0.0", 2.5), e
 
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_query_notify_logs_each_query(lab, gateway):
     gw = gateway(*CLIENT, eal=DEBUG)
     e = wait_until(lambda: first(logged_events(gw), is_query), 12, "an 'event' line for a query")

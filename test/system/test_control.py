@@ -249,6 +249,7 @@ QUERY_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} query on outside from 10\.200\.
                         r"max_resp 1s qrv 2 qqic 2s$")
 
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_query_events_arrive_within_milliseconds(lab, gateway):
     gw = gateway(*client_mode())
     t_start = time.time()

@@ -114,6 +114,7 @@ def control_stats(gw):
 
 # ---------------------------------------------------------------- half-closed clients
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_half_closed_client_gets_every_pipelined_answer(lab, gateway):
     """printf ... | socat: all requests, then the end of the client's writing side."""
     gw = gateway("control.max_clients=4", roles=["inside"])

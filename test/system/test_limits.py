@@ -148,12 +148,14 @@ def check_summaries(gw, key, value, counter):
     assert all((k, v) == (key, value) for _, k, v in lines), lines
 
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_goigmp_refusals_summarised(lab, gateway):
     gw = gateway("limits.max_groups=5", "forward.enabled=yes")
     flood(lab, [special(group(i)) for i in range(200)], 3)
     check_summaries(gw, "max_groups", 5, lambda: gw.counter("inside", "refused_max_groups"))
 
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_goigmp_source_refusals_name_their_limit(lab, gateway):
     """Sources pile up on a held group until max_sources_per_group: the main
     lcore refuses what passes it, and says so under that limit's name."""
@@ -180,6 +182,7 @@ def test_tracking_refusals_summarised(lab, gateway):
     check_summaries(gw, "max_groups", 3, lambda: tracking_counter(gw, "refused_max_groups"))
 
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_tracking_source_refusals_name_their_limit(lab, gateway):
     gw = gateway("limits.max_sources_per_group=2", *TRACK)
     srcs = ["10.99.0.1", "10.99.0.2", "10.99.0.3"]

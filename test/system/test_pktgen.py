@@ -60,6 +60,7 @@ def run_bench(pktgen, tmp_path, *args):
     return json.loads(out.read_text()), p.stdout
 
 
+@pytest.mark.slow  # moved out of the README's test command (its 20-minute budget); CI's slow lane runs it
 def test_pktgen_reports_translated_and_data_forwarded(pktgen, tmp_path):
     # 0.02% of af_packet's 10 Gb/s: about 3 000 frames a second, which the veths and
     # both polling threads take without loss even on a loaded 2-CPU machine.

@@ -7,7 +7,6 @@ some) into the outside; three inside ports write what they send to pcap files, o
 (tag written by igmpgw: the pcap PMD inserts none). Every frame must arrive once on
 each port that wants it, in order, with that port's source MAC (and tag), TTL - 1, a
 valid checksum and every other byte as sent."""
-import os
 import signal
 import subprocess
 
