@@ -235,6 +235,10 @@ gw_control_poll(uint64_t now_tsc)
 	gw_ctl_poll();
 	gw_feed_poll(gw_now_ms());
 	gw_policy_poll();
+	if (gw_policy_purge_ready()) {
+		gw_control_drain_events(); /* what the old policy let through, first */
+		gw_policy_purge_logged(gw_now_ms());
+	}
 	gw_tracking_poll(gw_now_ms());
 	gw_joins_poll(gw_now_ms());
 	gw_trace_poll();

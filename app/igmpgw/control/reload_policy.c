@@ -17,7 +17,6 @@
 
 #include <rte_rcu_qsbr.h>
 
-#include "main_loop.h"
 #include "membership.h"
 #include "originate.h"
 #include "reload_policy.h"
@@ -103,16 +102,20 @@ gw_policy_purge_after_grace(void)
 	purge_due = true;
 }
 
-static void
-purge_when_due(void)
+bool
+gw_policy_purge_ready(void)
 {
-	uint32_t removed;
-
 	if (!purge_due || rte_rcu_qsbr_check(gw.qsbr, purge_token, false) != 1)
-		return;
+		return false;
 	purge_due = false;
-	gw_control_drain_events();
-	removed = gw_policy_purge(gw_now_ms());
+	return true;
+}
+
+void
+gw_policy_purge_logged(uint64_t now_ms)
+{
+	uint32_t removed = gw_policy_purge(now_ms);
+
 	if (removed > 0)
 		GW_LOG(NOTICE, "reload: %u groups (or their sources) the new allow/deny or ssm_range refuses removed as if left (counted acl_removed)",
 		       removed);
@@ -122,8 +125,6 @@ void
 gw_policy_poll(void)
 {
 	unsigned int done = 0;
-
-	purge_when_due();
 
 	/* In the order retired: a later grace period never ends before an earlier one. */
 	while (done < n_retired && rte_rcu_qsbr_check(gw.qsbr, retired[done].token, false) == 1)

@@ -43,9 +43,12 @@ uint32_t gw_policy_purge(uint64_t now_ms);
  * The purge of the policy just installed, once every worker has passed a
  * quiescent state and the events they raised under the old one are handled:
  * a report the old policy let through would otherwise bring back a group
- * just removed. gw_policy_poll runs it and logs what went.
+ * just removed. The main loop asks gw_policy_purge_ready, handles the
+ * events, then runs gw_policy_purge_logged.
  */
 void gw_policy_purge_after_grace(void);
+bool gw_policy_purge_ready(void);
+void gw_policy_purge_logged(uint64_t now_ms);
 
 /* Main loop: frees the retired blocks and ACLs whose grace period is over. */
 void gw_policy_poll(void);
